@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { parseChannelRef, type ChannelRef } from './bot/chat-event.js';
+import { validate as validateCron } from 'node-cron';
+
+/**
+ * Every environment variable the bot reads, parsed once. No other file reads process.env.
+ * Each external base URL is configurable so tests (and staging) can point it elsewhere.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const optionalUrl = optionalString.refine((value) => value === undefined || URL.canParse(value), {
+  message: 'must be a full URL such as https://example.org/path',
+});
+
+const channel = optionalString.refine((value) => value === undefined || parseChannelRef(value) !== null, {
+  message: 'must be <platform>:<channel id>, e.g. slack:C0123456 or discord:123456789012345678',
+});
+
+const cron = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((value) => validateCron(value), { message: 'must be a cron expression such as "* * * * *"' });
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const schema = z
+  .object({
+    DATABASE_URL: optionalString,
+    TROPOSPHERE_DATABASE_URL: optionalString,
+    REDIS_URL: optionalString,
+    DATA_DIR: z.string().trim().default('.data'),
+    DEMO_DATA: boolean(true),
+
+    ATMOSPHERE_API_URL: optionalUrl,
+    ATMOSPHERE_API_TOKEN: optionalString,
+    ATMOSPHERE_WEB_URL: optionalUrl,
+
+    SLACK_BOT_TOKEN: optionalString,
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: optionalString,
+    SLACK_API_URL: optionalUrl,
+
+    DISCORD_TOKEN: optionalString,
+    DISCORD_APPLICATION_ID: optionalString,
+    DISCORD_GUILD_ID: optionalString,
+    DISCORD_API_URL: optionalUrl,
+
+    CONSOLE: z.enum(['auto', 'on', 'off']).default('auto'),
+    BOT_ADMINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
+
+    ALERT_CHANNEL: channel,
+    ANNOUNCE_CHANNEL: channel,
+
+    GITHUB_TOKEN: optionalString,
+    GITHUB_API_URL: optionalUrl,
+    RELEASE_REPOS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
+    RELEASE_BRANCH: z.string().trim().default('master'),
+
+    STATUSIO_API_ID: optionalString,
+    STATUSIO_API_KEY: optionalString,
+    STATUSIO_PAGE_ID: optionalString,
+    STATUSIO_API_URL: optionalUrl,
+    STATUSIO_COMPONENTS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
+
+    ALERT_SCAN_CRON: cron('* * * * *'),
+    REMINDER_CRON: cron('*/5 * * * *'),
+    IMAGING_STUCK_MINUTES: positiveInt(120),
+    RESOURCE_REQUEST_REMIND_HOURS: positiveInt(48),
+    JOBS: boolean(true),
+
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().trim().default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TZ_DISPLAY: z.string().trim().default('UTC'),
+  })
+  .superRefine((env, ctx) => {
+    const pairs: [keyof typeof env, keyof typeof env, string][] = [
+      ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'Slack over HTTP needs both the bot token and the signing secret'],
+      ['ATMOSPHERE_API_URL', 'ATMOSPHERE_API_TOKEN', 'the Atmosphere API needs both its URL and a staff token'],
+      ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'Discord needs both the bot token and the application id'],
+      ['STATUSIO_API_ID', 'STATUSIO_API_KEY', 'status.io needs the API id, the API key and the page id'],
+      ['STATUSIO_API_KEY', 'STATUSIO_PAGE_ID', 'status.io needs the API id, the API key and the page id'],
+    ];
+    for (const [a, b, message] of pairs) {
+      if (Boolean(env[a]) !== Boolean(env[b])) {
+        ctx.addIssue({ code: 'custom', path: [env[a] ? b : a], message });
+      }
+    }
+    if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'Socket Mode (SLACK_APP_TOKEN) also needs SLACK_BOT_TOKEN' });
+    }
+    if (env.GITHUB_TOKEN && env.RELEASE_REPOS.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['RELEASE_REPOS'], message: 'list the repositories to release, e.g. cyverse/atmosphere,cyverse/troposphere' });
+    }
+    for (const repo of env.RELEASE_REPOS) {
+      if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) {
+        ctx.addIssue({ code: 'custom', path: ['RELEASE_REPOS'], message: `"${repo}" is not owner/name` });
+      }
+    }
+    if (env.TROPOSPHERE_DATABASE_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'TROPOSPHERE_DATABASE_URL is set but DATABASE_URL is not; set both or neither' });
+    }
+  });
+
+export type Config = Readonly<
+  z.infer<typeof schema> & {
+    alertChannel: ChannelRef | undefined;
+    announceChannel: ChannelRef | undefined;
+    /** True when no DATABASE_URL is set: PGlite, demo data, embedded gateway. */
+    embedded: boolean;
+  }
+>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Configuration problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee .env.example for what each variable holds.`);
+  }
+}
+
+/** Parses the environment once and reports every bad variable together. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+  }
+  const parsed = result.data;
+  return Object.freeze({
+    ...parsed,
+    alertChannel: parsed.ALERT_CHANNEL ? parseChannelRef(parsed.ALERT_CHANNEL)! : undefined,
+    announceChannel: parsed.ANNOUNCE_CHANNEL ? parseChannelRef(parsed.ANNOUNCE_CHANNEL)! : undefined,
+    embedded: parsed.DATABASE_URL === undefined,
+  });
+}

@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+
+/**
+ * The one database type every query function takes: node-postgres in production, PGlite in
+ * embedded mode and tests. Only features both drivers share are used through it.
+ */
+export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** node-postgres only: the pool, for work that needs one connection (session advisory locks). */
+  pool: pg.Pool | null;
+  close(): Promise<void>;
+}
+
+/** Opens a real Postgres through a pool. */
+export function openPostgres(connectionString: string, options: { max?: number } = {}): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener Node exits.
+  pool.on('error', () => {});
+  const db = drizzleNodePg(pool) as unknown as Database;
+  return { db, kind: 'postgres', pool, close: () => pool.end() };
+}
+
+/** Opens PGlite; persisted under `dataDir` when given, in memory otherwise. */
+export async function openPglite(dataDir?: string): Promise<DatabaseHandle & { client: PGlite }> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite(client) as unknown as Database;
+  return { db, kind: 'pglite', pool: null, client, close: () => client.close() };
+}

@@ -1,0 +1,29 @@
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Database } from './db/client.js';
+import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
+import type { KeyValueStore } from './integrations/kv/key-value-store.js';
+import type { ChatDirectory, ChatPort } from './bot/chat-port.js';
+import type { Platform } from './bot/chat-event.js';
+
+/**
+ * Everything a handler or job may use, built once in `main.ts` and passed down. Tests build their own
+ * with fakes; nothing reaches for a module-level client.
+ */
+export interface Deps {
+  config: Config;
+  log: Logger;
+  /** The Atmosphere database; the bot's own tables live in its `atmobot` schema. */
+  db: Database;
+  /** The Troposphere database (maintenance records); null when not configured. */
+  troposphereDb: Database | null;
+  /** Side-effecting writes: REST API in production, direct SQL in embedded mode. */
+  gateway: AtmosphereGateway;
+  /** Redis, or the in-process store when REDIS_URL is unset. */
+  kv: KeyValueStore;
+  /** Outbound posts to configured channels (announcements, alert threads). */
+  chat: ChatPort;
+  /** Per-platform user lookups (Slack e-mail); absent for platforms that have none. */
+  directories: Partial<Record<Platform, ChatDirectory>>;
+  now(): Date;
+}

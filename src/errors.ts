@@ -1,0 +1,58 @@
+/**
+ * The three kinds of failure the bot knows about. Only the dispatcher turns them into chat replies:
+ * a UserError shows its text, an IntegrationError a sentence naming the service, anything else is a bug.
+ */
+
+export type UserErrorCode =
+  | 'usage'
+  | 'not_linked'
+  | 'forbidden'
+  | 'not_found'
+  | 'already_decided'
+  | 'self_approval'
+  | 'ambiguous_link'
+  | 'invalid_value'
+  | 'conflict'
+  | 'maintenance'
+  | 'unavailable';
+
+/** A mistake or refusal that is safe to show to the person who caused it. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type ServiceName = 'atmosphere' | 'slack' | 'discord' | 'github' | 'statusio' | 'database' | 'redis';
+
+/** A call to another service failed. `status` is the HTTP status when there was one. */
+export class IntegrationError extends Error {
+  override readonly name = 'IntegrationError';
+  readonly service: ServiceName;
+  readonly status: number | undefined;
+  /** What the service said, already stripped of anything secret; shown to staff. */
+  readonly detail: string | undefined;
+  constructor(
+    service: ServiceName,
+    message: string,
+    options: { status?: number; detail?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.service = service;
+    this.status = options.status;
+    this.detail = options.detail;
+  }
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
+
+export function isIntegrationError(error: unknown): error is IntegrationError {
+  return error instanceof IntegrationError;
+}

@@ -1,0 +1,42 @@
+import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+
+export type Logger = PinoLogger;
+
+/**
+ * Paths pino blanks out wherever they appear in a log object. Tokens and keys must never reach a log
+ * line; integrations also strip them from error details before they are logged.
+ */
+export const REDACT_PATHS = [
+  'token',
+  'password',
+  '*.token',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
+  'config.SLACK_BOT_TOKEN',
+  'config.SLACK_SIGNING_SECRET',
+  'config.SLACK_APP_TOKEN',
+  'config.DISCORD_TOKEN',
+  'config.ATMOSPHERE_API_TOKEN',
+  'config.GITHUB_TOKEN',
+  'config.STATUSIO_API_KEY',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'atmo-bot' } }, destination);
+}
+
+/** A logger that writes JSON lines into an array, for tests that assert on what was logged. */
+export function createMemoryLogger(level = 'debug'): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = {
+    write(chunk: string) {
+      lines.push(JSON.parse(chunk) as Record<string, unknown>);
+    },
+  };
+  return { log: createLogger(level, destination), lines };
+}
