@@ -1,0 +1,25 @@
+import { UserError } from '../../errors.js';
+import type { AtmosphereGateway } from './gateway.js';
+
+/**
+ * The gateway for a real Atmosphere database without API access. Writing these changes in SQL would
+ * skip what only the API does (e-mail the user, set the OpenStack quota, start the imaging chain),
+ * so every write is refused with the configuration that would allow it.
+ */
+export function createReadOnlyGateway(): AtmosphereGateway {
+  const refuse = (action: string): never => {
+    throw new UserError(
+      'unavailable',
+      `I can't ${action}: the bot reads Atmosphere's database but has no access to its API. ` +
+        'Only the API sends the e-mails, sets the OpenStack quota and starts imaging, so these changes need ' +
+        'ATMOSPHERE_API_URL (the API base ending in /api/v2) and ATMOSPHERE_API_TOKEN (a staff token) to be configured.',
+    );
+  };
+  return {
+    kind: 'read-only',
+    findOrCreateQuota: async () => refuse('create or look up a quota'),
+    assignQuota: async ({ username }) => refuse(`change the quota of ${username}`),
+    setResourceRequestStatus: async ({ id, status }) => refuse(`mark resource request ${id} as ${status}`),
+    setMachineRequestStatus: async ({ id, status }) => refuse(`mark imaging request ${id} as ${status}`),
+  };
+}

@@ -1,0 +1,354 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { QUOTA_KEYS, type QuotaValues } from '../../src/integrations/atmosphere/gateway.js';
+
+/**
+ * A fake Atmosphere REST API (`/api/v2`) on 127.0.0.1 for the four writes the bot makes. It checks
+ * what the real API requires (token header, exact path without trailing slash, JSON content type,
+ * body shapes, maintenance 503s) and answers in Django REST Framework's shapes, so the real
+ * gateway's error handling runs against realistic bodies.
+ */
+
+export interface FakeQuota extends QuotaValues {
+  id: number;
+  uuid: string;
+}
+
+/** What an accepted write changed, so a test can mirror it into a database. */
+export type FakeAtmosphereChange =
+  | { kind: 'quota'; quota: FakeQuota; created: boolean }
+  | { kind: 'identity_quota'; identityUuid: string; username: string; quotaId: number }
+  | { kind: 'resource_request_status'; id: number; statusId: number; statusName: string; adminMessage: string | undefined }
+  | { kind: 'machine_request_status'; id: number; statusId: number; statusName: string };
+
+export interface RecordedCall {
+  method: string;
+  /** The full path as received, without the query string, e.g. `/api/v2/machine_requests/12`. */
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON; the raw text when it is not JSON; undefined when empty. */
+  body: unknown;
+  /** The status the fake answered with. */
+  status: number;
+  /** Set on accepted writes. */
+  change?: FakeAtmosphereChange;
+}
+
+export type RecordKind = 'identity' | 'resource_request' | 'machine_request';
+
+export interface FakeAtmosphereOptions {
+  token?: string;
+  /** status_type ids the API knows, by id. */
+  statusNames?: Record<number, string>;
+  /** Quota rows that already exist. */
+  quotas?: (QuotaValues & { id: number; uuid?: string })[];
+  /** When given, records it denies answer 404 like a missing row; otherwise every id exists. */
+  exists?: (kind: RecordKind, id: string) => boolean | Promise<boolean>;
+}
+
+export interface FakeAtmosphereApi {
+  /** The API base, ending in `/api/v2`. */
+  url: string;
+  token: string;
+  calls: RecordedCall[];
+  quotas: FakeQuota[];
+  identities: Map<string, { username: string; quotaId: number }>;
+  resourceRequests: Map<number, { statusId: number; adminMessage: string | undefined }>;
+  machineRequests: Map<number, { statusId: number }>;
+  /** The next request matching `match` (path prefix full or relative to `/api/v2`) gets this answer instead. */
+  failNext(match: { method?: string; pathPrefix?: string }, status: number, body?: unknown): void;
+  /** While set, maintenance-gated routes answer 503 `{"detail": detail}`, as Atmosphere's InMaintenance does. */
+  setMaintenance(detail: string | null): void;
+  /**
+   * Holds every later request this long before handling it (0 to stop). A client that gives up
+   * meanwhile does not undo the request: it is still applied, as on a slow real server.
+   */
+  delay(ms: number): void;
+  /** Called after each accepted write, before the answer is sent. */
+  onChange: ((call: RecordedCall) => Promise<void> | void) | undefined;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_STATUS_NAMES: Record<number, string> = {
+  1: 'pending',
+  2: 'approved',
+  3: 'denied',
+  4: 'closed',
+  5: 'started',
+  6: 'failed',
+};
+
+const BASE = '/api/v2';
+/** Django's own 404 page for a URL no route matches (DEBUG off); DRF routes have no trailing slash. */
+const DJANGO_NOT_FOUND = '<h1>Not Found</h1><p>The requested resource was not found on this server.</p>';
+const DEFAULT_FAILURES: Record<number, unknown> = {
+  400: { detail: 'Bad request.' },
+  401: { detail: 'Invalid token.' },
+  403: { detail: 'You do not have permission to perform this action.' },
+  404: { detail: 'Not found.' },
+  500: '<h1>Server Error (500)</h1>',
+  502: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+  503: { detail: 'Service temporarily unavailable, try again later.' },
+};
+
+interface Answer {
+  status: number;
+  body: unknown;
+  change?: FakeAtmosphereChange;
+}
+
+interface Route {
+  pattern: RegExp;
+  method: string;
+  /** Whether Atmosphere's InMaintenance permission guards the viewset (reference §4). */
+  gated: boolean;
+  handle(match: RegExpExecArray, body: unknown, query: Record<string, string>): Promise<Answer> | Answer;
+}
+
+const json = (status: number, body: unknown, change?: FakeAtmosphereChange): Answer => ({ status, body, change });
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+
+/** Starts the fake on 127.0.0.1 and an ephemeral port. */
+export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}): Promise<FakeAtmosphereApi> {
+  const token = options.token ?? 'fake-atmosphere-token-0123456789';
+  const statusNames = options.statusNames ?? DEFAULT_STATUS_NAMES;
+  const quotas: FakeQuota[] = (options.quotas ?? []).map((quota) => ({ ...quota, uuid: quota.uuid ?? randomUUID() }));
+  const identities: FakeAtmosphereApi['identities'] = new Map();
+  const resourceRequests: FakeAtmosphereApi['resourceRequests'] = new Map();
+  const machineRequests: FakeAtmosphereApi['machineRequests'] = new Map();
+  const calls: RecordedCall[] = [];
+  const failures: { method?: string; pathPrefix?: string; status: number; body: unknown }[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let maintenance: string | null = null;
+  let delayMs = 0;
+
+  const exists = async (kind: RecordKind, id: string) => (options.exists ? await options.exists(kind, id) : true);
+  const statusIdFrom = (value: unknown): number | undefined => {
+    const id = isRecord(value) ? value.id : value;
+    return isInt(id) ? id : undefined;
+  };
+
+  const routes: Route[] = [
+    {
+      pattern: /^\/quotas$/,
+      method: 'POST',
+      gated: false,
+      handle(_match, body) {
+        if (!isRecord(body)) return json(400, { non_field_errors: ['Invalid data. Expected a dictionary.'] });
+        const errors: Record<string, string[]> = {};
+        for (const key of QUOTA_KEYS) {
+          if (!(key in body)) errors[key] = ['This field is required.'];
+          else if (body[key] !== null && !isInt(body[key])) errors[key] = ['A valid integer is required.'];
+        }
+        if (Object.keys(errors).length > 0) return json(400, errors);
+        const value = (key: keyof QuotaValues) => {
+          const given = body[key];
+          return isInt(given) ? given : null;
+        };
+        const values: QuotaValues = {
+          cpu: value('cpu'),
+          memory: value('memory'),
+          storage: value('storage'),
+          instance_count: value('instance_count'),
+          snapshot_count: value('snapshot_count'),
+          storage_count: value('storage_count'),
+          floating_ip_count: value('floating_ip_count'),
+          port_count: value('port_count'),
+        };
+        const existing = quotas.find((quota) => QUOTA_KEYS.every((key) => quota[key] === values[key]));
+        if (existing) return json(200, existing, { kind: 'quota', quota: existing, created: false });
+        const quota: FakeQuota = { id: Math.max(0, ...quotas.map((row) => row.id)) + 1, uuid: randomUUID(), ...values };
+        quotas.push(quota);
+        return json(201, quota, { kind: 'quota', quota, created: true });
+      },
+    },
+    {
+      pattern: /^\/identities\/([^/]+)$/,
+      method: 'PATCH',
+      gated: true,
+      async handle(match, body, query) {
+        const identityUuid = decodeURIComponent(match[1] ?? '');
+        // Staff see other users' identities only through the `?username=` filter Troposphere sends.
+        const username = query.username;
+        if (!username || !(await exists('identity', identityUuid))) return json(404, { detail: 'Not found.' });
+        const quota = isRecord(body) ? body.quota : undefined;
+        if (!isRecord(quota) || !isInt(quota.id)) {
+          return json(400, { quota: ['Expected {"id": <quota id>}.'] });
+        }
+        const quotaId = quota.id;
+        if (!quotas.some((row) => row.id === quotaId)) {
+          return json(400, { quota: [`Invalid pk "${quotaId}" - object does not exist.`] });
+        }
+        identities.set(identityUuid, { username, quotaId });
+        return json(
+          200,
+          { uuid: identityUuid, quota: quotas.find((row) => row.id === quotaId) },
+          { kind: 'identity_quota', identityUuid, username, quotaId },
+        );
+      },
+    },
+    {
+      pattern: /^\/admin\/resource_requests\/(\d+)$/,
+      method: 'PATCH',
+      gated: true,
+      async handle(match, body) {
+        const id = Number(match[1]);
+        if (!(await exists('resource_request', String(id)))) return json(404, { detail: 'Not found.' });
+        if (!isRecord(body) || !('status' in body)) return json(400, { status: ['This field is required.'] });
+        const statusId = statusIdFrom(body.status);
+        if (statusId === undefined) return json(400, { status: ['Incorrect type. Expected pk value.'] });
+        const statusName = statusNames[statusId];
+        if (statusName === undefined) return json(400, { status: [`Invalid pk "${statusId}" - object does not exist.`] });
+        if (body.admin_message !== undefined && typeof body.admin_message !== 'string') {
+          return json(400, { admin_message: ['Not a valid string.'] });
+        }
+        const adminMessage = body.admin_message;
+        resourceRequests.set(id, { statusId, adminMessage });
+        return json(
+          200,
+          { id, status: { id: statusId, name: statusName }, admin_message: adminMessage ?? '' },
+          { kind: 'resource_request_status', id, statusId, statusName, adminMessage },
+        );
+      },
+    },
+    {
+      pattern: /^\/machine_requests\/(\d+)$/,
+      method: 'PATCH',
+      gated: true,
+      async handle(match, body) {
+        const id = Number(match[1]);
+        if (!(await exists('machine_request', String(id)))) return json(404, { detail: 'Not found.' });
+        const status = isRecord(body) ? body.status : undefined;
+        // The real view does StatusType.objects.get(id=initial_data['status']): only a bare id works (§4.2).
+        if (!isInt(status)) {
+          return json(400, { detail: `Malformed request: status must be a bare status_type id, got ${JSON.stringify(status)}.` });
+        }
+        const statusName = statusNames[status];
+        if (statusName === undefined) return json(400, { detail: 'StatusType matching query does not exist.' });
+        machineRequests.set(id, { statusId: status });
+        return json(200, { id, status: statusName }, { kind: 'machine_request_status', id, statusId: status, statusName });
+      },
+    },
+  ];
+
+  async function answer(request: IncomingMessage, call: RecordedCall, rawBody: string): Promise<Answer> {
+    if (delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          resolve();
+        }, delayMs);
+        timers.add(timer);
+      });
+    }
+    const relative = call.path.startsWith(`${BASE}/`) ? call.path.slice(BASE.length) : undefined;
+    const failure = failures.findIndex(
+      (entry) =>
+        (entry.method === undefined || entry.method.toUpperCase() === call.method) &&
+        (entry.pathPrefix === undefined ||
+          call.path.startsWith(entry.pathPrefix) ||
+          (relative !== undefined && relative.startsWith(entry.pathPrefix))),
+    );
+    if (failure !== -1) {
+      const [entry] = failures.splice(failure, 1);
+      return json(entry?.status ?? 500, entry?.body);
+    }
+    const route = relative === undefined ? undefined : routes.find((candidate) => candidate.pattern.test(relative));
+    const match = route && relative !== undefined ? route.pattern.exec(relative) : null;
+    if (!route || !match) return json(404, DJANGO_NOT_FOUND);
+
+    const authorization = request.headers.authorization;
+    if (authorization === undefined) return json(401, { detail: 'Authentication credentials were not provided.' });
+    if (authorization !== `Token ${token}`) return json(401, { detail: 'Invalid token.' });
+    if (call.method !== route.method) return json(405, { detail: `Method "${call.method}" not allowed.` });
+    if (route.gated && maintenance !== null) return json(503, { detail: maintenance });
+    const contentType = request.headers['content-type'] ?? '';
+    if (!contentType.startsWith('application/json')) {
+      return json(415, { detail: `Unsupported media type "${contentType}" in request.` });
+    }
+    if (typeof call.body === 'string' || call.body === undefined) {
+      return json(400, { detail: `JSON parse error - ${rawBody === '' ? 'empty body' : 'invalid JSON'}` });
+    }
+    return route.handle(match, call.body, call.query);
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    let body: unknown;
+    if (rawBody !== '') {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        body = rawBody;
+      }
+    }
+    const call: RecordedCall = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: request.headers,
+      body,
+      status: 0,
+    };
+    calls.push(call);
+    let result: Answer;
+    try {
+      result = await answer(request, call, rawBody);
+      if (result.status < 300 && result.change) {
+        call.change = result.change;
+        await fake.onChange?.(call);
+      }
+    } catch {
+      result = json(500, DEFAULT_FAILURES[500]);
+    }
+    call.status = result.status;
+    if (response.destroyed) return;
+    const payload = result.body === undefined ? (DEFAULT_FAILURES[result.status] ?? { detail: `HTTP ${result.status}` }) : result.body;
+    const isText = typeof payload === 'string';
+    response.writeHead(result.status, {
+      'Content-Type': isText ? 'text/html; charset=utf-8' : 'application/json',
+      ...(result.status === 401 ? { 'WWW-Authenticate': 'Token' } : {}),
+    });
+    response.end(isText ? payload : JSON.stringify(payload));
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const fake: FakeAtmosphereApi = {
+    url: `http://127.0.0.1:${port}${BASE}`,
+    token,
+    calls,
+    quotas,
+    identities,
+    resourceRequests,
+    machineRequests,
+    onChange: undefined,
+    failNext(match, status, body) {
+      failures.push({ ...match, status, body });
+    },
+    setMaintenance(detail) {
+      maintenance = detail;
+    },
+    delay(ms) {
+      delayMs = ms;
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+  return fake;
+}
