@@ -1,0 +1,405 @@
+import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { IntegrationError, UserError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { extractReleaseSection, releaseChangelog } from './changelog.js';
+import { checkNextReleaseTag, latestReleaseTag, parseReleaseTag } from './release-tag.js';
+
+/**
+ * Release tagging as the deploy guide does it by hand: move the changelog's Unreleased items into a
+ * named release on a `release/<tag>` branch, open the "Release <tag>" pull request against the release
+ * branch, and once it is merged create the GitHub release, which creates the tag on the merge commit.
+ * Every verb is safe to repeat: what already exists is reported, never duplicated.
+ */
+
+const ReleaseOctokit = Octokit.plugin(retry, throttling);
+type Client = InstanceType<typeof ReleaseOctokit>;
+
+export interface GitHubReleasesOptions {
+  token: string;
+  /** REST base, https://api.github.com by default (https://host/api/v3 for GitHub Enterprise). */
+  baseUrl?: string;
+  /** Web base for the changelog compare links, https://github.com by default. */
+  webUrl?: string;
+  /** The branch releases are cut from and merged into (RELEASE_BRANCH). */
+  branch: string;
+  changelogPath?: string;
+  /** plugin-retry options; tests set `retryAfterBaseValue: 1` so retries do not wait seconds. */
+  retry?: { retries?: number; retryAfterBaseValue?: number };
+  /** plugin-throttling on (default) or off; off in tests, where writes would wait 1 s each. */
+  throttle?: boolean;
+  request?: { fetch?: typeof fetch };
+  log: Logger;
+}
+
+export type ReleaseStepName = 'branch' | 'changelog' | 'pull_request' | 'tag' | 'release';
+
+/** One thing done (or found already done) on one repository, for the progress message. */
+export interface ReleaseStep {
+  step: ReleaseStepName;
+  outcome: 'created' | 'existing';
+  detail: string;
+}
+
+export interface ReleasePullRequest {
+  repo: string;
+  tag: string;
+  number: number;
+  url: string;
+  branch: string;
+  base: string;
+  alreadyOpen: boolean;
+  /** The release notes moved out of Unreleased (empty when they could not be read back). */
+  section: string;
+  steps: ReleaseStep[];
+}
+
+export type ReleasePullRequestStatus =
+  | { state: 'missing' }
+  | { state: 'open' | 'merged' | 'closed'; number: number; url: string; branch: string; mergeCommitSha: string | null };
+
+export interface ReleaseInfo {
+  tag: string;
+  name: string;
+  url: string;
+  body: string;
+  target: string;
+  draft: boolean;
+  prerelease: boolean;
+}
+
+export interface CreatedRelease {
+  repo: string;
+  tag: string;
+  url: string;
+  alreadyExisted: boolean;
+  /** The tag was there before this call (made by hand, or by an earlier call). */
+  tagExisted: boolean;
+  /** The commit the tag points at, when GitHub reports it. */
+  tagSha: string | null;
+  steps: ReleaseStep[];
+}
+
+export interface GitHubReleases {
+  /** The highest `v<major>-<patch>` tag of `repo` (owner/name) across every page, or null. */
+  latestTag(repo: string): Promise<string | null>;
+  /** CHANGELOG.md at a branch, tag or sha, with its blob sha; null when the file does not exist. */
+  readChangelog(repo: string, ref: string): Promise<{ text: string; sha: string } | null>;
+  /** Opens (or finds) the "Release <tag>" pull request that updates the changelog. */
+  openReleasePullRequest(repo: string, input: { tag: string; previousTag: string; date: string }): Promise<ReleasePullRequest>;
+  /** Where the release pull request for `tag` stands, with its merge commit once merged. */
+  releasePullRequestState(repo: string, tag: string): Promise<ReleasePullRequestStatus>;
+  /** Creates the GitHub release `tag` (and the tag, from `target`) unless it exists already. */
+  createRelease(repo: string, input: { tag: string; body: string; target: string }): Promise<CreatedRelease>;
+  /** The release named `tag`, or null. */
+  getRelease(repo: string, tag: string): Promise<ReleaseInfo | null>;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined;
+  return typeof error.status === 'number' ? error.status : undefined;
+}
+
+function responseData(error: unknown): unknown {
+  const response = typeof error === 'object' && error !== null && 'response' in error ? error.response : undefined;
+  return typeof response === 'object' && response !== null && 'data' in response ? response.data : undefined;
+}
+
+/** GitHub's own explanation: `message` plus the `errors[].message` (or field and code) of a 422. */
+function githubMessage(error: unknown): string {
+  const data = responseData(error);
+  if (typeof data !== 'object' || data === null) return error instanceof Error ? error.message : String(error);
+  const message = 'message' in data && typeof data.message === 'string' ? data.message : '';
+  const errors: unknown[] = 'errors' in data && Array.isArray(data.errors) ? data.errors : [];
+  const details = errors.map((item) => {
+    if (typeof item !== 'object' || item === null) return String(item);
+    if ('message' in item && typeof item.message === 'string') return item.message;
+    return ['field' in item ? item.field : undefined, 'code' in item ? item.code : undefined].filter((part) => typeof part === 'string').join(' ');
+  });
+  return [message, ...details].filter(Boolean).join(': ');
+}
+
+/** Octokit reports a failed fetch (refused, DNS, TLS) as a 500 without a response. */
+const isUnreachable = (error: unknown): boolean => statusOf(error) === 500 && responseData(error) === undefined;
+
+const isAlreadyExists = (error: unknown): boolean => statusOf(error) === 422 && /already exists|already_exists/i.test(githubMessage(error));
+
+/** Creates the release verbs over one Octokit client. */
+export function createGitHubReleases(options: GitHubReleasesOptions): GitHubReleases {
+  const log = options.log.child({ integration: 'github' });
+  const branch = options.branch;
+  const path = options.changelogPath ?? 'CHANGELOG.md';
+  const webUrl = (options.webUrl ?? 'https://github.com').replace(/\/+$/, '');
+  const baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+  const redact = (text: string) => (options.token ? text.split(options.token).join('[redacted]') : text);
+
+  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    log.warn({ retryAfter, method: request.method, url: request.url, retryCount }, `GitHub ${kind} rate limit`);
+    return retryCount < 2;
+  };
+  const octokit: Client = new ReleaseOctokit({
+    auth: options.token,
+    baseUrl,
+    userAgent: 'atmo-bot',
+    request: { ...options.request },
+    retry: { ...options.retry },
+    throttle: { enabled: options.throttle ?? true, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+    // Only the message string goes on: Octokit's debug line passes the whole request options
+    // (headers, file contents) as a second argument. Failed calls are logged below with their
+    // meaning, so Octokit's own error lines (expected 404s among them) are demoted to debug.
+    log: {
+      debug: (message: string) => log.debug(message),
+      info: (message: string) => log.debug(message),
+      warn: (message: string) => log.warn(redact(message)),
+      error: (message: string) => log.debug(message),
+    },
+  });
+
+  function explain(status: number | undefined, detail: string, repo: string, action: string): string {
+    const what = `${action} on ${repo}`;
+    if (status === undefined) return `could not reach GitHub at ${baseUrl} while ${what}: ${detail}`;
+    if (status === 401) return `GitHub rejected the token while ${what} (401): check GITHUB_TOKEN`;
+    if ((status === 403 || status === 429) && /rate limit/i.test(detail)) {
+      return `GitHub's rate limit stopped ${what} (${status}); try again in a few minutes`;
+    }
+    if (status === 403) return `the GitHub token cannot see or write ${repo} (403 while ${what}): give it write access to contents and pull requests there`;
+    if (status === 404) return `GitHub answered 404 while ${what}: the repository does not exist or the token cannot see it`;
+    if (status === 422) return `GitHub refused ${what} (422): ${detail}`;
+    if (status >= 500) return `GitHub failed while ${what} (${status}); try again later`;
+    return `GitHub answered ${status} while ${what}: ${detail}`;
+  }
+
+  function toIntegrationError(error: unknown, repo: string, action: string): IntegrationError {
+    const detail = redact(githubMessage(error));
+    const status = isUnreachable(error) ? undefined : statusOf(error);
+    const message = explain(status, detail, repo, action);
+    log.warn({ repo, action, status, detail }, 'GitHub call failed');
+    return new IntegrationError('github', message, { status, detail, cause: error });
+  }
+
+  /** Runs one call; `expected` turns the given statuses into a value instead of an error. */
+  async function call<T, E = never>(repo: string, action: string, run: () => Promise<T>, expected?: (error: unknown) => E | undefined): Promise<T | E> {
+    try {
+      return await run();
+    } catch (error) {
+      const handled = expected?.(error);
+      if (handled !== undefined) return handled;
+      // Octokit's errors all carry a status; anything else is a bug and stays one.
+      if (statusOf(error) === undefined) throw error;
+      throw toIntegrationError(error, repo, action);
+    }
+  }
+
+  function split(repo: string): { owner: string; repo: string } {
+    const match = /^([\w.-]+)\/([\w.-]+)$/.exec(repo);
+    if (!match) throw new UserError('invalid_value', `"${repo}" is not a repository; write it as owner/name, e.g. cyverse/atmosphere.`);
+    return { owner: match[1]!, repo: match[2]! };
+  }
+
+  const notFound = <V>(value: V) => (error: unknown) => (statusOf(error) === 404 ? value : undefined);
+
+  async function readChangelog(repo: string, ref: string): Promise<{ text: string; sha: string } | null> {
+    const { data } = await call(
+      repo,
+      `reading ${path} at ${ref}`,
+      () => octokit.rest.repos.getContent({ ...split(repo), path, ref }),
+      notFound({ data: null }),
+    );
+    if (data === null) return null;
+    if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+      throw new IntegrationError('github', `${path} in ${repo} at ${ref} is not a file`);
+    }
+    return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+  }
+
+  async function findPulls(repo: string, tag: string) {
+    const target = split(repo);
+    const { data } = await call(repo, `looking for the release pull request of ${tag}`, () =>
+      octokit.rest.pulls.list({ ...target, state: 'all', head: `${target.owner}:release/${tag}`, per_page: 100 }),
+    );
+    return data;
+  }
+
+  async function releasePullRequestState(repo: string, tag: string): Promise<ReleasePullRequestStatus> {
+    const pulls = await findPulls(repo, tag);
+    const pick = pulls.find((pull) => pull.state === 'open') ?? pulls.find((pull) => pull.merged_at !== null) ?? pulls[0];
+    if (!pick) return { state: 'missing' };
+    const state = pick.state === 'open' ? 'open' : pick.merged_at !== null ? 'merged' : 'closed';
+    return { state, number: pick.number, url: pick.html_url, branch: pick.head.ref, mergeCommitSha: state === 'merged' ? (pick.merge_commit_sha ?? null) : null };
+  }
+
+  async function openReleasePullRequest(repo: string, input: { tag: string; previousTag: string; date: string }): Promise<ReleasePullRequest> {
+    const { tag, previousTag, date } = input;
+    const target = split(repo);
+    const check = checkNextReleaseTag(previousTag, tag);
+    if (!check.ok) throw new UserError('invalid_value', `${repo}: ${check.reason}`);
+    const releaseBranch = `release/${tag}`;
+    const steps: ReleaseStep[] = [];
+    const result = (pull: { number: number; html_url: string }, alreadyOpen: boolean, section: string): ReleasePullRequest => ({
+      repo,
+      tag,
+      number: pull.number,
+      url: pull.html_url,
+      branch: releaseBranch,
+      base: branch,
+      alreadyOpen,
+      section,
+      steps,
+    });
+
+    const pulls = await findPulls(repo, tag);
+    const open = pulls.find((pull) => pull.state === 'open');
+    if (open) {
+      const changelog = await readChangelog(repo, releaseBranch);
+      steps.push({ step: 'pull_request', outcome: 'existing', detail: `pull request #${open.number} was already open` });
+      log.info({ repo, tag, pull: open.number }, 'release pull request already open');
+      return result(open, true, (changelog && extractReleaseSection(changelog.text, tag)) ?? '');
+    }
+    const merged = pulls.find((pull) => pull.merged_at !== null);
+    if (merged) {
+      throw new UserError('conflict', `${repo}: the release pull request #${merged.number} for ${tag} is already merged; tag the release instead of preparing it again.`);
+    }
+
+    const { data: head } = await call(repo, `reading the head of ${branch}`, () => octokit.rest.git.getRef({ ...target, ref: `heads/${branch}` }), notFound({ data: null }));
+    if (head === null) throw new IntegrationError('github', `${repo} has no branch ${branch}; check RELEASE_BRANCH`, { status: 404 });
+    const base = await readChangelog(repo, head.object.sha);
+    if (base === null) throw new UserError('not_found', `${repo} has no ${path} on ${branch}, so there is no changelog to release.`);
+    const repoUrl = `${webUrl}/${target.owner}/${target.repo}`;
+    // Checked before any write, so a changelog problem leaves nothing behind on GitHub.
+    let update = releaseChangelog(base.text, { tag, previousTag, date, repoUrl });
+    let fileSha = base.sha;
+
+    const created = await call(
+      repo,
+      `creating branch ${releaseBranch}`,
+      () => octokit.rest.git.createRef({ ...target, ref: `refs/heads/${releaseBranch}`, sha: head.object.sha }).then(() => true),
+      (error) => (isAlreadyExists(error) ? false : undefined),
+    );
+    steps.push({ step: 'branch', outcome: created ? 'created' : 'existing', detail: created ? `created ${releaseBranch} from ${branch}` : `${releaseBranch} already existed` });
+
+    let needsCommit = true;
+    if (!created) {
+      // A previous run stopped after making the branch: carry on from what the branch holds.
+      const onBranch = await readChangelog(repo, releaseBranch);
+      if (onBranch === null) throw new UserError('not_found', `${repo}: the branch ${releaseBranch} has no ${path}; delete the branch and prepare the release again.`);
+      const section = extractReleaseSection(onBranch.text, tag);
+      if (section !== null) {
+        needsCommit = false;
+        update = { text: onBranch.text, section };
+      } else {
+        update = releaseChangelog(onBranch.text, { tag, previousTag, date, repoUrl });
+        fileSha = onBranch.sha;
+      }
+    }
+    if (needsCommit) {
+      const content = Buffer.from(update.text, 'utf8').toString('base64');
+      await call(repo, `committing ${path} to ${releaseBranch}`, () =>
+        octokit.rest.repos.createOrUpdateFileContents({ ...target, path, message: `Release ${tag}`, content, sha: fileSha, branch: releaseBranch }),
+      );
+    }
+    steps.push({
+      step: 'changelog',
+      outcome: needsCommit ? 'created' : 'existing',
+      detail: needsCommit ? `moved Unreleased into ${tag} in ${path}` : `${path} on ${releaseBranch} already had ${tag}`,
+    });
+
+    const body = `Moves the Unreleased entries of ${path} into ${tag}.\n\n${update.section}\n`;
+    const pull = await call(
+      repo,
+      `opening the pull request ${releaseBranch} → ${branch}`,
+      () => octokit.rest.pulls.create({ ...target, title: `Release ${tag}`, head: releaseBranch, base: branch, body }).then(({ data }) => data),
+      (error) => (isAlreadyExists(error) ? null : undefined),
+    );
+    if (pull === null) {
+      // Another run opened it between our look-up and now.
+      const raced = (await findPulls(repo, tag)).find((item) => item.state === 'open');
+      if (!raced) throw new IntegrationError('github', `GitHub says a pull request for ${releaseBranch} exists on ${repo} but lists none open`, { status: 422 });
+      steps.push({ step: 'pull_request', outcome: 'existing', detail: `pull request #${raced.number} was already open` });
+      return result(raced, true, update.section);
+    }
+    steps.push({ step: 'pull_request', outcome: 'created', detail: `opened pull request #${pull.number} into ${branch}` });
+    log.info({ repo, tag, pull: pull.number }, 'release pull request opened');
+    return result(pull, false, update.section);
+  }
+
+  async function getRelease(repo: string, tag: string): Promise<ReleaseInfo | null> {
+    const { data } = await call(
+      repo,
+      `reading release ${tag}`,
+      () => octokit.rest.repos.getReleaseByTag({ ...split(repo), tag }),
+      notFound({ data: null }),
+    );
+    if (data === null) return null;
+    return {
+      tag: data.tag_name,
+      name: data.name ?? data.tag_name,
+      url: data.html_url,
+      body: data.body ?? '',
+      target: data.target_commitish,
+      draft: data.draft,
+      prerelease: data.prerelease,
+    };
+  }
+
+  async function tagSha(repo: string, tag: string): Promise<string | null> {
+    const { data } = await call(repo, `reading tag ${tag}`, () => octokit.rest.git.getRef({ ...split(repo), ref: `tags/${tag}` }), notFound({ data: null }));
+    return data?.object.sha ?? null;
+  }
+
+  async function createRelease(repo: string, input: { tag: string; body: string; target: string }): Promise<CreatedRelease> {
+    const { tag, body, target } = input;
+    const names = split(repo);
+    if (!parseReleaseTag(tag)) throw new UserError('invalid_value', `"${tag}" is not a release tag; use v<major>-<patch>, e.g. v37-6.`);
+    const existing = await getRelease(repo, tag);
+    if (existing) {
+      log.info({ repo, tag }, 'release already exists');
+      return { repo, tag, url: existing.url, alreadyExisted: true, tagExisted: true, tagSha: await tagSha(repo, tag), steps: [{ step: 'release', outcome: 'existing', detail: `release ${tag} already existed` }] };
+    }
+    const before = await tagSha(repo, tag);
+    const data = await call(
+      repo,
+      `creating release ${tag}`,
+      () =>
+        octokit.rest.repos
+          .createRelease({ ...names, tag_name: tag, target_commitish: target, name: tag, body, draft: false, prerelease: false })
+          .then((response) => response.data),
+      (error) => (isAlreadyExists(error) ? null : undefined),
+    );
+    if (data === null) {
+      const raced = await getRelease(repo, tag);
+      if (!raced) throw new IntegrationError('github', `GitHub says release ${tag} exists on ${repo} but cannot find it`, { status: 422 });
+      return { repo, tag, url: raced.url, alreadyExisted: true, tagExisted: true, tagSha: await tagSha(repo, tag), steps: [{ step: 'release', outcome: 'existing', detail: `release ${tag} already existed` }] };
+    }
+    const after = before ?? (await tagSha(repo, tag));
+    log.info({ repo, tag, target, tagSha: after }, 'release created');
+    return {
+      repo,
+      tag,
+      url: data.html_url,
+      alreadyExisted: false,
+      tagExisted: before !== null,
+      tagSha: after,
+      steps: [
+        before === null
+          ? { step: 'tag', outcome: 'created', detail: `tagged ${after ? after.slice(0, 7) : target.slice(0, 7)} as ${tag}` }
+          : { step: 'tag', outcome: 'existing', detail: `tag ${tag} already existed at ${before.slice(0, 7)}` },
+        { step: 'release', outcome: 'created', detail: `published release ${tag}` },
+      ],
+    };
+  }
+
+  return {
+    async latestTag(repo) {
+      const names = await call(repo, 'listing tags', () =>
+        octokit.paginate(octokit.rest.repos.listTags, { ...split(repo), per_page: 100 }, (response) => response.data.map((tag) => tag.name)),
+      );
+      return latestReleaseTag(names);
+    },
+    readChangelog,
+    openReleasePullRequest,
+    releasePullRequestState,
+    createRelease,
+    getRelease,
+  };
+}
