@@ -1,0 +1,58 @@
+/**
+ * The one place key-value keys are built. Each key starts with its purpose, so a `SCAN` of a shared
+ * Redis shows at a glance what the bot keeps there; the store adds the bot-wide prefix (`atmobot:`).
+ */
+export const keys = {
+  /** A mutual-exclusion lock taken with `withLock`. */
+  lock: (name: string) => `lock:${name}`,
+  /** The election marker of one scheduled-job slot; `key` is node-cron's `<job>:<slot ISO>`. */
+  cronSlot: (key: string) => `cron:${key}`,
+  /** A cached chat-user → Atmosphere-account resolution (Slack's verified e-mail lookup). */
+  emailLink: (platform: string, userId: string) => `email-link:${platform}:${userId}`,
+  /** A "seen it already" marker for an incoming event or an alert, e.g. `dedupe('slack-event', id)`. */
+  dedupe: (kind: string, id: string) => `dedupe:${kind}:${id}`,
+} as const;
+
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/**
+ * How long a job slot's election marker lives. It must outlast the clock skew between replicas
+ * (a replica whose clock lags fires the same slot later and must still find the marker), and the
+ * marker is never deleted on completion for that reason. Ten minutes is far above any skew NTP
+ * leaves, and small enough that an every-second job keeps only a few hundred keys alive.
+ */
+export const CRON_SLOT_TTL_MS = 10 * MINUTE_MS;
+
+/**
+ * How long a Slack e-mail → Atmosphere-account link is cached. Every command needs the link, and
+ * `users.info` is rate limited (Tier 4, ~100/min); accounts and e-mail addresses change rarely, and a
+ * staff member whose account was just fixed waits at most this long.
+ */
+export const EMAIL_LINK_TTL_MS = 10 * MINUTE_MS;
+
+/**
+ * How long a failed e-mail lookup ("no matching account") is cached. Shorter than a hit, because the
+ * usual fix (an admin creates or links the account) should take effect while the user retries.
+ */
+export const EMAIL_LINK_MISS_TTL_MS = 1 * MINUTE_MS;
+
+/**
+ * How long an incoming event id is remembered for de-duplication. Slack retries an event it thinks
+ * failed up to three times, the last about five minutes after the first
+ * (https://api.slack.com/apis/events-api#retries); an hour covers that with room to spare.
+ */
+export const DEDUPE_TTL_MS = 1 * HOUR_MS;
+
+/**
+ * Validates a TTL and rounds it up to whole milliseconds. Redis rejects `PX 0` and fractions, and an
+ * entry without expiry would stay forever, so both stores refuse anything that is not a positive,
+ * finite number.
+ */
+export function checkTtl(ttlMs: number): number {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`TTL must be a positive number of milliseconds, got ${ttlMs}`);
+  }
+  return Math.ceil(ttlMs);
+}
