@@ -1,0 +1,72 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+
+export type HealthCheck = () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
+
+/**
+ * Answers a health probe: 200 with `{ ok: true, ... }` when healthy, 503 otherwise. A check that throws
+ * counts as unhealthy; its message is logged, not shown, since probes are often public.
+ */
+export async function writeHealth(res: ServerResponse, healthCheck: HealthCheck, log: Logger): Promise<void> {
+  let body: Record<string, unknown>;
+  let ok: boolean;
+  try {
+    const result = await healthCheck();
+    ok = result.ok;
+    body = { ...result.detail, ok };
+  } catch (error) {
+    log.error({ err: error }, 'health check failed');
+    ok = false;
+    body = { ok, error: 'health check failed' };
+  }
+  res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function pathOf(req: IncomingMessage): string {
+  return new URL(req.url ?? '/', 'http://localhost').pathname;
+}
+
+export interface HealthServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The plain `GET /healthz` server for when Slack does not serve HTTP itself (console only, Discord only,
+ * Socket Mode). Everything else is a 404.
+ */
+export async function startHealthServer(options: {
+  port: number;
+  host: string;
+  healthCheck: HealthCheck;
+  log: Logger;
+}): Promise<HealthServer> {
+  const { healthCheck, log } = options;
+  const server = createServer((req, res) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && pathOf(req) === '/healthz') {
+      void writeHealth(res, healthCheck, log);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: false, error: 'not found' }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : options.port;
+  log.info({ port, host: options.host }, 'health endpoint listening');
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

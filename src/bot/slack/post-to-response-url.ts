@@ -1,0 +1,30 @@
+import { IntegrationError } from '../../errors.js';
+
+/** Slack allows 3 s for the ack but a response_url is good for 30 minutes; do not wait on one forever. */
+const RESPONSE_URL_TIMEOUT_MS = 10_000;
+
+/**
+ * Posts a message to an interaction's response_url
+ * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses). The URL itself
+ * lets anyone post into the conversation, so it never appears in errors or logs.
+ */
+export async function postToResponseUrl(url: string, message: Record<string, unknown>): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new IntegrationError('slack', 'could not reach Slack to answer through the response_url', { cause: error });
+  }
+  if (!response.ok) {
+    const detail = (await response.text().catch(() => '')).slice(0, 200);
+    throw new IntegrationError('slack', `Slack refused the answer through the response_url (HTTP ${response.status})`, {
+      status: response.status,
+      detail,
+    });
+  }
+}

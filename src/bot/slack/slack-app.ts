@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { App, type webApi } from '@slack/bolt';
+import type { Logger } from '../../logger.js';
+import type { Dispatcher } from '../command.js';
+import type { ChatDirectory, ChatPort } from '../chat-port.js';
+import { writeHealth, type HealthCheck } from '../http-server.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerListeners } from './register-listeners.js';
+import { createSlackChatPort, createSlackDirectory } from './slack-chat-port.js';
+import { slackError } from './slack-error.js';
+
+export interface SlackAppOptions {
+  botToken: string;
+  /** HTTP mode: requests to `/slack/events` are verified with it. Required unless `appToken` is set. */
+  signingSecret?: string;
+  /**
+   * Socket Mode (`xapp-…`): no public endpoint, so nothing listens on `port`; the composition root
+   * serves /healthz with `startHealthServer` instead.
+   */
+  appToken?: string;
+  /** Web API base, `https://slack.com/api/` by default. */
+  apiUrl?: string;
+  /** HTTP mode: where /slack/events and /healthz listen (0 picks a free port). */
+  port: number;
+  host: string;
+  dispatcher: Dispatcher;
+  log: Logger;
+  /** HTTP mode: answers GET /healthz next to /slack/events. */
+  healthCheck: HealthCheck;
+  /** Merged over our defaults; tests turn retries off here. */
+  clientOptions?: webApi.WebClientOptions;
+  /** With both set, Bolt skips `auth.test` (tests, or to start without reaching Slack). */
+  botId?: string;
+  botUserId?: string;
+  now?: () => Date;
+}
+
+export interface SlackApp {
+  app: App;
+  /** Starts listening; resolves with the port serving /slack/events and /healthz, or undefined in Socket Mode. */
+  start(): Promise<{ port: number } | undefined>;
+  stop(): Promise<void>;
+  chatPort: ChatPort;
+  directory: ChatDirectory;
+}
+
+/**
+ * The WebClient's default retries a failing call for about 30 minutes, which would leave a click
+ * unanswered for as long. A few quick retries suit an interactive bot; rate limits still wait.
+ */
+const DEFAULT_CLIENT_OPTIONS = {
+  retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+  timeout: 10_000,
+} satisfies webApi.WebClientOptions;
+
+/** Builds the Bolt app (HTTP receiver or Socket Mode) with our listeners, chat port and directory. */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const log = options.log.child({ platform: 'slack' });
+  const socketMode = Boolean(options.appToken);
+  if (!socketMode && !options.signingSecret) {
+    throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET (Basic Information > App Credentials), or set SLACK_APP_TOKEN for Socket Mode');
+  }
+  const knownIdentity = Boolean(options.botId && options.botUserId);
+  const healthRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: unknown, res: Parameters<typeof writeHealth>[0]) => void writeHealth(res, options.healthCheck, log),
+  };
+  const app = new App({
+    token: options.botToken,
+    ...(knownIdentity ? { botId: options.botId, botUserId: options.botUserId } : {}),
+    // auth.test runs in start() through init(), so a bad token fails start-up with a clear error
+    // instead of an unhandled rejection at construction.
+    deferInitialization: true,
+    tokenVerificationEnabled: !knownIdentity,
+    logger: boltLogger(log),
+    clientOptions: {
+      ...DEFAULT_CLIENT_OPTIONS,
+      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+      ...options.clientOptions,
+    },
+    ...(socketMode
+      ? { socketMode: true, appToken: options.appToken }
+      : { signingSecret: options.signingSecret, customRoutes: [healthRoute] }),
+  });
+  registerListeners(app, { dispatcher: options.dispatcher, log, now: options.now ?? (() => new Date()), newId: randomUUID });
+
+  return {
+    app,
+    chatPort: createSlackChatPort(app.client),
+    directory: createSlackDirectory(app.client),
+    async start() {
+      try {
+        await app.init();
+      } catch (error) {
+        throw slackError('auth.test (check SLACK_BOT_TOKEN)', error);
+      }
+      if (socketMode) {
+        await app.start();
+        log.info('Slack connected over Socket Mode');
+        return undefined;
+      }
+      const server = await app.start({ port: options.port, host: options.host });
+      const address = server.address();
+      const port = address !== null && typeof address === 'object' ? address.port : options.port;
+      log.info({ port, host: options.host }, 'Slack events endpoint listening on /slack/events');
+      return { port };
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}

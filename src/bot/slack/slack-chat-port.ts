@@ -1,0 +1,56 @@
+import type { webApi } from '@slack/bolt';
+import type { ChatDirectory, ChatPort } from '../chat-port.js';
+import { IntegrationError } from '../../errors.js';
+import { renderReplyBlocks } from './render-reply.js';
+import { callSlack, slackError, slackErrorCode } from './slack-error.js';
+
+type WebClient = webApi.WebClient;
+
+/** Posts and edits messages outside of any event (announcements, alert threads) with the bot token. */
+export function createSlackChatPort(client: WebClient): ChatPort {
+  return {
+    async post(channel, reply, options) {
+      if (channel.platform !== 'slack') throw new Error(`the Slack adapter cannot post to ${channel.platform}:${channel.channel}`);
+      // A reply inside a thread names the thread's parent, whichever message of the thread we were given.
+      const threadTs = options?.thread ? (options.thread.threadId ?? options.thread.id) : undefined;
+      const { text, blocks } = renderReplyBlocks(reply);
+      const result = await callSlack('chat.postMessage', () =>
+        client.chat.postMessage({ channel: channel.channel, text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }),
+      );
+      if (!result.ts) throw new IntegrationError('slack', 'Slack accepted chat.postMessage but returned no message ts');
+      return {
+        platform: 'slack',
+        channel: result.channel ?? channel.channel,
+        id: result.ts,
+        ...(threadTs ? { threadId: threadTs } : {}),
+      };
+    },
+    async update(message, reply) {
+      if (message.platform !== 'slack') throw new Error(`the Slack adapter cannot edit a ${message.platform} message`);
+      const { text, blocks } = renderReplyBlocks(reply);
+      await callSlack('chat.update', () => client.chat.update({ channel: message.channel, ts: message.id, text, blocks }));
+    },
+  };
+}
+
+/**
+ * Reads a user's e-mail with `users.info` (needs the `users:read.email` scope). Deleted users, bots and
+ * profiles without an e-mail give null: none of them may act as an Atmosphere account.
+ */
+export function createSlackDirectory(client: WebClient): ChatDirectory {
+  return {
+    async emailOf(userId) {
+      let result: webApi.UsersInfoResponse;
+      try {
+        result = await client.users.info({ user: userId });
+      } catch (error) {
+        if (slackErrorCode(error) === 'user_not_found') return null;
+        throw slackError('users.info', error);
+      }
+      const user = result.user;
+      if (!user || user.deleted || user.is_bot) return null;
+      const email = user.profile?.email?.trim();
+      return email ? email : null;
+    },
+  };
+}

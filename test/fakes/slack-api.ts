@@ -1,0 +1,176 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+/**
+ * A fake Slack Web API on 127.0.0.1: the real WebClient posts form-encoded calls to it
+ * (`POST /api/<method>`, `Authorization: Bearer …`, objects such as `blocks` as JSON strings inside
+ * the form). It also takes the response_url POSTs of interactions at `/responses/<id>`.
+ */
+
+export interface RecordedCall {
+  method: string;
+  /** Form fields, with JSON-valued ones (`blocks`, `view`, ...) parsed. */
+  args: Record<string, unknown>;
+  token: string;
+}
+
+export interface RecordedResponse {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export interface FakeUser {
+  email?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+}
+
+export interface FakeSlackApi {
+  /** The Web API base to give the client as `slackApiUrl`, ending in `/api/`. */
+  url: string;
+  calls: RecordedCall[];
+  responses: RecordedResponse[];
+  /** A response_url on this server; what is posted to it lands in `responses` under `id`. */
+  responseUrl(id: string): string;
+  setUser(id: string, user: FakeUser): void;
+  /** The next call of `method` answers `{ ok: false, error }`. */
+  failNext(method: string, error: string): void;
+  /** What `apps.connections.open` hands out (Socket Mode). */
+  setSocketUrl(url: string): void;
+  /** Resolves with the predicate's first truthy result; rejects after `timeoutMs`. */
+  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata']);
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseArgs(contentType: string, raw: string): Record<string, unknown> {
+  if (contentType.startsWith('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    args[key] = JSON_FIELDS.has(key) ? JSON.parse(value) : value;
+  }
+  return args;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+  const calls: RecordedCall[] = [];
+  const responses: RecordedResponse[] = [];
+  const users = new Map<string, FakeUser>();
+  const failures = new Map<string, string>();
+  let socketUrl = '';
+  let tsCounter = 0;
+  const nextTs = () => `1700000000.${String(++tsCounter).padStart(6, '0')}`;
+
+  function answer(method: string, token: string, args: Record<string, unknown>): Record<string, unknown> {
+    const failure = failures.get(method);
+    if (failure) {
+      failures.delete(method);
+      return { ok: false, error: failure };
+    }
+    if (method === 'apps.connections.open') {
+      return token.startsWith('xapp-') ? { ok: true, url: socketUrl } : { ok: false, error: 'not_allowed_token_type' };
+    }
+    if (!token.startsWith('xoxb-')) return { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'atmo', team_id: 'T1', user_id: 'UB1', bot_id: 'B1' };
+      case 'chat.postMessage': {
+        if (typeof args['channel'] !== 'string' || !args['channel']) return { ok: false, error: 'channel_not_found' };
+        if (typeof args['text'] !== 'string' && !Array.isArray(args['blocks'])) return { ok: false, error: 'no_text' };
+        const ts = nextTs();
+        return { ok: true, channel: args['channel'], ts, message: { type: 'message', ts, text: args['text'], bot_id: 'B1' } };
+      }
+      case 'chat.update':
+        if (typeof args['ts'] !== 'string' || typeof args['channel'] !== 'string') return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, channel: args['channel'], ts: args['ts'], text: args['text'] };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
+      case 'views.open': {
+        const view = args['view'];
+        if (typeof args['trigger_id'] !== 'string' || typeof view !== 'object' || view === null) {
+          return { ok: false, error: 'invalid_arguments' };
+        }
+        return { ok: true, view: { id: 'V1', ...view } };
+      }
+      case 'users.info': {
+        const id = String(args['user']);
+        const user = users.get(id);
+        if (!user) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: {
+            id,
+            name: id.toLowerCase(),
+            deleted: user.deleted ?? false,
+            is_bot: user.is_bot ?? false,
+            profile: { display_name: id, ...(user.email ? { email: user.email } : {}) },
+          },
+        };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const raw = await readBody(req);
+      const responseMatch = /^\/responses\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'POST' && responseMatch) {
+        // Slack takes response_url posts as JSON with no Authorization header.
+        if (req.headers['content-type'] !== 'application/json') return send(res, 400, { ok: false, error: 'invalid_content_type' });
+        responses.push({ id: decodeURIComponent(responseMatch[1]!), body: JSON.parse(raw) as Record<string, unknown> });
+        return send(res, 200, { ok: true });
+      }
+      const methodMatch = /^\/api\/([\w.]+)$/.exec(url.pathname);
+      if (req.method !== 'POST' || !methodMatch) return send(res, 404, { ok: false, error: 'not_found' });
+      const method = methodMatch[1]!;
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      const args = parseArgs(req.headers['content-type'] ?? '', raw);
+      calls.push({ method, args, token });
+      return send(res, 200, answer(method, token, args));
+    })().catch((error: unknown) => send(res, 500, { ok: false, error: String(error) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address !== 'object') throw new Error('fake Slack API has no port');
+  const base = `http://127.0.0.1:${address.port}`;
+
+  return {
+    url: `${base}/api/`,
+    calls,
+    responses,
+    responseUrl: (id) => `${base}/responses/${encodeURIComponent(id)}`,
+    setUser: (id, user) => void users.set(id, user),
+    failNext: (method, error) => void failures.set(method, error),
+    setSocketUrl: (url) => {
+      socketUrl = url;
+    },
+    async waitFor(predicate, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const result = predicate();
+        if (result) return result;
+        if (Date.now() > deadline) throw new Error(`fake Slack API: condition not met within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
