@@ -5,6 +5,8 @@ import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
 import type { ChatDirectory, ChatPort } from './bot/chat-port.js';
 import type { Platform } from './bot/chat-event.js';
+import type { StatusPage } from './integrations/statusio/statusio-client.js';
+import type { GitHubReleases } from './integrations/github/github-releases.js';
 
 /**
  * Everything a handler or job may use, built once in `main.ts` and passed down. Tests build their own
@@ -25,5 +27,9 @@ export interface Deps {
   chat: ChatPort;
   /** Per-platform user lookups (Slack e-mail); absent for platforms that have none. */
   directories: Partial<Record<Platform, ChatDirectory>>;
+  /** status.io; null when STATUSIO_* is not configured. */
+  statusPage: StatusPage | null;
+  /** GitHub release tagging; null when GITHUB_TOKEN is not configured. */
+  releases: GitHubReleases | null;
   now(): Date;
 }

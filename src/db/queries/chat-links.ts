@@ -1,0 +1,43 @@
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { chatLink } from '../bot-schema/index.js';
+
+export type ChatLinkRow = typeof chatLink.$inferSelect;
+
+export async function findChatLink(db: Database, platform: string, chatUserId: string): Promise<ChatLinkRow | null> {
+  const rows = await db
+    .select()
+    .from(chatLink)
+    .where(and(eq(chatLink.platform, platform), eq(chatLink.chatUserId, chatUserId)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/** Creates or replaces the link of one chat user; returns the previous username when there was one. */
+export async function upsertChatLink(
+  db: Database,
+  link: Omit<ChatLinkRow, 'id'>,
+): Promise<{ previous: string | null }> {
+  const existing = await findChatLink(db, link.platform, link.chatUserId);
+  await db
+    .insert(chatLink)
+    .values(link)
+    .onConflictDoUpdate({
+      target: [chatLink.platform, chatLink.chatUserId],
+      set: {
+        atmosphereUserId: link.atmosphereUserId,
+        atmosphereUsername: link.atmosphereUsername,
+        linkedBy: link.linkedBy,
+        linkedAt: link.linkedAt,
+      },
+    });
+  return { previous: existing?.atmosphereUsername ?? null };
+}
+
+export async function deleteChatLink(db: Database, platform: string, chatUserId: string): Promise<ChatLinkRow | null> {
+  const rows = await db
+    .delete(chatLink)
+    .where(and(eq(chatLink.platform, platform), eq(chatLink.chatUserId, chatUserId)))
+    .returning();
+  return rows[0] ?? null;
+}

@@ -1,0 +1,169 @@
+import { and, asc, count, desc, eq, inArray, ne } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
+import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
+
+export interface ResourceRequestView {
+  id: number;
+  uuid: string;
+  request: string;
+  description: string;
+  adminMessage: string;
+  startDate: Date;
+  endDate: Date | null;
+  status: string;
+  requester: { id: number; username: string; email: string };
+}
+
+export interface IdentityQuota {
+  identityId: number;
+  identityUuid: string;
+  providerId: number;
+  provider: string;
+  quotaId: number;
+  quota: QuotaValues;
+}
+
+const viewColumns = {
+  id: resourceRequest.id,
+  uuid: resourceRequest.uuid,
+  request: resourceRequest.request,
+  description: resourceRequest.description,
+  adminMessage: resourceRequest.adminMessage,
+  startDate: resourceRequest.startDate,
+  endDate: resourceRequest.endDate,
+  status: statusType.name,
+  requesterId: atmosphereUser.id,
+  requesterUsername: atmosphereUser.username,
+  requesterEmail: atmosphereUser.email,
+};
+
+interface ViewRow {
+  id: number;
+  uuid: string;
+  request: string;
+  description: string;
+  adminMessage: string;
+  startDate: Date;
+  endDate: Date | null;
+  status: string;
+  requesterId: number;
+  requesterUsername: string;
+  requesterEmail: string;
+}
+
+function toView(row: ViewRow): ResourceRequestView {
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    request: row.request,
+    description: row.description,
+    adminMessage: row.adminMessage,
+    startDate: row.startDate,
+    endDate: row.endDate,
+    status: row.status,
+    requester: { id: row.requesterId, username: row.requesterUsername, email: row.requesterEmail },
+  };
+}
+
+/**
+ * Pending resource requests, oldest first, with the total count. Uses only Atmosphere's own indexes:
+ * the tiny `status_type` table is filtered by name, then `resource_request_status_id_…` finds the rows.
+ */
+export async function listPendingResourceRequests(
+  db: Database,
+  options: { limit: number },
+): Promise<{ rows: ResourceRequestView[]; total: number }> {
+  const pending = and(eq(statusType.name, 'pending'));
+  const [rows, totals] = await Promise.all([
+    db
+      .select(viewColumns)
+      .from(resourceRequest)
+      .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+      .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+      .where(pending)
+      .orderBy(asc(resourceRequest.startDate), asc(resourceRequest.id))
+      .limit(options.limit),
+    db
+      .select({ total: count() })
+      .from(resourceRequest)
+      .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+      .where(pending),
+  ]);
+  return { rows: rows.map(toView), total: totals[0]?.total ?? 0 };
+}
+
+/** One resource request with its status name and requester, or null. */
+export async function getResourceRequest(db: Database, id: number): Promise<ResourceRequestView | null> {
+  const rows = await db
+    .select(viewColumns)
+    .from(resourceRequest)
+    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+    .where(eq(resourceRequest.id, id))
+    .limit(1);
+  return rows[0] ? toView(rows[0]) : null;
+}
+
+/** The requester's earlier requests, newest first, for the detail view. */
+export async function listOtherRequestsOf(db: Database, userId: number, exceptId: number, limit: number): Promise<ResourceRequestView[]> {
+  const rows = await db
+    .select(viewColumns)
+    .from(resourceRequest)
+    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+    .where(and(eq(resourceRequest.createdById, userId), ne(resourceRequest.id, exceptId)))
+    .orderBy(desc(resourceRequest.startDate))
+    .limit(limit);
+  return rows.map(toView);
+}
+
+/** Each user's identities (one per provider account) with the quota currently assigned. */
+export async function listIdentityQuotas(db: Database, userIds: readonly number[]): Promise<Map<number, IdentityQuota[]>> {
+  const result = new Map<number, IdentityQuota[]>();
+  if (userIds.length === 0) return result;
+  const rows = await db
+    .select({
+      userId: identity.createdById,
+      identityId: identity.id,
+      identityUuid: identity.uuid,
+      providerId: provider.id,
+      provider: provider.location,
+      quotaId: quota.id,
+      cpu: quota.cpu,
+      memory: quota.memory,
+      storage: quota.storage,
+      instance_count: quota.instanceCount,
+      snapshot_count: quota.snapshotCount,
+      storage_count: quota.storageCount,
+      floating_ip_count: quota.floatingIpCount,
+      port_count: quota.portCount,
+    })
+    .from(identity)
+    .innerJoin(provider, eq(provider.id, identity.providerId))
+    .innerJoin(quota, eq(quota.id, identity.quotaId))
+    .where(inArray(identity.createdById, [...new Set(userIds)]))
+    .orderBy(asc(provider.location), asc(identity.id));
+  for (const row of rows) {
+    const list = result.get(row.userId) ?? [];
+    list.push({
+      identityId: row.identityId,
+      identityUuid: row.identityUuid,
+      providerId: row.providerId,
+      provider: row.provider,
+      quotaId: row.quotaId,
+      quota: {
+        cpu: row.cpu,
+        memory: row.memory,
+        storage: row.storage,
+        instance_count: row.instance_count,
+        snapshot_count: row.snapshot_count,
+        storage_count: row.storage_count,
+        floating_ip_count: row.floating_ip_count,
+        port_count: row.port_count,
+      },
+    });
+    result.set(row.userId, list);
+  }
+  return result;
+}

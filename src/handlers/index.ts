@@ -1,0 +1,22 @@
+import type { ActionDefinition, CommandDefinition } from '../bot/command.js';
+import { createHelpCommand } from './help.js';
+import { linkCommand, unlinkCommand, whoamiCommand } from './account/account-commands.js';
+import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
+import { approveRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
+
+/**
+ * Every command and button the bot knows, listed by hand: what is here is what runs. The dispatcher
+ * refuses to start if two share a name. `help` lists from this same array.
+ */
+export const commandDefinitions: readonly CommandDefinition[] = [
+  createHelpCommand(() => commandDefinitions),
+  whoamiCommand,
+  linkCommand,
+  unlinkCommand,
+  listRequestsCommand,
+  showRequestCommand,
+  approveRequestCommand,
+  denyRequestCommand,
+] as CommandDefinition[];
+
+export const actionDefinitions: readonly ActionDefinition[] = [approveRequestAction, denyRequestAction] as ActionDefinition[];

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+
+/** A database id typed by a person: a positive whole number that fits Postgres' integer. */
+export const recordId = (what: string) =>
+  z.coerce
+    .number({ error: `the ${what} id must be a number, e.g. 42` })
+    .int(`the ${what} id must be a whole number, e.g. 42`)
+    .positive(`the ${what} id must be a positive number, e.g. 42`)
+    .max(2_147_483_647, `no ${what} has an id that large`);

@@ -1,0 +1,38 @@
+import type { HandlerContext } from '../../bot/command.js';
+import type { Reply } from '../../bot/reply.js';
+import { findDecision } from '../../db/queries/decisions.js';
+import { getResourceRequest, listIdentityQuotas, listOtherRequestsOf, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
+import { renderPendingList, renderRequestDetail, type RequestView } from './render-resource-request.js';
+
+/** How many pending requests one list message shows; more would pass Slack's 50-block limit. */
+export const LIST_LIMIT = 15;
+
+/** The current pending list, as `/atmo requests` shows it. */
+export async function buildPendingList(ctx: HandlerContext, note?: string): Promise<Reply> {
+  const { db } = ctx.deps;
+  const { rows, total } = await listPendingResourceRequests(db, { limit: LIST_LIMIT });
+  const quotas = await listIdentityQuotas(db, rows.map((row) => row.requester.id));
+  return renderPendingList({ rows, total, quotas, now: ctx.deps.now(), ...(note ? { note } : {}) });
+}
+
+/** One request as `/atmo request <id>` shows it, with its decision if any; null when it doesn't exist. */
+export async function buildRequestDetail(ctx: HandlerContext, id: number): Promise<Reply | null> {
+  const { db } = ctx.deps;
+  const request = await getResourceRequest(db, id);
+  if (!request) return null;
+  const [quotas, decision, others] = await Promise.all([
+    listIdentityQuotas(db, [request.requester.id]),
+    findDecision(db, 'resource_request', id),
+    listOtherRequestsOf(db, request.requester.id, id, 5),
+  ]);
+  return renderRequestDetail({ request, quotas: quotas.get(request.requester.id), decision, others, now: ctx.deps.now() });
+}
+
+/**
+ * Re-renders the message a request's button sat on so it shows the current state: the single-request
+ * message loses its buttons once decided; the list shows the remaining pending requests.
+ */
+export async function refreshRequestMessage(ctx: HandlerContext, id: number, view: RequestView, note?: string): Promise<void> {
+  const message = view === 'list' ? await buildPendingList(ctx, note) : await buildRequestDetail(ctx, id);
+  if (message) await ctx.updateSource(message);
+}

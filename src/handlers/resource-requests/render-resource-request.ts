@@ -1,0 +1,112 @@
+import type { Button, Field, Reply, Section } from '../../bot/reply.js';
+import type { DecisionRow } from '../../db/queries/decisions.js';
+import type { IdentityQuota, ResourceRequestView } from '../../db/queries/resource-requests.js';
+import { formatAge, formatTimestamp } from '../format-time.js';
+import { formatQuota } from './parse-quota-spec.js';
+
+/** Longest free text shown per request in a list; the detail view shows all of it. */
+const LIST_TEXT_LIMIT = 300;
+
+export const APPROVE_ACTION = 'rr:approve';
+export const DENY_ACTION = 'rr:deny';
+
+/** Which message a button sits on: one request (`12`) or the pending list (`12:list`). */
+export type RequestView = 'single' | 'list';
+
+export function requestButtons(id: number, view: RequestView): Button[] {
+  const value = view === 'list' ? `${id}:list` : String(id);
+  return [
+    { label: 'Approve', action: APPROVE_ACTION, value, style: 'primary' },
+    { label: 'Deny', action: DENY_ACTION, value, style: 'danger' },
+  ];
+}
+
+function clip(text: string, limit: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+}
+
+function quotaLines(quotas: readonly IdentityQuota[] | undefined): string {
+  if (!quotas || quotas.length === 0) return 'No identities on any provider.';
+  return quotas.map((q) => `${q.provider}: ${formatQuota(q.quota)}`).join('\n');
+}
+
+/** One line naming who decided what and when, for footers and "already decided" replies. */
+export function describeDecision(decision: DecisionRow): string {
+  const verb = decision.action === 'approve' ? 'approved' : decision.action === 'deny' ? 'denied' : decision.action;
+  if (decision.state === 'in_progress') {
+    return `is being ${verb} by ${decision.decidedBy} right now (since ${formatTimestamp(decision.decidedAt)}, on ${decision.platform})`;
+  }
+  return `was ${verb} by ${decision.decidedBy} at ${formatTimestamp(decision.completedAt ?? decision.decidedAt)} (on ${decision.platform})`;
+}
+
+/** The `/atmo requests` message: every pending request with its quotas and buttons. */
+export function renderPendingList(input: {
+  rows: readonly ResourceRequestView[];
+  total: number;
+  quotas: ReadonlyMap<number, IdentityQuota[]>;
+  now: Date;
+  note?: string;
+}): Reply {
+  const { rows, total, quotas, now } = input;
+  if (rows.length === 0) {
+    return {
+      text: `${input.note ? `${input.note}\n` : ''}No resource requests are waiting. Nice.`,
+      title: 'Pending resource requests',
+      visibility: 'channel',
+      tone: 'success',
+    };
+  }
+  const sections: Section[] = rows.map((row) => ({
+    text: [
+      `#${row.id} · ${row.requester.username}${row.requester.email ? ` (${row.requester.email})` : ''} · waiting ${formatAge(row.startDate, now)}`,
+      `Asks for: ${clip(row.request, LIST_TEXT_LIMIT)}`,
+      `Why: ${clip(row.description, LIST_TEXT_LIMIT)}`,
+      `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
+    ].join('\n'),
+    buttons: requestButtons(row.id, 'list'),
+  }));
+  const more = total > rows.length ? ` Showing the oldest ${rows.length}; /atmo request <id> shows any one.` : '';
+  return {
+    title: 'Pending resource requests',
+    text: `${input.note ? `${input.note}\n` : ''}${total} pending resource request${total === 1 ? '' : 's'}, oldest first.${more}`,
+    sections,
+    visibility: 'channel',
+  };
+}
+
+/** The `/atmo request <id>` message, and the same request after a decision (no buttons then). */
+export function renderRequestDetail(input: {
+  request: ResourceRequestView;
+  quotas: readonly IdentityQuota[] | undefined;
+  decision: DecisionRow | null;
+  others: readonly ResourceRequestView[];
+  now: Date;
+}): Reply {
+  const { request, decision, now } = input;
+  const fields: Field[] = [
+    { label: 'Requester', value: `${request.requester.username}${request.requester.email ? ` (${request.requester.email})` : ''}` },
+    { label: 'Status', value: request.status },
+    { label: 'Submitted', value: `${formatTimestamp(request.startDate)} (${formatAge(request.startDate, now)} ago)` },
+    { label: 'Asks for', value: request.request || '(empty)' },
+    { label: 'Why', value: request.description || '(empty)' },
+    { label: 'Current quota', value: quotaLines(input.quotas) },
+  ];
+  if (request.endDate) fields.push({ label: 'Closed', value: formatTimestamp(request.endDate) });
+  if (request.adminMessage) fields.push({ label: 'Staff message', value: request.adminMessage });
+  const history: string[] = [];
+  if (decision) history.push(`Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${clip(decision.adminMessage, 200)}"` : ''}.`);
+  for (const other of input.others) {
+    history.push(`#${other.id} ${other.status}, ${formatTimestamp(other.startDate)}: ${clip(other.request, 80)}`);
+  }
+  if (history.length > 0) fields.push({ label: 'History', value: history.join('\n') });
+  const pending = request.status === 'pending' && (!decision || decision.state !== 'done');
+  return {
+    title: `Resource request #${request.id}`,
+    text: `Resource request #${request.id} from ${request.requester.username}: ${request.status}`,
+    fields,
+    ...(pending ? { buttons: requestButtons(request.id, 'single') } : {}),
+    ...(decision && decision.state === 'done' ? { footer: `Request ${describeDecision(decision)}.`, tone: decision.action === 'approve' ? 'success' : 'warning' } : {}),
+    visibility: 'channel',
+  };
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { defineCommand } from '../../bot/command.js';
+import { UserError } from '../../errors.js';
+import { recordId } from '../record-id.js';
+import { decideResourceRequest } from './decide-resource-request.js';
+import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
+import { parseQuotaSpec, QUOTA_SPEC_HELP } from './parse-quota-spec.js';
+import { describeDecision } from './render-resource-request.js';
+
+export const listRequestsCommand = defineCommand({
+  name: 'requests',
+  summary: 'List pending resource (quota/allocation) requests with Approve and Deny buttons',
+  usage: '/atmo requests',
+  options: [],
+  args: z.object({}),
+  permission: 'staff',
+  run: (ctx) => buildPendingList(ctx),
+});
+
+export const showRequestCommand = defineCommand({
+  name: 'request',
+  summary: 'Show one resource request with its history',
+  usage: '/atmo request <id>',
+  options: [{ name: 'id', description: 'Resource request id', type: 'integer', required: true }],
+  args: z.object({ id: recordId('resource request') }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const detail = await buildRequestDetail(ctx, args.id);
+    if (!detail) throw new UserError('not_found', `There is no resource request #${args.id}. /atmo requests lists the pending ones.`);
+    return detail;
+  },
+});
+
+const quotaOption = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return undefined;
+    const parsed = parseQuotaSpec(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.values;
+  });
+
+export const approveRequestCommand = defineCommand({
+  name: 'approve',
+  summary: 'Approve a resource request, optionally with a message and a new quota',
+  usage: '/atmo approve <id> [--message "text"] [--quota "cpu=32 memory=128"] [--provider "name"]',
+  options: [
+    { name: 'id', description: 'Resource request id', type: 'integer', required: true },
+    { name: 'message', description: 'Message e-mailed to the user', type: 'string', flag: true },
+    { name: 'quota', description: QUOTA_SPEC_HELP.slice(0, 100), type: 'string', flag: true },
+    { name: 'provider', description: 'Provider whose identity gets the quota', type: 'string', flag: true },
+  ],
+  args: z.object({
+    id: recordId('resource request'),
+    message: z.string().max(1024, 'the message is longer than Atmosphere keeps (1024 characters)').default(''),
+    quota: quotaOption,
+    provider: z.string().trim().min(1).optional(),
+  }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const result = await decideResourceRequest(ctx, {
+      id: args.id,
+      decision: 'approve',
+      message: args.message,
+      ...(args.quota ? { quota: args.quota } : {}),
+      ...(args.provider ? { provider: args.provider } : {}),
+    });
+    return {
+      text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}`,
+      visibility: 'channel',
+      tone: 'success',
+    };
+  },
+});
+
+export const denyRequestCommand = defineCommand({
+  name: 'deny',
+  summary: 'Deny a resource request with a reason (e-mailed to the user)',
+  usage: '/atmo deny <id> <reason>',
+  options: [
+    { name: 'id', description: 'Resource request id', type: 'integer', required: true },
+    { name: 'reason', description: 'Why; e-mailed to the user', type: 'string', required: true, rest: true },
+  ],
+  args: z.object({
+    id: recordId('resource request'),
+    reason: z
+      .string({ error: 'a denial needs a reason; the user is e-mailed it' })
+      .trim()
+      .min(1, 'a denial needs a reason; the user is e-mailed it')
+      .max(1024, 'the reason is longer than Atmosphere keeps (1024 characters)'),
+  }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const result = await decideResourceRequest(ctx, { id: args.id, decision: 'deny', message: args.reason });
+    return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`, visibility: 'channel', tone: 'warning' };
+  },
+});
