@@ -36,8 +36,7 @@ const boolean = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const schema = z
-  .object({
+const variables = z.object({
     DATABASE_URL: optionalString,
     TROPOSPHERE_DATABASE_URL: optionalString,
     REDIS_URL: optionalString,
@@ -93,39 +92,44 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().trim().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TZ_DISPLAY: z.string().trim().default('UTC'),
-  })
-  .superRefine((env, ctx) => {
-    const pairs: [keyof typeof env, keyof typeof env, string][] = [
-      ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'Slack over HTTP needs both the bot token and the signing secret'],
-      ['ATMOSPHERE_API_URL', 'ATMOSPHERE_API_TOKEN', 'the Atmosphere API needs both its URL and a staff token'],
-      ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'Discord needs both the bot token and the application id'],
-      ['STATUSIO_API_ID', 'STATUSIO_API_KEY', 'status.io needs the API id, the API key and the page id'],
-      ['STATUSIO_API_KEY', 'STATUSIO_PAGE_ID', 'status.io needs the API id, the API key and the page id'],
-    ];
-    for (const [a, b, message] of pairs) {
-      if (Boolean(env[a]) !== Boolean(env[b])) {
-        ctx.addIssue({ code: 'custom', path: [env[a] ? b : a], message });
-      }
-    }
-    if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'Socket Mode (SLACK_APP_TOKEN) also needs SLACK_BOT_TOKEN' });
-    }
-    if (env.GITHUB_TOKEN && env.RELEASE_REPOS.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['RELEASE_REPOS'], message: 'list the repositories to release, e.g. cyverse/atmosphere,cyverse/troposphere' });
-    }
-    for (const repo of env.RELEASE_REPOS) {
-      if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) {
-        ctx.addIssue({ code: 'custom', path: ['RELEASE_REPOS'], message: `"${repo}" is not owner/name` });
-      }
-    }
-    if (env.TROPOSPHERE_DATABASE_URL && !env.DATABASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'TROPOSPHERE_DATABASE_URL is set but DATABASE_URL is not; set both or neither' });
-    }
-  });
+});
+
+/** Every variable the bot reads; `.env.example` documents exactly these (a test keeps them in step). */
+export const CONFIG_VARIABLES = Object.keys(variables.shape);
+
+/**
+ * Checks between variables. They run on the raw environment, beside the per-variable checks, so an
+ * operator sees every problem in one go rather than one round per fix.
+ */
+function crossCheck(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name]?.trim() ?? '') !== '';
+  const problems: string[] = [];
+  const pairs: [string, string, string][] = [
+    ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'Slack over HTTP needs both the bot token and the signing secret'],
+    ['ATMOSPHERE_API_URL', 'ATMOSPHERE_API_TOKEN', 'the Atmosphere API needs both its URL and a staff token'],
+    ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'Discord needs both the bot token and the application id'],
+    ['STATUSIO_API_ID', 'STATUSIO_API_KEY', 'status.io needs the API id, the API key and the page id'],
+    ['STATUSIO_API_KEY', 'STATUSIO_PAGE_ID', 'status.io needs the API id, the API key and the page id'],
+  ];
+  for (const [a, b, message] of pairs) {
+    // Socket Mode replaces the signing secret, so the Slack pair only applies without an app token.
+    if (a === 'SLACK_BOT_TOKEN' && has('SLACK_APP_TOKEN')) continue;
+    if (has(a) !== has(b)) problems.push(`${has(a) ? b : a}: ${message}`);
+  }
+  if (has('SLACK_APP_TOKEN') && !has('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: Socket Mode (SLACK_APP_TOKEN) also needs SLACK_BOT_TOKEN');
+  const repos = (env.RELEASE_REPOS ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  if (has('GITHUB_TOKEN') && repos.length === 0) problems.push('RELEASE_REPOS: list the repositories to release, e.g. cyverse/atmosphere,cyverse/troposphere');
+  for (const repo of repos) {
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) problems.push(`RELEASE_REPOS: "${repo}" is not owner/name`);
+  }
+  if (has('TROPOSPHERE_DATABASE_URL') && !has('DATABASE_URL')) {
+    problems.push('DATABASE_URL: TROPOSPHERE_DATABASE_URL is set but DATABASE_URL is not; set both or neither');
+  }
+  return problems;
+}
 
 export type Config = Readonly<
-  z.infer<typeof schema> & {
+  z.infer<typeof variables> & {
     alertChannel: ChannelRef | undefined;
     announceChannel: ChannelRef | undefined;
     /** True when no DATABASE_URL is set: PGlite, demo data, embedded gateway. */
@@ -142,10 +146,12 @@ export class ConfigError extends Error {
 
 /** Parses the environment once and reports every bad variable together. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
-  }
+  const result = variables.safeParse(env);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`)),
+    ...crossCheck(env),
+  ];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const parsed = result.data;
   return Object.freeze({
     ...parsed,

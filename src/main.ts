@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { createLogger, REDACT_PATHS, type Logger } from './logger.js';
+import { startBot } from './start-bot.js';
+import { createConsoleAdapter } from './bot/console/console-adapter.js';
+import { findFirstStaffUser } from './db/queries/users.js';
+
+function useConsole(config: Config): boolean {
+  if (config.CONSOLE === 'on') return true;
+  if (config.CONSOLE === 'off') return false;
+  return !config.SLACK_BOT_TOKEN && !config.DISCORD_TOKEN;
+}
+
+/** While the console owns the terminal, logs go to a file beside the embedded data. */
+function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFile: string | null } {
+  if (!consoleMode) return { log: createLogger(config.LOG_LEVEL), logFile: null };
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const logFile = join(config.DATA_DIR, 'atmo-bot.log');
+  const log = pino(
+    { level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'atmo-bot' } },
+    pino.destination({ dest: logFile, sync: true }),
+  );
+  return { log, logFile };
+}
+
+/** The process entry point: configuration errors, signals and the terminal; the rest is startBot. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const consoleMode = useConsole(config);
+  const { log, logFile } = buildLogger(config, consoleMode);
+  const bot = await startBot(config, log);
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = (reason: string) => {
+    stopping ??= (async () => {
+      log.info({ reason }, 'shutting down');
+      await bot.stop();
+      log.flush?.();
+    })();
+    return stopping;
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
+  process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
+
+  if (consoleMode) {
+    const staff = await findFirstStaffUser(bot.deps.db);
+    const adapter = createConsoleAdapter({
+      dispatcher: bot.dispatcher,
+      input: process.stdin,
+      output: process.stdout,
+      log: log.child({ platform: 'console' }),
+      actingAs: staff?.username ?? null,
+      operator: 'operator',
+    });
+    bot.registerConsole(adapter.chatPort);
+    if (logFile) process.stdout.write(`Logs go to ${logFile}. Health check on port ${bot.port}.\n`);
+    await adapter.run();
+    // With no other adapter, leaving the console ends the bot.
+    if (!config.SLACK_BOT_TOKEN && !config.DISCORD_TOKEN) {
+      await shutdown('console closed');
+      process.exit(0);
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`atmo-bot failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Deps } from './deps.js';
+import { buildDatabases, type Databases } from './build-databases.js';
+import { createChatRouter } from './bot/chat-router.js';
+import { createDispatcher } from './bot/create-dispatcher.js';
+import type { Dispatcher } from './bot/command.js';
+import { startHealthServer } from './bot/http-server.js';
+import { createSlackApp } from './bot/slack/slack-app.js';
+import { createDiscordBot } from './bot/discord/discord-bot.js';
+import { commandDefinitions, actionDefinitions } from './handlers/index.js';
+import { createMemoryStore } from './integrations/kv/memory-store.js';
+import { createRedisStore } from './integrations/kv/redis-store.js';
+import { createRestGateway } from './integrations/atmosphere/rest-gateway.js';
+import { createEmbeddedGateway } from './integrations/atmosphere/embedded-gateway.js';
+import { createReadOnlyGateway } from './integrations/atmosphere/read-only-gateway.js';
+import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integrations/statusio/statusio-client.js';
+import { createGitHubReleases, type GitHubReleases } from './integrations/github/github-releases.js';
+import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
+import type { KeyValueStore } from './integrations/kv/key-value-store.js';
+import type { Database } from './db/client.js';
+import { requireStatusTypeId } from './db/queries/statuses.js';
+
+function buildGateway(config: Config, db: Database, now: () => Date, log: Logger): AtmosphereGateway {
+  if (config.ATMOSPHERE_API_URL && config.ATMOSPHERE_API_TOKEN) {
+    return createRestGateway({
+      baseUrl: config.ATMOSPHERE_API_URL,
+      token: config.ATMOSPHERE_API_TOKEN,
+      statusId: (name) => requireStatusTypeId(db, name),
+      log: log.child({ integration: 'atmosphere' }),
+    });
+  }
+  // Direct SQL writes are for the embedded demo database only (DESIGN: never skip the API's side effects).
+  if (config.embedded) return createEmbeddedGateway(db, now);
+  log.warn('ATMOSPHERE_API_URL is not set: approvals and imaging changes will be refused (the API sends the e-mails and sets quotas)');
+  return createReadOnlyGateway();
+}
+
+async function buildStore(config: Config, log: Logger): Promise<KeyValueStore> {
+  if (!config.REDIS_URL) return createMemoryStore();
+  return createRedisStore(config.REDIS_URL, { log: log.child({ integration: 'redis' }) });
+}
+
+function buildStatusPage(config: Config, log: Logger): StatusPage | null {
+  if (!config.STATUSIO_API_ID || !config.STATUSIO_API_KEY || !config.STATUSIO_PAGE_ID) return null;
+  return createStatusIo({
+    baseUrl: config.STATUSIO_API_URL ?? STATUSIO_DEFAULT_URL,
+    apiId: config.STATUSIO_API_ID,
+    apiKey: config.STATUSIO_API_KEY,
+    pageId: config.STATUSIO_PAGE_ID,
+    components: config.STATUSIO_COMPONENTS,
+    log: log.child({ integration: 'statusio' }),
+  });
+}
+
+function buildReleases(config: Config, log: Logger): GitHubReleases | null {
+  if (!config.GITHUB_TOKEN) return null;
+  return createGitHubReleases({
+    token: config.GITHUB_TOKEN,
+    ...(config.GITHUB_API_URL ? { baseUrl: config.GITHUB_API_URL } : {}),
+    branch: config.RELEASE_BRANCH,
+    log: log.child({ integration: 'github' }),
+  });
+}
+
+export interface RunningBot {
+  deps: Deps;
+  dispatcher: Dispatcher;
+  databases: Databases;
+  /** The port `/healthz` (and Slack's HTTP endpoint) listens on; useful when PORT=0. */
+  port: number | undefined;
+  /** Registers the console adapter's outbound port (the console itself is driven by main). */
+  registerConsole(port: Deps['chat']): void;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  now?: () => Date;
+  /** Test-only client options passed to Bolt (retry config, bot ids to skip auth.test). */
+  slackClientOptions?: Record<string, unknown>;
+  slackBotIds?: { botId: string; botUserId: string };
+}
+
+/**
+ * Builds every client from the configuration, passes them down, and starts the configured adapters.
+ * Used by `main.ts` and, unchanged, by end-to-end tests and benchmarks.
+ */
+export async function startBot(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
+  const now = options.now ?? (() => new Date());
+  const databases = await buildDatabases(config, log, now);
+  const kv = await buildStore(config, log);
+  const chat = createChatRouter();
+  const deps: Deps = {
+    config,
+    log,
+    db: databases.atmosphere.db,
+    troposphereDb: databases.troposphere?.db ?? null,
+    gateway: buildGateway(config, databases.atmosphere.db, now, log),
+    kv,
+    chat,
+    directories: {},
+    statusPage: buildStatusPage(config, log),
+    releases: buildReleases(config, log),
+    now,
+  };
+  const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
+  const healthCheck = async () => {
+    const detail = { mode: config.embedded ? 'embedded' : 'production', redis: kv.kind === 'redis' ? kv.healthy() : 'in-process', gateway: deps.gateway.kind };
+    try {
+      await databases.atmosphere.db.execute('select 1');
+      return { ok: true, detail: { ...detail, database: true } };
+    } catch {
+      return { ok: false, detail: { ...detail, database: false } };
+    }
+  };
+
+  const stops: (() => Promise<void>)[] = [];
+  let port: number | undefined;
+  if (config.SLACK_BOT_TOKEN) {
+    const slack = createSlackApp({
+      botToken: config.SLACK_BOT_TOKEN,
+      ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+      ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+      ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+      ...(options.slackClientOptions ? { clientOptions: options.slackClientOptions } : {}),
+      ...(options.slackBotIds ?? {}),
+      port: config.PORT,
+      host: config.HOST,
+      dispatcher,
+      log,
+      healthCheck,
+    });
+    chat.register('slack', slack.chatPort);
+    deps.directories.slack = slack.directory;
+    const started = await slack.start();
+    port = started?.port;
+    stops.push(() => slack.stop());
+    log.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', port }, 'slack adapter started');
+  }
+  if (port === undefined) {
+    // No Slack HTTP endpoint: /healthz gets a small server of its own.
+    const server = await startHealthServer({ port: config.PORT, host: config.HOST, healthCheck, log });
+    port = server.port;
+    stops.push(() => server.close());
+  }
+  if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
+    const discord = createDiscordBot({
+      token: config.DISCORD_TOKEN,
+      applicationId: config.DISCORD_APPLICATION_ID,
+      ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
+      ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),
+      dispatcher,
+      log: log.child({ platform: 'discord' }),
+    });
+    chat.register('discord', discord.chatPort);
+    await discord.start();
+    stops.push(() => discord.stop());
+    log.info('discord adapter started');
+  }
+
+  return {
+    deps,
+    dispatcher,
+    databases,
+    port,
+    registerConsole: (consolePort) => chat.register('console', consolePort),
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
+      await kv.close().catch(() => {});
+      await databases.close();
+    },
+  };
+}

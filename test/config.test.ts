@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs embedded with no configuration at all', () => {
+    const config = loadConfig({});
+    expect(config.embedded).toBe(true);
+    expect(config.PORT).toBe(3000);
+    expect(config.ALERT_SCAN_CRON).toBe('* * * * *');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reports every bad variable together, naming each and what it should hold', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        ALERT_CHANNEL: '#ops',
+        PORT: 'eighty',
+        ALERT_SCAN_CRON: 'every minute',
+        RELEASE_REPOS: 'cyverse/atmosphere,not a repo',
+        ATMOSPHERE_API_URL: 'atmo.example.org',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('SLACK_SIGNING_SECRET: Slack over HTTP needs both');
+    expect(problems).toContain('ALERT_CHANNEL: must be <platform>:<channel id>');
+    expect(problems).toMatch(/PORT: /);
+    expect(problems).toContain('ALERT_SCAN_CRON: must be a cron expression');
+    expect(problems).toContain('"not a repo" is not owner/name');
+    expect(problems).toContain('ATMOSPHERE_API_URL: must be a full URL');
+    expect((error as Error).message).not.toContain('xoxb-1');
+  });
+
+  it('parses channel references and lists', () => {
+    const config = loadConfig({ ALERT_CHANNEL: 'discord:1234', BOT_ADMINS: 'slack:U1, discord:2 ', DATABASE_URL: 'postgres://x@h/db' });
+    expect(config.alertChannel).toEqual({ platform: 'discord', channel: '1234' });
+    expect(config.BOT_ADMINS).toEqual(['slack:U1', 'discord:2']);
+    expect(config.embedded).toBe(false);
+  });
+
+  it('.env.example documents exactly the variables the bot reads', () => {
+    const documented = readFileSync(new URL('../.env.example', import.meta.url), 'utf8')
+      .split('\n')
+      .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});

@@ -1,0 +1,274 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/**
+ * A fake Discord on 127.0.0.1: the REST routes the bot uses and a gateway speaking enough of the
+ * protocol (HELLO, IDENTIFY/READY, heartbeats, RESUME with replay) for the real discord.js client.
+ * Every REST call is recorded; bot routes check `Authorization: Bot <token>` as Discord does, while
+ * interaction callbacks and webhooks authenticate by their token in the path and carry no header.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  /** Decoded path without the query, e.g. `/webhooks/111/itok/messages/@original`. */
+  path: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+interface Session {
+  id: string;
+  seq: number;
+  /** Every dispatch of the session, for replay on RESUME. */
+  sent: { s: number; frame: string }[];
+  socket: WebSocket | null;
+  ready: boolean;
+}
+
+export interface FakeDiscord {
+  /** REST base for discord.js (`rest.api`), e.g. `http://127.0.0.1:P/api`. */
+  apiUrl: string;
+  gatewayUrl: string;
+  requests: RecordedRequest[];
+  /** Sockets the gateway accepted, IDENTIFYs and RESUMEs it answered. */
+  stats: { connections: number; identifies: number; resumes: number };
+  /** Pushes INTERACTION_CREATE; while the bot is disconnected it waits and is replayed on RESUME. */
+  sendInteraction(d: object): void;
+  /** Closes the gateway socket with a resumable code, as Discord does when it moves a session. */
+  dropConnection(): void;
+  /** Resolves with the first recorded request (past or future) matching `match`. */
+  waitForRequest(match: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
+  /** Resolves once a session is live again after `dropConnection` (RESUMED or READY sent). */
+  waitForLiveSession(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const HEARTBEAT_INTERVAL = 41_250;
+const RESUMABLE_CLOSE = 4000; // "unknown error": clients reconnect and resume
+
+export async function startFakeDiscord(options: { token: string; applicationId: string; botUserId?: string }): Promise<FakeDiscord> {
+  const botUser = { id: options.botUserId ?? options.applicationId, username: 'atmo-bot', discriminator: '0', avatar: null, bot: true, global_name: null };
+  const requests: RecordedRequest[] = [];
+  const waiters: { match: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }[] = [];
+  const stats = { connections: 0, identifies: 0, resumes: 0 };
+  const threadsByMessage = new Map<string, string>();
+  const messages = new Map<string, Record<string, unknown>>();
+  /** `@original` per interaction token, so repeated edits hit the same message. */
+  const originals = new Map<string, string>();
+  let nextId = 900_000_000_000_000_000n;
+  const snowflake = () => String(nextId++);
+  let session: Session | null = null;
+  let liveWaiters: (() => void)[] = [];
+
+  function messageObject(channelId: string, body: Record<string, unknown>, id = snowflake()): Record<string, unknown> {
+    const previous = messages.get(id) ?? {};
+    const message = {
+      id,
+      type: 0,
+      channel_id: channelId,
+      author: botUser,
+      content: '',
+      embeds: [],
+      components: [],
+      attachments: [],
+      mentions: [],
+      mention_roles: [],
+      mention_everyone: false,
+      pinned: false,
+      tts: false,
+      timestamp: new Date(0).toISOString(),
+      edited_timestamp: null,
+      flags: 0,
+      ...previous,
+      ...pick(body, ['content', 'embeds', 'components', 'flags']),
+    };
+    messages.set(id, message);
+    return message;
+  }
+
+  function route(request: RecordedRequest): { status: number; body?: unknown } {
+    const { method, path } = request;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const botRoute = !path.startsWith('/interactions/') && !path.startsWith('/webhooks/');
+    if (botRoute && request.authorization !== `Bot ${options.token}`) return { status: 401, body: { message: '401: Unauthorized', code: 0 } };
+    let match: RegExpExecArray | null;
+    if (method === 'GET' && path === '/gateway/bot') {
+      return {
+        status: 200,
+        body: { url: gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+      };
+    }
+    if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) return { status: 204 };
+    if ((match = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path))) {
+      if (match[1] !== options.applicationId) return { status: 404, body: { message: 'Unknown Webhook', code: 10015 } };
+      const interactionToken = match[2]!;
+      const messageId = match[3];
+      if (method === 'POST' && !messageId) return { status: 200, body: messageObject('0', body) };
+      if (method === 'PATCH' && messageId) {
+        const id = messageId === '@original' ? (originals.get(interactionToken) ?? snowflake()) : messageId;
+        if (messageId === '@original') originals.set(interactionToken, id);
+        return { status: 200, body: messageObject('0', body, id) };
+      }
+      if (method === 'DELETE' && messageId) return { status: 204 };
+    }
+    if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') return { status: 200, body: messageObject(match[1]!, body) };
+    if ((match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH') {
+      return { status: 200, body: messageObject(match[1]!, body, match[2]!) };
+    }
+    if ((match = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST') {
+      if (threadsByMessage.has(match[2]!)) return { status: 400, body: { message: 'A thread has already been created for this message', code: 160004 } };
+      if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 100) {
+        return { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
+      }
+      // A thread started from a message takes the message's id.
+      threadsByMessage.set(match[2]!, match[2]!);
+      return { status: 201, body: { id: match[2], type: 11, parent_id: match[1], name: body.name, guild_id: '0' } };
+    }
+    if ((match = /^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/.exec(path)) && method === 'PUT') {
+      if (match[1] !== options.applicationId) return { status: 403, body: { message: 'Missing Access', code: 50001 } };
+      const commands = Array.isArray(request.body) ? (request.body as Record<string, unknown>[]) : [];
+      return { status: 200, body: commands.map((command) => ({ ...command, id: snowflake(), application_id: match![1], guild_id: match![2], version: '1' })) };
+    }
+    return { status: 404, body: { message: '404: Not Found', code: 0 } };
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const prefix = '/api/v10';
+    // discord.js percent-encodes `@original`; Discord (and so this fake) ignores query strings for routing.
+    const path = decodeURIComponent(url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname);
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      authorization: req.headers.authorization,
+      body: text ? (JSON.parse(text) as unknown) : undefined,
+    };
+    const result = route(recorded);
+    requests.push(recorded);
+    for (const waiter of [...waiters]) {
+      if (waiter.match(recorded)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(recorded);
+      }
+    }
+    if (result.status === 204) {
+      // No JSON content type on an empty body: discord.js would try to parse it and crash.
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify(result.body));
+  }
+
+  const http = createServer((req, res) => {
+    onRequest(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const apiUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/api`;
+
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  const gatewayUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+
+  function dispatch(current: Session, t: string, d: unknown): void {
+    current.seq += 1;
+    const frame = JSON.stringify({ op: 0, t, s: current.seq, d });
+    current.sent.push({ s: current.seq, frame });
+    if (current.ready && current.socket) current.socket.send(frame);
+  }
+
+  function markLive(): void {
+    const waiting = liveWaiters;
+    liveWaiters = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  wss.on('connection', (socket) => {
+    stats.connections += 1;
+    socket.send(JSON.stringify({ op: 10, d: { heartbeat_interval: HEARTBEAT_INTERVAL } }));
+    socket.on('message', (data) => {
+      const payload = JSON.parse(String(data)) as { op: number; d: Record<string, unknown> | number | null };
+      const d = (payload.d ?? {}) as Record<string, unknown>;
+      if (payload.op === 1) {
+        socket.send(JSON.stringify({ op: 11 }));
+      } else if (payload.op === 2) {
+        if (d.token !== options.token) {
+          socket.close(4004, 'Authentication failed.');
+          return;
+        }
+        stats.identifies += 1;
+        session = { id: `session-${stats.identifies}`, seq: 0, sent: [], socket, ready: true };
+        dispatch(session, 'READY', {
+          v: 10,
+          user: botUser,
+          // No guilds: discord.js would otherwise wait for their GUILD_CREATE.
+          guilds: [],
+          session_id: session.id,
+          resume_gateway_url: gatewayUrl,
+          shard: [0, 1],
+          application: { id: options.applicationId, flags: 0 },
+        });
+        markLive();
+      } else if (payload.op === 6) {
+        if (d.token !== options.token || !session || d.session_id !== session.id) {
+          socket.send(JSON.stringify({ op: 9, d: false }));
+          return;
+        }
+        stats.resumes += 1;
+        const seq = typeof d.seq === 'number' ? d.seq : 0;
+        session.socket = socket;
+        for (const item of session.sent) if (item.s > seq) socket.send(item.frame);
+        session.ready = true;
+        dispatch(session, 'RESUMED', {});
+        markLive();
+      }
+    });
+    socket.on('close', () => {
+      if (session?.socket === socket) {
+        session.socket = null;
+        session.ready = false;
+      }
+    });
+  });
+
+  return {
+    apiUrl,
+    gatewayUrl,
+    requests,
+    stats,
+    sendInteraction(d) {
+      if (!session) throw new Error('no gateway session: start the bot first');
+      dispatch(session, 'INTERACTION_CREATE', d);
+    },
+    dropConnection() {
+      if (!session?.socket) throw new Error('no live gateway connection to drop');
+      session.ready = false;
+      session.socket.close(RESUMABLE_CLOSE, 'Unknown error');
+      session.socket = null;
+    },
+    waitForRequest(match) {
+      const found = requests.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve) => waiters.push({ match, resolve }));
+    },
+    waitForLiveSession() {
+      if (session?.ready) return Promise.resolve();
+      return new Promise((resolve) => liveWaiters.push(resolve));
+    },
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function pick(body: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => key in body).map((key) => [key, body[key]]));
+}
