@@ -1,0 +1,73 @@
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../../support/test-deps.js';
+import { createConsoleAdapter } from '../../../src/bot/console/console-adapter.js';
+import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
+import { renderText } from '../../../src/bot/console/render-text.js';
+
+describe('console adapter', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext('pglite');
+  });
+  afterAll(async () => {
+    await t?.database.drop();
+  });
+
+  async function session(lines: string[], actingAs = 'kpatel'): Promise<string> {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const adapter = createConsoleAdapter({ dispatcher: t.dispatcher, input, output, log: t.deps.log, actingAs, operator: 'tester' });
+    const done = adapter.run();
+    input.end(`${lines.join('\n')}\n`);
+    await done;
+    return text;
+  }
+
+  it('numbers buttons, prompts for the form, and applies the decision', async () => {
+    const out = await session(['requests', '1', 'Approved for the class', '', '']);
+    expect(out).toContain('[1] Approve   [2] Deny');
+    expect(out).toContain('Message to the user (e-mailed as the reason) (optional): ');
+    expect(out).toContain('Approved request #5 from tgarcia');
+    expect((await getResourceRequest(t.deps.db, 5))?.status).toBe('approved');
+  });
+
+  it('switches the acting user with /as and refuses what that user may not do', async () => {
+    const out = await session(['/as jsmith', 'requests'], 'kpatel');
+    expect(out).toContain('Now acting as jsmith.');
+    expect(out).toContain('Only Atmosphere staff can do that, and jsmith is not staff.');
+  });
+
+  it('cancels a form without changing anything', async () => {
+    const out = await session(['requests', '2', '/cancel']);
+    expect(out).toContain('Cancelled; nothing was changed.');
+    expect((await getResourceRequest(t.deps.db, 4))?.status).toBe('pending');
+  });
+
+  it('explains an unknown choice number', async () => {
+    expect(await session(['42'])).toContain('There is no choice [42].');
+  });
+});
+
+describe('renderText', () => {
+  it('numbers buttons from the given start across sections and the message', () => {
+    const { text, choices } = renderText(
+      {
+        title: 'T',
+        text: 'body',
+        fields: [{ label: 'Quota', value: 'a\nb' }],
+        sections: [{ text: 'one', buttons: [{ label: 'Go', action: 'x:go', value: '1' }] }],
+        buttons: [{ label: 'Stop', action: 'x:stop', value: '2' }],
+        footer: 'done',
+      },
+      7,
+    );
+    expect(text).toBe('== T ==\nbody\n  Quota:\n    a\n    b\n\n  one\n  [7] Go\n[8] Stop\n-- done');
+    expect(choices.map((c) => [c.number, c.button.action])).toEqual([
+      [7, 'x:go'],
+      [8, 'x:stop'],
+    ]);
+  });
+});
