@@ -3,6 +3,16 @@ import { createHelpCommand } from './help.js';
 import { linkCommand, unlinkCommand, whoamiCommand } from './account/account-commands.js';
 import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
 import { approveRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
+import {
+  approveImagingCommand,
+  denyImagingCommand,
+  imagingListCommands,
+  resubmitImagingCommand,
+  showImagingCommand,
+  triageImagingCommand,
+} from './imaging/imaging-commands.js';
+import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
+import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
 
 /**
  * Every command and button the bot knows, listed by hand: what is here is what runs. The dispatcher
@@ -17,6 +27,19 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   showRequestCommand,
   approveRequestCommand,
   denyRequestCommand,
+  ...imagingListCommands,
+  showImagingCommand,
+  triageImagingCommand,
+  approveImagingCommand,
+  denyImagingCommand,
+  resubmitImagingCommand,
+  imagingQueueCommand,
 ] as CommandDefinition[];
 
-export const actionDefinitions: readonly ActionDefinition[] = [approveRequestAction, denyRequestAction] as ActionDefinition[];
+export const actionDefinitions: readonly ActionDefinition[] = [
+  approveRequestAction,
+  denyRequestAction,
+  approveImagingAction,
+  denyImagingAction,
+  resubmitImagingAction,
+] as ActionDefinition[];

@@ -1,0 +1,130 @@
+import type { ChatEvent } from '../../bot/chat-event.js';
+import type { HandlerContext } from '../../bot/command.js';
+import type { Deps } from '../../deps.js';
+import { UserError } from '../../errors.js';
+import { completeDecision, releaseDecision } from '../../db/queries/decisions.js';
+import { getMachineRequest } from '../../db/queries/machine-requests.js';
+import {
+  enqueueImagingRequest,
+  findQueuedRequest,
+  listImagingQueue,
+  removeQueuedRequest,
+  withImagingSlotLock,
+  type QueuedRequest,
+} from '../../db/queries/imaging-queue.js';
+import { recordRequestEvent } from '../../db/queries/request-events.js';
+import { formatTimestamp } from '../format-time.js';
+import { findImagingOccupants } from './find-imaging-occupant.js';
+import type { ImagingItem } from './load-imaging-items.js';
+import { checkPendingDecision, claimMachineDecision } from './machine-request-checks.js';
+
+export type ApproveOutcome =
+  | { kind: 'approved'; item: ImagingItem }
+  | { kind: 'queued'; item: ImagingItem; place: number; occupants: ImagingItem[] };
+
+/** The actor name on history rows the bot writes by itself. */
+export const BOT_ACTOR = 'atmo-bot';
+
+/**
+ * Approves a pending imaging request, or queues it when another request holds the imaging slot.
+ * The click is claimed first (first click wins); the slot check and the API call then run under the
+ * cross-replica imaging lock, so of simultaneous approvals exactly one starts imaging.
+ */
+export async function approveMachineRequest(ctx: HandlerContext<ChatEvent>, id: number): Promise<ApproveOutcome> {
+  const { deps } = ctx;
+  const actor = ctx.actor!;
+  const item = await checkPendingDecision(ctx, id, 'approve');
+  const claim = await claimMachineDecision(ctx, id, 'approve');
+  try {
+    const outcome = await withImagingSlotLock(deps.db, async (): Promise<ApproveOutcome> => {
+      const fresh = await getMachineRequest(deps.db, id);
+      if (!fresh || fresh.status !== 'pending') {
+        throw new UserError('already_decided', `Imaging request #${id} became ${fresh?.status ?? 'removed'} outside the bot a moment ago. Nothing was changed.`);
+      }
+      const alreadyQueued = await findQueuedRequest(deps.db, id);
+      if (alreadyQueued) throw queuedError(id, alreadyQueued);
+      const occupants = (await findImagingOccupants(deps)).filter((o) => o.request.id !== id);
+      const at = deps.now();
+      if (occupants.length > 0) {
+        const queued = await enqueueImagingRequest(deps.db, { requestId: id, queuedBy: actor.username, platform: ctx.event.platform, queuedAt: at });
+        if (!queued) throw queuedError(id, await findQueuedRequest(deps.db, id));
+        await recordRequestEvent(deps.db, {
+          subject: 'machine_request',
+          recordId: id,
+          at,
+          actor: actor.username,
+          platform: ctx.event.platform,
+          action: 'queued',
+          note: `place ${queued.place}; imaging slot held by ${occupants.map((o) => `#${o.request.id}`).join(', ')}`,
+        });
+        return { kind: 'queued', item, place: queued.place, occupants };
+      }
+      await deps.gateway.setMachineRequestStatus({ id, status: 'approved' });
+      await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at, actor: actor.username, platform: ctx.event.platform, action: 'approved', note: null });
+      return { kind: 'approved', item };
+    });
+    await completeDecision(deps.db, claim.id, deps.now(), outcome.kind === 'queued' ? { outcome: 'queued', place: outcome.place } : { outcome: 'approved' });
+    ctx.audit({ decision: 'approve', machineRequestId: id, outcome: outcome.kind });
+    return outcome;
+  } catch (error) {
+    await releaseDecision(deps.db, claim.id);
+    throw error;
+  }
+}
+
+function queuedError(id: number, queued: QueuedRequest | null): UserError {
+  const by = queued ? ` by ${queued.queuedBy} at place ${queued.place}` : '';
+  return new UserError('already_decided', `Imaging request #${id} is already in the imaging queue${by}. Nothing more was done.`);
+}
+
+/**
+ * The scheduled job's step: when no request holds the imaging slot, approves the head of the bot's
+ * queue (skipping entries no longer pending) and says so in the alert channel. Safe to call from
+ * every replica at once: it runs under the same lock as staff approvals.
+ */
+export async function advanceImagingQueue(deps: Deps): Promise<{ approved: number | null }> {
+  const started = await withImagingSlotLock(deps.db, async () => {
+    if ((await findImagingOccupants(deps)).length > 0) return null;
+    for (;;) {
+      const head = (await listImagingQueue(deps.db))[0];
+      if (!head) return null;
+      const request = await getMachineRequest(deps.db, head.requestId);
+      if (!request || request.status !== 'pending') {
+        await removeQueuedRequest(deps.db, head.requestId);
+        await recordRequestEvent(deps.db, {
+          subject: 'machine_request',
+          recordId: head.requestId,
+          at: deps.now(),
+          actor: BOT_ACTOR,
+          platform: 'job',
+          action: 'dequeued',
+          note: `no longer pending (${request?.status ?? 'removed'}), so not approved`,
+        });
+        continue;
+      }
+      // A failed call leaves the request at the head; the next run tries again.
+      await deps.gateway.setMachineRequestStatus({ id: request.id, status: 'approved' });
+      await removeQueuedRequest(deps.db, request.id);
+      await recordRequestEvent(deps.db, {
+        subject: 'machine_request',
+        recordId: request.id,
+        at: deps.now(),
+        actor: BOT_ACTOR,
+        platform: 'job',
+        action: 'auto-approved',
+        note: `from the imaging queue; approved by ${head.queuedBy} at ${formatTimestamp(head.queuedAt)}`,
+      });
+      return { head, request };
+    }
+  });
+  if (!started) return { approved: null };
+  const { head, request } = started;
+  deps.log.info({ machineRequestId: request.id }, 'imaging queue advanced');
+  if (deps.config.alertChannel) {
+    const text = `Imaging request #${request.id} ("${request.newApplicationName}" ${request.newVersionName} for ${request.owner.username}) left the imaging queue and was approved: the slot was free. Queued by ${head.queuedBy}. Check it in 15-20 minutes: /atmo imaging show ${request.id}`;
+    await deps.chat
+      .post(deps.config.alertChannel, { text, visibility: 'channel', tone: 'info' })
+      .catch((error: unknown) => deps.log.warn({ err: error, machineRequestId: request.id }, 'could not post the imaging queue update'));
+  }
+  return { approved: request.id };
+}

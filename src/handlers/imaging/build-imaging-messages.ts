@@ -1,0 +1,69 @@
+import type { HandlerContext } from '../../bot/command.js';
+import type { Reply } from '../../bot/reply.js';
+import { countMachineRequests, getMachineRequest, getParentImage, listMachineRequests, RUNNING_STATUSES } from '../../db/queries/machine-requests.js';
+import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-imaging-items.js';
+import { IMAGING_LIST_LIMIT, renderImagingDetail, renderImagingList, type ImagingFilter, type ImagingView } from './render-imaging.js';
+import { buildTriageReport } from './triage-report.js';
+import { requireImagingItem } from './machine-request-checks.js';
+
+const RUNNING: ReadonlySet<string> = new Set(RUNNING_STATUSES);
+
+/** The requests a filter shows, in display order, with how many there are in all. */
+async function itemsFor(ctx: HandlerContext, filter: ImagingFilter): Promise<{ items: ImagingItem[]; total: number }> {
+  const { deps } = ctx;
+  if (filter === 'all') {
+    const [requests, total] = await Promise.all([listMachineRequests(deps.db, 'all'), countMachineRequests(deps.db)]);
+    return { items: await loadImagingItems(deps, requests.slice(0, IMAGING_LIST_LIMIT)), total };
+  }
+  const requests = await listMachineRequests(deps.db, filter === 'pending' ? 'pending' : 'unfinished');
+  const items = await loadImagingItems(deps, requests);
+  const wanted =
+    filter === 'pending'
+      ? items
+      : filter === 'active'
+        ? items.filter((item) => RUNNING.has(item.request.status) && item.triage.severity !== 'error')
+        : items.filter(isErroredOrStuck);
+  return { items: wanted.slice(0, IMAGING_LIST_LIMIT), total: wanted.length };
+}
+
+/** `/atmo imaging <filter>`. */
+export async function buildImagingList(ctx: HandlerContext, filter: ImagingFilter, note?: string): Promise<Reply> {
+  const { items, total } = await itemsFor(ctx, filter);
+  return renderImagingList({ items, total, filter, now: ctx.deps.now(), ...(note ? { note } : {}) });
+}
+
+/** `/atmo imaging show <id>`; a UserError when there is no such request. */
+export async function buildImagingDetail(ctx: HandlerContext, id: number, note?: string): Promise<Reply> {
+  return renderImagingDetail(await requireImagingItem(ctx, id), ctx.deps.now(), note);
+}
+
+/** The staff guide's level-two triage information for one request, with the bot's history as notes. */
+export async function buildImagingTriage(ctx: HandlerContext, id: number): Promise<string> {
+  const item = await requireImagingItem(ctx, id);
+  const { request } = item;
+  const image = await getParentImage(ctx.deps.db, id);
+  return buildTriageReport({
+    request: {
+      id: request.id,
+      status: request.status,
+      oldStatus: request.oldStatus,
+      startDate: request.startDate,
+      newApplicationName: request.newApplicationName,
+      newVersionName: request.newVersionName,
+    },
+    owner: { username: request.owner.username, email: request.owner.email },
+    instance: { id: request.instance.id, providerAlias: request.instance.providerAlias, name: request.instance.name, ipAddress: request.instance.ipAddress },
+    provider: { location: request.provider.location },
+    image: image ? { name: image.name, ...(image.version ? { version: image.version } : {}), identifier: image.identifier } : null,
+    triage: item.triage,
+    history: item.events.map((e) => ({ at: e.at, actor: e.actor, action: `${e.action} (${e.platform})`, ...(e.note ? { note: e.note } : {}) })),
+    now: ctx.deps.now(),
+  });
+}
+
+/** Re-renders the message a button sat on: the single request, or the list it belonged to. */
+export async function refreshImagingMessage(ctx: HandlerContext, id: number, view: ImagingView, note?: string): Promise<void> {
+  const exists = view === 'single' ? await getMachineRequest(ctx.deps.db, id) : true;
+  if (!exists) return;
+  await ctx.updateSource(view === 'single' ? await buildImagingDetail(ctx, id, note) : await buildImagingList(ctx, view, note));
+}

@@ -1,0 +1,40 @@
+import type { Reply } from '../../bot/reply.js';
+import type { ApproveOutcome } from './approve-machine-request.js';
+import type { ImagingItem } from './load-imaging-items.js';
+
+function label(item: ImagingItem): string {
+  return `#${item.request.id} ("${item.request.newApplicationName}" ${item.request.newVersionName} for ${item.request.owner.username})`;
+}
+
+/** What staff read after Approve: started now, or its place in the queue and who holds the slot. */
+export function describeApproval(outcome: ApproveOutcome): Reply {
+  if (outcome.kind === 'approved') {
+    return {
+      text: `Approved imaging request ${label(outcome.item)}; Atmosphere starts imaging now. Check it in 15-20 minutes: /atmo imaging show ${outcome.item.request.id}.`,
+      visibility: 'channel',
+      tone: 'success',
+    };
+  }
+  const holders = outcome.occupants.map((o) => `#${o.request.id} (${o.request.status}, ${o.triage.category})`).join(', ');
+  return {
+    text: `Imaging request ${label(outcome.item)} is queued at place ${outcome.place}: ${holders} holds the imaging slot, and only one request may image at a time. The bot approves it when the slot frees; /atmo imaging queue shows the queue.`,
+    visibility: 'channel',
+    tone: 'info',
+  };
+}
+
+export function describeResubmit(item: ImagingItem): Reply {
+  return {
+    text: `Re-submitted imaging request ${label(item)}: it is pending again and nothing runs until someone approves it. Approval resumes at the failed step; fix the cause first (/atmo imaging show ${item.request.id} has the triage).`,
+    visibility: 'channel',
+    tone: 'info',
+  };
+}
+
+export function describeDenial(item: ImagingItem): Reply {
+  return {
+    text: `Denied imaging request ${label(item)}. Atmosphere does NOT e-mail the user about a denial and drops the message: tell ${item.request.owner.username} (${item.request.owner.email}) yourself. The reason is kept in the bot's history.`,
+    visibility: 'channel',
+    tone: 'warning',
+  };
+}

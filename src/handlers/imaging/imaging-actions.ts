@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { defineAction, type HandlerContext } from '../../bot/command.js';
+import type { ActionEvent } from '../../bot/chat-event.js';
+import type { FormSpec, Reply } from '../../bot/reply.js';
+import { UserError } from '../../errors.js';
+import { approveMachineRequest } from './approve-machine-request.js';
+import { refreshImagingMessage } from './build-imaging-messages.js';
+import { denyMachineRequest, resubmitMachineRequest } from './decide-machine-request.js';
+import { describeApproval, describeDenial, describeResubmit } from './describe-outcome.js';
+import { checkPendingDecision } from './machine-request-checks.js';
+import { APPROVE_IMAGING_ACTION, DENY_IMAGING_ACTION, RESUBMIT_IMAGING_ACTION, type ImagingView } from './render-imaging.js';
+
+/** `12` (the single-request message) or `12:<filter>` (a list). Anything else was tampered with. */
+const buttonValue = z
+  .string()
+  .regex(/^[1-9]\d{0,9}(:(pending|active|errored|all))?$/)
+  .transform((value) => {
+    const [id, view] = value.split(':');
+    return { id: Number(id), view: (view ?? 'single') as ImagingView };
+  })
+  .refine((value) => value.id <= 2_147_483_647);
+
+type ButtonValue = z.infer<typeof buttonValue>;
+
+const denyForm: FormSpec = {
+  title: 'Deny imaging request',
+  submitLabel: 'Deny',
+  fields: [{ name: 'reason', label: 'Reason (kept in the bot; Atmosphere does not e-mail the user)', kind: 'multiline', required: true, maxLength: 1024 }],
+};
+
+const denyValues = z.object({
+  reason: z.string({ error: 'a denial needs a reason' }).trim().min(1, 'a denial needs a reason').max(1024, 'the reason is longer than 1024 characters'),
+});
+
+/** Runs the decision, then brings the message the button sat on up to date (also when it was too late). */
+async function act(ctx: HandlerContext<ActionEvent>, value: ButtonValue, decide: () => Promise<Reply>): Promise<Reply> {
+  try {
+    const result = await decide();
+    await refreshImagingMessage(ctx, value.id, value.view, result.text).catch((e: unknown) => ctx.log.warn({ err: e }, 'could not refresh the imaging message'));
+    return { ...result, visibility: 'ephemeral' };
+  } catch (error) {
+    if (error instanceof UserError && error.code === 'already_decided') {
+      await refreshImagingMessage(ctx, value.id, value.view).catch((e: unknown) => ctx.log.warn({ err: e }, 'could not refresh the stale message'));
+    }
+    throw error;
+  }
+}
+
+export const approveImagingAction = defineAction({
+  name: APPROVE_IMAGING_ACTION,
+  value: buttonValue,
+  permission: 'staff',
+  run: (ctx, value) => act(ctx, value, async () => describeApproval(await approveMachineRequest(ctx, value.id))),
+});
+
+export const denyImagingAction = defineAction({
+  name: DENY_IMAGING_ACTION,
+  value: buttonValue,
+  permission: 'staff',
+  form: denyForm,
+  formValues: denyValues,
+  async precheck(ctx, value) {
+    await checkPendingDecision(ctx, value.id, 'deny');
+  },
+  run: (ctx, value, form) => act(ctx, value, async () => describeDenial(await denyMachineRequest(ctx, value.id, form!.reason))),
+});
+
+export const resubmitImagingAction = defineAction({
+  name: RESUBMIT_IMAGING_ACTION,
+  value: buttonValue,
+  permission: 'staff',
+  run: (ctx, value) => act(ctx, value, async () => describeResubmit(await resubmitMachineRequest(ctx, value.id))),
+});

@@ -1,0 +1,78 @@
+import type { ChatEvent } from '../../bot/chat-event.js';
+import type { HandlerContext } from '../../bot/command.js';
+import { UserError } from '../../errors.js';
+import { claimDecision, type DecisionRow } from '../../db/queries/decisions.js';
+import { getMachineRequest, nextMachineRequestRound } from '../../db/queries/machine-requests.js';
+import { formatTimestamp } from '../format-time.js';
+import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-imaging-items.js';
+
+export type MachineDecision = 'approve' | 'deny' | 'resubmit';
+
+const VERBS: Record<string, string> = { approve: 'approved', deny: 'denied', resubmit: 're-submitted' };
+
+/** "was re-submitted by kpatel at 2026-11-23 17:00 UTC (on slack)", for "too late" replies and footers. */
+export function describeMachineDecision(row: DecisionRow): string {
+  const verb = VERBS[row.action] ?? row.action;
+  if (row.state === 'in_progress') return `is being ${verb} by ${row.decidedBy} right now (since ${formatTimestamp(row.decidedAt)}, on ${row.platform})`;
+  return `was ${verb} by ${row.decidedBy} at ${formatTimestamp(row.completedAt ?? row.decidedAt)} (on ${row.platform})`;
+}
+
+/** The request with its triage, queue place and history; a UserError when there is no such id. */
+export async function requireImagingItem(ctx: HandlerContext, id: number): Promise<ImagingItem> {
+  const request = await getMachineRequest(ctx.deps.db, id);
+  if (!request) throw new UserError('not_found', `There is no imaging request #${id}. /atmo imaging pending lists the waiting ones.`);
+  return (await loadImagingItems(ctx.deps, [request]))[0]!;
+}
+
+function refuseOwn(ctx: HandlerContext, item: ImagingItem, what: string): void {
+  const own = ctx.actor && (item.request.owner.id === ctx.actor.userId || item.request.createdById === ctx.actor.userId);
+  if (own) throw new UserError('self_approval', `Imaging request #${item.request.id} is your own; another staff member has to ${what} it.`);
+}
+
+/** Approve and Deny apply to pending requests only, as in Troposphere; anything else says what to do. */
+export async function checkPendingDecision(ctx: HandlerContext, id: number, what: 'approve' | 'deny'): Promise<ImagingItem> {
+  const item = await requireImagingItem(ctx, id);
+  const { request } = item;
+  if (request.status !== 'pending') {
+    const hint = isErroredOrStuck(item)
+      ? ` It is ${item.triage.category === 'stuck' ? 'stuck' : 'in error'}: re-submit it first (/atmo imaging resubmit ${id}), then ${what} it.`
+      : '';
+    throw new UserError('already_decided', `Imaging request #${id} is ${request.status}, not pending, so there is nothing to ${what}.${hint} Nothing was changed.`);
+  }
+  refuseOwn(ctx, item, what);
+  if (what === 'approve' && item.queued) {
+    throw new UserError(
+      'already_decided',
+      `Imaging request #${id} was already approved by ${item.queued.queuedBy} and waits in the imaging queue at place ${item.queued.place}. /atmo imaging queue move ${id} 1 puts it next.`,
+    );
+  }
+  return item;
+}
+
+/** Re-submit is for requests whose chain stopped (error, stuck, failed), as the guide's retry step. */
+export async function checkResubmittable(ctx: HandlerContext, id: number): Promise<ImagingItem> {
+  const item = await requireImagingItem(ctx, id);
+  if (!isErroredOrStuck(item)) {
+    const state = item.request.status === 'pending' ? 'already pending: approve or deny it' : `${item.request.status} (${item.triage.summary}), not in error or stuck`;
+    throw new UserError('already_decided', `Imaging request #${id} is ${state}. Nothing was changed.`);
+  }
+  return item;
+}
+
+/** Claims this round's decision on the request so only the first of simultaneous clicks acts. */
+export async function claimMachineDecision(ctx: HandlerContext<ChatEvent>, id: number, action: MachineDecision, adminMessage = ''): Promise<DecisionRow> {
+  const { deps } = ctx;
+  const claim = await claimDecision(deps.db, {
+    subject: 'machine_request',
+    recordId: id,
+    round: await nextMachineRequestRound(deps.db, id),
+    action,
+    decidedBy: ctx.actor!.username,
+    platform: ctx.event.platform,
+    chatUserId: ctx.event.user.id,
+    decidedAt: deps.now(),
+    adminMessage,
+  });
+  if (!claim.claimed) throw new UserError('already_decided', `Imaging request #${id} ${describeMachineDecision(claim.row)}. Nothing more was done.`);
+  return claim.row;
+}
