@@ -13,6 +13,8 @@ import {
 } from './imaging/imaging-commands.js';
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
 import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
+import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
+import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
 
 /**
  * Every command and button the bot knows, listed by hand: what is here is what runs. The dispatcher
@@ -34,6 +36,9 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   denyImagingCommand,
   resubmitImagingCommand,
   imagingQueueCommand,
+  prepareReleaseCommand,
+  tagReleaseCommand,
+  releaseStatusCommand,
 ] as CommandDefinition[];
 
 export const actionDefinitions: readonly ActionDefinition[] = [
@@ -42,4 +47,6 @@ export const actionDefinitions: readonly ActionDefinition[] = [
   approveImagingAction,
   denyImagingAction,
   resubmitImagingAction,
+  confirmReleaseTagAction,
+  cancelReleaseTagAction,
 ] as ActionDefinition[];
