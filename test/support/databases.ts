@@ -14,6 +14,8 @@ export interface TestDatabase {
   troposphere: DatabaseHandle | null;
   /** Connection string of the atmosphere database (postgres only), to open more pools or processes. */
   url: string | null;
+  /** Connection string of the troposphere database (postgres with `troposphere: true` only). */
+  troposphereUrl: string | null;
   /** Closes the handles and, on postgres, drops the databases. */
   drop(): Promise<void>;
 }
@@ -50,9 +52,11 @@ export async function createTestDatabase(kind: DbKind, options: TestDatabaseOpti
   return created;
 }
 
-// PGlite costs 1.6–3 s to start and the schema more to load; a data directory dumped once per process
-// restores in a fraction of that.
-const pgliteTemplates = new Map<'atmosphere' | 'troposphere', Promise<File | Blob>>();
+// A fresh PGlite runs initdb, which costs seconds (1.6–3 s, more on a slow machine); restoring a dumped
+// data directory is several times faster. So each process initialises once, dumps that empty cluster,
+// and derives one schema-loaded dump per schema from it.
+type Template = 'empty' | 'atmosphere' | 'troposphere';
+const pgliteTemplates = new Map<Template, Promise<File | Blob>>();
 
 async function createPglite(options: TestDatabaseOptions): Promise<TestDatabase> {
   const atmosphere = await pgliteFromTemplate('atmosphere');
@@ -62,6 +66,7 @@ async function createPglite(options: TestDatabaseOptions): Promise<TestDatabase>
     atmosphere,
     troposphere,
     url: null,
+    troposphereUrl: null,
     drop: async () => {
       await atmosphere.close();
       await troposphere?.close();
@@ -70,22 +75,27 @@ async function createPglite(options: TestDatabaseOptions): Promise<TestDatabase>
 }
 
 async function pgliteFromTemplate(which: 'atmosphere' | 'troposphere'): Promise<DatabaseHandle> {
-  let template = pgliteTemplates.get(which);
-  if (!template) {
-    template = dumpSchemaTemplate(which);
-    pgliteTemplates.set(which, template);
-    // A failed load must not poison every later test in the process.
-    template.catch(() => pgliteTemplates.delete(which));
-  }
-  const client = await PGlite.create({ loadDataDir: await template });
+  const client = await PGlite.create({ loadDataDir: await pgliteTemplate(which) });
   return pgliteHandle(client);
 }
 
-async function dumpSchemaTemplate(which: 'atmosphere' | 'troposphere'): Promise<File | Blob> {
-  const client = await PGlite.create();
+function pgliteTemplate(which: Template): Promise<File | Blob> {
+  let template = pgliteTemplates.get(which);
+  if (!template) {
+    template = dumpTemplate(which);
+    pgliteTemplates.set(which, template);
+    // A failed build must not poison every later test in the process.
+    template.catch(() => pgliteTemplates.delete(which));
+  }
+  return template;
+}
+
+async function dumpTemplate(which: Template): Promise<File | Blob> {
+  const client = which === 'empty' ? await PGlite.create() : await PGlite.create({ loadDataDir: await pgliteTemplate('empty') });
   try {
     const handle = pgliteHandle(client);
-    await (which === 'atmosphere' ? loadAtmosphereSchema(handle) : loadTroposphereSchema(handle));
+    if (which === 'atmosphere') await loadAtmosphereSchema(handle);
+    if (which === 'troposphere') await loadTroposphereSchema(handle);
     return await client.dumpDataDir('none');
   } finally {
     await client.close();
@@ -103,27 +113,30 @@ async function createPostgres(options: TestDatabaseOptions): Promise<TestDatabas
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   const base = `atmobot_t_${randomBytes(6).toString('hex')}`;
   const names = options.troposphere ? [base, `${base}_tropo`] : [base];
-  for (const name of names) await adminQuery(adminUrl, `create database "${name}"`);
-
   const url = databaseUrl(adminUrl, base);
-  const atmosphere = openPostgres(url, { max: 5 });
-  const troposphere = options.troposphere ? openPostgres(databaseUrl(adminUrl, `${base}_tropo`), { max: 5 }) : null;
+  const troposphereUrl = options.troposphere ? databaseUrl(adminUrl, `${base}_tropo`) : null;
+  const handles: DatabaseHandle[] = [];
   const drop = async () => {
-    await atmosphere.close().catch(() => {});
-    await troposphere?.close().catch(() => {});
+    for (const handle of handles) await handle.close().catch(() => {});
     for (const name of names) {
+      // A test that forgot to close a pool must not keep its database alive.
       await adminQuery(adminUrl, 'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
       await adminQuery(adminUrl, `drop database if exists "${name}"`);
     }
   };
   try {
+    for (const name of names) await adminQuery(adminUrl, `create database "${name}"`);
+    const atmosphere = openPostgres(url, { max: 5 });
+    handles.push(atmosphere);
+    const troposphere = troposphereUrl ? openPostgres(troposphereUrl, { max: 5 }) : null;
+    if (troposphere) handles.push(troposphere);
     await loadAtmosphereSchema(atmosphere);
     if (troposphere) await loadTroposphereSchema(troposphere);
+    return { kind: 'postgres', atmosphere, troposphere, url, troposphereUrl, drop };
   } catch (error) {
     await drop();
     throw error;
   }
-  return { kind: 'postgres', atmosphere, troposphere, url, drop };
 }
 
 function databaseUrl(adminUrl: string, name: string): string {
