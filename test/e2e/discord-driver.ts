@@ -1,0 +1,66 @@
+import type { FakeDiscord, RecordedRequest } from '../fakes/discord.js';
+import { APPLICATION_ID } from '../support/discord-interactions.js';
+import { waitFor } from './e2e-support.js';
+
+/**
+ * Reads what the bot sent back to the fake Discord for one interaction: its callback (the first
+ * response), the edits of `@original`, and its follow-ups.
+ */
+
+interface Interaction {
+  id: string;
+  token: string;
+}
+
+export interface DiscordMessageBody {
+  content?: string;
+  embeds?: { title?: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text: string } }[];
+  components?: { type: number; components: { type: number; custom_id?: string; label?: string }[] }[];
+  flags?: number;
+}
+
+/** Interaction response types (Discord's InteractionResponseType). */
+export const CALLBACK = { deferredChannelMessage: 5, deferredUpdateMessage: 6, modal: 9 } as const;
+export const EPHEMERAL = 64;
+
+export function createDiscordReader(discord: FakeDiscord) {
+  const isCallback = (interaction: Interaction) => (request: RecordedRequest) =>
+    request.method === 'POST' && request.path === `/interactions/${interaction.id}/${interaction.token}/callback`;
+  const isEdit = (interaction: Interaction) => (request: RecordedRequest) =>
+    request.method === 'PATCH' && request.path === `/webhooks/${APPLICATION_ID}/${interaction.token}/messages/@original`;
+  const isFollowUp = (interaction: Interaction) => (request: RecordedRequest) =>
+    request.method === 'POST' && request.path === `/webhooks/${APPLICATION_ID}/${interaction.token}`;
+
+  return {
+    /** The interaction's first response: `{ type, data }`. */
+    async callback(interaction: Interaction): Promise<{ type: number; data?: Record<string, unknown> }> {
+      const request = await waitFor(`the callback of ${interaction.id}`, () => discord.requests.find(isCallback(interaction)));
+      return request.body as { type: number; data?: Record<string, unknown> };
+    },
+    /** The first edit of `@original` (the deferred reply, or the message a button sat on). */
+    async edit(interaction: Interaction): Promise<DiscordMessageBody> {
+      const request = await waitFor(`an edit for ${interaction.id}`, () => discord.requests.find(isEdit(interaction)));
+      return request.body as DiscordMessageBody;
+    },
+    edits: (interaction: Interaction) => discord.requests.filter(isEdit(interaction)).map((request) => request.body as DiscordMessageBody),
+    async followUp(interaction: Interaction): Promise<DiscordMessageBody> {
+      const request = await waitFor(`a follow-up for ${interaction.id}`, () => discord.requests.find(isFollowUp(interaction)));
+      return request.body as DiscordMessageBody;
+    },
+    followUps: (interaction: Interaction) => discord.requests.filter(isFollowUp(interaction)).map((request) => request.body as DiscordMessageBody),
+  };
+}
+
+/** Everything a user reads in a message: its content and its embeds' titles, texts, fields and footers. */
+export function discordText(message: DiscordMessageBody): string {
+  const parts = [message.content ?? ''];
+  for (const embed of message.embeds ?? []) {
+    parts.push(embed.title ?? '', embed.description ?? '', ...(embed.fields ?? []).flatMap((field) => [field.name, field.value]), embed.footer?.text ?? '');
+  }
+  return parts.filter(Boolean).join('\n');
+}
+
+/** The custom ids of every button in a message. */
+export function discordButtonIds(message: DiscordMessageBody): string[] {
+  return (message.components ?? []).flatMap((row) => row.components.map((component) => component.custom_id ?? ''));
+}

@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCommandManifest } from '../../src/bot/discord/command-manifest.js';
+import { commandDefinitions } from '../../src/handlers/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { APPLICATION_ID, buttonClick, chatInput, GUILD_ID, modalSubmit } from '../support/discord-interactions.js';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
+import { startMirroredAtmosphereApi } from './mirrored-atmosphere-api.js';
+import { CALLBACK, createDiscordReader, discordButtonIds, discordText, EPHEMERAL } from './discord-driver.js';
+import { createSlackDriver, readableText, slackButtons } from './slack-driver.js';
+import {
+  apiWrites,
+  auditAfter,
+  decisionsFor,
+  errorLines,
+  lastAuditId,
+  productionEnv,
+  requestIdOf,
+  requestState,
+  startE2eBot,
+  waitFor,
+  type E2eBot,
+} from './e2e-support.js';
+
+const TOKEN = 'e2e-discord-bot-token';
+const SLACK_SECRET = 'e2e-slack-signing-secret';
+/** Discord users: a bot admin, someone nobody linked, and the accounts the admin links. */
+const D = {
+  admin: '999000999000999000',
+  stranger: '210000000000000001',
+  jsmith: '210000000000000002',
+  mdelgado: '210000000000000003',
+  kpatel: '210000000000000004',
+} as const;
+const SLACK_KPATEL = 'UKPATEL';
+const SLACK_LIST_TS = '1700000099.000200';
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource requests through startBot on Postgres', () => {
+  let database: TestDatabase;
+  let atmosphere: FakeAtmosphereApi;
+  let discord: FakeDiscord;
+  let slack: FakeSlackApi;
+  let running: E2eBot;
+  let read: ReturnType<typeof createDiscordReader>;
+  const db = () => database.atmosphere.db;
+  const patchesOf = (id: number) => atmosphere.calls.filter((call) => call.method === 'PATCH' && call.path === `/api/v2/admin/resource_requests/${id}`);
+  const send = <T extends object>(interaction: T): T => {
+    discord.sendInteraction(interaction);
+    return interaction;
+  };
+
+  /** `/atmo link discord:<id> <username>` by the bot admin; resolves once the bot confirmed. */
+  async function link(userId: string, username: string): Promise<void> {
+    const command = send(chatInput({ path: ['link'], options: { user: `discord:${userId}`, username }, userId: D.admin, username: 'admin' }));
+    expect(discordText(await read.edit(command))).toMatch(new RegExp(`^Linked discord:${userId} to ${username}`));
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres', { troposphere: true, demo: true, now: new Date() });
+    atmosphere = await startMirroredAtmosphereApi(db());
+    discord = await startFakeDiscord({ token: TOKEN, applicationId: APPLICATION_ID });
+    slack = await startFakeSlackApi();
+    slack.setUser(SLACK_KPATEL, { email: 'kpatel@cyverse.org' });
+    read = createDiscordReader(discord);
+    // One process serving both platforms, as a deployment with both configured runs.
+    running = await startE2eBot(
+      productionEnv(database, atmosphere, {
+        DISCORD_TOKEN: TOKEN,
+        DISCORD_APPLICATION_ID: APPLICATION_ID,
+        DISCORD_GUILD_ID: GUILD_ID,
+        DISCORD_API_URL: discord.apiUrl,
+        SLACK_BOT_TOKEN: 'xoxb-e2e-token',
+        SLACK_SIGNING_SECRET: SLACK_SECRET,
+        SLACK_API_URL: slack.url,
+        BOT_ADMINS: `discord:${D.admin}`,
+      }),
+      { slackClientOptions: { retryConfig: { retries: 0 } }, slackBotIds: { botId: 'B1', botUserId: 'UB1' } },
+    );
+  });
+
+  afterAll(async () => {
+    await running?.bot.stop();
+    await discord?.close();
+    await slack?.close();
+    await atmosphere?.close();
+    await database?.drop();
+  });
+
+  it('registers the /atmo manifest in the guild with the bot token, then connects to the gateway', () => {
+    const puts = discord.requests.filter((request) => request.method === 'PUT');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatchObject({ path: `/applications/${APPLICATION_ID}/guilds/${GUILD_ID}/commands`, authorization: `Bot ${TOKEN}` });
+    expect(puts[0]!.body).toEqual(buildCommandManifest(commandDefinitions));
+    expect(discord.stats.identifies).toBe(1);
+  });
+
+  it('tells an unlinked Discord user how to get linked, and audits the refusal', async () => {
+    const auditBefore = await lastAuditId(db());
+    const command = send(chatInput({ path: ['requests'], userId: D.stranger, username: 'stranger' }));
+    expect(await read.callback(command)).toEqual({ type: CALLBACK.deferredChannelMessage, data: { flags: EPHEMERAL } });
+    const text = discordText(await read.edit(command));
+    expect(text).toMatch(/Discord does not share e-mail addresses with bots/);
+    expect(text).toContain(`/atmo link discord:${D.stranger} <your Atmosphere username>`);
+    expect(await auditAfter(db(), auditBefore)).toMatchObject([{ platform: 'discord', chatUserId: D.stranger, name: 'requests', outcome: 'refused' }]);
+  });
+
+  it('refuses an Approve click from a Discord user linked to a non-staff account, with no form and no API call', async () => {
+    await link(D.jsmith, 'jsmith');
+    const id = await requestIdOf(db(), 'tgarcia');
+    const click = send(buttonClick({ customId: `rr:approve:${id}:list`, userId: D.jsmith, username: 'john' }));
+    expect((await read.callback(click)).type).toBe(CALLBACK.deferredUpdateMessage);
+    const refusal = await read.followUp(click);
+    expect(discordText(refusal)).toBe('Only Atmosphere staff can do that, and jsmith is not staff.');
+    expect(refusal.flags).toBe(EPHEMERAL);
+    expect(apiWrites(atmosphere)).toEqual([]);
+    expect(await decisionsFor(db(), id)).toEqual([]);
+  });
+
+  it('lists requests with embeds and buttons, and approves one through its modal: one API call, buttons removed', async () => {
+    await link(D.mdelgado, 'mdelgado');
+    const list = send(chatInput({ path: ['requests'], userId: D.mdelgado, username: 'maria' }));
+    expect(await read.callback(list)).toEqual({ type: CALLBACK.deferredChannelMessage, data: { flags: EPHEMERAL } });
+    // The private "thinking" reply is settled; the list itself goes to the channel as a follow-up.
+    expect(discordText(await read.edit(list))).toBe('Posted in the channel.');
+    const posted = await read.followUp(list);
+    expect(posted.flags ?? 0).toBe(0);
+    expect(posted.embeds?.[0]?.title).toBe('Pending resource requests');
+    const pendingIds = await Promise.all(['jsmith', 'alee', 'alee2', 'rnguyen', 'tgarcia'].map((username) => requestIdOf(db(), username)));
+    expect(discordButtonIds(posted).sort()).toEqual(pendingIds.flatMap((id) => [`rr:approve:${id}:list`, `rr:deny:${id}:list`]).sort());
+
+    const id = await requestIdOf(db(), 'alee');
+    const detail = send(chatInput({ path: ['request'], options: { id }, userId: D.mdelgado }));
+    const shown = await read.followUp(detail);
+    expect(discordButtonIds(shown)).toEqual([`rr:approve:${id}`, `rr:deny:${id}`]);
+
+    const messageId = '880000000000000001';
+    const click = send(buttonClick({ customId: `rr:approve:${id}`, messageId, userId: D.mdelgado }));
+    const modal = await read.callback(click);
+    expect(modal.type).toBe(CALLBACK.modal);
+    expect(modal.data).toMatchObject({ custom_id: `rr:approve:${id}`, title: 'Approve resource request' });
+    expect(apiWrites(atmosphere)).toEqual([]);
+
+    const submit = send(modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'Approved from Discord', quota: '', provider: '' }, messageId, userId: D.mdelgado }));
+    const confirmation = await read.followUp(submit);
+    expect(discordText(confirmation)).toBe(`Approved request #${id} from alee; Atmosphere e-mails them your message.`);
+    expect(confirmation.flags).toBe(EPHEMERAL);
+    expect((await read.callback(submit)).type).toBe(CALLBACK.deferredUpdateMessage);
+    const edited = await read.edit(submit);
+    expect(discordButtonIds(edited)).toEqual([]);
+    expect(discordText(edited)).toMatch(/was approved by mdelgado .*\(on discord\)/);
+
+    expect(apiWrites(atmosphere).map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(await requestState(db(), id)).toEqual({ status: 'approved', adminMessage: 'Approved from Discord', endDate: null });
+    expect(await decisionsFor(db(), id)).toMatchObject([{ state: 'done', decidedBy: 'mdelgado', platform: 'discord', chatUserId: D.mdelgado }]);
+  });
+
+  it('lets one of 20 simultaneous modal submits through; the other 19 get a private "already decided" follow-up', async () => {
+    await link(D.kpatel, 'kpatel');
+    const id = await requestIdOf(db(), 'tgarcia');
+    const auditBefore = await lastAuditId(db());
+    const submits = Array.from({ length: 20 }, (_, index) =>
+      modalSubmit({
+        customId: `rr:approve:${id}:list`,
+        values: { message: 'Approved for the benchmark paper', quota: '', provider: '' },
+        messageId: '880000000000000002',
+        userId: index % 2 === 0 ? D.mdelgado : D.kpatel,
+      }),
+    );
+    for (const submit of submits) send(submit);
+    const answers = await Promise.all(submits.map((submit) => read.followUp(submit)));
+
+    expect(patchesOf(id)).toHaveLength(1);
+    const decisions = await decisionsFor(db(), id);
+    expect(decisions).toHaveLength(1);
+    const winner = decisions[0]!.decidedBy;
+    const texts = answers.map(discordText);
+    expect(texts.filter((text) => text.startsWith(`Approved request #${id} from tgarcia`))).toHaveLength(1);
+    const losers = answers.filter((answer) => !discordText(answer).startsWith(`Approved request #${id}`));
+    expect(losers).toHaveLength(19);
+    for (const loser of losers) {
+      expect(discordText(loser)).toMatch(new RegExp(`^Request #${id} (was|is being) approved by ${winner}\\b.*Nothing more was done\\.$`, 's'));
+      expect(loser.flags).toBe(EPHEMERAL);
+    }
+    const audit = (await auditAfter(db(), auditBefore)).filter((row) => row.name === 'rr:approve');
+    expect(audit.map((row) => row.outcome).sort()).toEqual(['ok', ...Array(19).fill('refused')].sort());
+    expect(errorLines(running.logLines)).toEqual([]);
+  });
+
+  it('serves Slack from the same process: an old Slack button on a request approved on Discord says who decided and refreshes the message', async () => {
+    const id = await requestIdOf(db(), 'rnguyen');
+    const submit = send(modalSubmit({ customId: `rr:approve:${id}:list`, values: { message: '', quota: '', provider: '' }, messageId: '880000000000000003', userId: D.mdelgado }));
+    expect(discordText(await read.followUp(submit))).toMatch(new RegExp(`^Approved request #${id} from rnguyen`));
+    expect(patchesOf(id)).toHaveLength(1);
+
+    const slackDriver = createSlackDriver(slack, SLACK_SECRET);
+    const appUrl = `http://127.0.0.1:${running.bot.port}`;
+    const trigger = await slackDriver.click(appUrl, { userId: SLACK_KPATEL, action: 'rr:approve', value: `${id}:list`, messageTs: SLACK_LIST_TS, replyId: 'stale-slack' });
+    const answer = readableText((await slackDriver.reply('stale-slack')).body);
+    expect(answer).toMatch(new RegExp(`^Request #${id} was approved by mdelgado at .* \\(on discord\\)\\. Nothing more was done\\.$`));
+
+    const refresh = await waitFor('the Slack list refreshed', () => slack.calls.find((call) => call.method === 'chat.update' && call.args['ts'] === SLACK_LIST_TS));
+    const buttons = slackButtons(refresh.args['blocks']);
+    expect(buttons.some((button) => button.value === `${id}:list`)).toBe(false);
+    expect(buttons).toContainEqual({ action: 'rr:approve', value: `${await requestIdOf(db(), 'jsmith')}:list` });
+    expect(slack.calls.some((call) => call.method === 'views.open' && call.args['trigger_id'] === trigger)).toBe(false);
+    expect(patchesOf(id)).toHaveLength(1);
+  });
+
+  it('keeps handling interactions after the gateway drops the connection', async () => {
+    const resumesBefore = discord.stats.resumes;
+    discord.dropConnection();
+    // Sent while the bot is disconnected: Discord replays it when the session resumes.
+    const during = send(chatInput({ path: ['whoami'], userId: D.mdelgado }));
+    await discord.waitForLiveSession();
+    expect(discordText(await read.edit(during))).toMatch(/acting as the Atmosphere user mdelgado \(staff\), through a link made by a bot admin/);
+    expect(discord.stats.resumes).toBe(resumesBefore + 1);
+
+    const after = send(chatInput({ path: ['whoami'], userId: D.kpatel }));
+    expect(discordText(await read.edit(after))).toMatch(/acting as the Atmosphere user kpatel \(staff\)/);
+  });
+});

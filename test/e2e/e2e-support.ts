@@ -1,0 +1,107 @@
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { loadConfig } from '../../src/config.js';
+import { createMemoryLogger } from '../../src/logger.js';
+import { startBot, type RunningBot, type StartOptions } from '../../src/start-bot.js';
+import type { Database } from '../../src/db/client.js';
+import { atmosphereUser, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
+import { auditLog } from '../../src/db/bot-schema/audit-log.js';
+import { decision } from '../../src/db/bot-schema/decision.js';
+import type { TestDatabase } from '../support/databases.js';
+import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
+
+/**
+ * Shared pieces of the end-to-end suites: the environment handed to the real `startBot`, polling, and
+ * the probes that read what the bot wrote into the test database.
+ */
+
+/** Polls until `predicate` gives a truthy value; the timeout is a safety net, never an assertion on speed. */
+export async function waitFor<T>(what: string, predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await predicate();
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The variables of a production deployment, pointed at the test database and the fakes. */
+export function productionEnv(database: TestDatabase, atmosphere: FakeAtmosphereApi, extra: Record<string, string>): Record<string, string> {
+  if (!database.url) throw new Error('end-to-end suites need a real Postgres database');
+  return {
+    DATABASE_URL: database.url,
+    ...(database.troposphereUrl ? { TROPOSPHERE_DATABASE_URL: database.troposphereUrl } : {}),
+    ATMOSPHERE_API_URL: atmosphere.url,
+    ATMOSPHERE_API_TOKEN: atmosphere.token,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CONSOLE: 'off',
+    JOBS: 'false',
+    LOG_LEVEL: 'debug',
+    ...extra,
+  };
+}
+
+export interface E2eBot {
+  bot: RunningBot;
+  /** Everything the bot logged, as parsed pino lines. */
+  logLines: Record<string, unknown>[];
+}
+
+/** Starts the real composition root exactly as `npm start` does, with a log the test can read. */
+export async function startE2eBot(env: Record<string, string>, options: StartOptions = {}): Promise<E2eBot> {
+  const { log, lines } = createMemoryLogger('debug');
+  const bot = await startBot(loadConfig(env), log, options);
+  return { bot, logLines: lines };
+}
+
+/** Log lines at error level or worse (pino level 50+). */
+export function errorLines(lines: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return lines.filter((line) => Number(line.level) >= 50);
+}
+
+/** The id of `username`'s request with the given status (the demo has at most one pending per user). */
+export async function requestIdOf(db: Database, username: string, status = 'pending'): Promise<number> {
+  const rows = await db
+    .select({ id: resourceRequest.id })
+    .from(resourceRequest)
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+    .where(and(eq(atmosphereUser.username, username), eq(statusType.name, status)))
+    .orderBy(asc(resourceRequest.id));
+  if (!rows[0]) throw new Error(`${username} has no ${status} resource request`);
+  return rows[0].id;
+}
+
+/** A resource request's status name, admin message and end date as Atmosphere's table holds them. */
+export async function requestState(db: Database, id: number) {
+  const [row] = await db
+    .select({ status: statusType.name, adminMessage: resourceRequest.adminMessage, endDate: resourceRequest.endDate })
+    .from(resourceRequest)
+    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+    .where(eq(resourceRequest.id, id));
+  if (!row) throw new Error(`resource request ${id} is gone`);
+  return row;
+}
+
+export function decisionsFor(db: Database, recordId: number) {
+  return db
+    .select()
+    .from(decision)
+    .where(and(eq(decision.subject, 'resource_request'), eq(decision.recordId, recordId)));
+}
+
+/** The audit log's last id, to read only what a test step added. */
+export async function lastAuditId(db: Database): Promise<number> {
+  const rows = await db.select({ id: auditLog.id }).from(auditLog).orderBy(asc(auditLog.id));
+  return rows.at(-1)?.id ?? 0;
+}
+
+export function auditAfter(db: Database, afterId: number) {
+  return db.select().from(auditLog).where(gt(auditLog.id, afterId)).orderBy(asc(auditLog.id));
+}
+
+/** Every write the bot sent to the fake Atmosphere API (its only mutating routes). */
+export function apiWrites(atmosphere: FakeAtmosphereApi) {
+  return atmosphere.calls.filter((call) => call.method !== 'GET');
+}
