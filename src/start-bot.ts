@@ -20,6 +20,10 @@ import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
 import type { Database } from './db/client.js';
 import { requireStatusTypeId } from './db/queries/statuses.js';
+import { hostname } from 'node:os';
+import { buildJobs } from './jobs/index.js';
+import { createRunCoordinator } from './jobs/run-coordinator.js';
+import { startScheduler } from './jobs/scheduler.js';
 
 function buildGateway(config: Config, db: Database, now: () => Date, log: Logger): AtmosphereGateway {
   if (config.ATMOSPHERE_API_URL && config.ATMOSPHERE_API_TOKEN) {
@@ -75,6 +79,8 @@ export interface RunningBot {
 }
 
 export interface StartOptions {
+  /** Test-only REST options for discord.js (retries, timeouts). */
+  discordRestOptions?: Record<string, unknown>;
   now?: () => Date;
   /** Test-only client options passed to Bolt (retry config, bot ids to skip auth.test). */
   slackClientOptions?: Record<string, unknown>;
@@ -115,47 +121,64 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   };
 
   const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
+    await kv.close().catch(() => {});
+    await databases.close();
+  };
   let port: number | undefined;
-  if (config.SLACK_BOT_TOKEN) {
-    const slack = createSlackApp({
-      botToken: config.SLACK_BOT_TOKEN,
-      ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
-      ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
-      ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
-      ...(options.slackClientOptions ? { clientOptions: options.slackClientOptions } : {}),
-      ...(options.slackBotIds ?? {}),
-      port: config.PORT,
-      host: config.HOST,
-      dispatcher,
-      log,
-      healthCheck,
-    });
-    chat.register('slack', slack.chatPort);
-    deps.directories.slack = slack.directory;
-    const started = await slack.start();
-    port = started?.port;
-    stops.push(() => slack.stop());
-    log.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', port }, 'slack adapter started');
-  }
-  if (port === undefined) {
-    // No Slack HTTP endpoint: /healthz gets a small server of its own.
-    const server = await startHealthServer({ port: config.PORT, host: config.HOST, healthCheck, log });
-    port = server.port;
-    stops.push(() => server.close());
-  }
-  if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
-    const discord = createDiscordBot({
-      token: config.DISCORD_TOKEN,
-      applicationId: config.DISCORD_APPLICATION_ID,
-      ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
-      ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),
-      dispatcher,
-      log: log.child({ platform: 'discord' }),
-    });
-    chat.register('discord', discord.chatPort);
-    await discord.start();
-    stops.push(() => discord.stop());
-    log.info('discord adapter started');
+  try {
+    if (config.SLACK_BOT_TOKEN) {
+      const slack = createSlackApp({
+        botToken: config.SLACK_BOT_TOKEN,
+        ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+        ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+        ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+        ...(options.slackClientOptions ? { clientOptions: options.slackClientOptions } : {}),
+        ...(options.slackBotIds ?? {}),
+        port: config.PORT,
+        host: config.HOST,
+        dispatcher,
+        log,
+        healthCheck,
+      });
+      chat.register('slack', slack.chatPort);
+      deps.directories.slack = slack.directory;
+      const started = await slack.start();
+      port = started?.port;
+      stops.push(() => slack.stop());
+      log.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', port }, 'slack adapter started');
+    }
+    if (port === undefined) {
+      // No Slack HTTP endpoint: /healthz gets a small server of its own.
+      const server = await startHealthServer({ port: config.PORT, host: config.HOST, healthCheck, log });
+      port = server.port;
+      stops.push(() => server.close());
+    }
+    if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
+      const discord = createDiscordBot({
+        token: config.DISCORD_TOKEN,
+        applicationId: config.DISCORD_APPLICATION_ID,
+        ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
+        ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),
+        dispatcher,
+        log: log.child({ platform: 'discord' }),
+        ...(options.discordRestOptions ? { restOptions: options.discordRestOptions } : {}),
+      });
+      chat.register('discord', discord.chatPort);
+      await discord.start();
+      stops.push(() => discord.stop());
+      log.info('discord adapter started');
+    }
+    if (config.JOBS) {
+      const coordinator = createRunCoordinator({ kv, db: databases.atmosphere.db, runner: `${hostname()}:${process.pid}`, log: log.child({ component: 'jobs' }) });
+      const scheduler = startScheduler({ jobs: buildJobs(deps), coordinator, log: log.child({ component: 'jobs' }) });
+      stops.push(() => scheduler.stop());
+    }
+  } catch (error) {
+    // A half-started bot must not keep databases, sockets or ports open.
+    await stopAll();
+    throw error;
   }
 
   return {
@@ -164,10 +187,6 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     databases,
     port,
     registerConsole: (consolePort) => chat.register('console', consolePort),
-    async stop() {
-      for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
-      await kv.close().catch(() => {});
-      await databases.close();
-    },
+    stop: stopAll,
   };
 }

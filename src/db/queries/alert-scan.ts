@@ -1,0 +1,174 @@
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { atmosphereUser, instance, machineRequest, resourceRequest, statusType } from '../atmosphere-schema.js';
+import { alertScanCursor, requestWatch } from '../bot-schema/index.js';
+
+/** Statuses after which a request never changes again (unless staff re-submit it). */
+export const FINAL_STATUSES: readonly string[] = ['completed', 'closed', 'denied', 'rejected'];
+
+export interface MachineRequestScanRow {
+  id: number;
+  status: string;
+  oldStatus: string | null;
+  startDate: Date;
+  endDate: Date | null;
+  owner: string;
+  imageName: string;
+  instanceId: number;
+  instanceName: string;
+}
+
+export interface ResourceRequestScanRow {
+  id: number;
+  status: string;
+  startDate: Date;
+  requester: string;
+  request: string;
+}
+
+/**
+ * Every `status_type` id by name. Names are not unique (rows are created lazily by `get_or_create`),
+ * so one name may map to several ids; the table is tiny.
+ */
+export async function listStatusIds(db: Database): Promise<Map<string, number[]>> {
+  const rows = await db.select({ id: statusType.id, name: statusType.name }).from(statusType);
+  const byName = new Map<string, number[]>();
+  for (const row of rows) byName.set(row.name, [...(byName.get(row.name) ?? []), row.id]);
+  return byName;
+}
+
+const machineColumns = {
+  id: machineRequest.id,
+  status: statusType.name,
+  oldStatus: machineRequest.oldStatus,
+  startDate: machineRequest.startDate,
+  endDate: machineRequest.endDate,
+  owner: atmosphereUser.username,
+  imageName: machineRequest.newApplicationName,
+  instanceId: instance.id,
+  instanceName: instance.name,
+};
+
+/**
+ * Machine requests whose status is one of `statusIds` (the non-final ones). Atmosphere has no
+ * updated_at column, so the scan reads the small set of unfinished requests each tick through
+ * Atmosphere's own `machine_request_status_id_…` index; the joins are primary-key lookups.
+ */
+export async function listMachineRequestsByStatus(db: Database, statusIds: readonly number[]): Promise<MachineRequestScanRow[]> {
+  if (statusIds.length === 0) return [];
+  return db
+    .select(machineColumns)
+    .from(machineRequest)
+    .innerJoin(statusType, eq(statusType.id, machineRequest.statusId))
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, machineRequest.newMachineOwnerId))
+    .innerJoin(instance, eq(instance.id, machineRequest.instanceId))
+    .where(inArray(machineRequest.statusId, [...statusIds]));
+}
+
+/** Machine requests by id (primary key), for threads whose request left the unfinished set. */
+export async function getMachineRequests(db: Database, ids: readonly number[]): Promise<MachineRequestScanRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select(machineColumns)
+    .from(machineRequest)
+    .innerJoin(statusType, eq(statusType.id, machineRequest.statusId))
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, machineRequest.newMachineOwnerId))
+    .innerJoin(instance, eq(instance.id, machineRequest.instanceId))
+    .where(inArray(machineRequest.id, [...ids]));
+}
+
+const resourceColumns = {
+  id: resourceRequest.id,
+  status: statusType.name,
+  startDate: resourceRequest.startDate,
+  requester: atmosphereUser.username,
+  request: resourceRequest.request,
+};
+
+/** Resource requests in one of `statusIds` (pending) submitted before `before`, via `resource_request_status_id_…`. */
+export async function listResourceRequestsWaitingSince(
+  db: Database,
+  statusIds: readonly number[],
+  before: Date,
+): Promise<ResourceRequestScanRow[]> {
+  if (statusIds.length === 0) return [];
+  return db
+    .select(resourceColumns)
+    .from(resourceRequest)
+    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+    .where(and(inArray(resourceRequest.statusId, [...statusIds]), lt(resourceRequest.startDate, before)));
+}
+
+/** Resource requests by id (primary key). */
+export async function getResourceRequests(db: Database, ids: readonly number[]): Promise<ResourceRequestScanRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select(resourceColumns)
+    .from(resourceRequest)
+    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+    .where(inArray(resourceRequest.id, [...ids]));
+}
+
+/**
+ * Brings `request_watch` in line with the unfinished requests seen now and returns since when each
+ * has been in its current status. A request seen for the first time counts from its submission (the
+ * earliest it can have entered the status); a status change seen by the scan counts from `now`.
+ * Rows of requests that are no longer unfinished are deleted. Writes only what changed.
+ */
+export async function syncRequestWatch(
+  db: Database,
+  subject: string,
+  seen: readonly { id: number; status: string; startDate: Date }[],
+  now: Date,
+): Promise<Map<number, Date>> {
+  const stored = await db
+    .select({ recordId: requestWatch.recordId, status: requestWatch.status, since: requestWatch.since })
+    .from(requestWatch)
+    .where(eq(requestWatch.subject, subject));
+  const storedById = new Map(stored.map((row) => [row.recordId, row]));
+  const since = new Map<number, Date>();
+  const changed: (typeof requestWatch.$inferInsert)[] = [];
+  for (const row of seen) {
+    const previous = storedById.get(row.id);
+    if (previous && previous.status === row.status) {
+      since.set(row.id, previous.since);
+      continue;
+    }
+    const at = previous ? now : row.startDate;
+    since.set(row.id, at);
+    changed.push({ subject, recordId: row.id, status: row.status, since: at });
+  }
+  if (changed.length > 0) {
+    await db
+      .insert(requestWatch)
+      .values(changed)
+      .onConflictDoUpdate({
+        target: [requestWatch.subject, requestWatch.recordId],
+        set: { status: sql`excluded.status`, since: sql`excluded.since` },
+      });
+  }
+  const gone = stored.filter((row) => !since.has(row.recordId)).map((row) => row.recordId);
+  if (gone.length > 0) {
+    await db.delete(requestWatch).where(and(eq(requestWatch.subject, subject), inArray(requestWatch.recordId, gone)));
+  }
+  return since;
+}
+
+/** The last request event a scan job has read; null before its first run. */
+export async function getScanCursor(db: Database, job: string): Promise<number | null> {
+  const rows = await db.select({ lastEventId: alertScanCursor.lastEventId }).from(alertScanCursor).where(eq(alertScanCursor.job, job));
+  return rows[0]?.lastEventId ?? null;
+}
+
+/** Moves a job's cursor forward (never back, should two runs overlap). */
+export async function advanceScanCursor(db: Database, job: string, lastEventId: number): Promise<void> {
+  await db
+    .insert(alertScanCursor)
+    .values({ job, lastEventId })
+    .onConflictDoUpdate({
+      target: alertScanCursor.job,
+      set: { lastEventId: sql`greatest(${alertScanCursor.lastEventId}, excluded.last_event_id)` },
+    });
+}

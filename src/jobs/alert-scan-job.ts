@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../deps.js';
+import {
+  FINAL_STATUSES,
+  getMachineRequests,
+  listMachineRequestsByStatus,
+  listStatusIds,
+  syncRequestWatch,
+  type MachineRequestScanRow,
+} from '../db/queries/alert-scan.js';
+import { listThreadsToScan } from '../db/queries/alert-threads.js';
+import { listRequestEventsSince } from '../db/queries/request-events.js';
+import { classifyMachineRequest } from '../handlers/imaging/classify-machine-request.js';
+import {
+  buildMachineRequestParent,
+  buildMachineRequestUpdate,
+  isMachineRequestAlertable,
+  machineRequestFingerprint,
+  machineRequestThreadState,
+  toThreadState,
+} from './alerts/machine-request-alert.js';
+import { readEventBatch, syncThreads, type ListRequestEvents, type ScanCounts } from './alerts/sync-threads.js';
+import type { ThreadObservation } from './alerts/sync-alert-thread.js';
+import type { JobContext, ScheduledJob } from './scheduler.js';
+
+export const ALERT_SCAN_JOB = 'alert-scan';
+const SUBJECT = 'machine_request';
+
+export interface AlertScanJobOptions {
+  /** Runs at the start of every tick, before the scan (the imaging queue advances here). Its failure is logged, not fatal. */
+  beforeScan?: (deps: Deps) => Promise<void>;
+  /** Where the bot's request events come from; the `atmobot.request_event` table by default. */
+  listEvents?: ListRequestEvents;
+}
+
+/**
+ * The imaging-request alert job (`ALERT_SCAN_CRON`, every minute by default): one thread in
+ * `ALERT_CHANNEL` per request that errors or gets stuck, every later change posted in it.
+ */
+export function createAlertScanJob(deps: Deps, options: AlertScanJobOptions = {}): ScheduledJob {
+  return { name: ALERT_SCAN_JOB, cron: deps.config.ALERT_SCAN_CRON, run: (context) => runAlertScan(deps, context, options).then(() => {}) };
+}
+
+/**
+ * One tick. Its cost follows what is unfinished or changed, not the size of Atmosphere's tables: the
+ * non-final requests (by status id, Atmosphere's own index), the threads still open or behind, and
+ * the bot's events since the last tick.
+ */
+export async function runAlertScan(deps: Deps, context: JobContext, options: AlertScanJobOptions = {}): Promise<ScanCounts | null> {
+  const log = deps.log.child({ job: ALERT_SCAN_JOB, slot: context.slot });
+  if (options.beforeScan) {
+    try {
+      await options.beforeScan(deps);
+    } catch (error) {
+      log.error({ err: error }, 'the step before the alert scan failed; scanning anyway');
+    }
+  }
+  const channel = deps.config.alertChannel;
+  if (!channel) {
+    log.debug('ALERT_CHANNEL is not set; no alert threads to keep');
+    return null;
+  }
+  const { db, now } = { db: deps.db, now: context.now };
+  const statusIds = await listStatusIds(db);
+  const unfinished = [...statusIds].filter(([name]) => !FINAL_STATUSES.includes(name)).flatMap(([, ids]) => ids);
+  const active = await listMachineRequestsByStatus(db, unfinished);
+  const since = await syncRequestWatch(db, SUBJECT, active, now);
+  const threads = new Map((await listThreadsToScan(db, SUBJECT, active.map((row) => row.id))).map((row) => [row.recordId, row]));
+  const activeIds = new Set(active.map((row) => row.id));
+  const finished = await getMachineRequests(db, [...threads.keys()].filter((id) => !activeIds.has(id)));
+  const events = await readEventBatch(db, ALERT_SCAN_JOB, SUBJECT, options.listEvents ?? listRequestEventsSince);
+
+  const observations = [...active, ...finished].map((row) =>
+    observe(row, since.get(row.id) ?? row.startDate, now, deps.config.IMAGING_STUCK_MINUTES),
+  );
+  const ctx = { db, chat: deps.chat, channel, log, subject: SUBJECT, now, token: randomUUID(), eventCursor: events.highest };
+  const counts = await syncThreads(ctx, observations, threads, events);
+  if (counts.opened + counts.updated + counts.failed > 0) log.info({ ...counts, scanned: observations.length }, 'alert threads synced');
+  return counts;
+}
+
+function observe(row: MachineRequestScanRow, statusSince: Date, now: Date, stuckAfterMinutes: number): ThreadObservation {
+  const triage = classifyMachineRequest({ status: row.status, oldStatus: row.oldStatus, statusSince, now, stuckAfterMinutes });
+  const state = machineRequestThreadState(row.status);
+  return {
+    recordId: row.id,
+    snapshot: {
+      state,
+      status: row.status,
+      oldStatus: row.oldStatus,
+      category: triage.category,
+      fingerprint: machineRequestFingerprint(row.status, row.oldStatus, triage.category),
+    },
+    alertable: isMachineRequestAlertable(row.status, triage),
+    parent: () => buildMachineRequestParent({ row, triage, state, now }),
+    update: (previous, events) =>
+      buildMachineRequestUpdate({
+        previous: { status: previous.status, oldStatus: previous.oldStatus, category: previous.category, state: toThreadState(previous.state) },
+        row,
+        triage,
+        state,
+        events,
+      }),
+  };
+}

@@ -1,0 +1,138 @@
+import type { ChannelRef } from '../../bot/chat-event.js';
+import { formatChannelRef } from '../../bot/chat-event.js';
+import type { ChatPort } from '../../bot/chat-port.js';
+import type { Reply } from '../../bot/reply.js';
+import type { Database } from '../../db/client.js';
+import {
+  claimAlertThread,
+  claimThreadUpdate,
+  reclaimUnpostedThread,
+  recordParentShown,
+  recordThreadParent,
+  recordThreadUpdate,
+  releaseThreadClaim,
+  type AlertThreadRow,
+  type ThreadSnapshot,
+} from '../../db/queries/alert-threads.js';
+import type { Logger } from '../../logger.js';
+import type { RequestEventRow } from './request-event-line.js';
+
+/**
+ * How long a claim (a parent or an update being posted) protects its runner. A runner that crashed
+ * between claiming and recording leaves its claim behind; once this has passed a later tick takes it
+ * over and posts. A chat post takes seconds at most (client timeouts are far shorter), so a live
+ * runner is never overtaken; the price is that a lost post waits this long to be retried.
+ */
+export const ALERT_CLAIM_LEASE_MS = 5 * 60_000;
+
+/** What a scan sees of one request now, with the messages that describe it. */
+export interface ThreadObservation {
+  recordId: number;
+  snapshot: Omit<ThreadSnapshot, 'lastEventId'>;
+  /** Whether this state deserves a thread when there is none yet. */
+  alertable: boolean;
+  parent(): Reply;
+  /** The thread reply for the change since `previous` (what the thread last reported) plus `events`. */
+  update(previous: AlertThreadRow, events: readonly RequestEventRow[]): Reply | null;
+}
+
+export interface ThreadSyncContext {
+  db: Database;
+  chat: ChatPort;
+  channel: ChannelRef;
+  log: Logger;
+  subject: string;
+  now: Date;
+  /** Unique per run: claims are recorded under it. */
+  token: string;
+  /** The highest event id read so far; a new thread starts after it (older events are history). */
+  eventCursor: number;
+}
+
+export type SyncOutcome = 'opened' | 'updated' | 'unchanged' | 'claimed-elsewhere';
+
+/**
+ * Brings one request's thread up to date, exactly once per change: opens it (claim, post, record),
+ * retries a parent whose claim went stale, or posts the change in the thread (claim, post, record)
+ * and edits the parent. Failed posts give their claim back and throw.
+ */
+export async function syncAlertThread(
+  ctx: ThreadSyncContext,
+  observation: ThreadObservation,
+  thread: AlertThreadRow | undefined,
+  events: readonly RequestEventRow[],
+): Promise<SyncOutcome> {
+  const { db, now, token } = ctx;
+  const staleBefore = new Date(now.getTime() - ALERT_CLAIM_LEASE_MS);
+  if (!thread) {
+    if (!observation.alertable) return 'unchanged';
+    const claimed = await claimAlertThread(db, {
+      ...observation.snapshot,
+      lastEventId: ctx.eventCursor,
+      subject: ctx.subject,
+      recordId: observation.recordId,
+      channel: formatChannelRef(ctx.channel),
+      token,
+      now,
+    });
+    return claimed ? postParent(ctx, claimed, observation) : 'claimed-elsewhere';
+  }
+  if (!thread.parentRef) {
+    const reclaimed = await reclaimUnpostedThread(db, thread.id, token, now, staleBefore);
+    if (!reclaimed) return 'claimed-elsewhere';
+    ctx.log.warn({ subject: ctx.subject, recordId: thread.recordId }, 'alert parent was claimed but never recorded; posting it now');
+    return postParent(ctx, reclaimed, observation);
+  }
+
+  const fresh = events.filter((event) => event.id > thread.lastEventId);
+  if (thread.fingerprint === observation.snapshot.fingerprint && fresh.length === 0) {
+    if (thread.parentFingerprint !== thread.fingerprint) await editParent(ctx, thread, observation);
+    return 'unchanged';
+  }
+  const expected = { fingerprint: thread.fingerprint, lastEventId: thread.lastEventId };
+  if (!(await claimThreadUpdate(db, thread.id, expected, token, now, staleBefore))) return 'claimed-elsewhere';
+  const snapshot: ThreadSnapshot = {
+    ...observation.snapshot,
+    lastEventId: Math.max(thread.lastEventId, ...fresh.map((event) => event.id)),
+  };
+  const reply = observation.update(thread, fresh);
+  if (reply) {
+    try {
+      await ctx.chat.post(ctx.channel, reply, { thread: thread.parentRef });
+    } catch (error) {
+      await releaseThreadClaim(db, thread.id, token);
+      throw error;
+    }
+  }
+  if (!(await recordThreadUpdate(db, thread.id, token, snapshot, now))) {
+    ctx.log.warn({ subject: ctx.subject, recordId: thread.recordId }, 'update claim was taken over while posting; the update may show twice');
+  }
+  await editParent(ctx, { ...thread, fingerprint: snapshot.fingerprint }, observation);
+  return 'updated';
+}
+
+async function postParent(ctx: ThreadSyncContext, claimed: AlertThreadRow, observation: ThreadObservation): Promise<SyncOutcome> {
+  let parentRef;
+  try {
+    parentRef = await ctx.chat.post(ctx.channel, observation.parent());
+  } catch (error) {
+    await releaseThreadClaim(ctx.db, claimed.id, ctx.token);
+    throw error;
+  }
+  const snapshot: ThreadSnapshot = { ...observation.snapshot, lastEventId: claimed.lastEventId };
+  if (!(await recordThreadParent(ctx.db, claimed.id, ctx.token, parentRef, snapshot, ctx.now))) {
+    ctx.log.warn({ subject: ctx.subject, recordId: claimed.recordId }, 'parent claim was taken over while posting; the alert may show twice');
+  }
+  return 'opened';
+}
+
+/** Parent edits repeat harmlessly, so a failed one is only logged: the next tick sees it is behind and retries. */
+async function editParent(ctx: ThreadSyncContext, thread: AlertThreadRow, observation: ThreadObservation): Promise<void> {
+  if (!thread.parentRef) return;
+  try {
+    await ctx.chat.update(thread.parentRef, observation.parent());
+    await recordParentShown(ctx.db, thread.id, thread.fingerprint);
+  } catch (error) {
+    ctx.log.warn({ err: error, subject: ctx.subject, recordId: thread.recordId }, 'could not edit the alert parent; retrying next tick');
+  }
+}

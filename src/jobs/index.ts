@@ -1,0 +1,17 @@
+import type { Deps } from '../deps.js';
+import type { ScheduledJob } from './scheduler.js';
+import { createAlertScanJob } from './alert-scan-job.js';
+import { createResourceReminderJob } from './resource-reminder-job.js';
+import { advanceImagingQueue } from '../handlers/imaging/approve-machine-request.js';
+
+/**
+ * Every scheduled job, listed by hand with its cron expression from the configuration. Each runs once
+ * per tick across all replicas (see run-coordinator.ts).
+ */
+export function buildJobs(deps: Deps): ScheduledJob[] {
+  return [
+    // The imaging queue moves first, so the scan that follows reports the request it just started.
+    createAlertScanJob(deps, { beforeScan: async (d) => void (await advanceImagingQueue(d)) }),
+    createResourceReminderJob(deps),
+  ];
+}
