@@ -13,6 +13,18 @@ function useConsole(config: Config): boolean {
   return !config.SLACK_BOT_TOKEN && !config.DISCORD_TOKEN;
 }
 
+/**
+ * In the embedded demo the console is the only place to post, so alert threads and announcements
+ * appear there unless channels are configured.
+ */
+function withConsoleChannels(config: Config): Config {
+  return Object.freeze({
+    ...config,
+    alertChannel: config.alertChannel ?? { platform: 'console' as const, channel: 'alerts' },
+    announceChannel: config.announceChannel ?? { platform: 'console' as const, channel: 'announce' },
+  });
+}
+
 /** While the console owns the terminal, logs go to a file beside the embedded data. */
 function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFile: string | null } {
   if (!consoleMode) return { log: createLogger(config.LOG_LEVEL), logFile: null };
@@ -38,6 +50,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const consoleMode = useConsole(config);
+  if (consoleMode && config.embedded) config = withConsoleChannels(config);
   const { log, logFile } = buildLogger(config, consoleMode);
   const bot = await startBot(config, log);
 

@@ -14,6 +14,7 @@ import { createRedisStore } from './integrations/kv/redis-store.js';
 import { createRestGateway } from './integrations/atmosphere/rest-gateway.js';
 import { createEmbeddedGateway } from './integrations/atmosphere/embedded-gateway.js';
 import { createReadOnlyGateway } from './integrations/atmosphere/read-only-gateway.js';
+import { withMaintenanceGuard } from './integrations/atmosphere/maintenance-guard.js';
 import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integrations/statusio/statusio-client.js';
 import { createGitHubReleases, type GitHubReleases } from './integrations/github/github-releases.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
@@ -101,7 +102,8 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     log,
     db: databases.atmosphere.db,
     troposphereDb: databases.troposphere?.db ?? null,
-    gateway: buildGateway(config, databases.atmosphere.db, now, log),
+    // While a global maintenance record is active the API answers 503; say so before trying.
+    gateway: withMaintenanceGuard(buildGateway(config, databases.atmosphere.db, now, log), databases.atmosphere.db, now),
     kv,
     chat,
     directories: {},

@@ -15,6 +15,21 @@ import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
 import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
+import { maintenanceStatusCommand, startMaintenanceCommand, stopMaintenanceCommand } from './maintenance/maintenance-commands.js';
+import { cancelMaintenanceCommand, scheduleMaintenanceCommand } from './maintenance/schedule-commands.js';
+import { cancelMaintenanceRequestAction, confirmStartAction, confirmStopAction } from './maintenance/maintenance-actions.js';
+import {
+  statusioFinishCommand,
+  statusioScheduleCommand,
+  statusioStartCommand,
+  statusioUpdateCommand,
+} from './statusio/statusio-maintenance-commands.js';
+import {
+  statusioIncidentCommand,
+  statusioIncidentUpdateCommand,
+  statusioListCommand,
+  statusioResolveCommand,
+} from './statusio/statusio-incident-commands.js';
 
 /**
  * Every command and button the bot knows, listed by hand: what is here is what runs. The dispatcher
@@ -39,6 +54,19 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   prepareReleaseCommand,
   tagReleaseCommand,
   releaseStatusCommand,
+  startMaintenanceCommand,
+  stopMaintenanceCommand,
+  maintenanceStatusCommand,
+  scheduleMaintenanceCommand,
+  cancelMaintenanceCommand,
+  statusioScheduleCommand,
+  statusioStartCommand,
+  statusioUpdateCommand,
+  statusioFinishCommand,
+  statusioIncidentCommand,
+  statusioIncidentUpdateCommand,
+  statusioResolveCommand,
+  statusioListCommand,
 ] as CommandDefinition[];
 
 export const actionDefinitions: readonly ActionDefinition[] = [
@@ -49,4 +77,7 @@ export const actionDefinitions: readonly ActionDefinition[] = [
   resubmitImagingAction,
   confirmReleaseTagAction,
   cancelReleaseTagAction,
+  confirmStartAction,
+  confirmStopAction,
+  cancelMaintenanceRequestAction,
 ] as ActionDefinition[];

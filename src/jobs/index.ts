@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import type { ScheduledJob } from './scheduler.js';
 import { createAlertScanJob } from './alert-scan-job.js';
 import { createResourceReminderJob } from './resource-reminder-job.js';
+import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
 import { advanceImagingQueue } from '../handlers/imaging/approve-machine-request.js';
 
 /**
@@ -13,5 +14,6 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     // The imaging queue moves first, so the scan that follows reports the request it just started.
     createAlertScanJob(deps, { beforeScan: async (d) => void (await advanceImagingQueue(d)) }),
     createResourceReminderJob(deps),
+    createMaintenanceReminderJob(deps),
   ];
 }

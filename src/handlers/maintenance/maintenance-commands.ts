@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { defineCommand } from '../../bot/command.js';
+import type { Reply } from '../../bot/reply.js';
+import { UserError } from '../../errors.js';
+import { recordId } from '../record-id.js';
+import { formatTimestamp } from '../format-time.js';
+import { listActiveProviderMaintenance } from '../../db/queries/maintenance.js';
+import {
+  findMaintenanceWindow,
+  insertMaintenanceConfirmation,
+  listMaintenanceWindows,
+  type MaintenanceWindowRow,
+} from '../../db/queries/maintenance-windows.js';
+import { CONFIRMATION_TTL_MS, loadMaintenanceState, requireStatusPage } from './maintenance-state.js';
+import { checkWindowTimes, parseTimeInput } from './parse-time.js';
+import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeStartPlan, describeStatus, describeStopPlan } from './render-maintenance.js';
+
+const title = z.string().trim().min(1, 'the title must not be empty').max(256, 'the title is longer than Atmosphere keeps (256 characters)');
+const message = z.string().trim().min(1, 'the message must not be empty').max(2000, 'the message is longer than 2000 characters');
+
+/** A boolean option: a bare `--statusio` in text, `--statusio=false`, or Discord's typed boolean. */
+export const flagArg = z
+  .union([z.boolean(), z.enum(['true', 'false', 'yes', 'no']).transform((value) => value === 'true' || value === 'yes')])
+  .default(false);
+
+/** Reads a typed time or refuses with a usage reply naming the option. */
+export function timeArg(name: string, text: string, now: Date): Date {
+  const parsed = parseTimeInput(text, now);
+  if (!parsed.ok) throw new UserError('usage', `--${name}: ${parsed.error}`);
+  return parsed.at;
+}
+
+/** A scheduled window whose planned time covers now (from two hours before its start), if exactly one. */
+function windowDueNow(windows: readonly MaintenanceWindowRow[], now: Date): MaintenanceWindowRow | null {
+  const due = windows.filter((w) => w.startsAt.getTime() - 2 * 3_600_000 <= now.getTime() && (w.endsAt === null || w.endsAt > now));
+  return due.length === 1 ? due[0]! : null;
+}
+
+function confirmButtons(action: string, id: number, label: string): Reply['buttons'] {
+  return [
+    { label, action, value: String(id), style: 'danger' },
+    { label: 'Cancel', action: CANCEL_ACTION, value: String(id) },
+  ];
+}
+
+export const startMaintenanceCommand = defineCommand({
+  name: 'maintenance start',
+  summary: 'Start maintenance in Atmosphere and Troposphere (asks for confirmation)',
+  usage: '/atmo maintenance start --title "2026-12-01 v37-0 deployment" --message "Atmosphere is down…" [--until <time>] [--statusio] [--window <id>]',
+  options: [
+    { name: 'title', description: 'Title of the maintenance record', type: 'string', flag: true },
+    { name: 'message', description: 'Message shown to users', type: 'string', flag: true },
+    { name: 'until', description: 'Planned end: 2026-12-01 23:00 (UTC), ISO with offset, or +2h', type: 'string', flag: true },
+    { name: 'statusio', description: 'Also start the maintenance on status.io', type: 'boolean', flag: true },
+    { name: 'window', description: 'Scheduled window to open (default: the one due now)', type: 'integer', flag: true },
+  ],
+  args: z.object({
+    title: title.optional(),
+    message: message.optional(),
+    until: z.string().optional(),
+    statusio: flagArg,
+    window: recordId('maintenance window').optional(),
+  }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const { deps } = ctx;
+    const now = deps.now();
+    let window: MaintenanceWindowRow | null = null;
+    if (args.window !== undefined) {
+      window = await findMaintenanceWindow(deps.db, args.window);
+      if (!window) throw new UserError('not_found', `There is no maintenance window #${args.window}. /atmo maintenance status lists them.`);
+      if (window.state !== 'scheduled') throw new UserError('conflict', `Maintenance window #${window.id} is ${window.state}, not scheduled.`);
+    } else {
+      window = windowDueNow(await listMaintenanceWindows(deps.db, ['scheduled']), now);
+    }
+    const recordTitle = args.title ?? window?.title;
+    const recordMessage = args.message ?? window?.message;
+    if (!recordTitle || !recordMessage) {
+      throw new UserError('usage', `A maintenance needs --title and --message (no scheduled window is due now to take them from).\nUsage: ${startMaintenanceCommand.usage}`);
+    }
+    const until = args.until !== undefined ? timeArg('until', args.until, now) : (window?.endsAt ?? null);
+    if (until) {
+      const problem = checkWindowTimes({ end: until, now });
+      if (problem) throw new UserError('usage', `--until: ${problem}. Nothing was changed.`);
+    }
+    const statusioId = window?.statusioMaintenanceId ?? null;
+    const statusio = args.statusio || statusioId !== null;
+    if (statusio) requireStatusPage(deps);
+    if (statusio && !statusioId && !until) {
+      throw new UserError('usage', 'status.io needs a planned end for a new maintenance: add --until (e.g. --until +4h). Nothing was changed.');
+    }
+
+    const state = await loadMaintenanceState(deps, now);
+    if (state.atmosphere.length > 0 && (state.troposphere === null || state.troposphere.length > 0)) {
+      throw new UserError('conflict', `Maintenance is already on ("${state.atmosphere[0]!.title}"). /atmo maintenance status shows it; /atmo maintenance stop ends it.`);
+    }
+    const pending = await insertMaintenanceConfirmation(deps.db, {
+      kind: 'start',
+      title: recordTitle,
+      message: recordMessage,
+      until,
+      statusio,
+      windowId: window?.id ?? null,
+      requestedBy: ctx.actor!.username,
+      platform: ctx.event.platform,
+      chatUserId: ctx.event.user.id,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + CONFIRMATION_TTL_MS),
+    });
+    ctx.audit({ confirmation: pending.id });
+    const statusioText = !statusio
+      ? null
+      : statusioId
+        ? `start maintenance ${statusioId} ("${window!.title}"), notifying subscribers.`
+        : `schedule "${recordTitle}" from now until ${formatTimestamp(until!)} and start it, notifying subscribers.`;
+    return {
+      text: describeStartPlan({ title: recordTitle, message: recordMessage, until, atmosphereActive: state.atmosphere, troposphereActive: state.troposphere, statusio: statusioText, window }),
+      buttons: confirmButtons(CONFIRM_START_ACTION, pending.id, 'Start maintenance'),
+      footer: `Request #${pending.id} by ${ctx.actor!.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}. Times are UTC.`,
+      tone: 'warning',
+    } satisfies Reply;
+  },
+});
+
+export const stopMaintenanceCommand = defineCommand({
+  name: 'maintenance stop',
+  summary: 'End maintenance in Atmosphere and Troposphere (asks for confirmation)',
+  usage: '/atmo maintenance stop [details for status.io]',
+  options: [{ name: 'details', description: 'Closing text for the status.io maintenance', type: 'string', rest: true }],
+  args: z.object({ details: z.string().trim().max(2000, 'the details are longer than 2000 characters').default('') }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const { deps } = ctx;
+    const now = deps.now();
+    const state = await loadMaintenanceState(deps, now);
+    const started = (await listMaintenanceWindows(deps.db, ['started'])).filter((w) => w.statusioMaintenanceId);
+    if (state.atmosphere.length === 0 && (state.troposphere?.length ?? 0) === 0 && started.length === 0) {
+      throw new UserError('conflict', 'Maintenance is not on: no active record in Atmosphere or Troposphere. Nothing to stop.');
+    }
+    if (started.length > 0) requireStatusPage(deps);
+    const pending = await insertMaintenanceConfirmation(deps.db, {
+      kind: 'stop',
+      details: args.details,
+      requestedBy: ctx.actor!.username,
+      platform: ctx.event.platform,
+      chatUserId: ctx.event.user.id,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + CONFIRMATION_TTL_MS),
+    });
+    ctx.audit({ confirmation: pending.id });
+    return {
+      text: describeStopPlan({
+        atmosphereActive: state.atmosphere,
+        troposphereActive: state.troposphere,
+        statusio: started.map((w) => `finish maintenance ${w.statusioMaintenanceId} ("${w.title}"), notifying subscribers.`),
+      }),
+      buttons: confirmButtons(CONFIRM_STOP_ACTION, pending.id, 'End maintenance'),
+      footer: `Request #${pending.id} by ${ctx.actor!.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}.`,
+      tone: 'warning',
+    } satisfies Reply;
+  },
+});
+
+export const maintenanceStatusCommand = defineCommand({
+  name: 'maintenance status',
+  summary: 'Show whether maintenance is on in Atmosphere and Troposphere, and scheduled windows',
+  usage: '/atmo maintenance status',
+  options: [],
+  args: z.object({}),
+  permission: 'staff',
+  async run(ctx) {
+    const { deps } = ctx;
+    const now = deps.now();
+    const state = await loadMaintenanceState(deps, now);
+    return {
+      text: describeStatus({
+        now,
+        atmosphere: state.atmosphere,
+        providerRecords: await listActiveProviderMaintenance(deps.db, now),
+        troposphere: state.troposphere,
+        started: await listMaintenanceWindows(deps.db, ['started']),
+        scheduled: await listMaintenanceWindows(deps.db, ['scheduled']),
+      }),
+    };
+  },
+});

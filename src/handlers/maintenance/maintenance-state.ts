@@ -1,0 +1,30 @@
+import type { Deps } from '../../deps.js';
+import { UserError } from '../../errors.js';
+import { listActiveAtmosphereMaintenance, listActiveTroposphereMaintenance, type MaintenanceRecordRow } from '../../db/queries/maintenance.js';
+
+/** Active maintenance on each side; `troposphere` is null when it is not configured. */
+export interface MaintenanceState {
+  atmosphere: MaintenanceRecordRow[];
+  troposphere: MaintenanceRecordRow[] | null;
+}
+
+/**
+ * Reads what is on now. Troposphere's active() needs `start_date < now`, so a record started this
+ * very instant is looked for a millisecond ahead: it is on for anyone who loads a page after it.
+ */
+export async function loadMaintenanceState(deps: Pick<Deps, 'db' | 'troposphereDb'>, now: Date): Promise<MaintenanceState> {
+  const atmosphere = await listActiveAtmosphereMaintenance(deps.db, now);
+  const troposphere = deps.troposphereDb ? await listActiveTroposphereMaintenance(deps.troposphereDb, new Date(now.getTime() + 1)) : null;
+  return { atmosphere, troposphere };
+}
+
+/** How long a start or stop waits for its confirmation click. */
+export const CONFIRMATION_TTL_MS = 10 * 60_000;
+
+/** Refuses when status.io is asked for but not configured. */
+export function requireStatusPage(deps: Pick<Deps, 'statusPage'>): NonNullable<Deps['statusPage']> {
+  if (!deps.statusPage) {
+    throw new UserError('unavailable', 'status.io is not configured (set STATUSIO_API_ID, STATUSIO_API_KEY and STATUSIO_PAGE_ID). Nothing was changed.');
+  }
+  return deps.statusPage;
+}

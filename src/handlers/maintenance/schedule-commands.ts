@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { defineCommand } from '../../bot/command.js';
+import { UserError } from '../../errors.js';
+import { recordId } from '../record-id.js';
+import { formatTimestamp } from '../format-time.js';
+import { findMaintenanceWindow, insertMaintenanceWindow, transitionMaintenanceWindow } from '../../db/queries/maintenance-windows.js';
+import { requireStatusPage } from './maintenance-state.js';
+import { checkWindowTimes } from './parse-time.js';
+import { flagArg, timeArg } from './maintenance-commands.js';
+import { describeWindow } from './render-maintenance.js';
+import { NOTICE_WORKING_DAYS, subtractWorkingDays } from './working-days.js';
+
+export const scheduleMaintenanceCommand = defineCommand({
+  name: 'maintenance schedule',
+  summary: 'Schedule a future maintenance window (optionally on status.io); reminders follow',
+  usage: '/atmo maintenance schedule --start "2026-12-01 16:00" --end "2026-12-01 23:00" --title "…" --message "…" [--statusio]',
+  options: [
+    { name: 'start', description: 'Planned start: 2026-12-01 16:00 (UTC) or ISO with offset', type: 'string', flag: true, required: true },
+    { name: 'end', description: 'Planned end: 2026-12-01 23:00 (UTC) or ISO with offset', type: 'string', flag: true, required: true },
+    { name: 'title', description: 'Title, e.g. "2026-12-01 v37-0 deployment"', type: 'string', flag: true, required: true },
+    { name: 'message', description: 'Message shown to users during the maintenance', type: 'string', flag: true, required: true },
+    { name: 'statusio', description: 'Also schedule it on status.io', type: 'boolean', flag: true },
+  ],
+  args: z.object({
+    start: z.string({ error: '--start is required' }),
+    end: z.string({ error: '--end is required' }),
+    title: z.string({ error: '--title is required' }).trim().min(1).max(256, 'the title is longer than Atmosphere keeps (256 characters)'),
+    message: z.string({ error: '--message is required' }).trim().min(1).max(2000, 'the message is longer than 2000 characters'),
+    statusio: flagArg,
+  }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const { deps } = ctx;
+    const now = deps.now();
+    const start = timeArg('start', args.start, now);
+    const end = timeArg('end', args.end, now);
+    if (start.getTime() <= now.getTime()) {
+      throw new UserError('usage', `--start ${formatTimestamp(start)} has already passed; to start maintenance now use /atmo maintenance start. Nothing was scheduled.`);
+    }
+    const problem = checkWindowTimes({ start, end, now });
+    if (problem) throw new UserError('usage', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}. Nothing was scheduled.`);
+    // status.io first: if it refuses, nothing is saved and the command can simply be run again.
+    const statusioId = args.statusio
+      ? (await requireStatusPage(deps).scheduleMaintenance({ title: args.title, details: args.message, start, end })).id
+      : null;
+    const window = await insertMaintenanceWindow(deps.db, {
+      title: args.title,
+      message: args.message,
+      startsAt: start,
+      endsAt: end,
+      state: 'scheduled',
+      statusio: args.statusio,
+      statusioMaintenanceId: statusioId,
+      createdBy: ctx.actor!.username,
+      createdAt: now,
+    });
+    ctx.audit({ window: window.id, statusio: statusioId });
+    const noticeBy = subtractWorkingDays(start, NOTICE_WORKING_DAYS);
+    const lines = [
+      `Scheduled maintenance window ${describeWindow(window)}.`,
+      statusioId ? `status.io maintenance ${statusioId} is scheduled; status.io notifies subscribers 24 h and 1 h ahead.` : 'Not on status.io (add it with /atmo statusio schedule, or schedule again with --statusio).',
+      noticeBy.getTime() <= now.getTime()
+        ? `The notice to atmosphere-users is due now: the window is less than ${NOTICE_WORKING_DAYS} working days away.`
+        : `Send the notice to atmosphere-users by ${formatTimestamp(noticeBy)} (${NOTICE_WORKING_DAYS} working days ahead); I will remind the staff channel then, and 1 hour before the start.`,
+      `At the start, run /atmo maintenance start --window ${window.id}. Times are UTC.`,
+    ];
+    return { text: lines.join('\n'), visibility: 'channel', tone: 'info' };
+  },
+});
+
+export const cancelMaintenanceCommand = defineCommand({
+  name: 'maintenance cancel',
+  summary: 'Cancel a scheduled maintenance window',
+  usage: '/atmo maintenance cancel <window id>',
+  options: [{ name: 'id', description: 'Maintenance window id', type: 'integer', required: true }],
+  args: z.object({ id: recordId('maintenance window') }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const { deps } = ctx;
+    const cancelled = await transitionMaintenanceWindow(deps.db, args.id, ['scheduled'], 'cancelled', { finishedAt: deps.now() });
+    if (!cancelled) {
+      const window = await findMaintenanceWindow(deps.db, args.id);
+      if (!window) throw new UserError('not_found', `There is no maintenance window #${args.id}. /atmo maintenance status lists them.`);
+      throw new UserError('conflict', `Maintenance window #${args.id} is ${window.state}; only a scheduled window can be cancelled.${window.state === 'started' ? ' End it with /atmo maintenance stop.' : ''}`);
+    }
+    const statusio = cancelled.statusioMaintenanceId
+      ? `\nstatus.io maintenance ${cancelled.statusioMaintenanceId} is still scheduled there: delete it on the status.io dashboard so subscribers are not told of it.`
+      : '';
+    return { text: `Cancelled maintenance window ${describeWindow(cancelled)}; no reminders will follow.${statusio}`, visibility: 'channel' };
+  },
+});

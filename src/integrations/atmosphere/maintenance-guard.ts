@@ -1,0 +1,36 @@
+import type { Database } from '../../db/client.js';
+import { UserError } from '../../errors.js';
+import { listActiveAtmosphereMaintenance } from '../../db/queries/maintenance.js';
+import type { AtmosphereGateway } from './gateway.js';
+
+/**
+ * Wraps a gateway so that, while a global Atmosphere maintenance record is active, every write is
+ * refused up front with the maintenance's own title and message and what to do, instead of a bare 503
+ * from the API (which the REST gateway still maps, should a record appear between check and call).
+ * Reads of the database are not affected; only the gateway's writes are.
+ */
+export function withMaintenanceGuard(gateway: AtmosphereGateway, db: Database, now: () => Date): AtmosphereGateway {
+  async function check(): Promise<void> {
+    const active = await listActiveAtmosphereMaintenance(db, now());
+    if (active.length === 0) return;
+    const records = active.map((record) => `"${record.title}": ${record.message}`).join(' | ');
+    throw new UserError(
+      'maintenance',
+      `Atmosphere is in maintenance (${records}), so its API refuses changes and nothing was done. ` +
+        'Try again after /atmo maintenance stop, or ask an Atmosphere admin to add the bot\'s API user to MAINTENANCE_EXEMPT_USERNAMES in Atmosphere\'s settings.',
+    );
+  }
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await check();
+      return call(...args);
+    };
+  return {
+    kind: gateway.kind,
+    findOrCreateQuota: guard((values) => gateway.findOrCreateQuota(values)),
+    assignQuota: guard((input) => gateway.assignQuota(input)),
+    setResourceRequestStatus: guard((input) => gateway.setResourceRequestStatus(input)),
+    setMachineRequestStatus: guard((input) => gateway.setMachineRequestStatus(input)),
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { checkWindowTimes, parseTimeInput } from '../../../src/handlers/maintenance/parse-time.js';
+
+const now = new Date('2026-11-23T17:00:00.000Z');
+const at = (text: string) => {
+  const parsed = parseTimeInput(text, now);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.at.toISOString();
+};
+
+describe('parseTimeInput', () => {
+  it('reads ISO 8601 with Z or an offset', () => {
+    expect(at('2026-12-01T15:00:00Z')).toBe('2026-12-01T15:00:00.000Z');
+    expect(at('2026-12-01T08:00-07:00')).toBe('2026-12-01T15:00:00.000Z');
+    expect(at('2026-12-01T20:30+0530')).toBe('2026-12-01T15:00:00.000Z');
+  });
+
+  it('reads a plain date and time as UTC', () => {
+    expect(at('2026-12-01 15:00')).toBe('2026-12-01T15:00:00.000Z');
+    expect(at('2026-12-01 15:00 UTC')).toBe('2026-12-01T15:00:00.000Z');
+  });
+
+  it('reads relative times from now', () => {
+    expect(at('+2h')).toBe('2026-11-23T19:00:00.000Z');
+    expect(at('+30m')).toBe('2026-11-23T17:30:00.000Z');
+    expect(at('+1h30m')).toBe('2026-11-23T18:30:00.000Z');
+    expect(at('+1d')).toBe('2026-11-24T17:00:00.000Z');
+  });
+
+  it('refuses what it cannot read, with the accepted forms', () => {
+    for (const text of ['tomorrow', '2026-02-30 10:00', '2026-13-01 10:00', '2026-12-01 24:00', '+0h', '12/01/2026 10:00', '']) {
+      const parsed = parseTimeInput(text, now);
+      expect(parsed.ok, text).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toContain('UTC');
+    }
+  });
+});
+
+describe('checkWindowTimes', () => {
+  it('refuses an end in the past and an end before the start', () => {
+    expect(checkWindowTimes({ end: new Date('2026-11-23T16:00:00Z'), now })).toContain('has already passed');
+    expect(checkWindowTimes({ start: new Date('2026-12-01T15:00:00Z'), end: new Date('2026-12-01T14:00:00Z'), now })).toContain('must be after the start');
+    expect(checkWindowTimes({ start: new Date('2026-12-01T15:00:00Z'), end: new Date('2026-12-01T16:00:00Z'), now })).toBeNull();
+  });
+});
