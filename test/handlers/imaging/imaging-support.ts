@@ -2,38 +2,9 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../../src/db/client.js';
 import { machineRequest, statusType } from '../../../src/db/atmosphere-schema.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
-import type { ActionDefinition, CommandDefinition } from '../../../src/bot/command.js';
-import {
-  approveImagingCommand,
-  denyImagingCommand,
-  imagingListCommands,
-  resubmitImagingCommand,
-  showImagingCommand,
-  triageImagingCommand,
-} from '../../../src/handlers/imaging/imaging-commands.js';
-import { imagingQueueCommand } from '../../../src/handlers/imaging/imaging-queue-command.js';
-import { approveImagingAction, denyImagingAction, resubmitImagingAction } from '../../../src/handlers/imaging/imaging-actions.js';
-
-const ours = new Set(['imaging show', 'imaging triage', 'imaging approve', 'imaging deny', 'imaging resubmit', 'imaging queue', ...imagingListCommands.map((c) => c.name)]);
-
-/** The registered commands plus the imaging ones (once the registry lists them, without doubles). */
-export const allCommands = [
-  ...commandDefinitions.filter((c) => !ours.has(c.name)),
-  ...imagingListCommands,
-  showImagingCommand,
-  triageImagingCommand,
-  approveImagingCommand,
-  denyImagingCommand,
-  resubmitImagingCommand,
-  imagingQueueCommand,
-] as CommandDefinition[];
-
-export const allActions = [
-  ...actionDefinitions.filter((a) => !a.name.startsWith('mr:')),
-  approveImagingAction,
-  denyImagingAction,
-  resubmitImagingAction,
-] as ActionDefinition[];
+/** The registered commands and actions (kept as names the imaging suites already use). */
+export const allCommands = commandDefinitions;
+export const allActions = actionDefinitions;
 
 /** The id of the demo request with this new image name (and status, when names repeat). */
 export async function requestId(db: Database, name: string): Promise<number> {

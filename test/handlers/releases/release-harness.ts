@@ -7,8 +7,6 @@ import { createDispatcher } from '../../../src/bot/create-dispatcher.js';
 import type { Dispatcher } from '../../../src/bot/command.js';
 import type { Reply } from '../../../src/bot/reply.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
-import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from '../../../src/handlers/releases/release-commands.js';
-import { cancelReleaseTagAction, confirmReleaseTagAction } from '../../../src/handlers/releases/release-actions.js';
 import { createGitHubReleases } from '../../../src/integrations/github/github-releases.js';
 
 export const TOKEN = 'ghp_releaseHandlerTestToken0123456789abcdef';
@@ -62,11 +60,7 @@ export function useReleaseHarness(kind: DbKind): ReleaseHarness {
     t.deps.releases = createGitHubReleases({ token: TOKEN, baseUrl: h.github.url, branch: 'master', retry: { retries: 0, retryAfterBaseValue: 1 }, throttle: false, log: t.deps.log });
     t.chat.posts.length = 0;
     t.chat.updates.length = 0;
-    h.dispatcher = createDispatcher(
-      t.deps,
-      [...commandDefinitions, prepareReleaseCommand, tagReleaseCommand, releaseStatusCommand],
-      [...actionDefinitions, confirmReleaseTagAction, cancelReleaseTagAction],
-    );
+    h.dispatcher = createDispatcher(t.deps, commandDefinitions, actionDefinitions);
   });
   afterEach(async () => {
     await h.github.close();
