@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
 import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
+import { pickQuotaValues, quotaValueColumns } from './quota-columns.js';
 
 export interface ResourceRequestView {
   id: number;
@@ -130,14 +131,7 @@ export async function listIdentityQuotas(db: Database, userIds: readonly number[
       providerId: provider.id,
       provider: provider.location,
       quotaId: quota.id,
-      cpu: quota.cpu,
-      memory: quota.memory,
-      storage: quota.storage,
-      instance_count: quota.instanceCount,
-      snapshot_count: quota.snapshotCount,
-      storage_count: quota.storageCount,
-      floating_ip_count: quota.floatingIpCount,
-      port_count: quota.portCount,
+      ...quotaValueColumns,
     })
     .from(identity)
     .innerJoin(provider, eq(provider.id, identity.providerId))
@@ -152,16 +146,7 @@ export async function listIdentityQuotas(db: Database, userIds: readonly number[
       providerId: row.providerId,
       provider: row.provider,
       quotaId: row.quotaId,
-      quota: {
-        cpu: row.cpu,
-        memory: row.memory,
-        storage: row.storage,
-        instance_count: row.instance_count,
-        snapshot_count: row.snapshot_count,
-        storage_count: row.storage_count,
-        floating_ip_count: row.floating_ip_count,
-        port_count: row.port_count,
-      },
+      quota: pickQuotaValues(row),
     });
     result.set(row.userId, list);
   }

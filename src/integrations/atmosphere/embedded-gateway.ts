@@ -2,18 +2,9 @@ import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { identity, machineRequest, quota, resourceRequest, statusType } from '../../db/atmosphere-schema.js';
 import { UserError } from '../../errors.js';
+import { quotaValueColumns } from '../../db/queries/quota-columns.js';
 import { QUOTA_KEYS, type AtmosphereGateway, type QuotaValues } from './gateway.js';
 
-const QUOTA_COLUMNS = {
-  cpu: quota.cpu,
-  memory: quota.memory,
-  storage: quota.storage,
-  instance_count: quota.instanceCount,
-  snapshot_count: quota.snapshotCount,
-  storage_count: quota.storageCount,
-  floating_ip_count: quota.floatingIpCount,
-  port_count: quota.portCount,
-} as const;
 
 /**
  * The gateway for embedded (demo) mode only: it applies to its own database the state changes the
@@ -36,7 +27,7 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
     kind: 'embedded',
 
     async findOrCreateQuota(values: QuotaValues) {
-      const conditions: SQL[] = QUOTA_KEYS.map((key) => sql`${QUOTA_COLUMNS[key]} is not distinct from ${values[key]}`);
+      const conditions: SQL[] = QUOTA_KEYS.map((key) => sql`${quotaValueColumns[key]} is not distinct from ${values[key]}`);
       const found = await db.select({ id: quota.id }).from(quota).where(and(...conditions)).orderBy(asc(quota.id)).limit(1);
       if (found[0]) return { id: found[0].id, created: false };
       const inserted = await db
