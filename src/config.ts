@@ -28,7 +28,8 @@ const cron = (fallback: string) =>
     .default(fallback)
     .refine((value) => validateCron(value), { message: 'must be a cron expression such as "* * * * *"' });
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'must be a whole number above 0' }).int('must be a whole number above 0').positive('must be a whole number above 0').default(fallback);
 
 const boolean = (fallback: boolean) =>
   z
@@ -89,7 +90,12 @@ const variables = z.object({
     RESOURCE_REQUEST_REMIND_HOURS: positiveInt(48),
     JOBS: boolean(true),
 
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: z.coerce
+      .number({ error: 'must be a port number from 0 to 65535' })
+      .int('must be a port number from 0 to 65535')
+      .min(0, 'must be a port number from 0 to 65535')
+      .max(65535, 'must be a port number from 0 to 65535')
+      .default(3000),
     HOST: z.string().trim().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

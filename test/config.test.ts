@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     const problems = (error as ConfigError).problems.join('\n');
     expect(problems).toContain('SLACK_SIGNING_SECRET: Slack over HTTP needs both');
     expect(problems).toContain('ALERT_CHANNEL: must be <platform>:<channel id>');
-    expect(problems).toMatch(/PORT: /);
+    expect(problems).toContain('PORT: must be a port number from 0 to 65535');
     expect(problems).toContain('ALERT_SCAN_CRON: must be a cron expression');
     expect(problems).toContain('"not a repo" is not owner/name');
     expect(problems).toContain('ATMOSPHERE_API_URL: must be a full URL');
