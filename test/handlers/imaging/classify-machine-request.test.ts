@@ -261,3 +261,17 @@ describe('classifyMachineRequest: states without an error', () => {
     expect(t.nextSteps.join('\n')).toMatch(/Out of disk space/);
   });
 });
+
+describe('durations in summaries', () => {
+  it('switches to days past two days, so an old legacy error stays readable', () => {
+    const now = new Date('2026-11-21T12:00:00Z');
+    const triage = classifyMachineRequest({
+      status: 'validating',
+      oldStatus: '(validating) - ERROR - Exception("boom",) Exception:\'Traceback\'',
+      statusSince: new Date(now.getTime() - 1100 * 24 * 3_600_000),
+      now,
+      stuckAfterMinutes: 120,
+    });
+    expect(triage.summary).toContain('(in error 1100.0 d)');
+  });
+});
