@@ -1,10 +1,10 @@
-import { Octokit } from '@octokit/rest';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { IntegrationError, UserError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { extractReleaseSection, releaseChangelog } from './changelog.js';
+import { isAlreadyExists, statusOf, toGitHubIntegrationError } from './github-error.js';
+import { createReleaseOctokit } from './release-octokit.js';
 import { checkNextReleaseTag, latestReleaseTag, parseReleaseTag } from './release-tag.js';
+import type { CreatedRelease, GitHubReleases, ReleaseInfo, ReleasePullRequest, ReleasePullRequestStatus, ReleaseStep } from './release-types.js';
 
 /**
  * Release tagging as the deploy guide does it by hand: move the changelog's Unreleased items into a
@@ -13,8 +13,16 @@ import { checkNextReleaseTag, latestReleaseTag, parseReleaseTag } from './releas
  * Every verb is safe to repeat: what already exists is reported, never duplicated.
  */
 
-const ReleaseOctokit = Octokit.plugin(retry, throttling);
-type Client = InstanceType<typeof ReleaseOctokit>;
+// Callers import the release types from here.
+export type {
+  CreatedRelease,
+  GitHubReleases,
+  ReleaseInfo,
+  ReleasePullRequest,
+  ReleasePullRequestStatus,
+  ReleaseStep,
+  ReleaseStepName,
+} from './release-types.js';
 
 export interface GitHubReleasesOptions {
   token: string;
@@ -33,98 +41,6 @@ export interface GitHubReleasesOptions {
   log: Logger;
 }
 
-export type ReleaseStepName = 'branch' | 'changelog' | 'pull_request' | 'tag' | 'release';
-
-/** One thing done (or found already done) on one repository, for the progress message. */
-export interface ReleaseStep {
-  step: ReleaseStepName;
-  outcome: 'created' | 'existing';
-  detail: string;
-}
-
-export interface ReleasePullRequest {
-  repo: string;
-  tag: string;
-  number: number;
-  url: string;
-  branch: string;
-  base: string;
-  alreadyOpen: boolean;
-  /** The release notes moved out of Unreleased (empty when they could not be read back). */
-  section: string;
-  steps: ReleaseStep[];
-}
-
-export type ReleasePullRequestStatus =
-  | { state: 'missing' }
-  | { state: 'open' | 'merged' | 'closed'; number: number; url: string; branch: string; mergeCommitSha: string | null };
-
-export interface ReleaseInfo {
-  tag: string;
-  name: string;
-  url: string;
-  body: string;
-  target: string;
-  draft: boolean;
-  prerelease: boolean;
-}
-
-export interface CreatedRelease {
-  repo: string;
-  tag: string;
-  url: string;
-  alreadyExisted: boolean;
-  /** The tag was there before this call (made by hand, or by an earlier call). */
-  tagExisted: boolean;
-  /** The commit the tag points at, when GitHub reports it. */
-  tagSha: string | null;
-  steps: ReleaseStep[];
-}
-
-export interface GitHubReleases {
-  /** The highest `v<major>-<patch>` tag of `repo` (owner/name) across every page, or null. */
-  latestTag(repo: string): Promise<string | null>;
-  /** CHANGELOG.md at a branch, tag or sha, with its blob sha; null when the file does not exist. */
-  readChangelog(repo: string, ref: string): Promise<{ text: string; sha: string } | null>;
-  /** Opens (or finds) the "Release <tag>" pull request that updates the changelog. */
-  openReleasePullRequest(repo: string, input: { tag: string; previousTag: string; date: string }): Promise<ReleasePullRequest>;
-  /** Where the release pull request for `tag` stands, with its merge commit once merged. */
-  releasePullRequestState(repo: string, tag: string): Promise<ReleasePullRequestStatus>;
-  /** Creates the GitHub release `tag` (and the tag, from `target`) unless it exists already. */
-  createRelease(repo: string, input: { tag: string; body: string; target: string }): Promise<CreatedRelease>;
-  /** The release named `tag`, or null. */
-  getRelease(repo: string, tag: string): Promise<ReleaseInfo | null>;
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('status' in error)) return undefined;
-  return typeof error.status === 'number' ? error.status : undefined;
-}
-
-function responseData(error: unknown): unknown {
-  const response = typeof error === 'object' && error !== null && 'response' in error ? error.response : undefined;
-  return typeof response === 'object' && response !== null && 'data' in response ? response.data : undefined;
-}
-
-/** GitHub's own explanation: `message` plus the `errors[].message` (or field and code) of a 422. */
-function githubMessage(error: unknown): string {
-  const data = responseData(error);
-  if (typeof data !== 'object' || data === null) return error instanceof Error ? error.message : String(error);
-  const message = 'message' in data && typeof data.message === 'string' ? data.message : '';
-  const errors: unknown[] = 'errors' in data && Array.isArray(data.errors) ? data.errors : [];
-  const details = errors.map((item) => {
-    if (typeof item !== 'object' || item === null) return String(item);
-    if ('message' in item && typeof item.message === 'string') return item.message;
-    return ['field' in item ? item.field : undefined, 'code' in item ? item.code : undefined].filter((part) => typeof part === 'string').join(' ');
-  });
-  return [message, ...details].filter(Boolean).join(': ');
-}
-
-/** Octokit reports a failed fetch (refused, DNS, TLS) as a 500 without a response. */
-const isUnreachable = (error: unknown): boolean => statusOf(error) === 500 && responseData(error) === undefined;
-
-const isAlreadyExists = (error: unknown): boolean => statusOf(error) === 422 && /already exists|already_exists/i.test(githubMessage(error));
-
 /** Creates the release verbs over one Octokit client. */
 export function createGitHubReleases(options: GitHubReleasesOptions): GitHubReleases {
   const log = options.log.child({ integration: 'github' });
@@ -133,50 +49,15 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
   const webUrl = (options.webUrl ?? 'https://github.com').replace(/\/+$/, '');
   const baseUrl = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
   const redact = (text: string) => (options.token ? text.split(options.token).join('[redacted]') : text);
-
-  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    log.warn({ retryAfter, method: request.method, url: request.url, retryCount }, `GitHub ${kind} rate limit`);
-    return retryCount < 2;
-  };
-  const octokit: Client = new ReleaseOctokit({
-    auth: options.token,
+  const octokit = createReleaseOctokit({
+    token: options.token,
     baseUrl,
-    userAgent: 'atmo-bot',
-    request: { ...options.request },
-    retry: { ...options.retry },
-    throttle: { enabled: options.throttle ?? true, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
-    // Only the message string goes on: Octokit's debug line passes the whole request options
-    // (headers, file contents) as a second argument. Failed calls are logged below with their
-    // meaning, so Octokit's own error lines (expected 404s among them) are demoted to debug.
-    log: {
-      debug: (message: string) => log.debug(message),
-      info: (message: string) => log.debug(message),
-      warn: (message: string) => log.warn(redact(message)),
-      error: (message: string) => log.debug(message),
-    },
+    request: options.request,
+    retry: options.retry,
+    throttle: options.throttle,
+    redact,
+    log,
   });
-
-  function explain(status: number | undefined, detail: string, repo: string, action: string): string {
-    const what = `${action} on ${repo}`;
-    if (status === undefined) return `could not reach GitHub at ${baseUrl} while ${what}: ${detail}`;
-    if (status === 401) return `GitHub rejected the token while ${what} (401): check GITHUB_TOKEN`;
-    if ((status === 403 || status === 429) && /rate limit/i.test(detail)) {
-      return `GitHub's rate limit stopped ${what} (${status}); try again in a few minutes`;
-    }
-    if (status === 403) return `the GitHub token cannot see or write ${repo} (403 while ${what}): give it write access to contents and pull requests there`;
-    if (status === 404) return `GitHub answered 404 while ${what}: the repository does not exist or the token cannot see it`;
-    if (status === 422) return `GitHub refused ${what} (422): ${detail}`;
-    if (status >= 500) return `GitHub failed while ${what} (${status}); try again later`;
-    return `GitHub answered ${status} while ${what}: ${detail}`;
-  }
-
-  function toIntegrationError(error: unknown, repo: string, action: string): IntegrationError {
-    const detail = redact(githubMessage(error));
-    const status = isUnreachable(error) ? undefined : statusOf(error);
-    const message = explain(status, detail, repo, action);
-    log.warn({ repo, action, status, detail }, 'GitHub call failed');
-    return new IntegrationError('github', message, { status, detail, cause: error });
-  }
 
   /** Runs one call; `expected` turns the given statuses into a value instead of an error. */
   async function call<T, E = never>(repo: string, action: string, run: () => Promise<T>, expected?: (error: unknown) => E | undefined): Promise<T | E> {
@@ -187,7 +68,7 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
       if (handled !== undefined) return handled;
       // Octokit's errors all carry a status; anything else is a bug and stays one.
       if (statusOf(error) === undefined) throw error;
-      throw toIntegrationError(error, repo, action);
+      throw toGitHubIntegrationError(error, { repo, action, baseUrl, redact, log });
     }
   }
 
