@@ -1,30 +1,26 @@
 import { once } from 'node:events';
 import {
   Client,
-  DiscordAPIError,
   Events,
   GatewayDispatchEvents,
   GatewayIntentBits,
   MessageFlags,
-  Routes,
   type APIInteraction,
-  type APIModalInteractionResponseCallbackData,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
-  type ModalMessageModalSubmitInteraction,
   type ModalSubmitInteraction,
   type RESTOptions,
 } from 'discord.js';
-import { IntegrationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { encodeActionId } from '../action-id.js';
-import type { ActionEvent, ChannelRef, ChatEvent, MessageRef } from '../chat-event.js';
+import type { ActionEvent, ChatEvent } from '../chat-event.js';
 import type { ChatPort } from '../chat-port.js';
-import type { Dispatcher, EventIO } from '../command.js';
-import type { Reply } from '../reply.js';
-import { discordError, registerGuildCommands } from './register-commands.js';
-import { renderModal, renderReplyMessage, type DiscordMessage } from './render-reply.js';
+import type { Dispatcher } from '../command.js';
+import { createDiscordChatPort } from './discord-chat-port.js';
+import { ComponentResponder, createDeferredReplyIO } from './interaction-io.js';
+import { registerGuildCommands } from './register-commands.js';
+import { renderModal } from './render-reply.js';
 import { toChatEvent } from './to-chat-event.js';
 
 export interface DiscordBotOptions {
@@ -57,10 +53,6 @@ export interface DiscordBot {
  */
 export const FORM_PRECHECK_BUDGET_MS = 2200;
 const CLICK_AGAIN = 'Checking this took longer than Discord waits for a form to open. Click the button again.';
-const POSTED_IN_CHANNEL = 'Posted in the channel.';
-// Replies quote user input (reasons, titles); never let that ping @everyone or roles.
-const NO_MENTIONS = { parse: [] };
-const THREAD_NAME_LENGTH = 100;
 // Payloads discord.js never turns into an interaction (types it skips) must not pile up.
 const MAX_PENDING_PAYLOADS = 500;
 
@@ -145,47 +137,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a submitted form asked for a form again');
   }
 
-  const threads = new Map<string, string>();
-
-  const chatPort: ChatPort = {
-    async post(channel: ChannelRef, reply: Reply, postOptions?: { thread?: MessageRef }): Promise<MessageRef> {
-      assertDiscord(channel.platform);
-      const threadId = postOptions?.thread ? await threadFor(postOptions.thread, reply) : undefined;
-      const target = threadId ?? channel.channel;
-      const created = await call(`posting to Discord channel ${target}`, () =>
-        client.rest.post(Routes.channelMessages(target), { body: restBody(renderReplyMessage(reply)) }),
-      );
-      return { platform: 'discord', channel: channel.channel, id: idOf(created), ...(threadId ? { threadId } : {}) };
-    },
-    async update(message: MessageRef, reply: Reply): Promise<void> {
-      assertDiscord(message.platform);
-      const channelId = message.threadId ?? message.channel;
-      await call(`editing Discord message ${message.id}`, () =>
-        client.rest.patch(Routes.channelMessage(channelId, message.id), { body: restBody(renderReplyMessage(reply)) }),
-      );
-    },
-  };
-
-  /** The thread started from `parent`, created the first time it is needed. */
-  async function threadFor(parent: MessageRef, reply: Reply): Promise<string> {
-    if (parent.threadId) return parent.threadId;
-    const known = threads.get(parent.id);
-    if (known) return known;
-    const name = cutName(reply.title ?? reply.text.split('\n')[0] ?? 'alert');
-    let threadId: string;
-    try {
-      threadId = idOf(await client.rest.post(Routes.threads(parent.channel, parent.id), { body: { name } }));
-    } catch (error) {
-      // Another replica (or a restart) already started it; a thread started from a message shares its id.
-      if (!(error instanceof DiscordAPIError && error.code === 160004)) throw discordError(`starting a thread on message ${parent.id}`, error);
-      threadId = parent.id;
-    }
-    threads.set(parent.id, threadId);
-    return threadId;
-  }
-
   return {
-    chatPort,
+    chatPort: createDiscordChatPort(client),
     async start() {
       if (options.guildId) {
         const count = await registerGuildCommands({
@@ -206,133 +159,4 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       await client.destroy();
     },
   };
-}
-
-type UpdatableInteraction = ButtonInteraction | ModalMessageModalSubmitInteraction;
-
-/**
- * Answers a click (or a form submitted from a message). Steps run one at a time because the 2.2 s
- * deferral may fire while the handler is replying. `@original` of a component interaction is the
- * message the button sat on, so `editReply` edits it; other replies are follow-ups, private unless
- * the reply is for the channel.
- */
-class ComponentResponder {
-  private acked = false;
-  private chain: Promise<unknown> = Promise.resolve();
-  readonly io: EventIO;
-
-  constructor(private readonly interaction: UpdatableInteraction) {
-    this.io = {
-      respond: (reply) =>
-        this.queue(async () => {
-          await this.ackNow();
-          const message = renderReplyMessage(reply);
-          await this.interaction.followUp({ ...messageOptions(message), ...(reply.visibility === 'channel' ? {} : { flags: MessageFlags.Ephemeral }) });
-        }),
-      updateSource: (reply) =>
-        this.queue(async () => {
-          const message = messageOptions(renderReplyMessage(reply));
-          if (this.acked) {
-            await this.interaction.editReply(message);
-          } else {
-            await this.interaction.update(message);
-            this.acked = true;
-          }
-        }),
-    };
-  }
-
-  /** Acknowledges without changing the message (DEFERRED_UPDATE_MESSAGE), unless already done. */
-  ack(): Promise<void> {
-    return this.queue(() => this.ackNow());
-  }
-
-  /** Shows the modal when nothing has been sent yet; false when it is too late for one. */
-  showModal(modal: APIModalInteractionResponseCallbackData): Promise<boolean> {
-    return this.queue(async () => {
-      if (this.acked || !('showModal' in this.interaction)) return false;
-      await this.interaction.showModal(modal);
-      this.acked = true;
-      return true;
-    });
-  }
-
-  private async ackNow(): Promise<void> {
-    if (this.acked) return;
-    await this.interaction.deferUpdate();
-    this.acked = true;
-  }
-
-  private queue<T>(step: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(step);
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
-}
-
-/**
- * Replies to a deferred (private) command. The first private reply replaces the "thinking…" message.
- * Discord cannot turn an ephemeral reply public, and a first follow-up would take over the deferred
- * (private) message, so a channel reply first settles the private one with a short note and then
- * posts publicly. A command that said nothing has its "thinking…" message deleted.
- */
-function createDeferredReplyIO(interaction: ChatInputCommandInteraction | ModalSubmitInteraction): EventIO & { finish(): Promise<void> } {
-  let originalUsed = false;
-  let chain: Promise<unknown> = Promise.resolve();
-  const queue = (step: () => Promise<void>): Promise<void> => {
-    const next = chain.then(step);
-    chain = next.catch(() => undefined);
-    return next;
-  };
-  return {
-    respond: (reply) =>
-      queue(async () => {
-        const message = messageOptions(renderReplyMessage(reply));
-        if (reply.visibility === 'channel') {
-          if (!originalUsed) await interaction.editReply({ content: POSTED_IN_CHANNEL, embeds: [], components: [] });
-          originalUsed = true;
-          await interaction.followUp(message);
-        } else if (!originalUsed) {
-          await interaction.editReply(message);
-          originalUsed = true;
-        } else {
-          await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
-        }
-      }),
-    finish: () =>
-      queue(async () => {
-        if (!originalUsed) await interaction.deleteReply();
-      }),
-  };
-}
-
-/** discord.js message options; the ephemeral flag is added per call because edits must not carry it. */
-function messageOptions(message: DiscordMessage) {
-  return { content: message.content, embeds: message.embeds, components: message.components, allowedMentions: NO_MENTIONS };
-}
-
-function restBody(message: DiscordMessage) {
-  return { content: message.content, embeds: message.embeds, components: message.components, allowed_mentions: NO_MENTIONS };
-}
-
-async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    throw discordError(what, error);
-  }
-}
-
-function idOf(response: unknown): string {
-  if (typeof response === 'object' && response !== null && 'id' in response && typeof response.id === 'string') return response.id;
-  throw new IntegrationError('discord', 'Discord answered without an id');
-}
-
-function assertDiscord(platform: string): void {
-  if (platform !== 'discord') throw new Error(`the Discord adapter was asked to post to a ${platform} channel`);
-}
-
-function cutName(text: string): string {
-  const trimmed = text.trim() || 'alert';
-  return trimmed.length <= THREAD_NAME_LENGTH ? trimmed : `${trimmed.slice(0, THREAD_NAME_LENGTH - 1)}…`;
 }

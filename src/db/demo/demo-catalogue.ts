@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { InstanceStatusExtra } from './atmosphere-schema.js';
+import type { InstanceStatusExtra } from '../atmosphere-schema.js';
 
 // The demo cloud's rows for embedded mode, as data: providers, users, images, instances and requests.
 // Sources: the staff guide (request and imaging triage, its real error texts), Atmosphere's fixtures
 // (provider types, the small quota) and Troposphere's mock data (provider names, m1.medium = 6 CPU/16 GB).
-// demo-data.ts turns them into rows.
+// The seed-*.ts files beside it turn them into rows.
 
 /** A stable uuid (v5 layout) derived from a label, so reseeding gives the same public identifiers. */
 export function demoUuid(label: string): string {

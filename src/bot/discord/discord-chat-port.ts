@@ -1,0 +1,77 @@
+import { DiscordAPIError, Routes, type Client } from 'discord.js';
+import { IntegrationError } from '../../errors.js';
+import type { ChannelRef, MessageRef } from '../chat-event.js';
+import type { ChatPort } from '../chat-port.js';
+import type { Reply } from '../reply.js';
+import { restBody } from './message-options.js';
+import { discordError } from './register-commands.js';
+import { renderReplyMessage } from './render-reply.js';
+
+const THREAD_NAME_LENGTH = 100;
+
+/**
+ * Posts and edits messages outside any interaction (alerts, job reports) through `client`'s REST
+ * API. A post into a thread of a message starts that thread the first time it is needed.
+ */
+export function createDiscordChatPort(client: Client): ChatPort {
+  const threads = new Map<string, string>();
+
+  /** The thread started from `parent`, created the first time it is needed. */
+  async function threadFor(parent: MessageRef, reply: Reply): Promise<string> {
+    if (parent.threadId) return parent.threadId;
+    const known = threads.get(parent.id);
+    if (known) return known;
+    const name = cutName(reply.title ?? reply.text.split('\n')[0] ?? 'alert');
+    let threadId: string;
+    try {
+      threadId = idOf(await client.rest.post(Routes.threads(parent.channel, parent.id), { body: { name } }));
+    } catch (error) {
+      // Another replica (or a restart) already started it; a thread started from a message shares its id.
+      if (!(error instanceof DiscordAPIError && error.code === 160004)) throw discordError(`starting a thread on message ${parent.id}`, error);
+      threadId = parent.id;
+    }
+    threads.set(parent.id, threadId);
+    return threadId;
+  }
+
+  return {
+    async post(channel: ChannelRef, reply: Reply, postOptions?: { thread?: MessageRef }): Promise<MessageRef> {
+      assertDiscord(channel.platform);
+      const threadId = postOptions?.thread ? await threadFor(postOptions.thread, reply) : undefined;
+      const target = threadId ?? channel.channel;
+      const created = await call(`posting to Discord channel ${target}`, () =>
+        client.rest.post(Routes.channelMessages(target), { body: restBody(renderReplyMessage(reply)) }),
+      );
+      return { platform: 'discord', channel: channel.channel, id: idOf(created), ...(threadId ? { threadId } : {}) };
+    },
+    async update(message: MessageRef, reply: Reply): Promise<void> {
+      assertDiscord(message.platform);
+      const channelId = message.threadId ?? message.channel;
+      await call(`editing Discord message ${message.id}`, () =>
+        client.rest.patch(Routes.channelMessage(channelId, message.id), { body: restBody(renderReplyMessage(reply)) }),
+      );
+    },
+  };
+}
+
+async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw discordError(what, error);
+  }
+}
+
+function idOf(response: unknown): string {
+  if (typeof response === 'object' && response !== null && 'id' in response && typeof response.id === 'string') return response.id;
+  throw new IntegrationError('discord', 'Discord answered without an id');
+}
+
+function assertDiscord(platform: string): void {
+  if (platform !== 'discord') throw new Error(`the Discord adapter was asked to post to a ${platform} channel`);
+}
+
+function cutName(text: string): string {
+  const trimmed = text.trim() || 'alert';
+  return trimmed.length <= THREAD_NAME_LENGTH ? trimmed : `${trimmed.slice(0, THREAD_NAME_LENGTH - 1)}…`;
+}

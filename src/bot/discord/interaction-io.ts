@@ -1,0 +1,111 @@
+import {
+  MessageFlags,
+  type APIModalInteractionResponseCallbackData,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type ModalMessageModalSubmitInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
+import type { EventIO } from '../command.js';
+import { messageOptions } from './message-options.js';
+import { renderReplyMessage } from './render-reply.js';
+
+const POSTED_IN_CHANNEL = 'Posted in the channel.';
+
+type UpdatableInteraction = ButtonInteraction | ModalMessageModalSubmitInteraction;
+
+/**
+ * Answers a click (or a form submitted from a message). Steps run one at a time because the 2.2 s
+ * deferral may fire while the handler is replying. `@original` of a component interaction is the
+ * message the button sat on, so `editReply` edits it; other replies are follow-ups, private unless
+ * the reply is for the channel.
+ */
+export class ComponentResponder {
+  private acked = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  readonly io: EventIO;
+
+  constructor(private readonly interaction: UpdatableInteraction) {
+    this.io = {
+      respond: (reply) =>
+        this.queue(async () => {
+          await this.ackNow();
+          const message = renderReplyMessage(reply);
+          await this.interaction.followUp({ ...messageOptions(message), ...(reply.visibility === 'channel' ? {} : { flags: MessageFlags.Ephemeral }) });
+        }),
+      updateSource: (reply) =>
+        this.queue(async () => {
+          const message = messageOptions(renderReplyMessage(reply));
+          if (this.acked) {
+            await this.interaction.editReply(message);
+          } else {
+            await this.interaction.update(message);
+            this.acked = true;
+          }
+        }),
+    };
+  }
+
+  /** Acknowledges without changing the message (DEFERRED_UPDATE_MESSAGE), unless already done. */
+  ack(): Promise<void> {
+    return this.queue(() => this.ackNow());
+  }
+
+  /** Shows the modal when nothing has been sent yet; false when it is too late for one. */
+  showModal(modal: APIModalInteractionResponseCallbackData): Promise<boolean> {
+    return this.queue(async () => {
+      if (this.acked || !('showModal' in this.interaction)) return false;
+      await this.interaction.showModal(modal);
+      this.acked = true;
+      return true;
+    });
+  }
+
+  private async ackNow(): Promise<void> {
+    if (this.acked) return;
+    await this.interaction.deferUpdate();
+    this.acked = true;
+  }
+
+  private queue<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(step);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/**
+ * Replies to a deferred (private) command. The first private reply replaces the "thinking…" message.
+ * Discord cannot turn an ephemeral reply public, and a first follow-up would take over the deferred
+ * (private) message, so a channel reply first settles the private one with a short note and then
+ * posts publicly. A command that said nothing has its "thinking…" message deleted.
+ */
+export function createDeferredReplyIO(interaction: ChatInputCommandInteraction | ModalSubmitInteraction): EventIO & { finish(): Promise<void> } {
+  let originalUsed = false;
+  let chain: Promise<unknown> = Promise.resolve();
+  const queue = (step: () => Promise<void>): Promise<void> => {
+    const next = chain.then(step);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    respond: (reply) =>
+      queue(async () => {
+        const message = messageOptions(renderReplyMessage(reply));
+        if (reply.visibility === 'channel') {
+          if (!originalUsed) await interaction.editReply({ content: POSTED_IN_CHANNEL, embeds: [], components: [] });
+          originalUsed = true;
+          await interaction.followUp(message);
+        } else if (!originalUsed) {
+          await interaction.editReply(message);
+          originalUsed = true;
+        } else {
+          await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+        }
+      }),
+    finish: () =>
+      queue(async () => {
+        if (!originalUsed) await interaction.deleteReply();
+      }),
+  };
+}
