@@ -101,6 +101,17 @@ export function auditAfter(db: Database, afterId: number) {
   return db.select().from(auditLog).where(gt(auditLog.id, afterId)).orderBy(asc(auditLog.id));
 }
 
+/**
+ * The audit rows after `afterId`, once there are `count` of them. The dispatcher answers first and
+ * writes the audit row just after, so a test that has seen the answer may not see the row yet.
+ */
+export function auditRows(db: Database, afterId: number, count: number) {
+  return waitFor(`${count} audit rows`, async () => {
+    const rows = await auditAfter(db, afterId);
+    return rows.length >= count ? rows : null;
+  });
+}
+
 /** Every write the bot sent to the fake Atmosphere API (its only mutating routes). */
 export function apiWrites(atmosphere: FakeAtmosphereApi) {
   return atmosphere.calls.filter((call) => call.method !== 'GET');
