@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { defineCommand } from '../../bot/command.js';
-import { UserError } from '../../errors.js';
+import { defineCommand, type HandlerContext } from '../../bot/command.js';
+import { IntegrationError, UserError } from '../../errors.js';
+import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
 import { recordId } from '../record-id.js';
 import { formatTimestamp } from '../format-time.js';
 import { findMaintenanceWindow, insertMaintenanceWindow, transitionMaintenanceWindow } from '../../db/queries/maintenance-windows.js';
@@ -68,6 +69,19 @@ export const scheduleMaintenanceCommand = defineCommand({
   },
 });
 
+/** Deletes a cancelled window's status.io maintenance; a failure is reported, the cancellation stands. */
+async function removeFromStatusIo(ctx: HandlerContext, id: string): Promise<string> {
+  if (!ctx.deps.statusPage) return `status.io maintenance ${id} is still scheduled there and status.io is not configured here: delete it on the status.io dashboard.`;
+  try {
+    await ctx.deps.statusPage.deleteMaintenance(id);
+    return `Removed status.io maintenance ${id} from the status page.`;
+  } catch (error) {
+    if (!(error instanceof IntegrationError)) throw error;
+    ctx.log.warn({ err: error }, 'could not delete the status.io maintenance of a cancelled window');
+    return `status.io maintenance ${id} could NOT be removed (${describeIntegrationError(error)}); delete it on the status.io dashboard.`;
+  }
+}
+
 export const cancelMaintenanceCommand = defineCommand({
   name: 'maintenance cancel',
   summary: 'Cancel a scheduled maintenance window',
@@ -83,9 +97,7 @@ export const cancelMaintenanceCommand = defineCommand({
       if (!window) throw new UserError('not_found', `There is no maintenance window #${args.id}. /atmo maintenance status lists them.`);
       throw new UserError('conflict', `Maintenance window #${args.id} is ${window.state}; only a scheduled window can be cancelled.${window.state === 'started' ? ' End it with /atmo maintenance stop.' : ''}`);
     }
-    const statusio = cancelled.statusioMaintenanceId
-      ? `\nstatus.io maintenance ${cancelled.statusioMaintenanceId} is still scheduled there: delete it on the status.io dashboard so subscribers are not told of it.`
-      : '';
+    const statusio = cancelled.statusioMaintenanceId ? `\n${await removeFromStatusIo(ctx, cancelled.statusioMaintenanceId)}` : '';
     return { text: `Cancelled maintenance window ${describeWindow(cancelled)}; no reminders will follow.${statusio}`, visibility: 'channel' };
   },
 });

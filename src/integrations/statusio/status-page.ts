@@ -74,6 +74,8 @@ export interface StatusPage {
   startMaintenance(id: string, details: string): Promise<void>;
   updateMaintenance(id: string, details: string): Promise<void>;
   finishMaintenance(id: string, details: string): Promise<void>;
+  /** Removes a maintenance from the page (a cancelled window); subscribers are not notified. */
+  deleteMaintenance(id: string): Promise<void>;
   listMaintenances(): Promise<{ active: MaintenanceSummary[]; upcoming: MaintenanceSummary[]; resolved: MaintenanceSummary[] }>;
   createIncident(input: {
     title: string;

@@ -185,6 +185,19 @@ export function createStatusIo(options: StatusIoOptions): StatusPage {
       );
     },
 
+    async deleteMaintenance(id) {
+      // Gone from every list is the state to reach; a retry after an unclear failure looks first.
+      await write(
+        `delete maintenance ${id}`,
+        'maintenance/delete',
+        { statuspage_id: options.pageId, maintenance_id: id, maintenance_details: '', notify_email: '0', notify_sms: '0', notify_webhook: '0', social: '0' },
+        async () => {
+          const lists = await maintenancesOnce();
+          return ![...lists.upcoming_maintenances, ...lists.active_maintenances, ...lists.resolved_maintenances].some((item) => item._id === id);
+        },
+      );
+    },
+
     async listMaintenances() {
       const lists = await get('list maintenances', `maintenance/list/${page}`, maintenanceList);
       return {

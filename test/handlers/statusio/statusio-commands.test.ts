@@ -89,6 +89,28 @@ describe.each(dbKinds())('status.io commands and maintenance with --statusio on 
     expect(finished.messages.at(-1)!.details).toBe('Back up, thanks for waiting');
   });
 
+  it('cancelling a scheduled window removes its status.io maintenance, and says so when that fails', async () => {
+    t.setNow(TEST_NOW);
+    const first = await run('maintenance schedule --start "2026-12-10 16:00" --end "2026-12-10 20:00" --title "Cancelled one" --message "x" --statusio');
+    expect(first.text).toContain('Scheduled maintenance window');
+    const windows = await listMaintenanceWindows(t.deps.db, ['scheduled']);
+    const window = windows.find((w) => w.title === 'Cancelled one')!;
+    const cancelled = await run(`maintenance cancel ${window.id}`);
+    expect(cancelled.text).toContain(`Removed status.io maintenance ${window.statusioMaintenanceId} from the status page.`);
+    expect(fake.state.maintenances.some((m) => m._id === window.statusioMaintenanceId)).toBe(false);
+    const deleteBody = fake.requests.filter((r) => r.route === 'maintenance/delete').at(-1)!.body as Record<string, unknown>;
+    expect(deleteBody).toMatchObject({ maintenance_id: window.statusioMaintenanceId, notify_email: '0', notify_webhook: '0' });
+
+    await run('maintenance schedule --start "2026-12-11 16:00" --end "2026-12-11 20:00" --title "Stays on status.io" --message "x" --statusio');
+    const second = (await listMaintenanceWindows(t.deps.db, ['scheduled'])).find((w) => w.title === 'Stays on status.io')!;
+    fake.failNext('maintenance/delete', { status: 400, message: 'Maintenance locked' });
+    const failed = await run(`maintenance cancel ${second.id}`);
+    expect(failed.text).toContain('Cancelled maintenance window');
+    expect(failed.text).toContain(`status.io maintenance ${second.statusioMaintenanceId} could NOT be removed`);
+    expect(fake.state.maintenances.some((m) => m._id === second.statusioMaintenanceId)).toBe(true);
+    expect(await listMaintenanceWindows(t.deps.db, ['scheduled'])).not.toContainEqual(expect.objectContaining({ id: second.id }));
+  });
+
   it('reports a status.io failure after the databases changed, without rolling the maintenance back', async () => {
     t.setNow(minutes(30 * 24 * 60));
     fake.failNext('maintenance/start', { status: 502, times: 5 });
