@@ -8,7 +8,9 @@ import { runRequestsQuery } from './requests-query.js';
  * `npm run bench`: runs every benchmark in turn and writes docs/benchmarks.md with the machine and the
  * date. Speed targets live here, never as timed assertions in tests. With TEST_DATABASE_URL set, the
  * benchmarks create (and drop) their own databases on that Postgres; without it, those that need it
- * say they were not run.
+ * say they were not run. BENCH_BOT_CPU_PROF_DIR=<dir> writes a CPU profile of the bot's process in the
+ * ack-latency benchmark (summarise it with bench/cpu-profile-summary.ts); the profiler slows the bot,
+ * so such a run's numbers are not the ones to keep.
  */
 
 const OUTPUT = new URL('../docs/benchmarks.md', import.meta.url);
@@ -29,8 +31,18 @@ async function jobTick(databaseUrl: string | undefined): Promise<string> {
   return `${heading}\n\nOne tick of the alert scan against Atmosphere tables of two sizes; its time should not follow the table size.\n\n${String(table)}`;
 }
 
+/** Set to a directory to write a CPU profile of the bot's process in the ack-latency benchmark. */
+const botProfileDir = process.env.BENCH_BOT_CPU_PROF_DIR?.trim() || undefined;
+
 const BENCHMARKS: Benchmark[] = [
-  { name: 'ack-latency', run: (databaseUrl) => runAckLatency(databaseUrl ? { databaseUrl } : {}) },
+  {
+    name: 'ack-latency',
+    run: (databaseUrl) =>
+      runAckLatency({
+        ...(databaseUrl ? { databaseUrl } : {}),
+        ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
+      }),
+  },
   { name: 'requests-query', run: (databaseUrl) => runRequestsQuery(databaseUrl ? { databaseUrl } : {}) },
   { name: 'job-tick', run: jobTick },
 ];

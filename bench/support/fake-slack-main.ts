@@ -1,0 +1,53 @@
+import { startFakeSlackApi } from '../../test/fakes/slack-api.js';
+import { serveParent } from './serve-parent.js';
+
+/**
+ * The fake Slack Web API in a process of its own, so the bot's follow-ups (users.info, views.open, the
+ * response_url posts) are served outside both the bot and the load generator, as Slack is in production.
+ * `fake-slack-main.ts <staffUserId> <staffEmail>`; answers `FakeSlackQuery` calls with counts.
+ */
+
+export interface FakeSlackReady {
+  /** The Web API base for the apps' `slackApiUrl`. */
+  apiUrl: string;
+  /** A response_url is this plus the URI-encoded response id. */
+  responseUrlPrefix: string;
+}
+
+export type FakeSlackQuery =
+  /** Response_url posts whose id starts with `prefix`, and every views.open so far. */
+  | { op: 'followUps'; prefix: string }
+  /** Of the response_url posts whose id starts with `prefix`: how many carry the pending list. */
+  | { op: 'lists'; prefix: string };
+
+export interface FollowUpCounts {
+  responses: number;
+  forms: number;
+}
+
+const [staffUserId, staffEmail] = process.argv.slice(2);
+
+await serveParent(async () => {
+  if (!staffUserId || !staffEmail) throw new Error('usage: fake-slack-main.ts <staffUserId> <staffEmail>');
+  const fake = await startFakeSlackApi();
+  fake.setUser(staffUserId, { email: staffEmail });
+  let forms = 0;
+  let seenCalls = 0;
+  // views.open is counted incrementally: the drain polls often and the call log grows to thousands.
+  const countForms = () => {
+    for (; seenCalls < fake.calls.length; seenCalls += 1) if (fake.calls[seenCalls]?.method === 'views.open') forms += 1;
+    return forms;
+  };
+  const value: FakeSlackReady = { apiUrl: fake.url, responseUrlPrefix: fake.responseUrl('') };
+  return {
+    value,
+    handle(request) {
+      // Only the benchmark's parent calls, always with a FakeSlackQuery.
+      const query = request as FakeSlackQuery;
+      const responses = fake.responses.filter((r) => r.id.startsWith(query.prefix));
+      if (query.op === 'followUps') return { responses: responses.length, forms: countForms() } satisfies FollowUpCounts;
+      return responses.filter((r) => JSON.stringify(r.body).includes('pending resource request')).length;
+    },
+    stop: () => fake.close(),
+  };
+});
