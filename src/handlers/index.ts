@@ -34,6 +34,10 @@ import {
 /**
  * Every command and button the bot knows, listed by hand: what is here is what runs. The dispatcher
  * refuses to start if two share a name. `help` lists from this same array.
+ *
+ * The arrays are widened with `as`: each definition's `run` takes its own parsed argument type, which
+ * makes CommandDefinition<S> invariant in S; the dispatcher only ever calls `run` with the output of
+ * that same definition's schema, so the widening is safe.
  */
 export const commandDefinitions: readonly CommandDefinition[] = [
   createHelpCommand(() => commandDefinitions),
