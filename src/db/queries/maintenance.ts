@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { maintenanceRecord } from '../atmosphere-schema.js';
 import { apiMaintenanceRecord } from '../troposphere-schema.js';
@@ -172,4 +172,15 @@ export async function restoreTroposphereEndDates(db: Database, rows: readonly Pr
 /** Removes a Troposphere record the bot inserted, after a failed two-database start. */
 export async function deleteTroposphereMaintenance(db: Database, id: number): Promise<void> {
   await db.delete(apiMaintenanceRecord).where(eq(apiMaintenanceRecord.id, id));
+}
+
+/** Any fixed number works; it only has to be the same for every replica of the bot. */
+const MAINTENANCE_LOCK_ID = 0x6d61696e; // "main"
+
+/**
+ * Serialises maintenance changes across replicas for the rest of the transaction `tx`: two
+ * confirmations clicked at the same instant must not both find "nothing active" and both insert.
+ */
+export async function lockMaintenanceChanges(tx: Database): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${MAINTENANCE_LOCK_ID})`);
 }

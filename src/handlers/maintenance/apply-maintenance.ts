@@ -8,6 +8,7 @@ import {
   listActiveAtmosphereMaintenance,
   listActiveTroposphereMaintenance,
   restoreTroposphereEndDates,
+  lockMaintenanceChanges,
 } from '../../db/queries/maintenance.js';
 
 /**
@@ -127,6 +128,7 @@ async function runOnBothSides<A, T>(
   const tropoDb = dbs.troposphere;
   try {
     await dbs.atmosphere.transaction(async (atx) => {
+      await lockMaintenanceChanges(atx as unknown as Database);
       const done = await atmospherePlan.apply(atx as unknown as Database);
       atmosphere = done.outcome;
       if (!tropoDb) return;

@@ -14,6 +14,8 @@ import { startMaintenanceOnBothSides, stopMaintenanceOnBothSides, type Maintenan
 import { CONFIRMATION_TTL_MS } from './maintenance-state.js';
 import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeOutcome, isHalfDone } from './render-maintenance.js';
 import { finishWindowsOnStatusIo, startWindowOnStatusIo } from './statusio-sync.js';
+import { checkWindowTimes } from './parse-time.js';
+import { UserError } from '../../errors.js';
 
 type Ctx = HandlerContext<ActionEvent>;
 
@@ -21,6 +23,10 @@ type Ctx = HandlerContext<ActionEvent>;
 export async function runConfirmedStart(ctx: Ctx, request: MaintenanceConfirmationRow): Promise<Reply> {
   const { deps } = ctx;
   const now = deps.now();
+  // The click can come minutes after the request: an end that has passed meanwhile would write
+  // records that are never active while the reply said maintenance started.
+  const tooLate = request.until ? checkWindowTimes({ end: request.until, now }) : null;
+  if (tooLate) throw new UserError('invalid_value', `Nothing was changed: ${tooLate}. Ask again with a later --until.`);
   const outcome = await startMaintenanceOnBothSides(
     { atmosphere: deps.db, troposphere: deps.troposphereDb },
     { title: request.title, message: request.message, until: request.until, now },
@@ -32,7 +38,12 @@ export async function runConfirmedStart(ctx: Ctx, request: MaintenanceConfirmati
   ];
   let buttons: Reply['buttons'];
   let statusioOk = true;
-  if (outcome.ok) {
+  const changedNothing = outcome.atmosphere.state !== 'changed' && outcome.troposphere.state !== 'changed';
+  if (outcome.ok && changedNothing) {
+    // Another confirmation (or manage.py) started it after this one was asked: a second window would
+    // schedule and start a second status.io maintenance, notifying subscribers twice.
+    lines.push('Maintenance was already on on every side, so no window was opened and status.io was not touched. /atmo maintenance status shows it.');
+  } else if (outcome.ok) {
     const records = {
       atmosphereRecordId: firstId(outcome.atmosphere),
       troposphereRecordId: firstId(outcome.troposphere),

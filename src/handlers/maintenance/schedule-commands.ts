@@ -9,7 +9,8 @@ import { requireStatusPage } from './maintenance-state.js';
 import { checkWindowTimes } from './parse-time.js';
 import { flagArg, timeArg } from './maintenance-commands.js';
 import { describeWindow } from './render-maintenance.js';
-import { NOTICE_WORKING_DAYS, subtractWorkingDays } from './working-days.js';
+import { NOTICE_WORKING_DAYS } from './working-days.js';
+import { noticeDeadline } from './maintenance-reminders.js';
 
 export const scheduleMaintenanceCommand = defineCommand({
   name: 'maintenance schedule',
@@ -56,7 +57,7 @@ export const scheduleMaintenanceCommand = defineCommand({
       createdAt: now,
     });
     ctx.audit({ window: window.id, statusio: statusioId });
-    const noticeBy = subtractWorkingDays(start, NOTICE_WORKING_DAYS);
+    const noticeBy = noticeDeadline(window);
     const lines = [
       `Scheduled maintenance window ${describeWindow(window)}.`,
       statusioId ? `status.io maintenance ${statusioId} is scheduled; status.io notifies subscribers 24 h and 1 h ahead.` : 'Not on status.io (add it with /atmo statusio schedule, or schedule again with --statusio).',

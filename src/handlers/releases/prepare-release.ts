@@ -1,3 +1,4 @@
+import type { Logger } from '../../logger.js';
 import type { CommandEvent } from '../../bot/chat-event.js';
 import type { HandlerContext } from '../../bot/command.js';
 import type { Reply } from '../../bot/reply.js';
@@ -34,7 +35,7 @@ export async function checkTagAgainstRepos(releases: GitHubReleases, repos: read
 }
 
 /** What a failed repository left on GitHub, so staff know what a re-run will reuse. */
-async function describeLeftovers(releases: GitHubReleases, repo: string, tag: string): Promise<string> {
+async function describeLeftovers(releases: GitHubReleases, repo: string, tag: string, log: Logger): Promise<string> {
   const branch = `release/${tag}`;
   try {
     const [onBranch, pull] = await Promise.all([releases.readChangelog(repo, branch), releases.releasePullRequestState(repo, tag)]);
@@ -47,7 +48,7 @@ async function describeLeftovers(releases: GitHubReleases, repo: string, tag: st
     const pullText = pull.state === 'missing' ? 'no pull request' : `pull request #${pull.number} is ${pull.state} (${pull.url})`;
     return `${branchText}; ${pullText}`;
   } catch (error) {
-    return `could not check what is on GitHub now (${repoFailureText(error)})`;
+    return `could not check what is on GitHub now (${repoFailureText(error, log)})`;
   }
 }
 
@@ -73,8 +74,8 @@ export async function prepareRelease(ctx: HandlerContext<CommandEvent>, tag: str
       const pull = await releases.openReleasePullRequest(item.repo, { tag, previousTag: previous.get(item.repo)!, date });
       Object.assign(item, { state: 'done', steps: pull.steps, link: { label: `pull request #${pull.number}`, url: pull.url } } satisfies Partial<RepoProgress>);
     } catch (error) {
-      Object.assign(item, { state: 'failed', failure: repoFailureText(error) } satisfies Partial<RepoProgress>);
-      item.leftover = await describeLeftovers(releases, item.repo, tag);
+      Object.assign(item, { state: 'failed', failure: repoFailureText(error, ctx.log) } satisfies Partial<RepoProgress>);
+      item.leftover = await describeLeftovers(releases, item.repo, tag, ctx.log);
     }
     if (item !== progress[progress.length - 1]) await board.show(renderReleaseProgress({ title, repos: progress, footer }));
   }

@@ -45,7 +45,7 @@ export const releaseStatusCommand = defineCommand({
           return { repo, pull, release, latestTag };
         } catch (error) {
           // One unreachable repository should not hide where the others stand.
-          return { repo, error: repoFailureText(error) };
+          return { repo, error: repoFailureText(error, ctx.log) };
         }
       }),
     );

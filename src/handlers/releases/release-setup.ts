@@ -1,3 +1,4 @@
+import type { Logger } from '../../logger.js';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isIntegrationError, UserError } from '../../errors.js';
@@ -27,12 +28,14 @@ export function releaseSetup(deps: Deps): { releases: GitHubReleases; repos: rea
 }
 
 /**
- * The reason one repository failed, for the progress message. Only refusals and GitHub failures are
- * expected per repository; anything else is a bug and goes up to the dispatcher.
+ * The reason one repository failed, for the progress message. Refusals and GitHub failures say what
+ * happened. Anything else is a bug: it is logged with its stack and reported for that repository
+ * only, so the other repositories still run and the plan still records what was done where.
  */
-export function repoFailureText(error: unknown): string {
+export function repoFailureText(error: unknown, log: Logger): string {
   if (error instanceof UserError || isIntegrationError(error)) return error.message;
-  throw error;
+  log.error({ err: error }, 'unexpected error while working on a repository');
+  return 'an unexpected error in the bot (details in its log); nothing more was done on this repository';
 }
 
 export const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;

@@ -69,7 +69,7 @@ export async function runReleasePlan(ctx: HandlerContext<ActionEvent>, id: numbe
       outcomes.push({ repo: item.repo, outcome: result.alreadyExisted ? 'existing' : 'created', url: result.url, detail: result.steps.map((step) => step.detail).join('; ') });
       if (!result.alreadyExisted) created.push({ repo: item.repo, url: result.url });
     } catch (error) {
-      Object.assign(line, { state: 'failed', failure: repoFailureText(error) } satisfies Partial<RepoProgress>);
+      Object.assign(line, { state: 'failed', failure: repoFailureText(error, ctx.log) } satisfies Partial<RepoProgress>);
       outcomes.push({ repo: item.repo, outcome: 'failed', url: null, detail: line.failure! });
     }
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_FINISH_DETAILS } from '../maintenance/statusio-sync.js';
 import { z } from 'zod';
 import { defineCommand } from '../../bot/command.js';
 import { UserError } from '../../errors.js';
@@ -80,4 +81,4 @@ function controlCommand(verb: 'start' | 'update' | 'finish', summary: string, de
 
 export const statusioStartCommand = controlCommand('start', 'Start a scheduled status.io maintenance', 'The scheduled maintenance has begun.');
 export const statusioUpdateCommand = controlCommand('update', 'Post an update on a status.io maintenance', null);
-export const statusioFinishCommand = controlCommand('finish', 'Finish a status.io maintenance', 'The maintenance is complete and Atmosphere is available again.');
+export const statusioFinishCommand = controlCommand('finish', 'Finish a status.io maintenance', DEFAULT_FINISH_DETAILS);
