@@ -137,7 +137,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
     if (!parsed.success) throw usageError(command, describeIssues(parsed.error));
     const ctx = await authorize(event, command.permission, io, draft, log.child({ command: command.name }));
     const result = await command.run(ctx as HandlerContext<CommandEvent>, parsed.data);
-    if (result) await io.respond(result);
+    if (result) await deliver(io, result, draft, log);
     return { kind: 'done' };
   }
 
@@ -166,7 +166,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
       form = parsedForm.data;
     }
     const result = await action.run(ctx, value.data, form);
-    if (result) await io.respond(result);
+    if (result) await deliver(io, result, draft, log);
     return { kind: 'done' };
   }
 
@@ -232,6 +232,20 @@ function errorText(error: unknown, eventId: string): string {
   if (error instanceof UserError) return error.message;
   if (error instanceof IntegrationError) return describeIntegrationError(error);
   return `Something went wrong on my side, and nothing more was done (ref ${eventId}). The error is in the bot's log under that reference.`;
+}
+
+/**
+ * Sends the answer of a handler that has already done its work. A failed delivery (an expired
+ * response_url, a chat outage) must not turn a completed decision into a "failed, nothing was done"
+ * audit row and reply, so it is only logged and noted on the audit row.
+ */
+async function deliver(io: EventIO, reply: Reply, draft: AuditDraft, log: Deps['log']): Promise<void> {
+  try {
+    await io.respond(reply);
+  } catch (error) {
+    draft.detail.replyFailed = true;
+    log.warn({ err: error, name: draft.name }, 'the handler finished but its reply could not be sent');
+  }
 }
 
 async function safeRespond(io: EventIO, reply: Reply, log: Deps['log']): Promise<void> {

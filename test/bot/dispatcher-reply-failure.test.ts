@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { desc } from 'drizzle-orm';
+import { dbKinds } from '../support/databases.js';
+import { commandEvent, createTestContext, type TestContext } from '../support/test-deps.js';
+import { auditLog } from '../../src/db/bot-schema/index.js';
+import { getResourceRequest } from '../../src/db/queries/resource-requests.js';
+import type { Reply } from '../../src/bot/reply.js';
+
+const kpatel = { id: 'op', actingAs: 'kpatel' };
+
+describe.each(dbKinds())('a reply that cannot be delivered after the handler succeeded, on %s', (kind) => {
+  let t: TestContext;
+
+  beforeAll(async () => {
+    t = await createTestContext(kind);
+  });
+  afterAll(async () => {
+    await t?.database.drop();
+  });
+
+  it('is audited as done, and the user is not told that nothing was done', async () => {
+    const attempts: Reply[] = [];
+    const io = {
+      respond: async (reply: Reply) => {
+        attempts.push(reply);
+        throw new Error('response_url expired');
+      },
+    };
+    const outcome = await t.dispatcher.handle(commandEvent('deny 2 not this term', kpatel), io);
+
+    expect(outcome).toEqual({ kind: 'done' });
+    expect((await getResourceRequest(t.deps.db, 2))?.status).toBe('denied');
+    const [row] = await t.deps.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+    expect(row).toMatchObject({ name: 'deny', outcome: 'ok' });
+    expect(row!.detail).toMatchObject({ decision: 'deny', requestId: 2, replyFailed: true });
+    // Only the handler's own answer was attempted: no second reply claiming that nothing more was done.
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]!.text).toContain('Request #2');
+  });
+});
