@@ -1,9 +1,23 @@
 import { and, eq } from 'drizzle-orm';
+import { UserError } from '../../errors.js';
 import type { Database } from '../client.js';
 import { decision } from '../bot-schema/index.js';
 
 export type DecisionRow = typeof decision.$inferSelect;
 export type DecisionSubject = 'resource_request' | 'machine_request';
+
+/**
+ * How long an unfinished claim holds. A claim is `in_progress` only while one API call runs (at most
+ * the gateway's 15 s timeout); one older than this belongs to a process that died mid-call, and
+ * would otherwise block the request forever. Whoever takes it over re-reads Atmosphere's status
+ * first, so a call that did succeed before the crash is not made twice.
+ */
+export const DECISION_CLAIM_LEASE_MS = 5 * 60_000;
+
+/** True for a claim left behind by a process that died during its API call. */
+export function isAbandonedClaim(row: DecisionRow, now: Date): boolean {
+  return row.state === 'in_progress' && now.getTime() - row.decidedAt.getTime() > DECISION_CLAIM_LEASE_MS;
+}
 
 /**
  * Claims the decision on a record for this round. Exactly one caller gets `claimed: true`, however
@@ -14,18 +28,32 @@ export async function claimDecision(
   db: Database,
   claim: Omit<typeof decision.$inferInsert, 'id' | 'state' | 'completedAt'>,
 ): Promise<{ claimed: true; row: DecisionRow } | { claimed: false; row: DecisionRow }> {
-  const inserted = await db
-    .insert(decision)
-    .values({ ...claim, state: 'in_progress' })
-    .onConflictDoNothing({ target: [decision.subject, decision.recordId, decision.round] })
-    .returning();
-  if (inserted[0]) return { claimed: true, row: inserted[0] };
-  const existing = await findDecision(db, claim.subject as DecisionSubject, claim.recordId, claim.round ?? 0);
-  if (!existing) {
-    // The winner failed and released its claim between our insert and this read; let the caller retry.
-    throw new Error(`decision claim for ${claim.subject} ${claim.recordId} vanished; try again`);
+  const insert = async () =>
+    (
+      await db
+        .insert(decision)
+        .values({ ...claim, state: 'in_progress' })
+        .onConflictDoNothing({ target: [decision.subject, decision.recordId, decision.round] })
+        .returning()
+    )[0];
+  const find = () => findDecision(db, claim.subject as DecisionSubject, claim.recordId, claim.round ?? 0);
+
+  let inserted = await insert();
+  if (inserted) return { claimed: true, row: inserted };
+  let existing = await find();
+  if (existing && isAbandonedClaim(existing, claim.decidedAt)) {
+    // Take over an abandoned claim. The delete names that exact row, so of several callers at most one
+    // removes it, and the unique key still lets only one of them insert again.
+    await db
+      .delete(decision)
+      .where(and(eq(decision.id, existing.id), eq(decision.state, 'in_progress'), eq(decision.decidedAt, existing.decidedAt)));
+    inserted = await insert();
+    if (inserted) return { claimed: true, row: inserted };
+    existing = await find();
   }
-  return { claimed: false, row: existing };
+  if (existing) return { claimed: false, row: existing };
+  // The winner gave its claim back between our insert and our read (its API call failed).
+  throw new UserError('conflict', 'Someone else was deciding this at the same moment and their attempt failed; nothing was changed. Try again.');
 }
 
 export async function findDecision(db: Database, subject: DecisionSubject, recordId: number, round = 0): Promise<DecisionRow | null> {

@@ -1,7 +1,8 @@
 import type { ChatEvent } from '../../bot/chat-event.js';
 import type { HandlerContext } from '../../bot/command.js';
 import { IntegrationError, UserError } from '../../errors.js';
-import { claimDecision, completeDecision, findDecision, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
+import { claimDecision, completeDecision, findDecision, isAbandonedClaim, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
+import { recordRequestEvent } from '../../db/queries/request-events.js';
 import { getResourceRequest, listIdentityQuotas, type IdentityQuota, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
 import { describeDecision } from './render-resource-request.js';
@@ -35,7 +36,7 @@ export async function checkDecidable(ctx: HandlerContext, id: number): Promise<R
   const request = await getResourceRequest(ctx.deps.db, id);
   if (!request) throw new UserError('not_found', `There is no resource request #${id}. /atmo requests lists the pending ones.`);
   const decided = await findDecision(ctx.deps.db, 'resource_request', id);
-  if (decided) throw new UserError('already_decided', `Request #${id} ${describeDecision(decided)}. Nothing more was done.`);
+  if (decided && !isAbandonedClaim(decided, ctx.deps.now())) throw new UserError('already_decided', `Request #${id} ${describeDecision(decided)}. Nothing more was done.`);
   if (request.status !== 'pending') {
     throw new UserError(
       'already_decided',
@@ -106,13 +107,13 @@ export async function decideResourceRequest(ctx: HandlerContext<ChatEvent>, inpu
   }
 
   let quotaAssigned = false;
+  let quotaNote: string | undefined;
   try {
     // Someone may have decided it in Troposphere between our check and our claim.
     const fresh = await getResourceRequest(deps.db, input.id);
     if (!fresh || fresh.status !== 'pending') {
       throw new UserError('already_decided', `Request #${input.id} was ${fresh?.status ?? 'removed'} outside the bot a moment ago. Nothing more was done.`);
     }
-    let quotaNote: string | undefined;
     if (quotaPlan) {
       const quota = await deps.gateway.findOrCreateQuota(quotaPlan.values);
       await deps.gateway.assignQuota({ identityUuid: quotaPlan.identity.identityUuid, username: request.requester.username, quotaId: quota.id });
@@ -125,12 +126,8 @@ export async function decideResourceRequest(ctx: HandlerContext<ChatEvent>, inpu
       status: input.decision === 'approve' ? 'approved' : 'denied',
       adminMessage: input.message,
     });
-    const at = deps.now();
-    await completeDecision(deps.db, claim.row.id, at, quotaNote ? { quota: quotaNote } : undefined);
-    ctx.audit({ decision: input.decision, requestId: input.id });
-    return { request, decision: { ...claim.row, state: 'done', completedAt: at }, ...(quotaNote ? { quotaNote } : {}) };
   } catch (error) {
-    await releaseDecision(deps.db, claim.row.id);
+    await releaseDecision(deps.db, claim.row.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
     if (quotaAssigned && error instanceof IntegrationError) {
       // Say exactly what did happen, so staff don't assign the quota twice or think it was lost.
       throw new IntegrationError(error.service, error.message, {
@@ -141,4 +138,22 @@ export async function decideResourceRequest(ctx: HandlerContext<ChatEvent>, inpu
     }
     throw error;
   }
+
+  // Atmosphere has decided and e-mailed the user: from here on, bookkeeping failures are logged, never
+  // reported as "nothing was done".
+  const at = deps.now();
+  ctx.audit({ decision: input.decision, requestId: input.id });
+  await completeDecision(deps.db, claim.row.id, at, quotaNote ? { quota: quotaNote } : undefined).catch((error: unknown) =>
+    ctx.log.error({ err: error, requestId: input.id }, 'the decision was made but could not be marked done'),
+  );
+  await recordRequestEvent(deps.db, {
+    subject: 'resource_request',
+    recordId: input.id,
+    at,
+    actor: actor.username,
+    platform: ctx.event.platform,
+    action: input.decision === 'approve' ? 'approved' : 'denied',
+    ...(input.message ? { note: input.message } : {}),
+  }).catch((error: unknown) => ctx.log.error({ err: error, requestId: input.id }, 'could not record the decision in the request history'));
+  return { request, decision: { ...claim.row, state: 'done', completedAt: at }, ...(quotaNote ? { quotaNote } : {}) };
 }

@@ -7,6 +7,8 @@ import { identity, quota, resourceRequest } from '../../../src/db/atmosphere-sch
 import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
 import { requireStatusTypeId } from '../../../src/db/queries/statuses.js';
 import { findUserByUsername } from '../../../src/db/queries/users.js';
+import { requestEvent } from '../../../src/db/bot-schema/index.js';
+import { TEST_NOW } from '../../support/databases.js';
 
 const kpatel = { id: 'op', actingAs: 'kpatel' };
 const mdelgado = { id: 'op2', actingAs: 'mdelgado' };
@@ -115,6 +117,27 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
     const [row] = await t.deps.db.select().from(resourceRequest).where(eq(resourceRequest.id, 3));
     expect(row!.endDate).not.toBeNull();
     expect(await statusOf(3)).toBe('denied');
+  });
+
+  it('records each decision in the request history', async () => {
+    const events = await t.deps.db.select().from(requestEvent).where(eq(requestEvent.subject, 'resource_request'));
+    expect(events.map((e) => [e.recordId, e.action, e.actor])).toEqual(expect.arrayContaining([[1, 'approved', 'kpatel'], [3, 'denied', 'kpatel']]));
+    expect(events.find((e) => e.recordId === 3)?.note).toBe('Duplicate of #2');
+  });
+
+  it('waits for a claim in progress, but takes over one abandoned by a replica that died mid-call', async () => {
+    const claim = { subject: 'resource_request', recordId: 5, round: 0, action: 'approve', state: 'in_progress', decidedBy: 'mdelgado', platform: 'slack', chatUserId: 'UM' };
+    await t.deps.db.insert(decision).values({ ...claim, decidedAt: new Date(TEST_NOW.getTime() - 60_000) });
+    const busy = await dispatch(t.dispatcher, actionEvent('rr:approve', '5', kpatel, { message: '' }));
+    expect(busy.replies[0]!.text).toMatch(/^Request #5 is being approved by mdelgado right now/);
+    expect(await statusOf(5)).toBe('pending');
+
+    await t.deps.db.update(decision).set({ decidedAt: new Date(TEST_NOW.getTime() - 10 * 60_000) }).where(eq(decision.recordId, 5));
+    const taken = await dispatch(t.dispatcher, actionEvent('rr:approve', '5', kpatel, { message: '' }));
+    expect(taken.replies[0]!.text).toContain('Approved request #5 from tgarcia');
+    expect(await statusOf(5)).toBe('approved');
+    const rows = await t.deps.db.select().from(decision).where(eq(decision.recordId, 5));
+    expect(rows).toMatchObject([{ decidedBy: 'kpatel', state: 'done' }]);
   });
 
   it('refuses a non-staff click before any form and audits it', async () => {
