@@ -22,13 +22,12 @@ function toActor(user: UserRow, via: Actor['via']): Actor {
  * exactly one active account.
  */
 export async function resolveActor(deps: Deps, user: ChatUser): Promise<ActorResolution> {
-  const now = deps.now();
   if (user.platform === 'console') {
     if (!user.actingAs) {
       return { actor: null, problem: new UserError('not_linked', 'Pick the Atmosphere user to act as first: /as <username>') };
     }
     const account = await findUserByUsername(deps.db, user.actingAs);
-    if (!account || !isUsable(account, now)) {
+    if (!account || !isUsable(account)) {
       return { actor: null, problem: new UserError('not_linked', `There is no active Atmosphere account "${user.actingAs}". Pick another with /as <username>.`) };
     }
     return { actor: toActor(account, 'console') };
@@ -37,7 +36,7 @@ export async function resolveActor(deps: Deps, user: ChatUser): Promise<ActorRes
   const link = await findChatLink(deps.db, user.platform, user.id);
   if (link) {
     const account = await findUserById(deps.db, link.atmosphereUserId);
-    if (!account || !isUsable(account, now)) {
+    if (!account || !isUsable(account)) {
       return {
         actor: null,
         problem: new UserError(

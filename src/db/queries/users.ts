@@ -20,9 +20,12 @@ const userColumns = {
   endDate: atmosphereUser.endDate,
 };
 
-/** True when Atmosphere would let the account in: active and not end-dated. */
-export function isUsable(user: Pick<UserRow, 'isActive' | 'endDate'>, now: Date): boolean {
-  return user.isActive && (user.endDate === null || user.endDate > now);
+/**
+ * True when the account may act: active and with no end date. Atmosphere treats any end date as
+ * disabled or expired, and the e-mail match below uses the same rule, so every way of linking agrees.
+ */
+export function isUsable(user: Pick<UserRow, 'isActive' | 'endDate'>): boolean {
+  return user.isActive && user.endDate === null;
 }
 
 /**

@@ -47,7 +47,7 @@ export const linkCommand = defineCommand({
     if (!target) throw new UserError('usage', `"${args.user}" is not a chat user I can read. ${CHAT_USER_HELP}`);
     const account = await findUserByUsername(ctx.deps.db, args.username);
     if (!account) throw new UserError('not_found', `There is no Atmosphere account "${args.username}" (usernames are case-sensitive).`);
-    if (!isUsable(account, ctx.deps.now())) throw new UserError('conflict', `The Atmosphere account "${args.username}" is disabled or end-dated; I will not link to it.`);
+    if (!isUsable(account)) throw new UserError('conflict', `The Atmosphere account "${args.username}" is disabled or end-dated; I will not link to it.`);
     const { previous } = await upsertChatLink(ctx.deps.db, {
       platform: target.platform,
       chatUserId: target.id,
