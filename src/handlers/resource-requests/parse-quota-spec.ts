@@ -34,7 +34,8 @@ export const QUOTA_SPEC_HELP =
 export function parseQuotaSpec(text: string): { ok: true; values: Partial<QuotaValues> } | { ok: false; error: string } {
   const values: Partial<QuotaValues> = {};
   const problems: string[] = [];
-  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  // "cpu = 32" and "cpu: 32" are one pair: drop the spaces around the sign before splitting.
+  const parts = text.replace(/\s*([=:])\s*/g, '$1').split(/[\s,;]+/).filter(Boolean);
   if (parts.length === 0) return { ok: false, error: `The quota is empty. ${QUOTA_SPEC_HELP}` };
   for (const part of parts) {
     const match = /^([a-z_]+)\s*[=:]\s*(.*)$/i.exec(part);

@@ -11,6 +11,10 @@ describe('parseQuotaSpec', () => {
     });
   });
 
+  it('accepts spaces around the equals sign', () => {
+    expect(parseQuotaSpec('cpu = 32 memory: 64')).toEqual({ ok: true, values: { cpu: 32, memory: 64 } });
+  });
+
   it('reports every problem at once with how to write it', () => {
     const result = parseQuotaSpec('cpu=lots gpus=2 memory');
     expect(result.ok).toBe(false);
