@@ -151,7 +151,9 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment once and reports every bad variable together. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): Config {
+  // An empty variable (`PORT=` copied from .env.example) means "not set", for every variable alike.
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const result = variables.safeParse(env);
   const problems = [
     ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`)),

@@ -36,6 +36,15 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toContain('xoxb-1');
   });
 
+  it('treats empty variables as unset, so .env.example copied as it is runs the embedded bot', () => {
+    const config = loadConfig({ PORT: '', IMAGING_STUCK_MINUTES: ' ', JOBS: '', DATABASE_URL: '', ALERT_CHANNEL: '' });
+    expect(config.PORT).toBe(3000);
+    expect(config.IMAGING_STUCK_MINUTES).toBe(120);
+    expect(config.JOBS).toBe(true);
+    expect(config.embedded).toBe(true);
+    expect(config.alertChannel).toBeUndefined();
+  });
+
   it('parses channel references and lists', () => {
     const config = loadConfig({ ALERT_CHANNEL: 'discord:1234', BOT_ADMINS: 'slack:U1, discord:2 ', DATABASE_URL: 'postgres://x@h/db' });
     expect(config.alertChannel).toEqual({ platform: 'discord', channel: '1234' });
