@@ -66,6 +66,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
   process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
 
+  if (!consoleMode) bot.startJobs();
   if (consoleMode) {
     const staff = await findFirstStaffUser(bot.deps.db);
     const adapter = createConsoleAdapter({
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       operator: 'operator',
     });
     bot.registerConsole(adapter.chatPort);
+    bot.startJobs();
     if (logFile) process.stdout.write(`Logs go to ${logFile}. Health check on port ${bot.port}.\n`);
     await adapter.run();
     // With no other adapter, leaving the console ends the bot.

@@ -76,6 +76,11 @@ export interface RunningBot {
   port: number | undefined;
   /** Registers the console adapter's outbound port (the console itself is driven by main). */
   registerConsole(port: Deps['chat']): void;
+  /**
+   * Starts the scheduled jobs (when JOBS is on). Separate from start-up so that every chat port,
+   * the console's included, is registered before the first tick posts anything.
+   */
+  startJobs(): void;
   stop(): Promise<void>;
 }
 
@@ -172,11 +177,6 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       stops.push(() => discord.stop());
       log.info('discord adapter started');
     }
-    if (config.JOBS) {
-      const coordinator = createRunCoordinator({ kv, db: databases.atmosphere.db, runner: `${hostname()}:${process.pid}`, log: log.child({ component: 'jobs' }) });
-      const scheduler = startScheduler({ jobs: buildJobs(deps), coordinator, log: log.child({ component: 'jobs' }) });
-      stops.push(() => scheduler.stop());
-    }
   } catch (error) {
     // A half-started bot must not keep databases, sockets or ports open.
     await stopAll();
@@ -189,6 +189,13 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     databases,
     port,
     registerConsole: (consolePort) => chat.register('console', consolePort),
+    startJobs() {
+      if (!config.JOBS) return;
+      const jobLog = log.child({ component: 'jobs' });
+      const coordinator = createRunCoordinator({ kv, db: databases.atmosphere.db, runner: `${hostname()}:${process.pid}`, log: jobLog });
+      const scheduler = startScheduler({ jobs: buildJobs(deps), coordinator, log: jobLog });
+      stops.push(() => scheduler.stop());
+    },
     stop: stopAll,
   };
 }
