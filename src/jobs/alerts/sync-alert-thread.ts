@@ -89,13 +89,15 @@ export async function syncAlertThread(
     if (thread.parentFingerprint !== thread.fingerprint) await editParent(ctx, thread, observation);
     return 'unchanged';
   }
+  // Build the update before claiming it: a builder that throws must not leave the thread claimed
+  // (and stalled) until the lease runs out.
+  const reply = observation.update(thread, fresh);
   const expected = { fingerprint: thread.fingerprint, lastEventId: thread.lastEventId };
   if (!(await claimThreadUpdate(db, thread.id, expected, token, now, staleBefore))) return 'claimed-elsewhere';
   const snapshot: ThreadSnapshot = {
     ...observation.snapshot,
     lastEventId: Math.max(thread.lastEventId, ...fresh.map((event) => event.id)),
   };
-  const reply = observation.update(thread, fresh);
   if (reply) {
     try {
       await ctx.chat.post(ctx.channel, reply, { thread: thread.parentRef });
