@@ -18,21 +18,33 @@ export interface Databases {
  * from the real schemas and filled with demo data on first start.
  */
 export async function buildDatabases(config: Config, log: Logger, now: () => Date): Promise<Databases> {
+  const opened: DatabaseHandle[] = [];
+  const open = <H extends DatabaseHandle>(handle: H): H => {
+    opened.push(handle);
+    return handle;
+  };
+  const onError = (database: string) => (error: Error) => log.warn({ err: error, database }, 'an idle database connection failed; the pool replaces it');
   let atmosphere: DatabaseHandle;
   let troposphere: DatabaseHandle | null = null;
-  if (config.DATABASE_URL) {
-    atmosphere = openPostgres(config.DATABASE_URL);
-    if (config.TROPOSPHERE_DATABASE_URL) troposphere = openPostgres(config.TROPOSPHERE_DATABASE_URL, { max: 4 });
-  } else {
-    const started = Date.now();
-    atmosphere = await openPglite(join(config.DATA_DIR, 'atmosphere'));
-    await loadAtmosphereSchema(atmosphere);
-    if (config.DEMO_DATA) await seedDemoData(atmosphere.db, now());
-    troposphere = await openPglite(join(config.DATA_DIR, 'troposphere'));
-    await loadTroposphereSchema(troposphere);
-    log.info({ dataDir: config.DATA_DIR, ms: Date.now() - started }, 'embedded databases ready');
+  try {
+    if (config.DATABASE_URL) {
+      atmosphere = open(openPostgres(config.DATABASE_URL, { onError: onError('atmosphere') }));
+      if (config.TROPOSPHERE_DATABASE_URL) troposphere = open(openPostgres(config.TROPOSPHERE_DATABASE_URL, { max: 4, onError: onError('troposphere') }));
+    } else {
+      const started = Date.now();
+      atmosphere = open(await openPglite(join(config.DATA_DIR, 'atmosphere')));
+      await loadAtmosphereSchema(atmosphere);
+      if (config.DEMO_DATA) await seedDemoData(atmosphere.db, now());
+      troposphere = open(await openPglite(join(config.DATA_DIR, 'troposphere')));
+      await loadTroposphereSchema(troposphere);
+      log.info({ dataDir: config.DATA_DIR, ms: Date.now() - started }, 'embedded databases ready');
+    }
+    await migrateBotSchema(atmosphere);
+  } catch (error) {
+    // A failed start must not leave pools or PGlite instances open behind it.
+    await Promise.allSettled(opened.map((handle) => handle.close()));
+    throw error;
   }
-  await migrateBotSchema(atmosphere);
   return {
     atmosphere,
     troposphere,

@@ -20,10 +20,11 @@ export interface DatabaseHandle {
 }
 
 /** Opens a real Postgres through a pool. */
-export function openPostgres(connectionString: string, options: { max?: number } = {}): DatabaseHandle {
+export function openPostgres(connectionString: string, options: { max?: number; onError?: (error: Error) => void } = {}): DatabaseHandle {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
   // An idle client that loses its connection emits 'error' on the pool; without a listener Node exits.
-  pool.on('error', () => {});
+  // The pool replaces the client by itself; the caller only gets to log it.
+  pool.on('error', (error) => options.onError?.(error));
   const db = drizzleNodePg(pool) as unknown as Database;
   return { db, kind: 'postgres', pool, close: () => pool.end() };
 }
