@@ -3,6 +3,7 @@ import type { ScheduledJob } from './scheduler.js';
 import { createAlertScanJob } from './alert-scan-job.js';
 import { createResourceReminderJob } from './resource-reminder-job.js';
 import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
+import { createJobRunPruneJob } from './job-run-prune-job.js';
 import { advanceImagingQueue } from '../handlers/imaging/approve-machine-request.js';
 
 /**
@@ -15,5 +16,6 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createAlertScanJob(deps, { beforeScan: async (d) => void (await advanceImagingQueue(d)) }),
     createResourceReminderJob(deps),
     createMaintenanceReminderJob(deps),
+    createJobRunPruneJob(deps),
   ];
 }
