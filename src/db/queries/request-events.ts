@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { requestEvent } from '../bot-schema/index.js';
 
@@ -38,5 +38,14 @@ export async function listRequestEvents(db: Database, subject: RequestEventSubje
     .select()
     .from(requestEvent)
     .where(and(eq(requestEvent.subject, subject), inArray(requestEvent.recordId, [...recordIds])))
+    .orderBy(asc(requestEvent.id));
+}
+
+/** The records that had an event of `action` at or after `since`, with the newest such event each. */
+export async function listRecentEventsByAction(db: Database, subject: RequestEventSubject, action: string, since: Date): Promise<RequestEventRow[]> {
+  return db
+    .select()
+    .from(requestEvent)
+    .where(and(eq(requestEvent.subject, subject), eq(requestEvent.action, action), gte(requestEvent.at, since)))
     .orderBy(asc(requestEvent.id));
 }

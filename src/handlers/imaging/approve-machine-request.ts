@@ -1,7 +1,7 @@
 import type { ChatEvent } from '../../bot/chat-event.js';
 import type { HandlerContext } from '../../bot/command.js';
 import type { Deps } from '../../deps.js';
-import { UserError } from '../../errors.js';
+import { IntegrationError, UserError } from '../../errors.js';
 import { completeDecision, releaseDecision } from '../../db/queries/decisions.js';
 import { getMachineRequest } from '../../db/queries/machine-requests.js';
 import {
@@ -14,7 +14,7 @@ import {
 } from '../../db/queries/imaging-queue.js';
 import { recordRequestEvent } from '../../db/queries/request-events.js';
 import { formatTimestamp } from '../format-time.js';
-import { findImagingOccupants } from './find-imaging-occupant.js';
+import { findImagingOccupants, UNCONFIRMED_APPROVAL, UNCONFIRMED_APPROVAL_HOLD_MS } from './find-imaging-occupant.js';
 import type { ImagingItem } from './load-imaging-items.js';
 import { checkPendingDecision, claimMachineDecision } from './machine-request-checks.js';
 
@@ -59,7 +59,7 @@ export async function approveMachineRequest(ctx: HandlerContext<ChatEvent>, id: 
         });
         return { kind: 'queued', item, place: queued.place, occupants };
       }
-      await deps.gateway.setMachineRequestStatus({ id, status: 'approved' });
+      await sendApproval(deps, id, actor.username, ctx.event.platform);
       await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at, actor: actor.username, platform: ctx.event.platform, action: 'approved', note: null });
       return { kind: 'approved', item };
     });
@@ -68,6 +68,28 @@ export async function approveMachineRequest(ctx: HandlerContext<ChatEvent>, id: 
     return outcome;
   } catch (error) {
     await releaseDecision(deps.db, claim.id);
+    throw error;
+  }
+}
+
+/**
+ * Sends the approval. When the API gives no clear answer (a timeout, a network error or a 5xx),
+ * Atmosphere may still apply it and start imaging; the history then says so, and that request keeps
+ * the imaging slot for a while (find-imaging-occupant.ts) so a second request cannot start beside it.
+ */
+async function sendApproval(deps: Deps, id: number, actor: string, platform: string): Promise<void> {
+  try {
+    await deps.gateway.setMachineRequestStatus({ id, status: 'approved' });
+  } catch (error) {
+    if (error instanceof IntegrationError && (error.status === undefined || error.status >= 500)) {
+      await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at: deps.now(), actor, platform, action: UNCONFIRMED_APPROVAL, note: error.message })
+        .catch((recordError: unknown) => deps.log.error({ err: recordError, machineRequestId: id }, 'could not record an unconfirmed approval'));
+      throw new IntegrationError(error.service, error.message, {
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        detail: `${error.detail ?? error.message}. Atmosphere may still apply the approval, so request #${id} holds the imaging slot for ${UNCONFIRMED_APPROVAL_HOLD_MS / 60_000} minutes unless it shows up as started; check /atmo imaging show ${id}`,
+        cause: error,
+      });
+    }
     throw error;
   }
 }
@@ -103,7 +125,7 @@ export async function advanceImagingQueue(deps: Deps): Promise<{ approved: numbe
         continue;
       }
       // A failed call leaves the request at the head; the next run tries again.
-      await deps.gateway.setMachineRequestStatus({ id: request.id, status: 'approved' });
+      await sendApproval(deps, request.id, BOT_ACTOR, 'job');
       await removeQueuedRequest(deps.db, request.id);
       await recordRequestEvent(deps.db, {
         subject: 'machine_request',
