@@ -1,3 +1,4 @@
+import { emulationUrl } from '../emulation-url.js';
 import type { HandlerContext } from '../../bot/command.js';
 import type { Reply } from '../../bot/reply.js';
 import { countMachineRequests, getMachineRequest, getParentImage, listMachineRequests, RUNNING_STATUSES } from '../../db/queries/machine-requests.js';
@@ -34,7 +35,8 @@ export async function buildImagingList(ctx: HandlerContext, filter: ImagingFilte
 
 /** `/atmo imaging show <id>`; a UserError when there is no such request. */
 export async function buildImagingDetail(ctx: HandlerContext, id: number, note?: string): Promise<Reply> {
-  return renderImagingDetail(await requireImagingItem(ctx, id), ctx.deps.now(), note);
+  const item = await requireImagingItem(ctx, id);
+  return renderImagingDetail(item, ctx.deps.now(), note, emulationUrl(ctx.deps.config.ATMOSPHERE_WEB_URL, item.request.owner.username));
 }
 
 /** The staff guide's level-two triage information for one request, with the bot's history as notes. */

@@ -76,7 +76,8 @@ export function renderImagingList(input: { items: readonly ImagingItem[]; total:
 }
 
 /** The `/atmo imaging show <id>` message. */
-export function renderImagingDetail(item: ImagingItem, now: Date, note?: string): Reply {
+/** `emulateUrl`: Troposphere's emulation page for the owner, to reproduce a problem as they see it. */
+export function renderImagingDetail(item: ImagingItem, now: Date, note?: string, emulateUrl?: string): Reply {
   const { request, triage } = item;
   const fields: Field[] = [
     { label: 'Owner', value: `${request.owner.username} (${request.owner.email})` },
@@ -89,6 +90,7 @@ export function renderImagingDetail(item: ImagingItem, now: Date, note?: string)
   ];
   if (triage.nextSteps.length > 0) fields.push({ label: 'Next steps', value: triage.nextSteps.map((s) => `- ${s}`).join('\n') });
   if (item.queued) fields.push({ label: 'Imaging queue', value: `place ${item.queued.place}, approved by ${item.queued.queuedBy} at ${formatTimestamp(item.queued.queuedAt)}` });
+  if (emulateUrl) fields.push({ label: 'Emulate owner', value: emulateUrl });
   fields.push({ label: 'Bot history', value: item.events.length > 0 ? item.events.map(describeEvent).join('\n') : 'nothing done through the bot yet' });
   return {
     title: `Imaging request #${request.id}`,

@@ -2,6 +2,7 @@ import type { HandlerContext } from '../../bot/command.js';
 import type { Reply } from '../../bot/reply.js';
 import { findDecision } from '../../db/queries/decisions.js';
 import { getResourceRequest, listIdentityQuotas, listOtherRequestsOf, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
+import { emulationUrl } from '../emulation-url.js';
 import { renderPendingList, renderRequestDetail, type RequestView } from './render-resource-request.js';
 
 /** How many pending requests one list message shows; more would pass Slack's 50-block limit. */
@@ -25,7 +26,8 @@ export async function buildRequestDetail(ctx: HandlerContext, id: number): Promi
     findDecision(db, 'resource_request', id),
     listOtherRequestsOf(db, request.requester.id, id, 5),
   ]);
-  return renderRequestDetail({ request, quotas: quotas.get(request.requester.id), decision, others, now: ctx.deps.now() });
+  const emulateUrl = emulationUrl(ctx.deps.config.ATMOSPHERE_WEB_URL, request.requester.username);
+  return renderRequestDetail({ request, quotas: quotas.get(request.requester.id), decision, others, now: ctx.deps.now(), ...(emulateUrl ? { emulateUrl } : {}) });
 }
 
 /**

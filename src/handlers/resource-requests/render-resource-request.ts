@@ -82,6 +82,8 @@ export function renderRequestDetail(input: {
   decision: DecisionRow | null;
   others: readonly ResourceRequestView[];
   now: Date;
+  /** Troposphere's emulation page for the requester, when configured. */
+  emulateUrl?: string;
 }): Reply {
   const { request, decision, now } = input;
   const fields: Field[] = [
@@ -94,6 +96,7 @@ export function renderRequestDetail(input: {
   ];
   if (request.endDate) fields.push({ label: 'Closed', value: formatTimestamp(request.endDate) });
   if (request.adminMessage) fields.push({ label: 'Staff message', value: request.adminMessage });
+  if (input.emulateUrl) fields.push({ label: 'Emulate requester', value: input.emulateUrl });
   const history: string[] = [];
   if (decision) history.push(`Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${clip(decision.adminMessage, 200)}"` : ''}.`);
   for (const other of input.others) {
