@@ -96,6 +96,7 @@ export async function startFakeGitHub(options: { token: string; repos: Record<st
   const repos = new Map<string, FakeRepo>();
   const requests: RecordedRequest[] = [];
   const failures: Failure[] = [];
+  const failuresAfterApplying: Failure[] = [];
   let nextPull = 100;
   let nextRelease = 1;
 
@@ -176,6 +177,14 @@ export async function startFakeGitHub(options: { token: string; repos: Record<st
       if (!repo) throw new HttpFailure(404, 'Not Found');
       if (repo.brokenWith !== null) throw new HttpFailure(repo.brokenWith, 'Server Error');
       const [status, body, headers] = route(repo, record.method, segments.slice(3), record.query, record.body);
+      const lost = failuresAfterApplying.findIndex(
+        (item) => (!item.method || item.method === record.method) && item.path.test(record.path),
+      );
+      if (lost !== -1) {
+        // The change stands; only the answer is an error, as when a proxy in front of GitHub times out.
+        const [item] = failuresAfterApplying.splice(lost, 1);
+        throw new HttpFailure(item!.status, item!.message ?? 'Server Error');
+      }
       send(status, body, headers);
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
@@ -438,6 +447,10 @@ export async function startFakeGitHub(options: { token: string; repos: Record<st
     /** The next request matching gets `status` instead of its answer (once). */
     failNext(failure: Failure): void {
       failures.push(failure);
+    },
+    /** The next request matching is applied, then answered with `status` instead of its answer (once). */
+    failAfterApplying(failure: Failure): void {
+      failuresAfterApplying.push(failure);
     },
     /** Every request on `fullName` fails with `status` until `repairRepo`. */
     breakRepo(fullName: string, status: number): void {

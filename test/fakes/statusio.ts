@@ -81,6 +81,8 @@ export interface FakeStatusIo {
   failNext(route: FakeRoute, failure: { status: number; message?: string; times?: number }): void;
   /** The next request to `route` is applied, then answered with an error, or never answered. */
   failAfterApplying(route: FakeRoute, failure: { status: number } | { hang: true }): void;
+  /** While on, incident and maintenance listings carry no messages; reading one record still does. */
+  omitListMessages(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export async function startFakeStatusIo(options: { apiId: string; apiKey: string
   const before = new Map<FakeRoute, { status: number; message?: string; times?: number }>();
   const after = new Map<FakeRoute, { status: number } | { hang: true }>();
   const sockets = new Set<Socket>();
+  let listsWithoutMessages = false;
 
   const server = createServer((req, res) => {
     void handle(req, res);
@@ -190,9 +193,9 @@ export async function startFakeStatusIo(options: { apiId: string; apiKey: string
         return state.components;
       case 'maintenance/list':
         return {
-          active_maintenances: state.maintenances.filter((m) => m.phase === 'active').map(renderMaintenance),
-          upcoming_maintenances: state.maintenances.filter((m) => m.phase === 'upcoming').map(renderMaintenance),
-          resolved_maintenances: state.maintenances.filter((m) => m.phase === 'resolved').map(renderMaintenance),
+          active_maintenances: state.maintenances.filter((m) => m.phase === 'active').map(listed(renderMaintenance)),
+          upcoming_maintenances: state.maintenances.filter((m) => m.phase === 'upcoming').map(listed(renderMaintenance)),
+          resolved_maintenances: state.maintenances.filter((m) => m.phase === 'resolved').map(listed(renderMaintenance)),
         };
       case 'maintenance/one':
         return renderMaintenance(findMaintenance(id));
@@ -242,8 +245,8 @@ export async function startFakeStatusIo(options: { apiId: string; apiKey: string
       }
       case 'incident/list':
         return {
-          active_incidents: state.incidents.filter((i) => !i.resolved).map(renderIncident),
-          resolved_incidents: state.incidents.filter((i) => i.resolved).map(renderIncident),
+          active_incidents: state.incidents.filter((i) => !i.resolved).map(listed(renderIncident)),
+          resolved_incidents: state.incidents.filter((i) => i.resolved).map(listed(renderIncident)),
         };
       case 'incident/one':
         return [renderIncident(findIncident(id))];
@@ -315,6 +318,12 @@ export async function startFakeStatusIo(options: { apiId: string; apiKey: string
     return pairs;
   }
 
+  /** A record as a listing shows it: with no `messages` field while `omitListMessages` is on. */
+  function listed<T, R extends object>(render: (item: T) => R) {
+    // JSON.stringify drops an undefined field, so the answer lacks `messages` altogether.
+    return (item: T) => (listsWithoutMessages ? { ...render(item), messages: undefined } : render(item));
+  }
+
   function renderMaintenance(m: FakeMaintenance) {
     return {
       _id: m._id,
@@ -360,6 +369,9 @@ export async function startFakeStatusIo(options: { apiId: string; apiKey: string
     },
     failAfterApplying(route, failure) {
       after.set(route, failure);
+    },
+    omitListMessages(on) {
+      listsWithoutMessages = on;
     },
     close() {
       for (const socket of sockets) socket.destroy();

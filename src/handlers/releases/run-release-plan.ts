@@ -54,6 +54,8 @@ export async function runReleasePlan(ctx: HandlerContext<ActionEvent>, id: numbe
   const board = createSourceBoard(ctx.updateSource, ctx.log);
   const outcomes: RepoReleaseOutcome[] = [];
   const created: { repo: string; url: string }[] = [];
+  // Things done other than asked (a tag already on another commit): repeated under the result.
+  const warnings: string[] = [];
 
   for (const [index, item] of claim.row.repos.entries()) {
     const line = progress[index]!;
@@ -68,6 +70,7 @@ export async function runReleasePlan(ctx: HandlerContext<ActionEvent>, id: numbe
       Object.assign(line, { state: 'done', steps: result.steps, link: { label: 'release', url: result.url } } satisfies Partial<RepoProgress>);
       outcomes.push({ repo: item.repo, outcome: result.alreadyExisted ? 'existing' : 'created', url: result.url, detail: result.steps.map((step) => step.detail).join('; ') });
       if (!result.alreadyExisted) created.push({ repo: item.repo, url: result.url });
+      for (const step of result.steps) if (step.warning) warnings.push(`${item.repo}: ${step.detail}`);
     } catch (error) {
       Object.assign(line, { state: 'failed', failure: repoFailureText(error, ctx.log) } satisfies Partial<RepoProgress>);
       outcomes.push({ repo: item.repo, outcome: 'failed', url: null, detail: line.failure! });
@@ -81,7 +84,8 @@ export async function runReleasePlan(ctx: HandlerContext<ActionEvent>, id: numbe
       ? `${announcement} Release ${tag} is done: the tagged Docker Hub builds start from these tags.`
       : `${announcement} Not finished: ${failed.map((line) => line.repo).join(', ')} failed; the releases made on the others stay. ` +
         `Run \`/atmo release tag ${tag}\` again once GitHub answers: it creates only what is missing and reports existing releases as already there.`;
-  const final = renderReleaseProgress({ title: `Release ${tag}`, repos: progress, next, footer });
+  const checks = warnings.length > 0 ? `\nWarning: ${warnings.map((warning) => `${warning}.`).join(' ')}` : '';
+  const final = renderReleaseProgress({ title: `Release ${tag}`, repos: progress, next: `${next}${checks}`, footer });
   await board.show(final);
   await finishReleasePlan(deps.db, id, deps.now(), outcomes);
   ctx.audit({ tag, planId: id, outcomes: outcomes.map(({ repo, outcome, url }) => ({ repo, outcome, url })) });

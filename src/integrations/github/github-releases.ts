@@ -41,6 +41,8 @@ export interface GitHubReleasesOptions {
   log: Logger;
 }
 
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+
 /** Creates the release verbs over one Octokit client. */
 export function createGitHubReleases(options: GitHubReleasesOptions): GitHubReleases {
   const log = options.log.child({ integration: 'github' });
@@ -228,6 +230,29 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
     return data?.object.sha ?? null;
   }
 
+  /** The commit `target` names: itself when it is a full sha, else the head of that branch (null when unknown). */
+  async function targetSha(repo: string, target: string): Promise<string | null> {
+    if (FULL_SHA.test(target)) return target.toLowerCase();
+    const { data } = await call(repo, `reading the head of ${target}`, () => octokit.rest.git.getRef({ ...split(repo), ref: `heads/${target}` }), notFound({ data: null }));
+    return data?.object.sha ?? null;
+  }
+
+  /** The tag step of a new release; a tag found on another commit than `target` is a warning. */
+  async function tagStep(repo: string, tag: string, target: string, before: string | null, after: string | null): Promise<ReleaseStep> {
+    if (before === null) return { step: 'tag', outcome: 'created', detail: `tagged ${(after ?? target).slice(0, 7)} as ${tag}` };
+    const wanted = await targetSha(repo, target);
+    if (wanted === null || wanted === before) return { step: 'tag', outcome: 'existing', detail: `tag ${tag} already existed at ${before.slice(0, 7)}` };
+    // GitHub ignores target_commitish for an existing tag, so the release now describes another commit.
+    const named = FULL_SHA.test(target) ? `the merge commit ${wanted.slice(0, 7)}` : `${target} (${wanted.slice(0, 7)})`;
+    log.warn({ repo, tag, tagSha: before, target: wanted }, 'release attached to a tag on another commit');
+    return {
+      step: 'tag',
+      outcome: 'existing',
+      detail: `tag ${tag} already points at ${before.slice(0, 7)}, not ${named}; the release is attached to the existing tag`,
+      warning: true,
+    };
+  }
+
   async function createRelease(repo: string, input: { tag: string; body: string; target: string }): Promise<CreatedRelease> {
     const { tag, body, target } = input;
     const names = split(repo);
@@ -247,26 +272,35 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
           .then((response) => response.data),
       (error) => (isAlreadyExists(error) ? null : undefined),
     );
+    let url: string;
+    let after = before;
     if (data === null) {
-      const raced = await getRelease(repo, tag);
-      if (!raced) throw new IntegrationError('github', `GitHub says release ${tag} exists on ${repo} but cannot find it`, { status: 422 });
-      return { repo, tag, url: raced.url, alreadyExisted: true, tagExisted: true, tagSha: await tagSha(repo, tag), steps: [{ step: 'release', outcome: 'existing', detail: `release ${tag} already existed` }] };
+      const found = await getRelease(repo, tag);
+      if (!found) throw new IntegrationError('github', `GitHub says release ${tag} exists on ${repo} but cannot find it`, { status: 422 });
+      const now = await tagSha(repo, tag);
+      // The retry plugin resends a create that GitHub applied before answering 5xx; the resend then
+      // meets our own release. A tag that was missing before this call and now carries a release on
+      // our target was made by this call, so it counts as created (and gets announced).
+      const ours = before === null && found.target === target && (!FULL_SHA.test(target) || now === target.toLowerCase());
+      if (!ours) {
+        return { repo, tag, url: found.url, alreadyExisted: true, tagExisted: true, tagSha: now, steps: [{ step: 'release', outcome: 'existing', detail: `release ${tag} already existed` }] };
+      }
+      log.info({ repo, tag }, 'GitHub had applied the release before a failed answer; the retry found it');
+      url = found.url;
+      after = now;
+    } else {
+      url = data.html_url;
+      after ??= await tagSha(repo, tag);
     }
-    const after = before ?? (await tagSha(repo, tag));
     log.info({ repo, tag, target, tagSha: after }, 'release created');
     return {
       repo,
       tag,
-      url: data.html_url,
+      url,
       alreadyExisted: false,
       tagExisted: before !== null,
       tagSha: after,
-      steps: [
-        before === null
-          ? { step: 'tag', outcome: 'created', detail: `tagged ${after ? after.slice(0, 7) : target.slice(0, 7)} as ${tag}` }
-          : { step: 'tag', outcome: 'existing', detail: `tag ${tag} already existed at ${before.slice(0, 7)}` },
-        { step: 'release', outcome: 'created', detail: `published release ${tag}` },
-      ],
+      steps: [await tagStep(repo, tag, target, before, after), { step: 'release', outcome: 'created', detail: `published release ${tag}` }],
     };
   }
 

@@ -10,6 +10,8 @@ export interface ReleaseStep {
   step: ReleaseStepName;
   outcome: 'created' | 'existing';
   detail: string;
+  /** Set when the step did something other than asked, which staff should check (detail says what). */
+  warning?: boolean;
 }
 
 export interface ReleasePullRequest {

@@ -13,6 +13,7 @@ import {
   singleRecord,
   toIncident,
   toMaintenance,
+  type StatusRecord,
 } from './statusio-records.js';
 import { createStatusIoRequest } from './statusio-request.js';
 
@@ -105,6 +106,16 @@ export function createStatusIo(options: StatusIoOptions): StatusPage {
   const incidentsOnce = () => lookUp('list incidents', `incident/list/${page}`, incidentList);
   const maintenanceOnce = (id: string) => lookUp(`read maintenance ${id}`, `maintenance/${page}/${encodeURIComponent(id)}`, singleRecord);
   const incidentOnce = (id: string) => lookUp(`read incident ${id}`, `incident/${page}/${encodeURIComponent(id)}`, singleRecord);
+
+  /** The messages of one incident; one deleted since the listing has none, so it cannot be ours. */
+  async function incidentMessages(id: string): Promise<StatusRecord['messages']> {
+    try {
+      return (await incidentOnce(id))?.messages ?? [];
+    } catch (error) {
+      if (error instanceof IntegrationError && error.status === 404) return [];
+      throw error;
+    }
+  }
 
   /** A write without a result; `applied` says whether status.io already shows it. */
   async function write(operation: string, route: string, body: Record<string, unknown>, applied: () => Promise<boolean>): Promise<void> {
@@ -223,11 +234,14 @@ export function createStatusIo(options: StatusIoOptions): StatusPage {
         async () => newId(await send(operation, 'incident/create', body), operation),
         async () => {
           const lists = await incidentsOnce();
-          // Name alone could match an older open incident; its first message tells ours apart.
-          const found = lists.active_incidents.find(
-            (item) => item.name === input.title && (item.messages.length === 0 || item.messages.some((m) => m.details === input.details)),
-          );
-          return found ? { id: found._id } : undefined;
+          // Name alone could match an older open incident, so ours is the one carrying our message. A
+          // listing without messages proves nothing: read that incident itself before deciding.
+          for (const item of lists.active_incidents) {
+            if (item.name !== input.title) continue;
+            const messages = item.messages.length > 0 ? item.messages : await incidentMessages(item._id);
+            if (messages.some((m) => m.details === input.details)) return { id: item._id };
+          }
+          return undefined;
         },
       );
     },

@@ -216,7 +216,55 @@ describe('releasePullRequestState and createRelease', () => {
     github.state.repos.get('cyverse/atmosphere')!.tags.set('v37-6', sha);
     const created = await releases.createRelease('cyverse/atmosphere', { tag: 'v37-6', body: 'notes', target: 'master' });
     expect(created).toMatchObject({ alreadyExisted: false, tagExisted: true, tagSha: sha });
-    expect(created.steps[0]).toMatchObject({ step: 'tag', outcome: 'existing' });
+    expect(created.steps[0]).toEqual({ step: 'tag', outcome: 'existing', detail: `tag v37-6 already existed at ${sha.slice(0, 7)}` });
+  });
+
+  it('reports a release as created when GitHub applied it, answered 502 and the retry met it', async () => {
+    const pull = await releases.openReleasePullRequest('cyverse/atmosphere', release);
+    const mergeSha = github.mergePullRequest('cyverse/atmosphere', pull.number);
+    github.failAfterApplying({ method: 'POST', path: /\/releases$/, status: 502 });
+
+    const created = await releases.createRelease('cyverse/atmosphere', { tag: 'v37-6', body: 'notes', target: mergeSha });
+
+    expect(github.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/releases')).map((request) => request.status)).toEqual([502, 422]);
+    expect(created).toMatchObject({ alreadyExisted: false, tagExisted: false, tagSha: mergeSha, url: 'https://github.com/cyverse/atmosphere/releases/tag/v37-6' });
+    expect(created.steps.map((step) => `${step.step}:${step.outcome}`)).toEqual(['tag:created', 'release:created']);
+    expect(github.state.repos.get('cyverse/atmosphere')!.releases).toHaveLength(1);
+  });
+
+  it('still reports a release someone else made on another commit, between the look-ups and the create, as existing', async () => {
+    const pull = await releases.openReleasePullRequest('cyverse/atmosphere', release);
+    const mergeSha = github.mergePullRequest('cyverse/atmosphere', pull.number);
+    const other = github.push('cyverse/atmosphere', 'master', { 'README.md': '# Atmosphere, later\n' });
+    await releases.createRelease('cyverse/atmosphere', { tag: 'v37-6', body: 'by hand', target: other });
+    // Our look-ups ran before that release existed: they saw no release and no tag.
+    github.failNext({ method: 'GET', path: /\/releases\/tags\/v37-6$/, status: 404, message: 'Not Found' });
+    github.failNext({ method: 'GET', path: /\/git\/ref\/tags\/v37-6$/, status: 404, message: 'Not Found' });
+
+    const result = await releases.createRelease('cyverse/atmosphere', { tag: 'v37-6', body: 'notes', target: mergeSha });
+
+    expect(github.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/releases')).map((request) => request.status)).toEqual([201, 422]);
+    expect(result).toMatchObject({ alreadyExisted: true, tagSha: other });
+    expect(result.steps).toEqual([{ step: 'release', outcome: 'existing', detail: 'release v37-6 already existed' }]);
+  });
+
+  it('warns when the tag already points at another commit than the merge commit', async () => {
+    const pull = await releases.openReleasePullRequest('cyverse/atmosphere', release);
+    const mergeSha = github.mergePullRequest('cyverse/atmosphere', pull.number);
+    const elsewhere = github.push('cyverse/atmosphere', 'master', { 'README.md': '# Atmosphere, later\n' });
+    github.state.repos.get('cyverse/atmosphere')!.tags.set('v37-6', elsewhere);
+
+    const created = await releases.createRelease('cyverse/atmosphere', { tag: 'v37-6', body: 'notes', target: mergeSha });
+
+    expect(created).toMatchObject({ alreadyExisted: false, tagExisted: true, tagSha: elsewhere });
+    expect(created.steps[0]).toEqual({
+      step: 'tag',
+      outcome: 'existing',
+      detail: `tag v37-6 already points at ${elsewhere.slice(0, 7)}, not the merge commit ${mergeSha.slice(0, 7)}; the release is attached to the existing tag`,
+      warning: true,
+    });
+    expect(github.state.repos.get('cyverse/atmosphere')!.tags.get('v37-6')).toBe(elsewhere);
+    expect(memory.lines.some((line) => line.msg === 'release attached to a tag on another commit' && line.tagSha === elsewhere)).toBe(true);
   });
 
   it('returns null for a release that does not exist', async () => {

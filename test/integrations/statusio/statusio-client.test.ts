@@ -313,6 +313,35 @@ describe('status.io client: retries without duplicate notices', () => {
     expect(fake.state.incidents).toHaveLength(2);
   });
 
+  it('creates its own incident when the listing shows an older one of the same name without messages', async () => {
+    const page = client();
+    const older = await page.createIncident({ title: 'Outage', details: 'Old outage.', status: 'service-disruption', state: 'identified' });
+    fake.omitListMessages(true);
+    fake.failNext('incident/create', { status: 503 });
+    const newer = await page.createIncident({ title: 'Outage', details: 'New outage.', status: 'service-disruption', state: 'investigating' });
+
+    expect(newer.id).not.toBe(older.id);
+    expect(fake.state.incidents.filter((i) => i.name === 'Outage').map((i) => i._id)).toEqual([older.id, newer.id]);
+    expect(fake.state.incidents.find((i) => i._id === newer.id)!.messages.map((m) => m.details)).toEqual(['New outage.']);
+    // The listing said nothing about messages, so the older incident itself was read before re-sending.
+    expect(fake.requests.filter((r) => r.route === 'incident/one').map((r) => r.path)).toEqual([`incident/${PAGE_ID}/${older.id}`]);
+    expect(posts('incident/create')).toHaveLength(3);
+  });
+
+  it('finds its own applied incident next to an older one of the same name when the listing has no messages', async () => {
+    const page = client({ timeoutMs: 300 });
+    const older = await page.createIncident({ title: 'Outage', details: 'Old outage.', status: 'service-disruption', state: 'identified' });
+    fake.omitListMessages(true);
+    fake.failAfterApplying('incident/create', { status: 502 });
+    const newer = await page.createIncident({ title: 'Outage', details: 'New outage.', status: 'service-disruption', state: 'investigating' });
+
+    expect(newer.id).not.toBe(older.id);
+    const named = fake.state.incidents.filter((i) => i.name === 'Outage');
+    expect(named.map((i) => i._id)).toEqual([older.id, newer.id]);
+    expect(named[1]!.messages.map((m) => m.details)).toEqual(['New outage.']);
+    expect(posts('incident/create')).toHaveLength(2);
+  });
+
   it('gives up after the configured retries with growing waits and says the change may have been applied', async () => {
     fake.failNext('maintenance/schedule', { status: 503, times: 10 });
     const error = await rejection(client().scheduleMaintenance({ title: 'Release', details: 'x', start: START, end: END }));
