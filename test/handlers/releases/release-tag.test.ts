@@ -21,6 +21,17 @@ describe.each(dbKinds())('release tag on %s', (kind) => {
     expect(h.writes().filter((request) => request.path.endsWith('/releases'))).toHaveLength(0);
   });
 
+  it('warns in the final message when a tag already points at another commit than the merge commit', async () => {
+    await h.prepareAndMerge();
+    const plan = (await h.run('release tag v37-6')).replies[0]!;
+    const repo = h.github.state.repos.get(ATMO)!;
+    const older = [...repo.commits.keys()][0]!;
+    expect(older).not.toBe(repo.branches.get('master'));
+    repo.tags.set('v37-6', older);
+    const click = await dispatch(h.dispatcher, actionEvent('rel:confirm-tag', plan.buttons![0]!.value, kpatel));
+    expect(shown(click.replies[0])).toContain(`Warning: ${ATMO}: tag v37-6 already points at ${older.slice(0, 7)}`);
+  });
+
   it('creates both releases on confirmation with the changelog section as notes, announced once; a second click does nothing', async () => {
     await h.prepareAndMerge();
     const { replies } = await h.run('release tag v37-6');
