@@ -56,25 +56,23 @@ const machineColumns = {
  */
 export async function listMachineRequestsByStatus(db: Database, statusIds: readonly number[]): Promise<MachineRequestScanRow[]> {
   if (statusIds.length === 0) return [];
+  return machineScan(db).where(inArray(machineRequest.statusId, [...statusIds]));
+}
+
+/** The scan's view of a machine request: its status name, owner and instance, by primary keys. */
+function machineScan(db: Database) {
   return db
     .select(machineColumns)
     .from(machineRequest)
     .innerJoin(statusType, eq(statusType.id, machineRequest.statusId))
     .innerJoin(atmosphereUser, eq(atmosphereUser.id, machineRequest.newMachineOwnerId))
-    .innerJoin(instance, eq(instance.id, machineRequest.instanceId))
-    .where(inArray(machineRequest.statusId, [...statusIds]));
+    .innerJoin(instance, eq(instance.id, machineRequest.instanceId));
 }
 
 /** Machine requests by id (primary key), for threads whose request left the unfinished set. */
 export async function getMachineRequests(db: Database, ids: readonly number[]): Promise<MachineRequestScanRow[]> {
   if (ids.length === 0) return [];
-  return db
-    .select(machineColumns)
-    .from(machineRequest)
-    .innerJoin(statusType, eq(statusType.id, machineRequest.statusId))
-    .innerJoin(atmosphereUser, eq(atmosphereUser.id, machineRequest.newMachineOwnerId))
-    .innerJoin(instance, eq(instance.id, machineRequest.instanceId))
-    .where(inArray(machineRequest.id, [...ids]));
+  return machineScan(db).where(inArray(machineRequest.id, [...ids]));
 }
 
 const resourceColumns = {
@@ -92,23 +90,22 @@ export async function listResourceRequestsWaitingSince(
   before: Date,
 ): Promise<ResourceRequestScanRow[]> {
   if (statusIds.length === 0) return [];
+  return resourceScan(db).where(and(inArray(resourceRequest.statusId, [...statusIds]), lt(resourceRequest.startDate, before)));
+}
+
+/** The scan's view of a resource request: its status name and requester, by primary keys. */
+function resourceScan(db: Database) {
   return db
     .select(resourceColumns)
     .from(resourceRequest)
     .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
-    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
-    .where(and(inArray(resourceRequest.statusId, [...statusIds]), lt(resourceRequest.startDate, before)));
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById));
 }
 
 /** Resource requests by id (primary key). */
 export async function getResourceRequests(db: Database, ids: readonly number[]): Promise<ResourceRequestScanRow[]> {
   if (ids.length === 0) return [];
-  return db
-    .select(resourceColumns)
-    .from(resourceRequest)
-    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
-    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
-    .where(inArray(resourceRequest.id, [...ids]));
+  return resourceScan(db).where(inArray(resourceRequest.id, [...ids]));
 }
 
 /**

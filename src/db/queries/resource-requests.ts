@@ -53,6 +53,15 @@ interface ViewRow {
   requesterEmail: string;
 }
 
+/** A resource request with its status name and requester; callers add the filter. */
+function requestViews(db: Database) {
+  return db
+    .select(viewColumns)
+    .from(resourceRequest)
+    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById));
+}
+
 function toView(row: ViewRow): ResourceRequestView {
   return {
     id: row.id,
@@ -77,11 +86,7 @@ export async function listPendingResourceRequests(
 ): Promise<{ rows: ResourceRequestView[]; total: number }> {
   const pending = and(eq(statusType.name, 'pending'));
   const [rows, totals] = await Promise.all([
-    db
-      .select(viewColumns)
-      .from(resourceRequest)
-      .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
-      .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+    requestViews(db)
       .where(pending)
       .orderBy(asc(resourceRequest.startDate), asc(resourceRequest.id))
       .limit(options.limit),
@@ -96,11 +101,7 @@ export async function listPendingResourceRequests(
 
 /** One resource request with its status name and requester, or null. */
 export async function getResourceRequest(db: Database, id: number): Promise<ResourceRequestView | null> {
-  const rows = await db
-    .select(viewColumns)
-    .from(resourceRequest)
-    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
-    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+  const rows = await requestViews(db)
     .where(eq(resourceRequest.id, id))
     .limit(1);
   return rows[0] ? toView(rows[0]) : null;
@@ -108,11 +109,7 @@ export async function getResourceRequest(db: Database, id: number): Promise<Reso
 
 /** The requester's earlier requests, newest first, for the detail view. */
 export async function listOtherRequestsOf(db: Database, userId: number, exceptId: number, limit: number): Promise<ResourceRequestView[]> {
-  const rows = await db
-    .select(viewColumns)
-    .from(resourceRequest)
-    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
-    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+  const rows = await requestViews(db)
     .where(and(eq(resourceRequest.createdById, userId), ne(resourceRequest.id, exceptId)))
     .orderBy(desc(resourceRequest.startDate))
     .limit(limit);
