@@ -1,10 +1,11 @@
 import { IntegrationError, UserError } from '../../errors.js';
+import { createReleaseVerbs } from './create-release.js';
 import type { Logger } from '../../logger.js';
 import { extractReleaseSection, releaseChangelog } from './changelog.js';
 import { isAlreadyExists, statusOf, toGitHubIntegrationError } from './github-error.js';
 import { createReleaseOctokit } from './release-octokit.js';
-import { checkNextReleaseTag, latestReleaseTag, parseReleaseTag } from './release-tag.js';
-import type { CreatedRelease, GitHubReleases, ReleaseInfo, ReleasePullRequest, ReleasePullRequestStatus, ReleaseStep } from './release-types.js';
+import { checkNextReleaseTag, latestReleaseTag } from './release-tag.js';
+import type { GitHubReleases, ReleasePullRequest, ReleasePullRequestStatus, ReleaseStep } from './release-types.js';
 
 /**
  * Release tagging as the deploy guide does it by hand: move the changelog's Unreleased items into a
@@ -40,8 +41,6 @@ export interface GitHubReleasesOptions {
   request?: { fetch?: typeof fetch };
   log: Logger;
 }
-
-const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 /** Creates the release verbs over one Octokit client. */
 export function createGitHubReleases(options: GitHubReleasesOptions): GitHubReleases {
@@ -206,103 +205,7 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
     return result(pull, false, update.section);
   }
 
-  async function getRelease(repo: string, tag: string): Promise<ReleaseInfo | null> {
-    const { data } = await call(
-      repo,
-      `reading release ${tag}`,
-      () => octokit.rest.repos.getReleaseByTag({ ...split(repo), tag }),
-      notFound({ data: null }),
-    );
-    if (data === null) return null;
-    return {
-      tag: data.tag_name,
-      name: data.name ?? data.tag_name,
-      url: data.html_url,
-      body: data.body ?? '',
-      target: data.target_commitish,
-      draft: data.draft,
-      prerelease: data.prerelease,
-    };
-  }
-
-  async function tagSha(repo: string, tag: string): Promise<string | null> {
-    const { data } = await call(repo, `reading tag ${tag}`, () => octokit.rest.git.getRef({ ...split(repo), ref: `tags/${tag}` }), notFound({ data: null }));
-    return data?.object.sha ?? null;
-  }
-
-  /** The commit `target` names: itself when it is a full sha, else the head of that branch (null when unknown). */
-  async function targetSha(repo: string, target: string): Promise<string | null> {
-    if (FULL_SHA.test(target)) return target.toLowerCase();
-    const { data } = await call(repo, `reading the head of ${target}`, () => octokit.rest.git.getRef({ ...split(repo), ref: `heads/${target}` }), notFound({ data: null }));
-    return data?.object.sha ?? null;
-  }
-
-  /** The tag step of a new release; a tag found on another commit than `target` is a warning. */
-  async function tagStep(repo: string, tag: string, target: string, before: string | null, after: string | null): Promise<ReleaseStep> {
-    if (before === null) return { step: 'tag', outcome: 'created', detail: `tagged ${(after ?? target).slice(0, 7)} as ${tag}` };
-    const wanted = await targetSha(repo, target);
-    if (wanted === null || wanted === before) return { step: 'tag', outcome: 'existing', detail: `tag ${tag} already existed at ${before.slice(0, 7)}` };
-    // GitHub ignores target_commitish for an existing tag, so the release now describes another commit.
-    const named = FULL_SHA.test(target) ? `the merge commit ${wanted.slice(0, 7)}` : `${target} (${wanted.slice(0, 7)})`;
-    log.warn({ repo, tag, tagSha: before, target: wanted }, 'release attached to a tag on another commit');
-    return {
-      step: 'tag',
-      outcome: 'existing',
-      detail: `tag ${tag} already points at ${before.slice(0, 7)}, not ${named}; the release is attached to the existing tag`,
-      warning: true,
-    };
-  }
-
-  async function createRelease(repo: string, input: { tag: string; body: string; target: string }): Promise<CreatedRelease> {
-    const { tag, body, target } = input;
-    const names = split(repo);
-    if (!parseReleaseTag(tag)) throw new UserError('invalid_value', `"${tag}" is not a release tag; use v<major>-<patch>, e.g. v37-6.`);
-    const existing = await getRelease(repo, tag);
-    if (existing) {
-      log.info({ repo, tag }, 'release already exists');
-      return { repo, tag, url: existing.url, alreadyExisted: true, tagExisted: true, tagSha: await tagSha(repo, tag), steps: [{ step: 'release', outcome: 'existing', detail: `release ${tag} already existed` }] };
-    }
-    const before = await tagSha(repo, tag);
-    const data = await call(
-      repo,
-      `creating release ${tag}`,
-      () =>
-        octokit.rest.repos
-          .createRelease({ ...names, tag_name: tag, target_commitish: target, name: tag, body, draft: false, prerelease: false })
-          .then((response) => response.data),
-      (error) => (isAlreadyExists(error) ? null : undefined),
-    );
-    let url: string;
-    let after = before;
-    if (data === null) {
-      const found = await getRelease(repo, tag);
-      if (!found) throw new IntegrationError('github', `GitHub says release ${tag} exists on ${repo} but cannot find it`, { status: 422 });
-      const now = await tagSha(repo, tag);
-      // The retry plugin resends a create that GitHub applied before answering 5xx; the resend then
-      // meets our own release. A tag that was missing before this call and now carries a release on
-      // our target was made by this call, so it counts as created (and gets announced).
-      const ours = before === null && found.target === target && (!FULL_SHA.test(target) || now === target.toLowerCase());
-      if (!ours) {
-        return { repo, tag, url: found.url, alreadyExisted: true, tagExisted: true, tagSha: now, steps: [{ step: 'release', outcome: 'existing', detail: `release ${tag} already existed` }] };
-      }
-      log.info({ repo, tag }, 'GitHub had applied the release before a failed answer; the retry found it');
-      url = found.url;
-      after = now;
-    } else {
-      url = data.html_url;
-      after ??= await tagSha(repo, tag);
-    }
-    log.info({ repo, tag, target, tagSha: after }, 'release created');
-    return {
-      repo,
-      tag,
-      url,
-      alreadyExisted: false,
-      tagExisted: before !== null,
-      tagSha: after,
-      steps: [await tagStep(repo, tag, target, before, after), { step: 'release', outcome: 'created', detail: `published release ${tag}` }],
-    };
-  }
+  const { getRelease, createRelease } = createReleaseVerbs({ octokit, call, split, notFound, log });
 
   return {
     async latestTag(repo) {
