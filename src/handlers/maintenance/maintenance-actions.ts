@@ -1,3 +1,4 @@
+import { CONFIRMATION_TTL_MS } from './maintenance-state.js';
 import { z } from 'zod';
 import { defineAction, type HandlerContext } from '../../bot/command.js';
 import type { ActionEvent } from '../../bot/chat-event.js';
@@ -38,7 +39,7 @@ async function claim(ctx: HandlerContext<ActionEvent>, id: number, kind: 'start'
     throw new UserError('already_decided', `Maintenance ${row.kind} request #${id} was cancelled by ${row.decidedBy} at ${formatTimestamp(row.decidedAt!)}; nothing was changed. Run ${again} again if needed.`);
   }
   await ctx.updateSource({ text: `Maintenance ${row.kind} request #${id} expired at ${formatTimestamp(row.expiresAt)}.` }).catch(() => {});
-  throw new UserError('already_decided', `Maintenance ${row.kind} request #${id} expired at ${formatTimestamp(row.expiresAt)} (requests last 10 minutes); nothing was changed. Run ${again} again.`);
+  throw new UserError('already_decided', `Maintenance ${row.kind} request #${id} expired at ${formatTimestamp(row.expiresAt)} (requests last ${CONFIRMATION_TTL_MS / 60_000} minutes); nothing was changed. Run ${again} again.`);
 }
 
 export const confirmStartAction = defineAction({

@@ -11,7 +11,7 @@ import {
   listMaintenanceWindows,
   type MaintenanceWindowRow,
 } from '../../db/queries/maintenance-windows.js';
-import { CONFIRMATION_TTL_MS, loadMaintenanceState, requireStatusPage } from './maintenance-state.js';
+import { confirmationOrigin, loadMaintenanceState, requireStatusPage } from './maintenance-state.js';
 import { checkWindowTimes, parseTimeInput } from './parse-time.js';
 import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeStartPlan, describeStatus, describeStopPlan } from './render-maintenance.js';
 
@@ -101,11 +101,7 @@ export const startMaintenanceCommand = defineCommand({
       until,
       statusio,
       windowId: window?.id ?? null,
-      requestedBy: ctx.actor!.username,
-      platform: ctx.event.platform,
-      chatUserId: ctx.event.user.id,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + CONFIRMATION_TTL_MS),
+      ...confirmationOrigin(ctx, now),
     });
     ctx.audit({ confirmation: pending.id });
     const statusioText = !statusio
@@ -141,11 +137,7 @@ export const stopMaintenanceCommand = defineCommand({
     const pending = await insertMaintenanceConfirmation(deps.db, {
       kind: 'stop',
       details: args.details,
-      requestedBy: ctx.actor!.username,
-      platform: ctx.event.platform,
-      chatUserId: ctx.event.user.id,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + CONFIRMATION_TTL_MS),
+      ...confirmationOrigin(ctx, now),
     });
     ctx.audit({ confirmation: pending.id });
     return {

@@ -1,3 +1,4 @@
+import type { HandlerContext } from '../../bot/command.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { listActiveAtmosphereMaintenance, listActiveTroposphereMaintenance, type MaintenanceRecordRow } from '../../db/queries/maintenance.js';
@@ -20,6 +21,17 @@ export async function loadMaintenanceState(deps: Pick<Deps, 'db' | 'troposphereD
 
 /** How long a start or stop waits for its confirmation click. */
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
+
+/** Who asked for a confirmation, from where, and until when it may be confirmed. */
+export function confirmationOrigin(ctx: HandlerContext, now: Date) {
+  return {
+    requestedBy: ctx.actor!.username,
+    platform: ctx.event.platform,
+    chatUserId: ctx.event.user.id,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + CONFIRMATION_TTL_MS),
+  };
+}
 
 /** Refuses when status.io is asked for but not configured. */
 export function requireStatusPage(deps: Pick<Deps, 'statusPage'>): NonNullable<Deps['statusPage']> {

@@ -11,7 +11,7 @@ import {
   type MaintenanceWindowRow,
 } from '../../db/queries/maintenance-windows.js';
 import { startMaintenanceOnBothSides, stopMaintenanceOnBothSides, type MaintenanceOutcome } from './apply-maintenance.js';
-import { CONFIRMATION_TTL_MS } from './maintenance-state.js';
+import { CONFIRMATION_TTL_MS, confirmationOrigin } from './maintenance-state.js';
 import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeOutcome, isHalfDone } from './render-maintenance.js';
 import { finishWindowsOnStatusIo, startWindowOnStatusIo } from './statusio-sync.js';
 import { checkWindowTimes } from './parse-time.js';
@@ -124,14 +124,10 @@ async function fixButtons(ctx: Ctx, request: MaintenanceConfirmationRow, outcome
     statusio: request.statusio,
     windowId: request.windowId,
     details: request.details,
-    requestedBy: ctx.actor!.username,
-    platform: ctx.event.platform,
-    chatUserId: ctx.event.user.id,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + CONFIRMATION_TTL_MS),
+    ...confirmationOrigin(ctx, now),
   });
   lines.push(
-    `Fix: "Retry the missing side" runs the ${verb} again; it leaves the side that is already ${verb === 'start' ? 'in' : 'out of'} maintenance as it is and changes only the other (request #${retry.id}, valid 10 minutes). Or run /atmo maintenance ${verb === 'start' ? 'stop' : 'start'} to bring the changed side back.`,
+    `Fix: "Retry the missing side" runs the ${verb} again; it leaves the side that is already ${verb === 'start' ? 'in' : 'out of'} maintenance as it is and changes only the other (request #${retry.id}, valid ${CONFIRMATION_TTL_MS / 60_000} minutes). Or run /atmo maintenance ${verb === 'start' ? 'stop' : 'start'} to bring the changed side back.`,
   );
   return [
     { label: 'Retry the missing side', action: verb === 'start' ? CONFIRM_START_ACTION : CONFIRM_STOP_ACTION, value: String(retry.id), style: 'danger' },
