@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../../src/bot/create-dispatcher.js';
 import type { Dispatcher } from '../../../src/bot/command.js';
 import { advanceImagingQueue } from '../../../src/handlers/imaging/approve-machine-request.js';
 import { listImagingQueue } from '../../../src/db/queries/imaging-queue.js';
 import { listRequestEvents, listRequestEventsSince } from '../../../src/db/queries/request-events.js';
 import { dbKinds } from '../../support/databases.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
-import { allActions, allCommands, freeImagingSlot, requestId, statusOf } from './imaging-support.js';
+import { freeImagingSlot, requestId, statusOf } from './imaging-support.js';
 
 const kpatel = { id: 'c-kpatel', actingAs: 'kpatel' };
 const mdelgado = { id: 'c-mdelgado', actingAs: 'mdelgado' };
@@ -18,7 +17,7 @@ describe.each(dbKinds())('imaging requests on %s', (kind) => {
 
   beforeEach(async () => {
     t = await createTestContext(kind, { env: { ALERT_CHANNEL: 'slack:CALERTS' } });
-    dispatcher = createDispatcher(t.deps, allCommands, allActions);
+    dispatcher = t.dispatcher;
   });
   afterEach(async () => {
     await t.database.drop();

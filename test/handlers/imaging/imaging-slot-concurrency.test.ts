@@ -11,7 +11,8 @@ import { listImagingQueue } from '../../../src/db/queries/imaging-queue.js';
 import { advanceImagingQueue } from '../../../src/handlers/imaging/approve-machine-request.js';
 import { startFakeAtmosphereApi, type FakeAtmosphereApi } from '../../fakes/atmosphere-api.js';
 import { actionEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
-import { allActions, allCommands, freeImagingSlot, requestId, setStatus, statusOf } from './imaging-support.js';
+import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
+import { freeImagingSlot, requestId, setStatus, statusOf } from './imaging-support.js';
 
 const url = process.env.TEST_DATABASE_URL;
 const REPLICAS = 20;
@@ -51,7 +52,7 @@ describe.skipIf(!url)('the imaging slot across replicas (real Postgres)', () => 
     const handle = openPostgres(t.database.url!, { max: 2 });
     pools.push(handle);
     const deps: Deps = { ...t.deps, db: handle.db, gateway: gateway(handle) };
-    return { deps, dispatcher: createDispatcher(deps, allCommands, allActions) };
+    return { deps, dispatcher: createDispatcher(deps, commandDefinitions, actionDefinitions) };
   }
 
   async function startedAmong(ids: number[]): Promise<number[]> {

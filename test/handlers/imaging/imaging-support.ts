@@ -1,11 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../../src/db/client.js';
 import { machineRequest, statusType } from '../../../src/db/atmosphere-schema.js';
-import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
-/** The registered commands and actions (kept as names the imaging suites already use). */
-export const allCommands = commandDefinitions;
-export const allActions = actionDefinitions;
-
 /** The id of the demo request with this new image name (and status, when names repeat). */
 export async function requestId(db: Database, name: string): Promise<number> {
   const rows = await db.select({ id: machineRequest.id }).from(machineRequest).where(eq(machineRequest.newApplicationName, name));

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../../src/bot/create-dispatcher.js';
 import type { Dispatcher } from '../../../src/bot/command.js';
 import { IntegrationError } from '../../../src/errors.js';
 import { createEmbeddedGateway } from '../../../src/integrations/atmosphere/embedded-gateway.js';
@@ -8,7 +7,7 @@ import { listImagingQueue } from '../../../src/db/queries/imaging-queue.js';
 import { listRequestEvents } from '../../../src/db/queries/request-events.js';
 import { TEST_NOW } from '../../support/databases.js';
 import { commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
-import { allActions, allCommands, freeImagingSlot, requestId, statusOf } from './imaging-support.js';
+import { freeImagingSlot, requestId, statusOf } from './imaging-support.js';
 
 const kpatel = { id: 'c-kpatel', actingAs: 'kpatel' };
 
@@ -33,7 +32,7 @@ describe('an approval whose API call gives no clear answer', () => {
       },
     };
     t.deps.gateway = gateway;
-    dispatcher = createDispatcher(t.deps, allCommands, allActions);
+    dispatcher = t.dispatcher;
     await freeImagingSlot(t.deps.db);
   });
   afterEach(async () => {

@@ -7,7 +7,7 @@ import type { Dispatcher } from '../../../src/bot/command.js';
 import { startFakeStatusIo, type FakeStatusIo } from '../../fakes/statusio.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { dbKinds } from '../../support/databases.js';
-import { maintenanceDispatcher, otherStaff, staff } from './maintenance-harness.js';
+import { otherStaff, staff } from './maintenance-harness.js';
 
 const credentials = { apiId: 'test-api-id', apiKey: 'test-api-key', pageId: 'page123' };
 const START = 'maintenance start --title "Emergency patch" --message "Back soon" --until +2h --statusio';
@@ -21,7 +21,7 @@ describe.each(dbKinds())('two start requests confirmed one after the other on %s
     fake = await startFakeStatusIo(credentials);
     t = await createTestContext(kind);
     t.deps.statusPage = createStatusIo({ baseUrl: fake.url, ...credentials, components: [], retries: 1, backoffMs: 1, sleep: async () => {}, log: t.deps.log });
-    dispatcher = maintenanceDispatcher(t.deps);
+    dispatcher = t.dispatcher;
   });
   afterEach(async () => {
     await t.database.drop();

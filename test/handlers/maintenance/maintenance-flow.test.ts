@@ -5,7 +5,7 @@ import { apiMaintenanceRecord } from '../../../src/db/troposphere-schema.js';
 import type { Dispatcher } from '../../../src/bot/command.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { dbKinds, TEST_NOW } from '../../support/databases.js';
-import { maintenanceDispatcher, otherStaff, staff, user } from './maintenance-harness.js';
+import { otherStaff, staff, user } from './maintenance-harness.js';
 
 const START = 'maintenance start --title "2026-11-23 v37-0 deployment" --message "Atmosphere is down for a Scheduled Maintenance" --until +4h';
 const minutes = (n: number) => new Date(TEST_NOW.getTime() + n * 60_000);
@@ -16,7 +16,7 @@ describe.each(dbKinds())('maintenance start and stop on %s', (kind) => {
 
   beforeEach(async () => {
     t = await createTestContext(kind, { env: { ANNOUNCE_CHANNEL: 'slack:CANNOUNCE' } });
-    dispatcher = maintenanceDispatcher(t.deps);
+    dispatcher = t.dispatcher;
   });
   afterEach(async () => {
     await t.database.drop();

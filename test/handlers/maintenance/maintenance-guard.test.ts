@@ -5,7 +5,7 @@ import { listPendingResourceRequests } from '../../../src/db/queries/resource-re
 import { maintenanceRecord } from '../../../src/db/atmosphere-schema.js';
 import { commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { dbKinds, TEST_NOW } from '../../support/databases.js';
-import { maintenanceDispatcher, staff } from './maintenance-harness.js';
+import { staff } from './maintenance-harness.js';
 import { isNull } from 'drizzle-orm';
 
 describe.each(dbKinds())('withMaintenanceGuard on %s', (kind) => {
@@ -17,7 +17,7 @@ describe.each(dbKinds())('withMaintenanceGuard on %s', (kind) => {
   afterAll(() => t.database.drop());
 
   it('refuses an approval during global maintenance, naming it, and lets it through afterwards', async () => {
-    const dispatcher = maintenanceDispatcher(t.deps);
+    const dispatcher = t.dispatcher;
     const { rows } = await listPendingResourceRequests(t.deps.db, { limit: 1 });
     const id = rows[0]!.id;
     await insertAtmosphereMaintenance(t.deps.db, { title: 'v37-0 deployment', message: 'Down until 4pm MST', start: TEST_NOW, end: null });

@@ -3,10 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createTestContext, commandEvent, dispatch, type TestContext } from '../../support/test-deps.js';
 import type { DbKind } from '../../support/databases.js';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from '../../fakes/github.js';
-import { createDispatcher } from '../../../src/bot/create-dispatcher.js';
 import type { Dispatcher } from '../../../src/bot/command.js';
 import type { Reply } from '../../../src/bot/reply.js';
-import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
 import { createGitHubReleases } from '../../../src/integrations/github/github-releases.js';
 
 export const TOKEN = 'ghp_releaseHandlerTestToken0123456789abcdef';
@@ -60,7 +58,7 @@ export function useReleaseHarness(kind: DbKind): ReleaseHarness {
     t.deps.releases = createGitHubReleases({ token: TOKEN, baseUrl: h.github.url, branch: 'master', retry: { retries: 0, retryAfterBaseValue: 1 }, throttle: false, log: t.deps.log });
     t.chat.posts.length = 0;
     t.chat.updates.length = 0;
-    h.dispatcher = createDispatcher(t.deps, commandDefinitions, actionDefinitions);
+    h.dispatcher = t.dispatcher;
   });
   afterEach(async () => {
     await h.github.close();

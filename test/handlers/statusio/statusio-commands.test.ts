@@ -6,7 +6,7 @@ import type { Dispatcher } from '../../../src/bot/command.js';
 import { startFakeStatusIo, type FakeStatusIo } from '../../fakes/statusio.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { dbKinds, TEST_NOW } from '../../support/databases.js';
-import { maintenanceDispatcher, staff } from '../maintenance/maintenance-harness.js';
+import { staff } from '../maintenance/maintenance-harness.js';
 
 const credentials = { apiId: 'test-api-id', apiKey: 'test-api-key', pageId: 'page123' };
 const minutes = (n: number) => new Date(TEST_NOW.getTime() + n * 60_000);
@@ -20,7 +20,7 @@ describe.each(dbKinds())('status.io commands and maintenance with --statusio on 
     fake = await startFakeStatusIo(credentials);
     t = await createTestContext(kind);
     t.deps.statusPage = createStatusIo({ baseUrl: fake.url, ...credentials, components: [], retries: 1, backoffMs: 1, sleep: async () => {}, log: t.deps.log });
-    dispatcher = maintenanceDispatcher(t.deps);
+    dispatcher = t.dispatcher;
   });
   afterAll(async () => {
     await t.database.drop();
