@@ -1,4 +1,4 @@
-import type { ChannelRef, MessageRef, Platform } from './chat-event.js';
+import type { ChannelRef, MessageRef } from './chat-event.js';
 import type { Reply } from './reply.js';
 
 /**

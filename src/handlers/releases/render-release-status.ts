@@ -17,7 +17,7 @@ function tagLine(tag: string, status: { release: ReleaseInfo | null; latestTag: 
   return `tag: not created (latest tag ${status.latestTag ?? 'none'})`;
 }
 
-function releaseLine(tag: string, release: ReleaseInfo | null): string {
+function releaseLine(release: ReleaseInfo | null): string {
   if (!release) return 'release: not created';
   const flags = [release.draft ? 'draft' : '', release.prerelease ? 'pre-release' : ''].filter(Boolean).join(', ');
   return `release: "${release.name}" published${flags ? ` (${flags})` : ''} ${release.url}`;
@@ -32,7 +32,7 @@ export function renderReleaseStatus(tag: string, repos: readonly RepoReleaseStat
       text:
         'error' in status
           ? `${status.repo}\n    could not check: ${status.error}`
-          : [status.repo, pullLine(tag, status.pull), tagLine(tag, status), releaseLine(tag, status.release)].join('\n    '),
+          : [status.repo, pullLine(tag, status.pull), tagLine(tag, status), releaseLine(status.release)].join('\n    '),
     })),
     tone: 'info',
   };
