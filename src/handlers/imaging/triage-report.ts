@@ -1,3 +1,4 @@
+import { formatTimestamp } from '../format-time.js';
 import type { Triage } from './classify-machine-request.js';
 import { parseOldStatus, unescapePythonString } from './summarize-old-status.js';
 
@@ -18,10 +19,6 @@ export interface TriageReportInput {
   /** What the bot saw and did on this request: approvals, re-submits, restarts... */
   history: { at: Date; actor: string; action: string; note?: string }[];
   now: Date;
-}
-
-function utc(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** The status message as staff paste it: the traceback on real lines instead of Python escapes. */
@@ -59,7 +56,7 @@ export function buildTriageReport(input: TriageReportInput): string {
   const inError = triage.hoursInError === undefined ? '' : `, in error ${triage.hoursInError.toFixed(1)} h`;
   const history = [...input.history]
     .sort((a, b) => a.at.getTime() - b.at.getTime())
-    .map((h) => `- ${utc(h.at)} ${h.actor}: ${h.action}${h.note ? ` (${h.note})` : ''}`);
+    .map((h) => `- ${formatTimestamp(h.at)} ${h.actor}: ${h.action}${h.note ? ` (${h.note})` : ''}`);
 
   const lines = [
     `Imaging request #${request.id}: level two triage information`,
@@ -70,7 +67,7 @@ export function buildTriageReport(input: TriageReportInput): string {
     `Cloud Provider: ${provider?.location ?? 'unknown'}`,
     `Image/Application selected: ${imageLine(image)}`,
     `Requested new image: "${request.newApplicationName}" version ${request.newVersionName}`,
-    `Request status: ${request.status} (requested ${utc(request.startDate)}${inError})`,
+    `Request status: ${request.status} (requested ${formatTimestamp(request.startDate)}${inError})`,
     `Traceback : ${tracebackBlock(request.oldStatus)}`,
     '',
     `Bot triage: ${triage.category} (${triage.severity})${triage.step ? `, failed step: ${stepLabel(triage.step)}` : ''}`,
@@ -79,7 +76,7 @@ export function buildTriageReport(input: TriageReportInput): string {
     '',
     'Other Notes from Triage:',
     ...(history.length > 0 ? history : ['- nothing tried through the bot yet']),
-    `- report generated ${utc(input.now)}`,
+    `- report generated ${formatTimestamp(input.now)}`,
     '',
     // The guide: tell the user not to delete the instance until the whole process is completed.
     `Reminder: the user should NOT delete instance ${instance?.providerAlias ?? '(unknown)'} until the imaging request is completed.`,

@@ -1,3 +1,4 @@
+import { formatTimestamp } from '../format-time.js';
 /**
  * Times typed by staff for maintenance windows. Pure: `now` is passed in.
  *
@@ -53,14 +54,10 @@ export function parseTimeInput(text: string, now: Date): ParsedTime {
  */
 export function checkWindowTimes(input: { start?: Date; end: Date; now: Date }): string | null {
   if (input.end.getTime() <= input.now.getTime()) {
-    return `the end time ${formatUtc(input.end)} has already passed (it is now ${formatUtc(input.now)})`;
+    return `the end time ${formatTimestamp(input.end)} has already passed (it is now ${formatTimestamp(input.now)})`;
   }
   if (input.start && input.end.getTime() <= input.start.getTime()) {
-    return `the end (${formatUtc(input.end)}) must be after the start (${formatUtc(input.start)})`;
+    return `the end (${formatTimestamp(input.end)}) must be after the start (${formatTimestamp(input.start)})`;
   }
   return null;
-}
-
-function formatUtc(at: Date): string {
-  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
