@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseChannelRef, type ChannelRef } from './bot/chat-event.js';
+import { parseChannelRef, type ChannelRef } from './model/channel-ref.js';
 import { validate as validateCron } from 'node-cron';
 
 /**

@@ -3,8 +3,8 @@ import type { Logger } from './logger.js';
 import type { Database } from './db/client.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
-import type { ChatDirectory, ChatPort } from './bot/chat-port.js';
-import type { Platform } from './bot/chat-event.js';
+import type { ChatDirectory, ChatPort } from './bot/chat/chat-port.js';
+import type { Platform } from './bot/chat/chat-event.js';
 import type { StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 

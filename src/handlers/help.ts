@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type CommandDefinition, type HandlerContext, type Permission } from '../bot/command.js';
+import { defineCommand, type CommandDefinition, type HandlerContext, type Permission } from '../bot/chat/command.js';
 
 function allowed(ctx: HandlerContext, permission: Permission): boolean {
   switch (permission) {

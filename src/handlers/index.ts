@@ -1,4 +1,4 @@
-import type { ActionDefinition, CommandDefinition } from '../bot/command.js';
+import type { ActionDefinition, CommandDefinition } from '../bot/chat/command.js';
 import { createHelpCommand } from './help.js';
 import { linkCommand, unlinkCommand, whoamiCommand } from './account/account-commands.js';
 import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';

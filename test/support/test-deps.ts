@@ -4,12 +4,12 @@ import type { Deps } from '../../src/deps.js';
 import { migrateBotSchema } from '../../src/db/migrate.js';
 import { createMemoryStore } from '../../src/integrations/kv/memory-store.js';
 import { createEmbeddedGateway } from '../../src/integrations/atmosphere/embedded-gateway.js';
-import { createDispatcher } from '../../src/bot/create-dispatcher.js';
+import { createDispatcher } from '../../src/bot/chat/create-dispatcher.js';
 import { commandDefinitions, actionDefinitions } from '../../src/handlers/index.js';
-import type { ChannelRef, ChatEvent, MessageRef } from '../../src/bot/chat-event.js';
-import type { ChatPort } from '../../src/bot/chat-port.js';
-import type { Dispatcher, DispatchOutcome, EventIO } from '../../src/bot/command.js';
-import type { Reply } from '../../src/bot/reply.js';
+import type { ChannelRef, ChatEvent, MessageRef } from '../../src/bot/chat/chat-event.js';
+import type { ChatPort } from '../../src/bot/chat/chat-port.js';
+import type { Dispatcher, DispatchOutcome, EventIO } from '../../src/bot/chat/command.js';
+import type { Reply } from '../../src/bot/chat/reply.js';
 import { createTestDatabase, TEST_NOW, type DbKind, type TestDatabase } from './databases.js';
 
 /** A ChatPort that records every post and update, for jobs and announcements. */

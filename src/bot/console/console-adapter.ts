@@ -1,11 +1,11 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../../logger.js';
-import { newEventId } from '../create-dispatcher.js';
-import type { ActionEvent, ChannelRef, ChatUser, MessageRef } from '../chat-event.js';
-import type { ChatPort } from '../chat-port.js';
-import type { Dispatcher, EventIO } from '../command.js';
-import type { Button, FormSpec, Reply } from '../reply.js';
+import { newEventId } from '../chat/create-dispatcher.js';
+import type { ActionEvent, ChannelRef, ChatUser, MessageRef } from '../chat/chat-event.js';
+import type { ChatPort } from '../chat/chat-port.js';
+import type { Dispatcher, EventIO } from '../chat/command.js';
+import type { Button, FormSpec, Reply } from '../chat/reply.js';
 import { renderText } from './render-text.js';
 
 export interface ConsoleAdapterOptions {

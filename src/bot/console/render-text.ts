@@ -1,4 +1,4 @@
-import type { Button, Reply } from '../reply.js';
+import type { Button, Reply } from '../chat/reply.js';
 
 /**
  * Plain-text rendering for the console: every button becomes a numbered choice. `nextNumber` is the

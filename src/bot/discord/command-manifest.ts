@@ -8,7 +8,7 @@ import {
   type APIChatInputApplicationCommandInteractionData,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { CommandDefinition, OptionSpec } from '../command.js';
+import type { CommandDefinition, OptionSpec } from '../chat/command.js';
 
 /**
  * Everything the bot does is one Discord command, `/atmo`, so it never clashes with other bots'

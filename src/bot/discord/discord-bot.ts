@@ -13,10 +13,10 @@ import {
   type RESTOptions,
 } from 'discord.js';
 import type { Logger } from '../../logger.js';
-import { encodeActionId } from '../action-id.js';
-import type { ActionEvent, ChatEvent } from '../chat-event.js';
-import type { ChatPort } from '../chat-port.js';
-import type { Dispatcher } from '../command.js';
+import { encodeActionId } from '../chat/action-id.js';
+import type { ActionEvent, ChatEvent } from '../chat/chat-event.js';
+import type { ChatPort } from '../chat/chat-port.js';
+import type { Dispatcher } from '../chat/command.js';
 import { createDiscordChatPort } from './discord-chat-port.js';
 import { ComponentResponder, createDeferredReplyIO } from './interaction-io.js';
 import { registerGuildCommands } from './register-commands.js';

@@ -1,8 +1,8 @@
 import { DiscordAPIError, Routes, type Client } from 'discord.js';
 import { IntegrationError } from '../../errors.js';
-import type { ChannelRef, MessageRef } from '../chat-event.js';
-import type { ChatPort } from '../chat-port.js';
-import type { Reply } from '../reply.js';
+import type { ChannelRef, MessageRef } from '../chat/chat-event.js';
+import type { ChatPort } from '../chat/chat-port.js';
+import type { Reply } from '../chat/reply.js';
 import { restBody } from './message-options.js';
 import { discordError } from './register-commands.js';
 import { renderReplyMessage } from './render-reply.js';

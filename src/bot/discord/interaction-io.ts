@@ -6,7 +6,7 @@ import {
   type ModalMessageModalSubmitInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import type { EventIO } from '../command.js';
+import type { EventIO } from '../chat/command.js';
 import { messageOptions } from './message-options.js';
 import { renderReplyMessage } from './render-reply.js';
 

@@ -1,6 +1,6 @@
 import { DiscordAPIError, HTTPError, REST, Routes, type RESTOptions } from 'discord.js';
 import { IntegrationError } from '../../errors.js';
-import type { CommandDefinition } from '../command.js';
+import type { CommandDefinition } from '../chat/command.js';
 import { buildCommandManifest } from './command-manifest.js';
 
 export interface RegisterGuildCommandsOptions {

@@ -9,8 +9,8 @@ import {
   type APIEmbedField,
   type APIModalInteractionResponseCallbackData,
 } from 'discord.js';
-import { encodeActionId } from '../action-id.js';
-import { MAX_FORM_FIELDS, type Button, type Field, type FormSpec, type Reply } from '../reply.js';
+import { encodeActionId } from '../chat/action-id.js';
+import { MAX_FORM_FIELDS, type Button, type Field, type FormSpec, type Reply } from '../chat/reply.js';
 
 /** Message limits from the Discord channel and embed references. */
 export const DISCORD_LIMITS = {

@@ -10,8 +10,8 @@ import {
   type APIModalSubmitInteraction,
   type APIUser,
 } from 'discord.js';
-import { decodeActionId } from '../action-id.js';
-import type { ActionEvent, ChatEvent, ChatUser, CommandEvent, MessageRef } from '../chat-event.js';
+import { decodeActionId } from '../chat/action-id.js';
+import type { ActionEvent, ChatEvent, ChatUser, CommandEvent, MessageRef } from '../chat/chat-event.js';
 import { interactionToOptions } from './command-manifest.js';
 
 /** Action name for a button id that is not ours; the dispatcher knows no such action, refuses and audits it. */

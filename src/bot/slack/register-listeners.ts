@@ -1,7 +1,7 @@
 import type { App, webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
-import type { Dispatcher, DispatchOutcome, EventIO } from '../command.js';
-import { reply, type Reply } from '../reply.js';
+import type { Dispatcher, DispatchOutcome, EventIO } from '../chat/command.js';
+import { reply, type Reply } from '../chat/reply.js';
 import { FORM_CALLBACK_ID, renderFormView, renderReplyBlocks } from './render-reply.js';
 import {
   blockActionToEvent,
@@ -13,7 +13,7 @@ import {
 } from './to-chat-event.js';
 import { postToResponseUrl } from './post-to-response-url.js';
 import { callSlack } from './slack-error.js';
-import { createWorkQueue } from '../work-queue.js';
+import { createWorkQueue } from '../chat/work-queue.js';
 
 /**
  * How many events' follow-up work (dispatch, database, Slack calls) runs at once. Two keep the database

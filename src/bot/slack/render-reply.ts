@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Button, Field, FormSpec, Reply, Section } from '../reply.js';
+import type { Button, Field, FormSpec, Reply, Section } from '../chat/reply.js';
 
 type KnownBlock = types.KnownBlock;
 type ActionsBlock = types.ActionsBlock;

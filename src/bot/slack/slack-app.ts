@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { App, type webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
-import type { Dispatcher } from '../command.js';
-import type { ChatDirectory, ChatPort } from '../chat-port.js';
+import type { Dispatcher } from '../chat/command.js';
+import type { ChatDirectory, ChatPort } from '../chat/chat-port.js';
 import { writeHealth, type HealthCheck } from '../http-server.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './register-listeners.js';

@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { ChatDirectory, ChatPort } from '../chat-port.js';
+import type { ChatDirectory, ChatPort } from '../chat/chat-port.js';
 import { IntegrationError } from '../../errors.js';
 import { renderReplyBlocks } from './render-reply.js';
 import { callSlack, slackError, slackErrorCode } from './slack-error.js';

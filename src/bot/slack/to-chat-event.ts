@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BlockAction, SlashCommand, ViewSubmitAction } from '@slack/bolt';
-import type { ActionEvent, CommandEvent, MessageRef } from '../chat-event.js';
-import { ACTION_NAME } from '../action-id.js';
+import type { ActionEvent, CommandEvent, MessageRef } from '../chat/chat-event.js';
+import { ACTION_NAME } from '../chat/action-id.js';
 import { actionNameOf, readFormValues } from './render-reply.js';
 
 /**

@@ -1,5 +1,5 @@
 import { bigint, index, integer, jsonb, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { MessageRef } from '../../bot/chat-event.js';
+import type { MessageRef } from '../../model/channel-ref.js';
 import { atmobot } from './atmobot.js';
 
 /**

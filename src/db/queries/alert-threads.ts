@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import type { MessageRef } from '../../bot/chat-event.js';
+import type { MessageRef } from '../../model/channel-ref.js';
 import { alertThread } from '../bot-schema/index.js';
 
 export type AlertThreadRow = typeof alertThread.$inferSelect;

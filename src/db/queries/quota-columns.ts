@@ -1,5 +1,5 @@
 import { quota } from '../atmosphere-schema.js';
-import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
+import type { QuotaValues } from '../../model/quota-values.js';
 
 /** The `quota` columns by the API's names for them (`instance_count`, not `instanceCount`). */
 export const quotaValueColumns = {

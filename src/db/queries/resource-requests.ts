@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
-import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
+import type { QuotaValues } from '../../model/quota-values.js';
 import { pickQuotaValues, quotaValueColumns } from './quota-columns.js';
 
 export interface ResourceRequestView {

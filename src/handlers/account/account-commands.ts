@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { defineCommand } from '../../bot/command.js';
+import { defineCommand } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { deleteChatLink, upsertChatLink } from '../../db/queries/chat-links.js';
 import { findUserByUsername, isUsable } from '../../db/queries/users.js';
 import { keys } from '../../integrations/kv/keys.js';
-import { resolveActor } from '../../bot/resolve-actor.js';
+import { resolveActor } from '../../bot/chat/resolve-actor.js';
 import { parseChatUser } from './parse-chat-user.js';
 
 const CHAT_USER_HELP = 'Name the chat user as slack:U0123ABC, discord:123456789012345678, or a mention.';

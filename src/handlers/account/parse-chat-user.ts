@@ -1,4 +1,4 @@
-import { PLATFORMS, type Platform } from '../../bot/chat-event.js';
+import { PLATFORMS, type Platform } from '../../bot/chat/chat-event.js';
 
 /**
  * Reads who an admin means in `/atmo link`: `slack:U0123`, `discord:123…`, or a mention as the

@@ -1,5 +1,5 @@
-import type { ChatEvent } from '../../bot/chat-event.js';
-import type { HandlerContext } from '../../bot/command.js';
+import type { ChatEvent } from '../../bot/chat/chat-event.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { completeDecision, releaseDecision } from '../../db/queries/decisions.js';

@@ -1,6 +1,6 @@
 import { emulationUrl } from '../emulation-url.js';
-import type { HandlerContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/reply.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import { countMachineRequests, getMachineRequest, getParentImage, listMachineRequests, RUNNING_STATUSES } from '../../db/queries/machine-requests.js';
 import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-imaging-items.js';
 import { IMAGING_LIST_LIMIT, renderImagingDetail, renderImagingList, type ImagingFilter, type ImagingView } from './render-imaging.js';

@@ -1,4 +1,4 @@
-import type { Reply } from '../../bot/reply.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import type { ApproveOutcome } from './approve-machine-request.js';
 import type { ImagingItem } from './load-imaging-items.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineAction, type HandlerContext } from '../../bot/command.js';
-import type { ActionEvent } from '../../bot/chat-event.js';
-import type { FormSpec, Reply } from '../../bot/reply.js';
+import { defineAction, type HandlerContext } from '../../bot/chat/command.js';
+import type { ActionEvent } from '../../bot/chat/chat-event.js';
+import type { FormSpec, Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { approveMachineRequest } from './approve-machine-request.js';
 import { refreshImagingMessage } from './build-imaging-messages.js';

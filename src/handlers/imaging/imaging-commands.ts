@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type CommandDefinition } from '../../bot/command.js';
+import { defineCommand, type CommandDefinition } from '../../bot/chat/command.js';
 import { recordId } from '../record-id.js';
 import { approveMachineRequest } from './approve-machine-request.js';
 import { buildImagingDetail, buildImagingList, buildImagingTriage } from './build-imaging-messages.js';

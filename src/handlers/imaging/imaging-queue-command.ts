@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineCommand, type HandlerContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/reply.js';
+import { defineCommand, type HandlerContext } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { findQueuedRequest, listImagingQueue, moveQueuedRequest, removeQueuedRequest, withImagingSlotLock } from '../../db/queries/imaging-queue.js';
 import { getMachineRequest } from '../../db/queries/machine-requests.js';

@@ -1,4 +1,4 @@
-import type { Button, Field, Reply, Section } from '../../bot/reply.js';
+import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
 import type { RequestEventRow } from '../../db/queries/request-events.js';
 import { formatAge, formatTimestamp } from '../format-time.js';
 import { isErroredOrStuck, type ImagingItem } from './load-imaging-items.js';

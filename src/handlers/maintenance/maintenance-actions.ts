@@ -1,7 +1,7 @@
 import { CONFIRMATION_TTL_MS } from './maintenance-state.js';
 import { z } from 'zod';
-import { defineAction, type HandlerContext } from '../../bot/command.js';
-import type { ActionEvent } from '../../bot/chat-event.js';
+import { defineAction, type HandlerContext } from '../../bot/chat/command.js';
+import type { ActionEvent } from '../../bot/chat/chat-event.js';
 import { UserError } from '../../errors.js';
 import { formatTimestamp } from '../format-time.js';
 import {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineCommand } from '../../bot/command.js';
-import type { Reply } from '../../bot/reply.js';
+import { defineCommand } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { recordId } from '../record-id.js';
 import { formatTimestamp } from '../format-time.js';

@@ -1,4 +1,4 @@
-import type { HandlerContext } from '../../bot/command.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { listActiveAtmosphereMaintenance, listActiveTroposphereMaintenance, type MaintenanceRecordRow } from '../../db/queries/maintenance.js';

@@ -1,6 +1,6 @@
-import type { ActionEvent } from '../../bot/chat-event.js';
-import type { HandlerContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/reply.js';
+import type { ActionEvent } from '../../bot/chat/chat-event.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import {
   insertMaintenanceConfirmation,
   insertMaintenanceWindow,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type HandlerContext } from '../../bot/command.js';
+import { defineCommand, type HandlerContext } from '../../bot/chat/command.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
 import { recordId } from '../record-id.js';

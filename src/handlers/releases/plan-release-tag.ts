@@ -1,6 +1,6 @@
-import type { CommandEvent } from '../../bot/chat-event.js';
-import type { HandlerContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/reply.js';
+import type { CommandEvent } from '../../bot/chat/chat-event.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { createReleasePlan, type PlannedRepoRelease } from '../../db/queries/releases.js';
 import { extractReleaseSection } from '../../integrations/github/changelog.js';

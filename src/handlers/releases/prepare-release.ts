@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger.js';
-import type { CommandEvent } from '../../bot/chat-event.js';
-import type { HandlerContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/reply.js';
+import type { CommandEvent } from '../../bot/chat/chat-event.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { extractReleaseSection } from '../../integrations/github/changelog.js';
 import type { GitHubReleases } from '../../integrations/github/github-releases.js';

@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger.js';
-import type { Reply } from '../../bot/reply.js';
-import type { ChatPort } from '../../bot/chat-port.js';
-import type { ChannelRef, MessageRef } from '../../bot/chat-event.js';
+import type { Reply } from '../../bot/chat/reply.js';
+import type { ChatPort } from '../../bot/chat/chat-port.js';
+import type { ChannelRef, MessageRef } from '../../bot/chat/chat-event.js';
 
 /** A message edited step by step while a release runs. */
 export interface ProgressBoard {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction } from '../../bot/command.js';
+import { defineAction } from '../../bot/chat/command.js';
 import { cancelReleasePlan, getReleasePlan } from '../../db/queries/releases.js';
 import { CANCEL_TAG_ACTION, CONFIRM_TAG_ACTION } from './render-release-plan.js';
 import { planClosedError, runReleasePlan } from './run-release-plan.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand } from '../../bot/command.js';
+import { defineCommand } from '../../bot/chat/command.js';
 import { prepareRelease } from './prepare-release.js';
 import { planReleaseTag } from './plan-release-tag.js';
 import { releaseSetup, releaseTagArg, releaseTagOption, repoFailureText } from './release-setup.js';

@@ -1,5 +1,5 @@
-import type { Reply, Section } from '../../bot/reply.js';
-import { formatChannelRef, type ChannelRef } from '../../bot/chat-event.js';
+import type { Reply, Section } from '../../bot/chat/reply.js';
+import { formatChannelRef, type ChannelRef } from '../../bot/chat/chat-event.js';
 import type { PlannedRepoRelease } from '../../db/queries/releases.js';
 import type { ReleasePullRequestStatus } from '../../integrations/github/github-releases.js';
 

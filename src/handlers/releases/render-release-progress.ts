@@ -1,4 +1,4 @@
-import type { Reply, Section } from '../../bot/reply.js';
+import type { Reply, Section } from '../../bot/chat/reply.js';
 import type { ReleaseStep, ReleaseStepName } from '../../integrations/github/github-releases.js';
 
 /** Where one repository stands in a release run. */

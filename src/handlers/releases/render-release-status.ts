@@ -1,4 +1,4 @@
-import type { Reply } from '../../bot/reply.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import type { ReleaseInfo, ReleasePullRequestStatus } from '../../integrations/github/github-releases.js';
 
 export type RepoReleaseStatus =

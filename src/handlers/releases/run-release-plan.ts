@@ -1,9 +1,9 @@
-import type { ActionEvent } from '../../bot/chat-event.js';
-import type { HandlerContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/reply.js';
+import type { ActionEvent } from '../../bot/chat/chat-event.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { claimReleasePlan, finishReleasePlan, getReleasePlan, type ReleasePlanRow, type RepoReleaseOutcome } from '../../db/queries/releases.js';
-import { formatChannelRef } from '../../bot/chat-event.js';
+import { formatChannelRef } from '../../bot/chat/chat-event.js';
 import { createSourceBoard } from './progress-board.js';
 import { renderReleaseProgress, type RepoProgress } from './render-release-progress.js';
 import { renderAnnouncement } from './render-release-plan.js';

@@ -1,5 +1,5 @@
-import type { HandlerContext } from '../../bot/command.js';
-import type { Reply } from '../../bot/reply.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import { findDecision } from '../../db/queries/decisions.js';
 import { getResourceRequest, listIdentityQuotas, listOtherRequestsOf, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
 import { emulationUrl } from '../emulation-url.js';

@@ -1,4 +1,4 @@
-import type { Button, Field, Reply, Section } from '../../bot/reply.js';
+import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
 import type { DecisionRow } from '../../db/queries/decisions.js';
 import type { IdentityQuota, ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { formatAge, formatTimestamp } from '../format-time.js';

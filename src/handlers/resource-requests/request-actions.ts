@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { defineAction } from '../../bot/command.js';
-import type { FormSpec } from '../../bot/reply.js';
+import { defineAction } from '../../bot/chat/command.js';
+import type { FormSpec } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
 import { APPROVE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
-import type { HandlerContext } from '../../bot/command.js';
-import type { ActionEvent } from '../../bot/chat-event.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActionEvent } from '../../bot/chat/chat-event.js';
 
 /** `12` (a single-request message) or `12:list` (the pending list). Anything else was tampered with. */
 const requestButtonValue = z

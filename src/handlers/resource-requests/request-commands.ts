@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand } from '../../bot/command.js';
+import { defineCommand } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { recordId } from '../record-id.js';
 import { decideResourceRequest } from './decide-resource-request.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand } from '../../bot/command.js';
+import { defineCommand } from '../../bot/chat/command.js';
 import { INCIDENT_STATE_CODES, INCIDENT_STATUS_CODES, type IncidentState, type IncidentStatus } from '../../integrations/statusio/statusio-client.js';
 import { formatTimestamp } from '../format-time.js';
 import { requireStatusPage } from '../maintenance/maintenance-state.js';

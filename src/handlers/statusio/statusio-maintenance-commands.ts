@@ -1,6 +1,6 @@
 import { DEFAULT_FINISH_DETAILS } from '../maintenance/statusio-sync.js';
 import { z } from 'zod';
-import { defineCommand } from '../../bot/command.js';
+import { defineCommand } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { formatTimestamp } from '../format-time.js';
 import { requireStatusPage } from '../maintenance/maintenance-state.js';

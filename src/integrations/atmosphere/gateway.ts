@@ -4,28 +4,9 @@
  * With a real database but no API configured, `createReadOnlyGateway` refuses every write.
  */
 
-/** The columns of a `quota` row that staff set. `null` keeps a column empty as Atmosphere allows. */
-export interface QuotaValues {
-  cpu: number | null;
-  memory: number | null;
-  storage: number | null;
-  instance_count: number | null;
-  snapshot_count: number | null;
-  storage_count: number | null;
-  floating_ip_count: number | null;
-  port_count: number | null;
-}
+import type { QuotaValues } from '../../model/quota-values.js';
 
-export const QUOTA_KEYS = [
-  'cpu',
-  'memory',
-  'storage',
-  'instance_count',
-  'snapshot_count',
-  'storage_count',
-  'floating_ip_count',
-  'port_count',
-] as const satisfies readonly (keyof QuotaValues)[];
+export { QUOTA_KEYS, type QuotaValues } from '../../model/quota-values.js';
 
 export type ResourceRequestStatus = 'approved' | 'denied' | 'closed';
 export type MachineRequestStatus = 'approved' | 'denied' | 'pending' | 'closed';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Button, Field, Reply } from '../../bot/reply.js';
+import type { Button, Field, Reply } from '../../bot/chat/reply.js';
 import type { MachineRequestScanRow } from '../../db/queries/alert-scan.js';
 import type { Triage, TriageCategory } from '../../handlers/imaging/classify-machine-request.js';
 import { summarizeOldStatus } from '../../handlers/imaging/summarize-old-status.js';

@@ -1,4 +1,4 @@
-import type { Reply } from '../../bot/reply.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import type { ResourceRequestScanRow } from '../../db/queries/alert-scan.js';
 import { requestButtons } from '../../handlers/resource-requests/render-resource-request.js';
 import { formatAge, formatTimestamp } from '../../handlers/format-time.js';

@@ -1,7 +1,7 @@
-import type { ChannelRef } from '../../bot/chat-event.js';
-import { formatChannelRef } from '../../bot/chat-event.js';
-import type { ChatPort } from '../../bot/chat-port.js';
-import type { Reply } from '../../bot/reply.js';
+import type { ChannelRef } from '../../bot/chat/chat-event.js';
+import { formatChannelRef } from '../../bot/chat/chat-event.js';
+import type { ChatPort } from '../../bot/chat/chat-port.js';
+import type { Reply } from '../../bot/chat/reply.js';
 import type { Database } from '../../db/client.js';
 import {
   claimAlertThread,

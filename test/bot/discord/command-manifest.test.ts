@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { CommandDefinition, OptionSpec } from '../../../src/bot/command.js';
+import type { CommandDefinition, OptionSpec } from '../../../src/bot/chat/command.js';
 import { buildCommandManifest, interactionToOptions } from '../../../src/bot/discord/command-manifest.js';
 import { chatInput } from '../../support/discord-interactions.js';
 

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { ChatEvent } from '../../../src/bot/chat-event.js';
-import type { ActionDefinition, CommandDefinition, DispatchOutcome, Dispatcher, EventIO } from '../../../src/bot/command.js';
+import type { ChatEvent } from '../../../src/bot/chat/chat-event.js';
+import type { ActionDefinition, CommandDefinition, DispatchOutcome, Dispatcher, EventIO } from '../../../src/bot/chat/command.js';
 import { buildCommandManifest } from '../../../src/bot/discord/command-manifest.js';
 import { createDiscordBot, type DiscordBot } from '../../../src/bot/discord/discord-bot.js';
 import { renderModal } from '../../../src/bot/discord/render-reply.js';
-import type { FormSpec } from '../../../src/bot/reply.js';
+import type { FormSpec } from '../../../src/bot/chat/reply.js';
 import { IntegrationError } from '../../../src/errors.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { startFakeDiscord, type FakeDiscord, type RecordedRequest } from '../../fakes/discord.js';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { CommandDefinition } from '../../../src/bot/command.js';
+import type { CommandDefinition } from '../../../src/bot/chat/command.js';
 import { buildCommandManifest } from '../../../src/bot/discord/command-manifest.js';
 import { registerGuildCommands } from '../../../src/bot/discord/register-commands.js';
 import { IntegrationError } from '../../../src/errors.js';
@@ -51,7 +51,7 @@ describe('registerGuildCommands', () => {
 
   describe('npm run discord:register', () => {
     const cli = (env: Record<string, string>) =>
-      run(process.execPath, ['--import', 'tsx', 'src/bot/discord/register-cli.ts'], {
+      run(process.execPath, ['--import', 'tsx', 'src/register-discord-commands.ts'], {
         // Only what the CLI needs, so the developer's own environment cannot leak in.
         env: { PATH: process.env.PATH ?? '', ...env },
       }).then(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderModal, renderReplyMessage } from '../../../src/bot/discord/render-reply.js';
-import type { Reply } from '../../../src/bot/reply.js';
+import type { Reply } from '../../../src/bot/chat/reply.js';
 
 const approve = { label: 'Approve', action: 'rr:approve', value: '42', style: 'primary' as const };
 const deny = { label: 'Deny', action: 'rr:deny', value: '42', style: 'danger' as const };

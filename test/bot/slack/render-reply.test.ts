@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { types } from '@slack/bolt';
-import { reply, type Button, type FormSpec } from '../../../src/bot/reply.js';
+import { reply, type Button, type FormSpec } from '../../../src/bot/chat/reply.js';
 import {
   actionNameOf,
   escapeMrkdwn,

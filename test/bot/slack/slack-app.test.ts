@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatEvent, CommandEvent } from '../../../src/bot/chat-event.js';
-import type { Dispatcher, DispatchOutcome, EventIO } from '../../../src/bot/command.js';
-import { reply } from '../../../src/bot/reply.js';
+import type { ChatEvent, CommandEvent } from '../../../src/bot/chat/chat-event.js';
+import type { Dispatcher, DispatchOutcome, EventIO } from '../../../src/bot/chat/command.js';
+import { reply } from '../../../src/bot/chat/reply.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { createSlackApp, type SlackApp } from '../../../src/bot/slack/slack-app.js';
 import { IntegrationError } from '../../../src/errors.js';

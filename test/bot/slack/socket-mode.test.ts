@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ChatEvent } from '../../../src/bot/chat-event.js';
-import type { Dispatcher } from '../../../src/bot/command.js';
-import { reply } from '../../../src/bot/reply.js';
+import type { ChatEvent } from '../../../src/bot/chat/chat-event.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
+import { reply } from '../../../src/bot/chat/reply.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { createSlackApp, type SlackApp } from '../../../src/bot/slack/slack-app.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Dispatcher } from '../../../src/bot/command.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { advanceImagingQueue } from '../../../src/handlers/imaging/approve-machine-request.js';
 import { listImagingQueue } from '../../../src/db/queries/imaging-queue.js';
 import { listRequestEvents, listRequestEventsSince } from '../../../src/db/queries/request-events.js';

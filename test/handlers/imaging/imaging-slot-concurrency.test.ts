@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openPostgres, type DatabaseHandle } from '../../../src/db/client.js';
 import { machineRequest, statusType } from '../../../src/db/atmosphere-schema.js';
-import { createDispatcher } from '../../../src/bot/create-dispatcher.js';
+import { createDispatcher } from '../../../src/bot/chat/create-dispatcher.js';
 import type { Deps } from '../../../src/deps.js';
 import { createEmbeddedGateway } from '../../../src/integrations/atmosphere/embedded-gateway.js';
 import { createRestGateway } from '../../../src/integrations/atmosphere/rest-gateway.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Dispatcher } from '../../../src/bot/command.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { IntegrationError } from '../../../src/errors.js';
 import { createEmbeddedGateway } from '../../../src/integrations/atmosphere/embedded-gateway.js';
 import type { AtmosphereGateway } from '../../../src/integrations/atmosphere/gateway.js';

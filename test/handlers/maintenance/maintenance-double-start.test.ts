@@ -3,7 +3,7 @@ import { maintenanceRecord } from '../../../src/db/atmosphere-schema.js';
 import { apiMaintenanceRecord } from '../../../src/db/troposphere-schema.js';
 import { listMaintenanceWindows } from '../../../src/db/queries/maintenance-windows.js';
 import { createStatusIo } from '../../../src/integrations/statusio/statusio-client.js';
-import type { Dispatcher } from '../../../src/bot/command.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { startFakeStatusIo, type FakeStatusIo } from '../../fakes/statusio.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { dbKinds } from '../../support/databases.js';

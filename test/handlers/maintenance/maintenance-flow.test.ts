@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { maintenanceRecord, provider as providerTable } from '../../../src/db/atmosphere-schema.js';
 import { apiMaintenanceRecord } from '../../../src/db/troposphere-schema.js';
-import type { Dispatcher } from '../../../src/bot/command.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { dbKinds, TEST_NOW } from '../../support/databases.js';
 import { otherStaff, staff, user } from './maintenance-harness.js';

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createTestContext, commandEvent, dispatch, type TestContext } from '../../support/test-deps.js';
 import type { DbKind } from '../../support/databases.js';
 import { startFakeGitHub, type FakeGitHub, type FakePull } from '../../fakes/github.js';
-import type { Dispatcher } from '../../../src/bot/command.js';
-import type { Reply } from '../../../src/bot/reply.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
+import type { Reply } from '../../../src/bot/chat/reply.js';
 import { createGitHubReleases } from '../../../src/integrations/github/github-releases.js';
 
 export const TOKEN = 'ghp_releaseHandlerTestToken0123456789abcdef';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dbKinds } from '../../support/databases.js';
 import { extractReleaseSection } from '../../../src/integrations/github/changelog.js';
-import type { ChatPort } from '../../../src/bot/chat-port.js';
+import type { ChatPort } from '../../../src/bot/chat/chat-port.js';
 import { ATMO, TROPO, jsmith, shown, useReleaseHarness } from './release-harness.js';
 
 describe.each(dbKinds())('release prepare and status on %s', (kind) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maintenanceRecord } from '../../../src/db/atmosphere-schema.js';
 import { createStatusIo } from '../../../src/integrations/statusio/statusio-client.js';
 import { listMaintenanceWindows } from '../../../src/db/queries/maintenance-windows.js';
-import type { Dispatcher } from '../../../src/bot/command.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { startFakeStatusIo, type FakeStatusIo } from '../../fakes/statusio.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { dbKinds, TEST_NOW } from '../../support/databases.js';

@@ -13,7 +13,7 @@ import { createAlertScanJob } from '../../../src/jobs/alert-scan-job.js';
 import { createResourceReminderJob } from '../../../src/jobs/resource-reminder-job.js';
 import { createRunCoordinator } from '../../../src/jobs/run-coordinator.js';
 import { startScheduler, type ScheduledJob, type Scheduler } from '../../../src/jobs/scheduler.js';
-import { createDispatcher } from '../../../src/bot/create-dispatcher.js';
+import { createDispatcher } from '../../../src/bot/chat/create-dispatcher.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { createTestDatabase, TEST_NOW, type TestDatabase } from '../../support/databases.js';

@@ -1,7 +1,9 @@
 /** Platform-neutral shapes of what arrives from chat. Adapters build these; handlers read them. */
 
-export const PLATFORMS = ['slack', 'discord', 'console'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+import type { MessageRef, Platform } from '../../model/channel-ref.js';
+
+export { PLATFORMS, parseChannelRef, formatChannelRef, type Platform, type MessageRef, type ChannelRef } from '../../model/channel-ref.js';
+
 
 export interface ChatUser {
   platform: Platform;
@@ -10,21 +12,6 @@ export interface ChatUser {
   displayName?: string;
   /** Console only: the Atmosphere username the local operator is acting as (`/as <username>`). */
   actingAs?: string;
-}
-
-/** A message the bot posted or a button sat on. `id` is the Slack `ts` or the Discord message id. */
-export interface MessageRef {
-  platform: Platform;
-  channel: string;
-  id: string;
-  /** Set when the message lives inside a thread: the thread's parent (Slack) or the thread channel (Discord). */
-  threadId?: string;
-}
-
-/** Where to post: `slack:C123`, `discord:456`, `console:main`. */
-export interface ChannelRef {
-  platform: Platform;
-  channel: string;
 }
 
 interface EventBase {
@@ -59,14 +46,3 @@ export interface ActionEvent extends EventBase {
 }
 
 export type ChatEvent = CommandEvent | ActionEvent;
-
-/** Parses `slack:C123` style channel references used in configuration. */
-export function parseChannelRef(text: string): ChannelRef | null {
-  const match = /^(slack|discord|console):(.+)$/.exec(text.trim());
-  if (!match) return null;
-  return { platform: match[1] as Platform, channel: match[2]! };
-}
-
-export function formatChannelRef(ref: ChannelRef): string {
-  return `${ref.platform}:${ref.channel}`;
-}

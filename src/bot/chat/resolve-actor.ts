@@ -1,8 +1,8 @@
-import type { Deps } from '../deps.js';
-import { UserError } from '../errors.js';
-import { keys, EMAIL_LINK_MISS_TTL_MS, EMAIL_LINK_TTL_MS } from '../integrations/kv/keys.js';
-import { findChatLink } from '../db/queries/chat-links.js';
-import { findActiveUsersByEmail, findUserById, findUserByUsername, isUsable, type UserRow } from '../db/queries/users.js';
+import type { Deps } from '../../deps.js';
+import { UserError } from '../../errors.js';
+import { keys, EMAIL_LINK_MISS_TTL_MS, EMAIL_LINK_TTL_MS } from '../../integrations/kv/keys.js';
+import { findChatLink } from '../../db/queries/chat-links.js';
+import { findActiveUsersByEmail, findUserById, findUserByUsername, isUsable, type UserRow } from '../../db/queries/users.js';
 import type { ChatUser } from './chat-event.js';
 import type { Actor } from './command.js';
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Logger } from '../logger.js';
-import type { Deps } from '../deps.js';
+import type { Logger } from '../../logger.js';
+import type { Deps } from '../../deps.js';
 import type { ActionEvent, ChatEvent, ChatUser, CommandEvent } from './chat-event.js';
 import type { FormSpec, Reply } from './reply.js';
 

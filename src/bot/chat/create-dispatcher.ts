@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { Deps } from '../deps.js';
-import { IntegrationError, UserError, type UserErrorCode } from '../errors.js';
-import { describeIntegrationError } from '../integrations/atmosphere/describe-error.js';
-import { writeAudit, type AuditOutcome } from '../db/queries/audit.js';
+import type { Deps } from '../../deps.js';
+import { IntegrationError, UserError, type UserErrorCode } from '../../errors.js';
+import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
+import { writeAudit, type AuditOutcome } from '../../db/queries/audit.js';
 import type { ActionEvent, ChatEvent, CommandEvent } from './chat-event.js';
 import type {
   ActionDefinition,

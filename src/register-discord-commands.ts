@@ -1,6 +1,6 @@
-import { ConfigError, loadConfig, type Config } from '../../config.js';
-import { commandDefinitions } from '../../handlers/index.js';
-import { registerGuildCommands } from './register-commands.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { commandDefinitions } from './handlers/index.js';
+import { registerGuildCommands } from './bot/discord/register-commands.js';
 
 /**
  * `npm run discord:register`: registers `/atmo` in the guild named by DISCORD_GUILD_ID without

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { createTestContext, type TestContext } from '../support/test-deps.js';
-import { resolveActor } from '../../src/bot/resolve-actor.js';
-import { upsertChatLink } from '../../src/db/queries/chat-links.js';
-import { findUserByUsername } from '../../src/db/queries/users.js';
-import { atmosphereUser } from '../../src/db/atmosphere-schema.js';
-import { TEST_NOW } from '../support/databases.js';
+import { createTestContext, type TestContext } from '../../support/test-deps.js';
+import { resolveActor } from '../../../src/bot/chat/resolve-actor.js';
+import { upsertChatLink } from '../../../src/db/queries/chat-links.js';
+import { findUserByUsername } from '../../../src/db/queries/users.js';
+import { atmosphereUser } from '../../../src/db/atmosphere-schema.js';
+import { TEST_NOW } from '../../support/databases.js';
 
 describe('resolveActor', () => {
   let t: TestContext;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHealthServer, type HealthServer } from '../../src/bot/http-server.js';
-import { createMemoryLogger } from '../../src/logger.js';
+import { startHealthServer, type HealthServer } from '../../../src/bot/http-server.js';
+import { createMemoryLogger } from '../../../src/logger.js';
 
 describe('startHealthServer', () => {
   let server: HealthServer;

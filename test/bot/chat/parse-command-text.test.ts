@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bindOptions, matchCommandPath, tokenize } from '../../src/bot/parse-command-text.js';
-import type { OptionSpec } from '../../src/bot/command.js';
+import { bindOptions, matchCommandPath, tokenize } from '../../../src/bot/chat/parse-command-text.js';
+import type { OptionSpec } from '../../../src/bot/chat/command.js';
 
 describe('tokenize', () => {
   it('splits on white space and keeps quoted words whole', () => {

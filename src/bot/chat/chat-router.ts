@@ -1,4 +1,4 @@
-import { IntegrationError } from '../errors.js';
+import { IntegrationError } from '../../errors.js';
 import type { ChannelRef, MessageRef, Platform } from './chat-event.js';
 import type { ChatPort } from './chat-port.js';
 import type { Reply } from './reply.js';

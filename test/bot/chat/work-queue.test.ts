@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorkQueue } from '../../src/bot/work-queue.js';
+import { createWorkQueue } from '../../../src/bot/chat/work-queue.js';
 
 function deferred() {
   let resolve!: () => void;

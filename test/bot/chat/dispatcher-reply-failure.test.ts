@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desc } from 'drizzle-orm';
-import { dbKinds } from '../support/databases.js';
-import { commandEvent, createTestContext, type TestContext } from '../support/test-deps.js';
-import { auditLog } from '../../src/db/bot-schema/index.js';
-import { getResourceRequest } from '../../src/db/queries/resource-requests.js';
-import type { Reply } from '../../src/bot/reply.js';
+import { dbKinds } from '../../support/databases.js';
+import { commandEvent, createTestContext, type TestContext } from '../../support/test-deps.js';
+import { auditLog } from '../../../src/db/bot-schema/index.js';
+import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
+import type { Reply } from '../../../src/bot/chat/reply.js';
 
 const kpatel = { id: 'op', actingAs: 'kpatel' };
 
