@@ -25,6 +25,7 @@ import { hostname } from 'node:os';
 import { buildJobs } from './jobs/index.js';
 import { createRunCoordinator } from './jobs/run-coordinator.js';
 import { startScheduler } from './jobs/scheduler.js';
+import { reconcileDecisions } from './handlers/decisions/reconcile-decisions.js';
 
 function buildGateway(config: Config, db: Database, now: () => Date, log: Logger): AtmosphereGateway {
   if (config.ATMOSPHERE_API_URL && config.ATMOSPHERE_API_TOKEN) {
@@ -128,6 +129,12 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   };
 
   const stops: (() => Promise<void>)[] = [];
+  // Claims a previous run of this or another replica left unfinished are settled against Atmosphere
+  // now, without holding up start-up; the scheduled job does the same every minute.
+  const startupReconcile = reconcileDecisions(deps)
+    .then((summary) => log.info({ component: 'decision-reconciler', ...summary }, 'decision claims checked at start-up'))
+    .catch((error: unknown) => log.error({ err: error, component: 'decision-reconciler' }, 'could not check decision claims at start-up'));
+  stops.push(() => startupReconcile);
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
     await kv.close().catch(() => {});

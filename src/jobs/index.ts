@@ -4,6 +4,7 @@ import { createAlertScanJob } from './alert-scan-job.js';
 import { createResourceReminderJob } from './resource-reminder-job.js';
 import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
 import { createJobRunPruneJob } from './job-run-prune-job.js';
+import { createDecisionReconcileJob } from './decision-reconcile-job.js';
 import { advanceImagingQueue } from '../handlers/imaging/approve-machine-request.js';
 
 /**
@@ -17,5 +18,6 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createResourceReminderJob(deps),
     createMaintenanceReminderJob(deps),
     createJobRunPruneJob(deps),
+    createDecisionReconcileJob(deps),
   ];
 }

@@ -6,6 +6,8 @@ import { checkDecidable, decideResourceRequest, type ResourceDecision } from './
 import { APPROVE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
+import { afterDecisionNotes } from '../decisions/outcome-notes.js';
+import { redrawSource } from '../decisions/redraw-source.js';
 import type { HandlerContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 
@@ -71,10 +73,13 @@ async function finish(ctx: HandlerContext<ActionEvent>, value: ButtonValue, deci
       ...(quota ? { quota } : {}),
       ...(provider.trim() ? { provider: provider.trim() } : {}),
     });
-    await refreshRequestMessage(ctx, value.id, value.view, `Request #${value.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`);
+    // The decision stands whatever happens to the message about it; a stale message is only reported.
+    const redrawn = await redrawSource(ctx, () =>
+      refreshRequestMessage(ctx, value.id, value.view, `Request #${value.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`),
+    );
     const verb = decision === 'approve' ? 'Approved' : 'Denied';
     return {
-      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}`,
+      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
       tone: decision === 'approve' ? ('success' as const) : ('warning' as const),
     };
   } catch (error) {
