@@ -10,6 +10,7 @@ import type { Reply } from '../../src/bot/chat/reply.js';
 import { TEST_NOW } from '../support/databases.js';
 import { commandEvent, recordingIO } from '../support/test-deps.js';
 import { requestState, waitFor } from '../e2e/e2e-support.js';
+import { freeImagingSlot, requestId as imagingRequestId } from '../handlers/imaging/imaging-support.js';
 import { startFaultBot, statusPatches, TEST_API_TIMEOUT_MS, type FaultBot } from './decision-harness.js';
 
 const kpatel = { id: 'c-kpatel', actingAs: 'kpatel' };
@@ -102,6 +103,27 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('decisions under faults (
     const history = view.reply.fields?.find((field) => field.label === 'History')?.value ?? '';
     expect(history).toMatch(/Bot: was approved by kpatel/);
     expect(JSON.stringify(view.reply)).not.toMatch(UNTRUTHFUL);
+  }, 60_000);
+
+  it('an imaging approval answered 500 after applying: held, never sent twice, recorded as the first person\'s', async () => {
+    const db = f.database.atmosphere.db;
+    await freeImagingSlot(db);
+    const trinity = await imagingRequestId(db, 'Trinity 2.11 RNA-Seq');
+    const patches = () => f.atmosphere.calls.filter((call) => call.method === 'PATCH' && call.path.endsWith(`/machine_requests/${trinity}`));
+    f.atmosphere.failAfterApplying({ method: 'PATCH', pathPrefix: `/machine_requests/${trinity}` }, 500);
+    const first = await firstReply(`imaging approve ${trinity}`, kpatel);
+    await first.done;
+    expect(first.reply.text).toMatch(/holds this decision as kpatel's.*holds the imaging slot/s);
+    expect(first.reply.text).not.toMatch(UNTRUTHFUL);
+
+    const second = await firstReply(`imaging approve ${trinity}`, mdelgado);
+    await second.done;
+    expect(second.reply.text).toMatch(new RegExp(`^Imaging request #${trinity} was approved by kpatel .*recorded it afterwards`));
+    expect(patches()).toHaveLength(1);
+    const rows = await db.select().from(decision).where(and(eq(decision.subject, 'machine_request'), eq(decision.recordId, trinity)));
+    expect(rows).toMatchObject([{ state: 'done', decidedBy: 'kpatel' }]);
+    const history = await db.select().from(requestEvent).where(and(eq(requestEvent.subject, 'machine_request'), eq(requestEvent.recordId, trinity)));
+    expect(history.filter((event) => event.action === 'approved')).toMatchObject([{ actor: 'kpatel' }]);
   }, 60_000);
 
   it('a timed-out approval that lands after the retry: exactly one PATCH, credit to the first person', async () => {

@@ -32,7 +32,8 @@ describe.each(dbKinds())('a decision whose message cannot be redrawn, on %s', (k
   beforeAll(async () => {
     t = await createTestContext(kind);
     await freeImagingSlot(t.deps.db);
-  });
+    // A fresh PGlite costs seconds, far more on a busy machine.
+  }, 180_000);
   afterAll(async () => {
     await t?.database.drop();
   });
