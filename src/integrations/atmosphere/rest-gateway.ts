@@ -120,7 +120,8 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
     }
     if (status === 503 && said !== undefined) {
       const detail = scrub(maintenanceDetail(body));
-      return fail(`Atmosphere is in maintenance (${label} answered HTTP 503): ${detail}`, detail);
+      // Atmosphere's InMaintenance permission refuses before the view runs: nothing was applied.
+      return new IntegrationError('atmosphere', `Atmosphere is in maintenance (${label} answered HTTP 503): ${detail}`, { status, detail, notApplied: true });
     }
     if (status >= 500) {
       return fail(`Atmosphere is unavailable: ${label} answered HTTP ${status}`, said);
