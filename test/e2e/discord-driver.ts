@@ -20,7 +20,7 @@ export interface DiscordMessageBody {
 }
 
 /** Interaction response types (Discord's InteractionResponseType). */
-export const CALLBACK = { deferredChannelMessage: 5, deferredUpdateMessage: 6, modal: 9 } as const;
+export const CALLBACK = { channelMessage: 4, deferredChannelMessage: 5, deferredUpdateMessage: 6, modal: 9 } as const;
 export const EPHEMERAL = 64;
 
 export function createDiscordReader(discord: FakeDiscord) {
@@ -46,6 +46,22 @@ export function createDiscordReader(discord: FakeDiscord) {
     async followUp(interaction: Interaction): Promise<DiscordMessageBody> {
       const request = await waitFor(`a follow-up for ${interaction.id}`, () => discord.requests.find(isFollowUp(interaction)));
       return request.body as DiscordMessageBody;
+    },
+    /**
+     * What a command showed its user: the first response itself when the bot answered within its
+     * budget (CHANNEL_MESSAGE_WITH_SOURCE), else the edited deferral, or, when that only says the
+     * answer went to the channel, the public follow-up. `private` is the ephemeral flag.
+     */
+    async commandReply(interaction: Interaction): Promise<DiscordMessageBody & { private: boolean }> {
+      const first = await waitFor(`the callback of ${interaction.id}`, () => discord.requests.find(isCallback(interaction)));
+      const body = first.body as { type: number; data?: DiscordMessageBody };
+      if (body.type === CALLBACK.channelMessage) return { ...body.data, private: ((body.data?.flags ?? 0) & EPHEMERAL) !== 0 };
+      const edit = await waitFor(`an edit for ${interaction.id}`, () => discord.requests.find(isEdit(interaction)));
+      const edited = edit.body as DiscordMessageBody;
+      if (edited.content !== 'Posted in the channel.') return { ...edited, private: true };
+      const followUp = await waitFor(`a follow-up for ${interaction.id}`, () => discord.requests.find(isFollowUp(interaction)));
+      const posted = followUp.body as DiscordMessageBody;
+      return { ...posted, private: ((posted.flags ?? 0) & EPHEMERAL) !== 0 };
     },
     followUps: (interaction: Interaction) => discord.requests.filter(isFollowUp(interaction)).map((request) => request.body as DiscordMessageBody),
   };

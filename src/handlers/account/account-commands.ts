@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { defineCommand } from '../../bot/chat/command.js';
+import { defineCommand, type HandlerContext } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { deleteChatLink, upsertChatLink } from '../../db/queries/chat-links.js';
 import { findUserByUsername, isUsable } from '../../db/queries/users.js';
 import { keys } from '../../integrations/kv/keys.js';
 import { resolveActor } from '../../bot/chat/resolve-actor.js';
+import { forgetActorLink } from '../../bot/chat/actor-link-cache.js';
 import { parseChatUser } from './parse-chat-user.js';
 
 const CHAT_USER_HELP = 'Name the chat user as slack:U0123ABC, discord:123456789012345678, or a mention.';
@@ -57,6 +58,7 @@ export const linkCommand = defineCommand({
       linkedAt: ctx.deps.now(),
     });
     await ctx.deps.kv.delete(keys.emailLink(target.platform, target.id)).catch(() => {});
+    await forgetLink(ctx, target);
     ctx.audit({ linked: `${target.platform}:${target.id}`, username: account.username, previous });
     return {
       text: `Linked ${target.platform}:${target.id} to ${account.username}${account.isStaff ? ' (staff)' : ''}${previous && previous !== account.username ? `, replacing the link to ${previous}` : ''}.`,
@@ -76,7 +78,19 @@ export const unlinkCommand = defineCommand({
     if (!target) throw new UserError('usage', `"${args.user}" is not a chat user I can read. ${CHAT_USER_HELP}`);
     const removed = await deleteChatLink(ctx.deps.db, target.platform, target.id);
     if (!removed) throw new UserError('not_found', `${target.platform}:${target.id} has no explicit link. (Slack users matched by e-mail need none.)`);
+    await forgetLink(ctx, target);
     ctx.audit({ unlinked: `${target.platform}:${target.id}`, username: removed.atmosphereUsername });
     return { text: `Removed the link from ${target.platform}:${target.id} to ${removed.atmosphereUsername}.` };
   },
 });
+
+/**
+ * Drops the target's cached account resolution on every replica. The link row is already changed, so
+ * a store that is down leaves the old resolution for at most ACTOR_LINK_TTL_MS; the audit row notes it.
+ */
+async function forgetLink(ctx: HandlerContext, target: { platform: string; id: string }): Promise<void> {
+  await forgetActorLink(ctx.deps.kv, target.platform, target.id).catch((error: unknown) => {
+    ctx.log.warn({ err: error }, 'could not forget the cached account resolution');
+    ctx.audit({ cacheNotCleared: true });
+  });
+}

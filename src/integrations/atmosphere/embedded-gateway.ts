@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.js';
 import { identity, machineRequest, quota, resourceRequest, statusType } from '../../db/atmosphere-schema.js';
 import { UserError } from '../../errors.js';
 import { quotaValueColumns } from '../../db/queries/quota-columns.js';
+import { forgetStatusCatalog } from '../../db/queries/statuses.js';
 import { QUOTA_KEYS, type AtmosphereGateway, type QuotaValues } from './gateway.js';
 
 
@@ -20,6 +21,7 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
       .insert(statusType)
       .values({ name, description: '', startDate: now() })
       .returning({ id: statusType.id });
+    forgetStatusCatalog(db);
     return created[0]!.id;
   }
 

@@ -9,6 +9,8 @@ export const keys = {
   cronSlot: (key: string) => `cron:${key}`,
   /** A cached chat-user → Atmosphere-account resolution (Slack's verified e-mail lookup). */
   emailLink: (platform: string, userId: string) => `email-link:${platform}:${userId}`,
+  /** Which Atmosphere account a chat user acts as (the account id and how it was found, never `is_staff`). */
+  actorLink: (platform: string, userId: string) => `actor-link:${platform}:${userId}`,
   /** A "seen it already" marker for an incoming event or an alert, e.g. `dedupe('slack-event', id)`. */
   dedupe: (kind: string, id: string) => `dedupe:${kind}:${id}`,
 } as const;
@@ -37,6 +39,15 @@ export const EMAIL_LINK_TTL_MS = 10 * MINUTE_MS;
  * usual fix (an admin creates or links the account) should take effect while the user retries.
  */
 export const EMAIL_LINK_MISS_TTL_MS = 1 * MINUTE_MS;
+
+/**
+ * How long a chat user's account resolution (link or e-mail match → account id) is reused. `/atmo
+ * link` and `unlink` delete the entry in the shared store, so every replica sees a link change at
+ * once; the TTL only bounds what no command announces: an e-mail edited in Atmosphere, or a second
+ * account with the same e-mail that makes the match ambiguous. The account row itself (active, end
+ * date, `is_staff`) is read again on every event, so a demoted or disabled user loses access at once.
+ */
+export const ACTOR_LINK_TTL_MS = 1 * MINUTE_MS;
 
 /**
  * How long an incoming event id is remembered for de-duplication. Slack retries an event it thinks
