@@ -52,6 +52,10 @@ const variables = z.object({
     SLACK_SIGNING_SECRET: optionalString,
     SLACK_APP_TOKEN: optionalString,
     SLACK_API_URL: optionalUrl,
+    SLACK_RESPONSE_URL_HOSTS: z
+      .string()
+      .default('hooks.slack.com')
+      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
 
     DISCORD_TOKEN: optionalString,
     DISCORD_APPLICATION_ID: optionalString,

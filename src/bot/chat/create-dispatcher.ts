@@ -126,7 +126,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
       if (!tokens.ok) throw new UserError('usage', `I could not read that: ${tokens.error}. Try /atmo help.`);
       const words = tokens.words.length === 0 ? ['help'] : tokens.words;
       const match = matchCommandPath(words, commands);
-      if (!match) throw new UserError('usage', `I don't know the command "${words[0]}". Try /atmo help for what you can run.`);
+      if (!match) throw new UserError('usage', `I don't know the command "${clipWord(words[0]!)}". Try /atmo help for what you can run.`);
       command = match.command;
       const bound = bindOptions(match.rest, command.options);
       if (!bound.ok) throw usageError(command, bound.error);
@@ -149,6 +149,12 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
     const value = action.value.safeParse(event.value);
     if (!value.success) {
       throw new UserError('invalid_value', 'That button carries a value I cannot accept, so I did nothing. Run the command again for fresh buttons.');
+    }
+    // A submission names its action itself on Discord (the modal's custom id). It must be the form
+    // this action shows: a Deny form re-labelled as an approval, or a form sent to an action that has
+    // none, is refused before anything runs.
+    if (event.form && (!action.form || Object.keys(event.form).some((name) => !action.form!.fields.some((field) => field.name === name)))) {
+      throw new UserError('invalid_value', 'That form does not belong to this button, so I did nothing. Click the button again for a fresh form.');
     }
     const ctx = (await authorize(event, action.permission, io, draft, log.child({ action: action.name }))) as HandlerContext<ActionEvent>;
     if (action.precheck) await action.precheck(ctx, value.data);
@@ -262,6 +268,11 @@ function assertUnique(names: readonly string[], what: string): void {
     if (seen.has(name)) throw new Error(`two ${what}s are registered as "${name}"`);
     seen.add(name);
   }
+}
+
+/** A word quoted back in a usage reply; a pasted wall of text gets a short answer. */
+function clipWord(word: string): string {
+  return word.length > 60 ? `${word.slice(0, 59)}…` : word;
 }
 
 /** A fresh id for events whose platform gives none. */
