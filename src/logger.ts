@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { createRedactor } from './model/redactor.js';
 
 export type Logger = PinoLogger;
 
@@ -26,8 +27,16 @@ export const REDACT_PATHS = [
   'config.STATUSIO_API_KEY',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'atmo-bot' } }, destination);
+/**
+ * `secrets` are the configured token and password values. Paths cover the fields we know; every
+ * written line also passes a redactor, because a secret can hide anywhere in an error message or
+ * stack (a client library quoting the URL it could not reach, credentials and all).
+ */
+export function createLogger(level: string, destination?: DestinationStream, secrets: readonly string[] = []): Logger {
+  const target = destination ?? pino.destination(1);
+  const redact = createRedactor(secrets);
+  const scrubbed: DestinationStream = { write: (chunk: string) => target.write(redact(chunk)) };
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'atmo-bot' } }, scrubbed);
 }
 
 /** A logger that writes JSON lines into an array, for tests that assert on what was logged. */

@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   model: [],
   errors: [],
-  logger: [],
+  logger: ['model'],
   config: ['model', 'errors'],
   db: ['model', 'errors', 'logger', 'config'],
   integrations: ['model', 'errors', 'logger', 'config', 'db'],

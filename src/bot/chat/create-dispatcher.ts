@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError, type UserErrorCode } from '../../errors.js';
 import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
+import { createRedactor } from '../../model/redactor.js';
 import { writeAudit, type AuditOutcome } from '../../db/queries/audit.js';
 import type { ActionEvent, ChatEvent, CommandEvent } from './chat-event.js';
 import type {
@@ -234,9 +235,12 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+const STRIP_URL_CREDENTIALS = createRedactor([]);
+
 function errorText(error: unknown, eventId: string): string {
   if (error instanceof UserError) return error.message;
-  if (error instanceof IntegrationError) return describeIntegrationError(error);
+  // A service's own words can quote a URL with credentials in it (a client library's error message).
+  if (error instanceof IntegrationError) return STRIP_URL_CREDENTIALS(describeIntegrationError(error));
   return `Something went wrong on my side, and nothing more was done (ref ${eventId}). The error is in the bot's log under that reference.`;
 }
 
