@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadConfig, ConfigError, configSecrets, type Config } from './config.js';
+import { environmentWithEnvFile, loadConfig, ConfigError, configSecrets, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedactor } from './model/redactor.js';
 import { startBot } from './start-bot.js';
@@ -29,10 +29,10 @@ function withConsoleChannels(config: Config): Config {
 /** While the console owns the terminal, logs go to a file beside the embedded data. */
 function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFile: string | null } {
   const secrets = configSecrets(config);
-  if (!consoleMode) return { log: createLogger(config.LOG_LEVEL, undefined, secrets), logFile: null };
+  if (!consoleMode) return { log: createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT, secrets), logFile: null };
   mkdirSync(config.DATA_DIR, { recursive: true });
   const logFile = join(config.DATA_DIR, 'atmo-bot.log');
-  const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, sync: true }), secrets);
+  const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, sync: true }), config.LOG_FORMAT, secrets);
   return { log, logFile };
 }
 
@@ -40,7 +40,7 @@ function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFi
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(environmentWithEnvFile());
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

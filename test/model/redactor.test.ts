@@ -46,7 +46,7 @@ describe('credentials in configured URLs and tokens never reach a log line or a 
 
   it('scrubs every log line, whatever field or stack the secret hides in', () => {
     const lines: string[] = [];
-    const log = createLogger('debug', { write: (chunk: string) => void lines.push(chunk) }, ['tok-abcdef123456']);
+    const log = createLogger('debug', { write: (chunk: string) => void lines.push(chunk) }, 'json', ['tok-abcdef123456']);
     log.error({ err: new Error('connect failed for postgres://bot:pg-s3cret-pw-42@db/atmo'), target: 'redis://:rs3cret-pw-77@cache' }, 'start-up failed');
     log.warn({ nested: { said: 'token tok-abcdef123456 refused' } }, 'https://user:apipass-9f3k@atmo.example refused');
     expectClean(lines);
@@ -94,7 +94,7 @@ describe('credentials in configured URLs and tokens never reach a log line or a 
       JOBS: 'false',
     });
     const lines: string[] = [];
-    const log = createLogger('debug', { write: (chunk: string) => void lines.push(chunk) }, configSecrets(config));
+    const log = createLogger('debug', { write: (chunk: string) => void lines.push(chunk) }, 'json', configSecrets(config));
     const failure = await startBot(config, log).then(
       async (bot) => {
         await bot.stop();
