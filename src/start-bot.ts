@@ -8,6 +8,9 @@ import type { Dispatcher } from './bot/chat/command.js';
 import { startHealthServer } from './bot/http-server.js';
 import { commandDefinitions, actionDefinitions } from './handlers/index.js';
 import { createMemoryStore } from './integrations/kv/memory-store.js';
+import { FORM_STATE_TTL_MS, keys } from './integrations/kv/keys.js';
+import { createFormStateStore } from './bot/chat/form-state-store.js';
+import { randomBytes } from 'node:crypto';
 import { createRestGateway } from './integrations/atmosphere/rest-gateway.js';
 import { createEmbeddedGateway } from './integrations/atmosphere/embedded-gateway.js';
 import { createReadOnlyGateway } from './integrations/atmosphere/read-only-gateway.js';
@@ -121,6 +124,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
+  const formStates = createFormStateStore({ backend: kv, key: keys.formState, ttlMs: FORM_STATE_TTL_MS, newId: () => randomBytes(16).toString('hex') });
   const healthCheck = async () => {
     const detail = { mode: config.embedded ? 'embedded' : 'production', redis: kv.kind === 'redis' ? kv.healthy() : 'in-process', gateway: deps.gateway.kind };
     try {
@@ -159,6 +163,8 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         dispatcher,
         log,
         healthCheck,
+        formStates,
+        responseUrlHosts: config.SLACK_RESPONSE_URL_HOSTS,
       });
       chat.register('slack', slack.chatPort);
       deps.directories.slack = slack.directory;

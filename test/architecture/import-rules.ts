@@ -9,7 +9,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   model: [],
   errors: [],
   'pretty-log-line': [],
-  logger: ['pretty-log-line'],
+  logger: ['pretty-log-line', 'model'],
   config: ['model', 'errors'],
   db: ['model', 'errors', 'logger', 'config'],
   integrations: ['model', 'errors', 'logger', 'config', 'db'],

@@ -71,9 +71,14 @@ export function createDiscordReader(discord: FakeDiscord) {
 export function discordText(message: DiscordMessageBody): string {
   const parts = [message.content ?? ''];
   for (const embed of message.embeds ?? []) {
-    parts.push(embed.title ?? '', embed.description ?? '', ...(embed.fields ?? []).flatMap((field) => [field.name, field.value]), embed.footer?.text ?? '');
+    parts.push(...[embed.title ?? '', embed.description ?? '', ...(embed.fields ?? []).flatMap((field) => [field.name, field.value])].map(asShown), embed.footer?.text ?? '');
   }
-  return parts.filter(Boolean).join('\n');
+  return [asShown(parts[0]!), ...parts.slice(1)].filter(Boolean).join('\n');
+}
+
+/** Markdown text as the Discord client shows it: escapes dropped, `<url>` autolinks as the bare URL. */
+function asShown(markdown: string): string {
+  return markdown.replace(/<(https?:\/\/[^\s>]+)>/g, '$1').replace(/\\([^\sA-Za-z0-9])/g, '$1');
 }
 
 /** The custom ids of every button in a message. */

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError, type UserErrorCode } from '../../errors.js';
 import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
+import { createRedactor } from '../../model/redactor.js';
 import { writeAudit, type AuditOutcome } from '../../db/queries/audit.js';
 import type { ActionEvent, ChatEvent, CommandEvent } from './chat-event.js';
 import type {
@@ -126,7 +127,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
       if (!tokens.ok) throw new UserError('usage', `I could not read that: ${tokens.error}. Try /atmo help.`);
       const words = tokens.words.length === 0 ? ['help'] : tokens.words;
       const match = matchCommandPath(words, commands);
-      if (!match) throw new UserError('usage', `I don't know the command "${words[0]}". Try /atmo help for what you can run.`);
+      if (!match) throw new UserError('usage', `I don't know the command "${clipWord(words[0]!)}". Try /atmo help for what you can run.`);
       command = match.command;
       const bound = bindOptions(match.rest, command.options);
       if (!bound.ok) throw usageError(command, bound.error);
@@ -149,6 +150,12 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
     const value = action.value.safeParse(event.value);
     if (!value.success) {
       throw new UserError('invalid_value', 'That button carries a value I cannot accept, so I did nothing. Run the command again for fresh buttons.');
+    }
+    // A submission names its action itself on Discord (the modal's custom id). It must be the form
+    // this action shows: a Deny form re-labelled as an approval, or a form sent to an action that has
+    // none, is refused before anything runs.
+    if (event.form && (!action.form || Object.keys(event.form).some((name) => !action.form!.fields.some((field) => field.name === name)))) {
+      throw new UserError('invalid_value', 'That form does not belong to this button, so I did nothing. Click the button again for a fresh form.');
     }
     const ctx = (await authorize(event, action.permission, io, draft, log.child({ action: action.name }))) as HandlerContext<ActionEvent>;
     if (action.precheck) await action.precheck(ctx, value.data);
@@ -228,9 +235,12 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+const STRIP_URL_CREDENTIALS = createRedactor([]);
+
 function errorText(error: unknown, eventId: string): string {
   if (error instanceof UserError) return error.message;
-  if (error instanceof IntegrationError) return describeIntegrationError(error);
+  // A service's own words can quote a URL with credentials in it (a client library's error message).
+  if (error instanceof IntegrationError) return STRIP_URL_CREDENTIALS(describeIntegrationError(error));
   return `Something went wrong on my side, and nothing more was done (ref ${eventId}). The error is in the bot's log under that reference.`;
 }
 
@@ -269,6 +279,11 @@ function assertUnique(names: readonly string[], what: string): void {
     if (seen.has(name)) throw new Error(`two ${what}s are registered as "${name}"`);
     seen.add(name);
   }
+}
+
+/** A word quoted back in a usage reply; a pasted wall of text gets a short answer. */
+function clipWord(word: string): string {
+  return word.length > 60 ? `${word.slice(0, 59)}…` : word;
 }
 
 /** A fresh id for events whose platform gives none. */

@@ -7,6 +7,7 @@ import { keys } from '../../integrations/kv/keys.js';
 import { resolveActor } from '../../bot/chat/resolve-actor.js';
 import { forgetActorLink } from '../../bot/chat/actor-link-cache.js';
 import { parseChatUser } from './parse-chat-user.js';
+import { announceStaffLink } from './announce-staff-link.js';
 
 const CHAT_USER_HELP = 'Name the chat user as slack:U0123ABC, discord:123456789012345678, or a mention.';
 
@@ -46,9 +47,17 @@ export const linkCommand = defineCommand({
   async run(ctx, args) {
     const target = parseChatUser(args.user, ctx.chatUser.platform);
     if (!target) throw new UserError('usage', `"${args.user}" is not a chat user I can read. ${CHAT_USER_HELP}`);
+    // Otherwise one admin could become any staff member, unseen: another admin has to make the link.
+    if (target.platform === ctx.chatUser.platform && target.id === ctx.chatUser.id) {
+      throw new UserError('forbidden', 'You cannot link your own chat user; ask another bot admin to run this for you.');
+    }
     const account = await findUserByUsername(ctx.deps.db, args.username);
     if (!account) throw new UserError('not_found', `There is no Atmosphere account "${args.username}" (usernames are case-sensitive).`);
     if (!isUsable(account)) throw new UserError('conflict', `The Atmosphere account "${args.username}" is disabled or end-dated; I will not link to it.`);
+    // Staff powers are announced before they are granted, so a link that gives them is never silent.
+    const announced = account.isStaff
+      ? await announceStaffLink(ctx, { chatUser: `${target.platform}:${target.id}`, username: account.username })
+      : undefined;
     const { previous } = await upsertChatLink(ctx.deps.db, {
       platform: target.platform,
       chatUserId: target.id,
@@ -59,9 +68,9 @@ export const linkCommand = defineCommand({
     });
     await ctx.deps.kv.delete(keys.emailLink(target.platform, target.id)).catch(() => {});
     await forgetLink(ctx, target);
-    ctx.audit({ linked: `${target.platform}:${target.id}`, username: account.username, previous });
+    ctx.audit({ linked: `${target.platform}:${target.id}`, username: account.username, staff: account.isStaff, previous, announced: announced ?? null });
     return {
-      text: `Linked ${target.platform}:${target.id} to ${account.username}${account.isStaff ? ' (staff)' : ''}${previous && previous !== account.username ? `, replacing the link to ${previous}` : ''}.`,
+      text: `Linked ${target.platform}:${target.id} to ${account.username}${account.isStaff ? ' (staff)' : ''}${previous && previous !== account.username ? `, replacing the link to ${previous}` : ''}.${announced ? ` ${announced}` : ''}`,
     };
   },
 });

@@ -62,6 +62,7 @@ export function renderPendingList(input: {
       `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
     ].join('\n'),
     buttons: requestButtons(row.id, 'list'),
+    fullTextAt: `/atmo request ${row.id}`,
   }));
   const more = total > rows.length ? ` Showing the oldest ${rows.length}; /atmo request <id> shows any one.` : '';
   return {

@@ -13,6 +13,8 @@ export const keys = {
   actorLink: (platform: string, userId: string) => `actor-link:${platform}:${userId}`,
   /** A "seen it already" marker for an incoming event or an alert, e.g. `dedupe('slack-event', id)`. */
   dedupe: (kind: string, id: string) => `dedupe:${kind}:${id}`,
+  /** What an open form (Slack modal, Discord modal) will do when submitted; the client holds only `id`. */
+  formState: (id: string) => `form:${id}`,
 } as const;
 
 const SECOND_MS = 1000;
@@ -55,6 +57,14 @@ export const ACTOR_LINK_TTL_MS = 1 * MINUTE_MS;
  * (https://api.slack.com/apis/events-api#retries); an hour covers that with room to spare.
  */
 export const DEDUPE_TTL_MS = 1 * HOUR_MS;
+
+/**
+ * How long an open form's state is kept. The Slack response_url that answers a form is good for 30
+ * minutes after the click (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses),
+ * so a form left open longer could not answer properly anyway; an hour leaves room for a slow reader.
+ * A later submission is told to click the button again.
+ */
+export const FORM_STATE_TTL_MS = 1 * HOUR_MS;
 
 /**
  * Validates a TTL and rounds it up to whole milliseconds. Redis rejects `PX 0` and fractions, and an
