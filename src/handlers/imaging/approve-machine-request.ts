@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { completeDecision, releaseDecision } from '../../db/queries/decisions.js';
@@ -30,9 +30,9 @@ export const BOT_ACTOR = 'atmo-bot';
  * The click is claimed first (first click wins); the slot check and the API call then run under the
  * cross-replica imaging lock, so of simultaneous approvals exactly one starts imaging.
  */
-export async function approveMachineRequest(ctx: HandlerContext<ChatEvent>, id: number): Promise<ApproveOutcome> {
+export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: number): Promise<ApproveOutcome> {
   const { deps } = ctx;
-  const actor = ctx.actor!;
+  const actor = ctx.actor;
   const item = await checkPendingDecision(ctx, id, 'approve');
   const claim = await claimMachineDecision(ctx, id, 'approve');
   try {

@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { claimDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { getMachineRequest, nextMachineRequestRound } from '../../db/queries/machine-requests.js';
@@ -60,14 +60,14 @@ export async function checkResubmittable(ctx: HandlerContext, id: number): Promi
 }
 
 /** Claims this round's decision on the request so only the first of simultaneous clicks acts. */
-export async function claimMachineDecision(ctx: HandlerContext<ChatEvent>, id: number, action: MachineDecision, adminMessage = ''): Promise<DecisionRow> {
+export async function claimMachineDecision(ctx: ActingContext<ChatEvent>, id: number, action: MachineDecision, adminMessage = ''): Promise<DecisionRow> {
   const { deps } = ctx;
   const claim = await claimDecision(deps.db, {
     subject: 'machine_request',
     recordId: id,
     round: await nextMachineRequestRound(deps.db, id),
     action,
-    decidedBy: ctx.actor!.username,
+    decidedBy: ctx.actor.username,
     platform: ctx.event.platform,
     chatUserId: ctx.event.user.id,
     decidedAt: deps.now(),

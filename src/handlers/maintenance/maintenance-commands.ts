@@ -112,7 +112,7 @@ export const startMaintenanceCommand = defineCommand({
     return {
       text: describeStartPlan({ title: recordTitle, message: recordMessage, until, atmosphereActive: state.atmosphere, troposphereActive: state.troposphere, statusio: statusioText, window }),
       buttons: confirmButtons(CONFIRM_START_ACTION, pending.id, 'Start maintenance'),
-      footer: `Request #${pending.id} by ${ctx.actor!.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}. Times are UTC.`,
+      footer: `Request #${pending.id} by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}. Times are UTC.`,
       tone: 'warning',
     } satisfies Reply;
   },
@@ -147,7 +147,7 @@ export const stopMaintenanceCommand = defineCommand({
         statusio: started.map((w) => `finish maintenance ${w.statusioMaintenanceId} ("${w.title}"), notifying subscribers.`),
       }),
       buttons: confirmButtons(CONFIRM_STOP_ACTION, pending.id, 'End maintenance'),
-      footer: `Request #${pending.id} by ${ctx.actor!.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}.`,
+      footer: `Request #${pending.id} by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}.`,
       tone: 'warning',
     } satisfies Reply;
   },

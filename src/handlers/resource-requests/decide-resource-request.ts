@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { claimDecision, completeDecision, findDecision, isAbandonedClaim, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { recordRequestEvent } from '../../db/queries/request-events.js';
@@ -76,9 +76,9 @@ function pickIdentity(request: ResourceRequestView, identities: readonly Identit
  * before any API call, so of any number of simultaneous clicks only one reaches Atmosphere; the rest
  * are told who decided. A failed API call gives the claim back so someone can try again.
  */
-export async function decideResourceRequest(ctx: HandlerContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult> {
+export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult> {
   const { deps } = ctx;
-  const actor = ctx.actor!;
+  const actor = ctx.actor;
   const request = await checkDecidable(ctx, input.id);
 
   // Work out the quota before claiming anything, so bad input changes nothing.

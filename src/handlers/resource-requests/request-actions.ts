@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction } from '../../bot/chat/command.js';
+import { defineFormAction } from '../../bot/chat/command.js';
 import type { FormSpec } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
@@ -85,22 +85,22 @@ async function finish(ctx: HandlerContext<ActionEvent>, value: ButtonValue, deci
   }
 }
 
-export const approveRequestAction = defineAction({
+export const approveRequestAction = defineFormAction({
   name: APPROVE_ACTION,
   value: requestButtonValue,
   permission: 'staff',
   form: approveForm,
   formValues: approveValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'approve', form?.message ?? '', form?.quota ?? '', form?.provider ?? ''),
+  run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, form.quota, form.provider),
 });
 
-export const denyRequestAction = defineAction({
+export const denyRequestAction = defineFormAction({
   name: DENY_ACTION,
   value: requestButtonValue,
   permission: 'staff',
   form: denyForm,
   formValues: denyValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'deny', form!.reason, '', ''),
+  run: (ctx, value, form) => finish(ctx, value, 'deny', form.reason, '', ''),
 });
