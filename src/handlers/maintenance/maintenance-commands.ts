@@ -46,7 +46,8 @@ function confirmButtons(action: string, id: number, label: string): Reply['butto
 export const startMaintenanceCommand = defineCommand({
   name: 'maintenance start',
   summary: 'Start maintenance in Atmosphere and Troposphere (asks for confirmation)',
-  usage: '/atmo maintenance start --title "2026-12-01 v37-0 deployment" --message "Atmosphere is down…" [--until <time>] [--statusio] [--window <id>]',
+  // Title and message may come from the scheduled window due now, hence optional.
+  usage: '/atmo maintenance start [--title "2026-12-01 v37-0 deployment" --message "Atmosphere is down…"] [--until <time>] [--statusio] [--window <id>]',
   options: [
     { name: 'title', description: 'Title of the maintenance record', type: 'string', flag: true },
     { name: 'message', description: 'Message shown to users', type: 'string', flag: true },
