@@ -32,9 +32,11 @@ export type ActorFor<P extends Permission> = P extends ActorPermission ? Actor :
 
 /**
  * What a handler gets for one event. `P` is the permission the dispatcher checked; with the default
- * (any permission) `actor` may be null, under `linked` or `staff` it is always set.
+ * (any permission) `actor` may be null, under `linked` or `staff` it is always set. `out` makes the
+ * check explicit: a context of any permission is not one of `staff`, which TypeScript's own variance
+ * measurement of the conditional `actor` type would let through.
  */
-export interface HandlerContext<E extends ChatEvent = ChatEvent, P extends Permission = Permission> {
+export interface HandlerContext<E extends ChatEvent = ChatEvent, out P extends Permission = Permission> {
   event: E;
   chatUser: ChatUser;
   /** Always set under `linked` and `staff`; may be set for the others (help and whoami use it). */

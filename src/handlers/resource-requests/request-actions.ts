@@ -6,7 +6,7 @@ import { checkDecidable, decideResourceRequest, type ResourceDecision } from './
 import { APPROVE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 
 /** `12` (a single-request message) or `12:list` (the pending list). Anything else was tampered with. */
@@ -45,7 +45,7 @@ const denyValues = z.object({
 });
 
 /** Refuses early, and brings a stale message up to date when the request was already decided. */
-async function precheck(ctx: HandlerContext<ActionEvent>, value: ButtonValue): Promise<void> {
+async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Promise<void> {
   try {
     await checkDecidable(ctx, value.id);
   } catch (error) {
@@ -56,7 +56,7 @@ async function precheck(ctx: HandlerContext<ActionEvent>, value: ButtonValue): P
   }
 }
 
-async function finish(ctx: HandlerContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, quotaText: string, provider: string) {
+async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, quotaText: string, provider: string) {
   let quota;
   if (quotaText.trim()) {
     const parsed = parseQuotaSpec(quotaText);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Actor, Permission } from '../../../src/bot/chat/command.js';
+import type { ActingContext, Actor, HandlerContext, Permission } from '../../../src/bot/chat/command.js';
 import { defineAction, defineCommand, defineFormAction } from '../../../src/bot/chat/command.js';
 import { permits } from '../../../src/bot/chat/permits.js';
+import type { ChatEvent } from '../../../src/bot/chat/chat-event.js';
 
 const staff: Actor = { userId: 1, username: 'kpatel', email: 'kpatel@example.org', isStaff: true, via: 'email' };
 const user: Actor = { userId: 2, username: 'mlee', email: 'mlee@example.org', isStaff: false, via: 'link' };
@@ -41,6 +42,15 @@ describe('definition types', () => {
       run: async (ctx) => ({ text: ctx.actor.username }),
     });
     expect([staffCommand.permission, linkedCommand.permission, anyoneCommand.permission]).toEqual(['staff', 'linked', 'anyone']);
+  });
+
+  it('refuse a context of any permission where an acting one is needed', () => {
+    const needsActor = (ctx: ActingContext) => ctx.actor.username;
+    const widened = (ctx: HandlerContext) =>
+      // @ts-expect-error an `anyone` or `admin` context may have no actor
+      needsActor(ctx);
+    const narrowed = (ctx: HandlerContext<ChatEvent, 'staff'>) => needsActor(ctx);
+    expect([typeof widened, typeof narrowed]).toEqual(['function', 'function']);
   });
 
   it('give a form action its parsed form, and refuse a form on a plain action', () => {
