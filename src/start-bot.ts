@@ -19,7 +19,7 @@ import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integra
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
-import type { Database } from './db/client.js';
+import { pingDatabase, type Database } from './db/client.js';
 import { requireStatusTypeId } from './db/queries/statuses.js';
 import { hostname } from 'node:os';
 import { buildJobs } from './jobs/index.js';
@@ -128,7 +128,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   const healthCheck = async () => {
     const detail = { mode: config.embedded ? 'embedded' : 'production', redis: kv.kind === 'redis' ? kv.healthy() : 'in-process', gateway: deps.gateway.kind };
     try {
-      await databases.atmosphere.db.execute('select 1');
+      await pingDatabase(databases.atmosphere.db);
       return { ok: true, detail: { ...detail, database: true } };
     } catch {
       return { ok: false, detail: { ...detail, database: false } };

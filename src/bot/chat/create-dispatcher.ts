@@ -7,9 +7,9 @@ import { createRedactor } from '../../model/redactor.js';
 import { writeAudit, type AuditOutcome } from '../../db/queries/audit.js';
 import type { ActionEvent, ChatEvent, CommandEvent } from './chat-event.js';
 import type {
-  ActionDefinition,
   Actor,
-  CommandDefinition,
+  AnyActionDefinition,
+  AnyCommandDefinition,
   DispatchOutcome,
   Dispatcher,
   EventIO,
@@ -18,6 +18,7 @@ import type {
 } from './command.js';
 import { bindOptions, matchCommandPath, tokenize } from './parse-command-text.js';
 import { isBotAdmin, resolveActor } from './resolve-actor.js';
+import { permits } from './permits.js';
 import type { Reply } from './reply.js';
 import { ACTION_NAME } from './action-id.js';
 
@@ -49,7 +50,7 @@ interface AuditDraft {
  * validates arguments and button values, runs the handler, turns every error into a reply and writes
  * one audit row per event. Startup fails if two commands or actions share a name.
  */
-export function createDispatcher(deps: Deps, commands: readonly CommandDefinition[], actions: readonly ActionDefinition[]): Dispatcher {
+export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefinition[], actions: readonly AnyActionDefinition[]): Dispatcher {
   assertUnique(commands.map((c) => c.name), 'command');
   assertUnique(actions.map((a) => a.name), 'action');
   for (const action of actions) {
@@ -115,7 +116,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
   }
 
   async function handleCommand(event: CommandEvent, io: EventIO, draft: AuditDraft, log: Deps['log']): Promise<DispatchOutcome> {
-    let command: CommandDefinition | undefined;
+    let command: AnyCommandDefinition | undefined;
     let raw: Record<string, unknown>;
     if (event.options) {
       const path = event.options.path.join(' ');
@@ -137,7 +138,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
     const parsed = command.args.safeParse(raw);
     if (!parsed.success) throw usageError(command, describeIssues(parsed.error));
     const ctx = await authorize(event, command.permission, io, draft, log.child({ command: command.name }));
-    const result = await command.run(ctx as HandlerContext<CommandEvent>, parsed.data);
+    const result = await command.run(ctx, parsed.data);
     if (result) await deliver(io, result, draft, log);
     return { kind: 'done' };
   }
@@ -157,47 +158,41 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
     if (event.form && (!action.form || Object.keys(event.form).some((name) => !action.form!.fields.some((field) => field.name === name)))) {
       throw new UserError('invalid_value', 'That form does not belong to this button, so I did nothing. Click the button again for a fresh form.');
     }
-    const ctx = (await authorize(event, action.permission, io, draft, log.child({ action: action.name }))) as HandlerContext<ActionEvent>;
+    const ctx = await authorize(event, action.permission, io, draft, log.child({ action: action.name }));
     if (action.precheck) await action.precheck(ctx, value.data);
-    let form: unknown;
+    let result: Reply | void;
     if (action.form) {
       if (!event.form) {
         draft.kind = 'form';
         draft.outcome = 'form';
         return { kind: 'form', form: action.form, action: action.name, value: event.value };
       }
-      const parsedForm = (action.formValues ?? passthrough).safeParse(event.form);
+      const parsedForm = action.formValues.safeParse(event.form);
       if (!parsedForm.success) {
         throw new UserError('usage', `${describeIssues(parsedForm.error)}. Nothing was changed; click the button again to retry.`);
       }
-      form = parsedForm.data;
+      result = await action.run(ctx, value.data, parsedForm.data);
+    } else {
+      result = await action.run(ctx, value.data);
     }
-    const result = await action.run(ctx, value.data, form);
     if (result) await deliver(io, result, draft, log);
     return { kind: 'done' };
   }
 
-  async function authorize(event: ChatEvent, permission: Permission, io: EventIO, draft: AuditDraft, log: Deps['log']): Promise<HandlerContext> {
+  async function authorize<E extends ChatEvent>(event: E, permission: Permission, io: EventIO, draft: AuditDraft, log: Deps['log']): Promise<HandlerContext<E>> {
     const admin = isBotAdmin(deps, event.user);
     let actor: Actor | null = null;
     if (permission === 'linked' || permission === 'staff') {
       const resolution = await resolveActor(deps, event.user);
       if (!resolution.actor) throw resolution.problem;
       actor = resolution.actor;
-      if (permission === 'staff' && !actor.isStaff) {
-        draft.actor = actor;
-        throw new UserError('forbidden', `Only Atmosphere staff can do that, and ${actor.username} is not staff.`);
-      }
     } else {
       // Help and whoami still want to know who is asking; a failure to resolve is not an error here.
       const resolution = await resolveActor(deps, event.user).catch(() => null);
       actor = resolution?.actor ?? null;
-      if (permission === 'admin' && !admin) {
-        draft.actor = actor;
-        throw new UserError('forbidden', 'Only bot admins can do that. Bot admins are listed in BOT_ADMINS.');
-      }
     }
     draft.actor = actor;
+    if (!permits(permission, { actor, isBotAdmin: admin })) throw refusal(permission, actor);
     const childLog = log.child({ actor: actor?.username });
     return {
       event,
@@ -215,9 +210,13 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
   return { handle, commands, actions };
 }
 
-const passthrough = { safeParse: (value: unknown) => ({ success: true as const, data: value }) } as unknown as z.ZodType;
+/** Why `permits` said no. `linked` and `staff` without an account never get here: resolution threw. */
+function refusal(permission: Permission, actor: Actor | null): UserError {
+  if (permission === 'admin') return new UserError('forbidden', 'Only bot admins can do that. Bot admins are listed in BOT_ADMINS.');
+  return new UserError('forbidden', actor ? `Only Atmosphere staff can do that, and ${actor.username} is not staff.` : 'Only Atmosphere staff can do that.');
+}
 
-function usageError(command: CommandDefinition, problem: string): UserError {
+function usageError(command: AnyCommandDefinition, problem: string): UserError {
   return new UserError('usage', `${capitalize(problem)}.\nUsage: ${command.usage}`);
 }
 

@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
@@ -36,9 +36,9 @@ export const BOT_ACTOR = 'atmo-bot';
  * imaging. The call goes out once (send-once.ts): an unclear answer holds the claim, and the request
  * keeps the imaging slot while it may still start (find-imaging-occupant.ts).
  */
-export async function approveMachineRequest(ctx: HandlerContext<ChatEvent>, id: number): Promise<ApproveOutcome> {
+export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: number): Promise<ApproveOutcome> {
   const { deps } = ctx;
-  const actor = ctx.actor!;
+  const actor = ctx.actor;
   const item = await checkPendingDecision(ctx, id, 'approve');
   const claim = await claimMachineDecision(ctx, item, 'approve', 'approved');
   let sending = false;

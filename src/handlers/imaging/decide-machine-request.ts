@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { releaseDecision } from '../../db/queries/decisions.js';
 import { getMachineRequest } from '../../db/queries/machine-requests.js';
@@ -23,7 +23,7 @@ export interface MachineDecisionResult {
  * the record yet (the reconciler completes it).
  */
 async function decide(
-  ctx: HandlerContext<ChatEvent>,
+  ctx: ActingContext<ChatEvent>,
   item: ImagingItem,
   action: MachineDecision,
   change: { status: MachineRequestStatus; stillValid(status: string): boolean; event: string; note: string | null },
@@ -54,7 +54,7 @@ async function decide(
     history: {
       subject: 'machine_request',
       recordId: id,
-      actor: ctx.actor!.username,
+      actor: ctx.actor.username,
       platform: ctx.event.platform,
       action: change.event,
       note: [change.note, dequeued ? 'taken out of the imaging queue' : null].filter(Boolean).join('; ') || null,
@@ -68,7 +68,7 @@ async function decide(
  * Troposphere's "Re-Submit": back to pending, which starts nothing. Only for a request whose chain
  * stopped (error, stuck, failed); approving it afterwards resumes at the failed step.
  */
-export async function resubmitMachineRequest(ctx: HandlerContext<ChatEvent>, id: number): Promise<MachineDecisionResult> {
+export async function resubmitMachineRequest(ctx: ActingContext<ChatEvent>, id: number): Promise<MachineDecisionResult> {
   const item = await checkResubmittable(ctx, id);
   const recorded = await decide(ctx, item, 'resubmit', {
     status: 'pending',
@@ -83,7 +83,7 @@ export async function resubmitMachineRequest(ctx: HandlerContext<ChatEvent>, id:
  * Denies a pending request. Atmosphere ignores admin_message on imaging requests and sends no e-mail
  * on a denial, so the reason lives in the bot's history and staff tell the owner themselves.
  */
-export async function denyMachineRequest(ctx: HandlerContext<ChatEvent>, id: number, reason: string): Promise<MachineDecisionResult> {
+export async function denyMachineRequest(ctx: ActingContext<ChatEvent>, id: number, reason: string): Promise<MachineDecisionResult> {
   const item = await checkPendingDecision(ctx, id, 'deny');
   const recorded = await decide(ctx, item, 'deny', { status: 'denied', stillValid: (status) => status === 'pending', event: 'denied', note: reason });
   return { item, recorded };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction, type HandlerContext } from '../../bot/chat/command.js';
+import { defineAction, defineFormAction, type HandlerContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 import type { FormSpec, Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
@@ -56,7 +56,7 @@ export const approveImagingAction = defineAction({
   run: (ctx, value) => act(ctx, value, async () => describeApproval(await approveMachineRequest(ctx, value.id))),
 });
 
-export const denyImagingAction = defineAction({
+export const denyImagingAction = defineFormAction({
   name: DENY_IMAGING_ACTION,
   value: buttonValue,
   permission: 'staff',
@@ -65,7 +65,7 @@ export const denyImagingAction = defineAction({
   async precheck(ctx, value) {
     await checkPendingDecision(ctx, value.id, 'deny');
   },
-  run: (ctx, value, form) => act(ctx, value, async () => describeDenial(await denyMachineRequest(ctx, value.id, form!.reason))),
+  run: (ctx, value, form) => act(ctx, value, async () => describeDenial(await denyMachineRequest(ctx, value.id, form.reason))),
 });
 
 export const resubmitImagingAction = defineAction({

@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { findLatestDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { getMachineRequest, nextMachineRequestRound } from '../../db/queries/machine-requests.js';
@@ -74,7 +74,7 @@ export async function checkResubmittable(ctx: HandlerContext, id: number): Promi
 
 /** Claims this round's decision on the request so only the first of simultaneous clicks acts. */
 export async function claimMachineDecision(
-  ctx: HandlerContext<ChatEvent>,
+  ctx: ActingContext<ChatEvent>,
   item: ImagingItem,
   action: MachineDecision,
   status: string,

@@ -1,5 +1,5 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { findDecision, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
@@ -86,9 +86,9 @@ function pickIdentity(request: ResourceRequestView, identities: readonly Identit
  * reaches Atmosphere; the rest are told who decided. A clear refusal gives the claim back; an unclear
  * answer holds it (send-once.ts), so a retry re-reads Atmosphere instead of sending again.
  */
-export async function decideResourceRequest(ctx: HandlerContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult> {
+export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult> {
   const { deps } = ctx;
-  const actor = ctx.actor!;
+  const actor = ctx.actor;
   const request = await checkDecidable(ctx, input.id);
   const what = `Request #${input.id}`;
   const status = input.decision === 'approve' ? 'approved' : 'denied';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction } from '../../bot/chat/command.js';
+import { defineFormAction } from '../../bot/chat/command.js';
 import type { FormSpec } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
@@ -8,7 +8,7 @@ import { refreshRequestMessage } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 
 /** `12` (a single-request message) or `12:list` (the pending list). Anything else was tampered with. */
@@ -47,7 +47,7 @@ const denyValues = z.object({
 });
 
 /** Refuses early, and brings a stale message up to date when the request was already decided. */
-async function precheck(ctx: HandlerContext<ActionEvent>, value: ButtonValue): Promise<void> {
+async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Promise<void> {
   try {
     await checkDecidable(ctx, value.id);
   } catch (error) {
@@ -58,7 +58,7 @@ async function precheck(ctx: HandlerContext<ActionEvent>, value: ButtonValue): P
   }
 }
 
-async function finish(ctx: HandlerContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, quotaText: string, provider: string) {
+async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, quotaText: string, provider: string) {
   let quota;
   if (quotaText.trim()) {
     const parsed = parseQuotaSpec(quotaText);
@@ -90,22 +90,22 @@ async function finish(ctx: HandlerContext<ActionEvent>, value: ButtonValue, deci
   }
 }
 
-export const approveRequestAction = defineAction({
+export const approveRequestAction = defineFormAction({
   name: APPROVE_ACTION,
   value: requestButtonValue,
   permission: 'staff',
   form: approveForm,
   formValues: approveValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'approve', form?.message ?? '', form?.quota ?? '', form?.provider ?? ''),
+  run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, form.quota, form.provider),
 });
 
-export const denyRequestAction = defineAction({
+export const denyRequestAction = defineFormAction({
   name: DENY_ACTION,
   value: requestButtonValue,
   permission: 'staff',
   form: denyForm,
   formValues: denyValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'deny', form!.reason, '', ''),
+  run: (ctx, value, form) => finish(ctx, value, 'deny', form.reason, '', ''),
 });

@@ -21,7 +21,7 @@ const commands: CommandDefinition[] = [
 const denyForm: FormSpec = { title: 'Deny request 42', submitLabel: 'Deny', fields: [{ name: 'reason', label: 'Reason', kind: 'multiline', required: true }] };
 const actions: ActionDefinition[] = [
   { name: 'rr:approve', value: z.string(), permission: 'staff', run: async () => undefined },
-  { name: 'rr:deny', value: z.string(), permission: 'staff', form: denyForm, run: async () => undefined },
+  { name: 'rr:deny', value: z.string(), permission: 'staff', form: denyForm, formValues: z.object({ reason: z.string() }), run: async () => undefined },
 ];
 
 type Behaviour = (event: ChatEvent, io: EventIO) => Promise<DispatchOutcome>;
