@@ -13,15 +13,7 @@ import {
 } from './to-chat-event.js';
 import { postToResponseUrl } from './post-to-response-url.js';
 import { callSlack } from './slack-error.js';
-import { createWorkQueue } from '../chat/work-queue.js';
-
-/**
- * How many events' follow-up work (dispatch, database, Slack calls) runs at once. Two keep the database
- * busy while answers come back; at 50 requests in flight, 3 or 4 already put the acknowledgement p99 of
- * `/atmo requests` at about twice a bare Bolt app's, 2 keeps it within 1.5x (bench/ack-latency.ts).
- * Total throughput is bound by CPU either way; only the order changes.
- */
-const FOLLOW_UP_CONCURRENCY = 2;
+import type { WorkQueue } from '../chat/work-queue.js';
 
 type WebClient = webApi.WebClient;
 
@@ -32,6 +24,8 @@ export interface ListenerDeps {
   log: Logger;
   now(): Date;
   newId(): string;
+  /** Runs the work after each ack; Slack's own API calls are made outside its slots. */
+  queue: WorkQueue;
 }
 
 /** A response_url message; `visibility: 'channel'` is the only way a reply becomes visible to all. */
@@ -47,29 +41,36 @@ function responseMessage(answer: Reply, extra: Record<string, unknown> = {}): Re
  * How a click (or the form it opened) answers: `respond` through the response_url, `updateSource` by
  * editing the clicked message. Ephemeral messages can only be replaced through their response_url.
  */
-function sourceIO(client: WebClient, source: SlackSource, userId: string): EventIO {
+function sourceIO(client: WebClient, source: SlackSource, userId: string, queue: WorkQueue): EventIO {
   const respond = async (answer: Reply): Promise<void> => {
-    if (source.responseUrl) {
-      await postToResponseUrl(source.responseUrl, responseMessage(answer, { replace_original: false }));
+    const url = source.responseUrl;
+    if (url) {
+      const message = responseMessage(answer, { replace_original: false });
+      await queue.outside(() => postToResponseUrl(url, message));
       return;
     }
     const { text, blocks } = renderReplyBlocks(answer);
-    await callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks }));
+    await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })));
   };
   return {
     respond,
     async updateSource(answer) {
       const ts = source.messageTs;
       if (!ts) return respond(answer);
-      if (source.ephemeral && source.responseUrl) {
-        await postToResponseUrl(source.responseUrl, { ...renderReplyBlocks(answer), replace_original: true });
+      const url = source.responseUrl;
+      if (source.ephemeral && url) {
+        const message = { ...renderReplyBlocks(answer), replace_original: true };
+        await queue.outside(() => postToResponseUrl(url, message));
         return;
       }
       const { text, blocks } = renderReplyBlocks(answer);
-      await callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks }));
+      await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })));
     },
   };
 }
+
+/** Says something to the user of an event outside the dispatcher: a shutdown's notice. */
+const notice = (io: EventIO) => (text: string) => io.respond(reply(text));
 
 /** Listeners must never throw: Bolt would log a stack and, over HTTP, the user would see nothing useful. */
 async function guard(log: Logger, work: () => Promise<void>): Promise<void> {
@@ -87,10 +88,11 @@ async function openForm(
   source: SlackSource,
   io: EventIO,
   log: Logger,
+  queue: WorkQueue,
 ): Promise<void> {
   try {
     const view = renderFormView(outcome.form, encodeFormMetadata({ action: outcome.action, value: outcome.value, ...source }));
-    await callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view }));
+    await queue.outside(() => callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view })));
   } catch (error) {
     // A trigger_id lives 3 s (https://docs.slack.dev/interactivity/handling-user-interaction#modal_responses);
     // a slow precheck lets it expire, and clicking again is the cure.
@@ -104,8 +106,9 @@ async function openForm(
  * translates the payload, and leaves every decision to the dispatcher.
  */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { dispatcher } = deps;
-  const followUps = createWorkQueue(FOLLOW_UP_CONCURRENCY);
+  const { dispatcher, queue } = deps;
+  // A click that may open a form must do so within its trigger_id's 3 s: it goes ahead of list renders.
+  const mayOpenForm = (action: string) => dispatcher.actions.some((definition) => definition.name === action && definition.form !== undefined);
   const arrival = (): Arrival => ({ receivedAt: deps.now(), fallbackId: deps.newId() });
 
   app.command(SLASH_COMMAND, async ({ command, ack, context }) => {
@@ -114,13 +117,20 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       if (command.user_id === context.botUserId) return;
       const event = slashCommandToEvent(command, arrival());
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
-      await followUps.run(() =>
-        guard(log, async () => {
-          await dispatcher.handle(event, {
-            respond: (answer) => postToResponseUrl(command.response_url, responseMessage(answer)),
-          });
-        }),
-      );
+      const io: EventIO = {
+        respond: (answer) => {
+          const message = responseMessage(answer);
+          return queue.outside(() => postToResponseUrl(command.response_url, message));
+        },
+      };
+      await queue.run({
+        eventId: event.id,
+        run: () =>
+          guard(log, async () => {
+            await dispatcher.handle(event, io);
+          }),
+        notify: notice(io),
+      });
     });
   });
 
@@ -135,13 +145,17 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       }
       const { event, source } = converted;
       const log = deps.log.child({ eventId: event.id, user: event.user.id, action: event.action });
-      await followUps.run(() =>
-        guard(log, async () => {
-          const io = sourceIO(client, source, event.user.id);
-          const outcome = await dispatcher.handle(event, io);
-          if (outcome.kind === 'form') await openForm(client, body.trigger_id, outcome, source, io, log);
-        }),
-      );
+      const io = sourceIO(client, source, event.user.id, queue);
+      await queue.run({
+        eventId: event.id,
+        priority: mayOpenForm(event.action) ? 'deadline' : 'normal',
+        run: () =>
+          guard(log, async () => {
+            const outcome = await dispatcher.handle(event, io);
+            if (outcome.kind === 'form') await openForm(client, body.trigger_id, outcome, source, io, log, queue);
+          }),
+        notify: notice(io),
+      });
     });
   });
 
@@ -157,12 +171,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       }
       const { event, source } = converted;
       const log = deps.log.child({ eventId: event.id, user: event.user.id, action: event.action });
-      await followUps.run(() =>
-        guard(log, async () => {
-          const outcome = await dispatcher.handle(event, sourceIO(client, source, event.user.id));
-          if (outcome.kind === 'form') log.warn('the dispatcher asked for a form again after a submission');
-        }),
-      );
+      const io = sourceIO(client, source, event.user.id, queue);
+      await queue.run({
+        eventId: event.id,
+        run: () =>
+          guard(log, async () => {
+            const outcome = await dispatcher.handle(event, io);
+            if (outcome.kind === 'form') log.warn('the dispatcher asked for a form again after a submission');
+          }),
+        notify: notice(io),
+      });
     });
   });
 }
