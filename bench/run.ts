@@ -5,6 +5,7 @@ import { describeMachine } from './support/describe-machine.js';
 import { runAckLatency } from './ack-latency.js';
 import { runRequestsQuery } from './requests-query.js';
 import { runParseWorst } from './parse-worst.js';
+import { runSlowWork } from './slow-work.js';
 
 /**
  * `npm run bench`: runs every benchmark in turn and writes docs/benchmarks.md with the machine and the
@@ -48,6 +49,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'requests-query', run: (databaseUrl) => runRequestsQuery(databaseUrl ? { databaseUrl } : {}) },
   { name: 'job-tick', run: jobTick },
   { name: 'parse-worst', run: () => runParseWorst() },
+  { name: 'slow-work', run: (databaseUrl) => runSlowWork(databaseUrl ? { databaseUrl } : {}) },
 ];
 
 /** The commit the measured code is at, with a mark when the work tree has uncommitted changes. */

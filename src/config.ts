@@ -103,6 +103,9 @@ const variables = z.object({
       .max(65535, 'must be a port number from 0 to 65535')
       .default(3000),
     HOST: z.string().trim().default('0.0.0.0'),
+    // Kubernetes sends SIGKILL 30 s after SIGTERM by default (terminationGracePeriodSeconds); 25 s
+    // leaves time to tell the users of unfinished work and close the databases before that.
+    SHUTDOWN_GRACE_MS: positiveInt(25_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
 });

@@ -56,14 +56,29 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | null = null;
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
-      log.info({ reason }, 'shutting down');
+      log.info({ reason, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down');
+      // The last resort: whatever still hangs, the process ends within the grace period.
+      setTimeout(() => {
+        log.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'shutdown did not finish within the grace period; exiting now');
+        log.flush?.();
+        process.exit(1);
+      }, config.SHUTDOWN_GRACE_MS).unref();
       await bot.stop();
       log.flush?.();
     })();
     return stopping;
   };
-  process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
-  process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      // A second signal means "now": the operator does not want to wait for the grace period.
+      if (stopping) {
+        log.warn({ signal }, 'second signal during shutdown; exiting now');
+        log.flush?.();
+        process.exit(1);
+      }
+      void shutdown(signal).then(() => process.exit(0));
+    });
+  }
 
   if (!consoleMode) bot.startJobs();
   if (consoleMode) {

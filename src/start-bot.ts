@@ -24,8 +24,11 @@ import { requireStatusTypeId } from './db/queries/statuses.js';
 import { hostname } from 'node:os';
 import { buildJobs } from './jobs/index.js';
 import { createRunCoordinator } from './jobs/run-coordinator.js';
-import { startScheduler } from './jobs/scheduler.js';
+import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { reconcileDecisions } from './handlers/decisions/reconcile-decisions.js';
+import { createWorkQueue, DEFAULT_WORK_CONCURRENCY } from './bot/chat/work-queue.js';
+import { callsOutsideSlot } from './bot/chat/calls-outside-slot.js';
+import { stopGracefully } from './bot/chat/stop-gracefully.js';
 
 function buildGateway(config: Config, db: Database, now: () => Date, log: Logger): AtmosphereGateway {
   if (config.ATMOSPHERE_API_URL && config.ATMOSPHERE_API_TOKEN) {
@@ -88,6 +91,11 @@ export interface RunningBot {
    * the console's included, is registered before the first tick posts anything.
    */
   startJobs(): void;
+  /**
+   * Shuts down without dropping acknowledged work: 503 on the HTTP listeners and the sockets closed,
+   * then up to SHUTDOWN_GRACE_MS for the work and a running job tick to finish, then the connections
+   * closed. Calling it again returns the same promise.
+   */
   stop(): Promise<void>;
 }
 
@@ -98,6 +106,8 @@ export interface StartOptions {
   /** Test-only client options passed to Bolt (retry config, bot ids to skip auth.test). */
   slackClientOptions?: Record<string, unknown>;
   slackBotIds?: { botId: string; botUserId: string };
+  /** Benchmark-only: how many events run their own code at once (DEFAULT_WORK_CONCURRENCY). */
+  workConcurrency?: number;
 }
 
 /**
@@ -109,18 +119,25 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   const databases = await buildDatabases(config, log, now);
   const kv = await buildStore(config, log);
   const chat = createChatRouter();
+  // One queue for every adapter: the bound protects the shared Postgres pool. Clients that wait on
+  // other services make their calls outside the event's slot, so a hung API holds only its own event.
+  const queue = createWorkQueue(options.workConcurrency ?? DEFAULT_WORK_CONCURRENCY);
+  const gateway = buildGateway(config, databases.atmosphere.db, now, log);
+  const statusPage = buildStatusPage(config, log);
+  const releases = await buildReleases(config, log);
+  let draining = false;
   const deps: Deps = {
     config,
     log,
     db: databases.atmosphere.db,
     troposphereDb: databases.troposphere?.db ?? null,
     // While a global maintenance record is active the API answers 503; say so before trying.
-    gateway: withMaintenanceGuard(buildGateway(config, databases.atmosphere.db, now, log), databases.atmosphere.db, now),
+    gateway: withMaintenanceGuard(gateway.kind === 'rest' ? callsOutsideSlot(gateway, queue) : gateway, databases.atmosphere.db, now),
     kv,
     chat,
     directories: {},
-    statusPage: buildStatusPage(config, log),
-    releases: await buildReleases(config, log),
+    statusPage: statusPage && callsOutsideSlot(statusPage, queue),
+    releases: releases && callsOutsideSlot(releases, queue),
     now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
@@ -142,12 +159,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     .then((summary) => log.info({ component: 'decision-reconciler', ...summary }, 'decision claims checked at start-up'))
     .catch((error: unknown) => log.error({ err: error, component: 'decision-reconciler' }, 'could not check decision claims at start-up'));
   stops.push(() => startupReconcile);
+  const stopReceiving: (() => Promise<void>)[] = [];
+  let scheduler: Scheduler | undefined;
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
     await kv.close().catch(() => {});
     await databases.close();
   };
   let port: number | undefined;
+  let stopping: Promise<void> | undefined;
   try {
     if (config.SLACK_BOT_TOKEN) {
       const { createSlackApp } = await import('./bot/slack/slack-app.js');
@@ -165,17 +185,20 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         healthCheck,
         formStates,
         responseUrlHosts: config.SLACK_RESPONSE_URL_HOSTS,
+        workQueue: queue,
+        isDraining: () => draining,
       });
       chat.register('slack', slack.chatPort);
-      deps.directories.slack = slack.directory;
+      deps.directories.slack = callsOutsideSlot(slack.directory, queue);
       const started = await slack.start();
       port = started?.port;
       stops.push(() => slack.stop());
+      stopReceiving.push(() => slack.stopReceiving());
       log.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', port }, 'slack adapter started');
     }
     if (port === undefined) {
       // No Slack HTTP endpoint: /healthz gets a small server of its own.
-      const server = await startHealthServer({ port: config.PORT, host: config.HOST, healthCheck, log });
+      const server = await startHealthServer({ port: config.PORT, host: config.HOST, healthCheck, log, isDraining: () => draining });
       port = server.port;
       stops.push(() => server.close());
     }
@@ -189,10 +212,12 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         dispatcher,
         log: log.child({ platform: 'discord' }),
         ...(options.discordRestOptions ? { restOptions: options.discordRestOptions } : {}),
+        workQueue: queue,
       });
       chat.register('discord', discord.chatPort);
       await discord.start();
       stops.push(() => discord.stop());
+      stopReceiving.push(() => discord.stopReceiving());
       log.info('discord adapter started');
     }
   } catch (error) {
@@ -213,9 +238,21 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       // print the key twice on every job line.
       const jobLog = log;
       const coordinator = createRunCoordinator({ kv, db: databases.atmosphere.db, runner: `${hostname()}:${process.pid}`, log: jobLog });
-      const scheduler = startScheduler({ jobs: buildJobs(deps), coordinator, log: jobLog });
-      stops.push(() => scheduler.stop());
+      scheduler = startScheduler({ jobs: buildJobs(deps), coordinator, log: jobLog });
     },
-    stop: stopAll,
+    stop() {
+      stopping ??= stopGracefully({
+        graceMs: config.SHUTDOWN_GRACE_MS,
+        log: log.child({ component: 'shutdown' }),
+        startDraining: () => {
+          draining = true;
+        },
+        stopReceiving,
+        queue,
+        stopJobs: async () => scheduler?.stop(),
+        close: stopAll,
+      }).then(() => undefined);
+      return stopping;
+    },
   };
 }

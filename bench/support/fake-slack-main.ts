@@ -4,7 +4,7 @@ import { serveParent } from './serve-parent.js';
 /**
  * The fake Slack Web API in a process of its own, so the bot's follow-ups (users.info, views.open, the
  * response_url posts) are served outside both the bot and the load generator, as Slack is in production.
- * `fake-slack-main.ts <staffUserId> <staffEmail>`; answers `FakeSlackQuery` calls with counts.
+ * `fake-slack-main.ts <userId> <email> [<userId> <email> ...]`; answers `FakeSlackQuery` calls.
  */
 
 export interface FakeSlackReady {
@@ -18,19 +18,25 @@ export type FakeSlackQuery =
   /** Response_url posts whose id starts with `prefix`, and every views.open so far. */
   | { op: 'followUps'; prefix: string }
   /** Of the response_url posts whose id starts with `prefix`: how many carry the pending list. */
-  | { op: 'lists'; prefix: string };
+  | { op: 'lists'; prefix: string }
+  /** When each response_url post whose id starts with `prefix` arrived (epoch ms, sub-ms), by id: the first post per id. */
+  | { op: 'arrivals'; prefix: string };
 
 export interface FollowUpCounts {
   responses: number;
   forms: number;
 }
 
-const [staffUserId, staffEmail] = process.argv.slice(2);
+const pairs = process.argv.slice(2);
 
 await serveParent(async () => {
-  if (!staffUserId || !staffEmail) throw new Error('usage: fake-slack-main.ts <staffUserId> <staffEmail>');
+  if (pairs.length < 2 || pairs.length % 2 !== 0) throw new Error('usage: fake-slack-main.ts <userId> <email> [<userId> <email> ...]');
   const fake = await startFakeSlackApi();
-  fake.setUser(staffUserId, { email: staffEmail });
+  for (let i = 0; i < pairs.length; i += 2) fake.setUser(pairs[i]!, { email: pairs[i + 1]! });
+  const arrivals = new Map<string, number>();
+  fake.onResponse = (response) => {
+    if (!arrivals.has(response.id)) arrivals.set(response.id, performance.timeOrigin + performance.now());
+  };
   let forms = 0;
   let seenCalls = 0;
   // views.open is counted incrementally: the drain polls often and the call log grows to thousands.
@@ -44,6 +50,7 @@ await serveParent(async () => {
     handle(request) {
       // Only the benchmark's parent calls, always with a FakeSlackQuery.
       const query = request as FakeSlackQuery;
+      if (query.op === 'arrivals') return Object.fromEntries([...arrivals].filter(([id]) => id.startsWith(query.prefix)));
       const responses = fake.responses.filter((r) => r.id.startsWith(query.prefix));
       if (query.op === 'followUps') return { responses: responses.length, forms: countForms() } satisfies FollowUpCounts;
       return responses.filter((r) => JSON.stringify(r.body).includes('pending resource request')).length;

@@ -23,6 +23,16 @@ export async function writeHealth(res: ServerResponse, healthCheck: HealthCheck,
   res.end(JSON.stringify(body));
 }
 
+/**
+ * While the bot shuts down every request is answered 503 without doing anything: a load balancer
+ * takes the replica out of rotation on the failing /healthz, and Slack, given no acknowledgement,
+ * retries an event elsewhere instead of having it accepted by a process about to exit.
+ */
+export function writeDraining(res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
+  res.end(JSON.stringify({ ok: false, draining: true, error: 'shutting down' }));
+}
+
 function pathOf(req: IncomingMessage): string {
   return new URL(req.url ?? '/', 'http://localhost').pathname;
 }
@@ -41,9 +51,15 @@ export async function startHealthServer(options: {
   host: string;
   healthCheck: HealthCheck;
   log: Logger;
+  /** True once a shutdown began: every request then gets `writeDraining`. */
+  isDraining?: () => boolean;
 }): Promise<HealthServer> {
   const { healthCheck, log } = options;
   const server = createServer((req, res) => {
+    if (options.isDraining?.()) {
+      writeDraining(res);
+      return;
+    }
     if ((req.method === 'GET' || req.method === 'HEAD') && pathOf(req) === '/healthz') {
       void writeHealth(res, healthCheck, log);
       return;

@@ -38,6 +38,8 @@ export interface FakeSlackApi {
   setSocketUrl(url: string): void;
   /** Resolves with the predicate's first truthy result; rejects after `timeoutMs`. */
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
+  /** Called as each response_url post arrives (benchmarks time the answers with it). */
+  onResponse: ((response: RecordedResponse) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -131,7 +133,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       if (req.method === 'POST' && responseMatch) {
         // Slack takes response_url posts as JSON with no Authorization header.
         if (req.headers['content-type'] !== 'application/json') return send(res, 400, { ok: false, error: 'invalid_content_type' });
-        responses.push({ id: decodeURIComponent(responseMatch[1]!), body: JSON.parse(raw) as Record<string, unknown> });
+        const response = { id: decodeURIComponent(responseMatch[1]!), body: JSON.parse(raw) as Record<string, unknown> };
+        responses.push(response);
+        fake.onResponse?.(response);
         return send(res, 200, { ok: true });
       }
       const methodMatch = /^\/api\/([\w.]+)$/.exec(url.pathname);
@@ -148,10 +152,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   if (address === null || typeof address !== 'object') throw new Error('fake Slack API has no port');
   const base = `http://127.0.0.1:${address.port}`;
 
-  return {
+  const fake: FakeSlackApi = {
     url: `${base}/api/`,
     calls,
     responses,
+    onResponse: undefined,
     responseUrl: (id) => `${base}/responses/${encodeURIComponent(id)}`,
     setUser: (id, user) => void users.set(id, user),
     failNext: (method, error) => void failures.set(method, error),
@@ -173,4 +178,5 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         server.closeAllConnections();
       }),
   };
+  return fake;
 }

@@ -1,35 +1,155 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
- * Runs at most `concurrency` jobs at a time, in arrival order. Adapters acknowledge an event at once
- * and hand the rest of its work here: under a burst, the waiting work sits in this queue instead of in
- * the event loop, so the acknowledgement of the next event is not stuck behind the database calls of
- * fifty earlier ones (Slack and Discord both allow 3 s to acknowledge).
+ * Adapters acknowledge an event at once and hand the rest of its work here. At most `concurrency`
+ * events run their own code (dispatch, database queries, rendering) at a time: under a burst the
+ * waiting work sits in this queue instead of in the event loop, so the acknowledgement of the next
+ * event is not stuck behind the database calls of fifty earlier ones, and Postgres sees a bounded
+ * number of callers (Slack and Discord both allow 3 s to acknowledge).
+ *
+ * An event that waits on another service (the Atmosphere API, GitHub, status.io, the chat platform's
+ * own API) gives its slot up for that wait, through `outside`: a hung API call then holds only its own
+ * event, never the other users' (head-of-line blocking). When the call returns, the event takes a slot
+ * again ahead of events that have not started yet.
  */
+
+/**
+ * How many events run their own code at once. Two keep the database busy while answers come back; at
+ * 50 requests in flight, 3 or 4 already put the acknowledgement p99 of `/atmo requests` at about twice
+ * a bare Bolt app's, 2 keeps it within 1.5x (bench/ack-latency.ts). It is far below the Postgres pool
+ * (10), which the imaging lock and scheduled jobs also draw on. What it costs in time to answer under
+ * a burst is measured in bench/slow-work.ts.
+ */
+export const DEFAULT_WORK_CONCURRENCY = 2;
+
+/** `deadline`: the work must beat a platform timer, such as opening a modal within a trigger_id's 3 s. */
+export type WorkPriority = 'deadline' | 'normal';
+
+export interface WorkItem {
+  /** The event's id, for the log lines of a shutdown. */
+  eventId: string;
+  priority?: WorkPriority;
+  run(): Promise<void>;
+  /** Tells the event's user something (used by a shutdown for work it cannot finish). */
+  notify?(text: string): Promise<void>;
+}
+
+/** `waiting`: not started; `running`: holds a slot; `outside`: waiting on another service. */
+export type WorkState = 'waiting' | 'running' | 'outside';
+
+export interface PendingWork {
+  item: WorkItem;
+  state: WorkState;
+}
+
 export interface WorkQueue {
-  run(job: () => Promise<void>): Promise<void>;
-  /** Jobs waiting for a free slot (not counting those running). */
+  /** Runs the item when a slot is free; resolves when it is done, or when `takeWaiting` took it out. */
+  run(item: WorkItem): Promise<void>;
+  /** Runs `call` (a request to another service) without holding the caller's slot meanwhile. */
+  outside<T>(call: () => Promise<T>): Promise<T>;
+  /** Items waiting for a slot that have not started. */
   readonly waiting: number;
+  /** Every item accepted and not yet finished. */
+  pending(): PendingWork[];
+  /** Resolves once nothing is pending. */
+  idle(): Promise<void>;
+  /** Removes the items that have not started, so they never run, and returns them. */
+  takeWaiting(): WorkItem[];
+}
+
+/** Event coming back from another service go before new events; deadline work goes before both. */
+type Lane = 'deadline' | 'resume' | 'normal';
+const LANE_ORDER: readonly Lane[] = ['deadline', 'resume', 'normal'];
+
+interface Ticket {
+  item: WorkItem;
+  state: WorkState;
+  holding: boolean;
+}
+
+interface Waiter {
+  ticket: Ticket;
+  grant(granted: boolean): void;
 }
 
 export function createWorkQueue(concurrency: number): WorkQueue {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a whole number of at least 1');
-  let running = 0;
-  const queue: (() => void)[] = [];
-  const next = () => {
-    running--;
-    queue.shift()?.();
+  let busy = 0;
+  const lanes: Record<Lane, Waiter[]> = { deadline: [], resume: [], normal: [] };
+  const tickets = new Set<Ticket>();
+  let idleWaiters: (() => void)[] = [];
+  const current = new AsyncLocalStorage<Ticket>();
+
+  const acquire = (ticket: Ticket, lane: Lane): Promise<boolean> => {
+    if (busy < concurrency) {
+      busy++;
+      ticket.holding = true;
+      return Promise.resolve(true);
+    }
+    return new Promise<boolean>((resolve) => lanes[lane].push({ ticket, grant: resolve }));
   };
+
+  const release = (ticket: Ticket) => {
+    ticket.holding = false;
+    busy--;
+    for (const lane of LANE_ORDER) {
+      const next = lanes[lane].shift();
+      if (!next) continue;
+      busy++;
+      next.ticket.holding = true;
+      next.grant(true);
+      return;
+    }
+  };
+
+  const finished = (ticket: Ticket) => {
+    tickets.delete(ticket);
+    if (tickets.size > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const wake of waiters) wake();
+  };
+
   return {
     get waiting() {
-      return queue.length;
+      return lanes.deadline.length + lanes.normal.length;
     },
-    async run(job) {
-      if (running >= concurrency) await new Promise<void>((resolve) => queue.push(resolve));
-      running++;
+    async run(item) {
+      const ticket: Ticket = { item, state: 'waiting', holding: false };
+      tickets.add(ticket);
       try {
-        await job();
+        if (!(await acquire(ticket, item.priority ?? 'normal'))) return;
+        ticket.state = 'running';
+        await current.run(ticket, () => item.run());
       } finally {
-        next();
+        if (ticket.holding) release(ticket);
+        finished(ticket);
       }
+    },
+    async outside(call) {
+      const ticket = current.getStore();
+      // Outside any item (a scheduled job), or while the item already gave its slot up (calls in parallel).
+      if (!ticket?.holding) return call();
+      release(ticket);
+      ticket.state = 'outside';
+      try {
+        return await call();
+      } finally {
+        await acquire(ticket, 'resume');
+        ticket.state = 'running';
+      }
+    },
+    pending: () => [...tickets].map((ticket) => ({ item: ticket.item, state: ticket.state })),
+    idle: () => (tickets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+    takeWaiting() {
+      const taken: WorkItem[] = [];
+      for (const lane of ['deadline', 'normal'] as const) {
+        for (const waiter of lanes[lane].splice(0)) {
+          taken.push(waiter.ticket.item);
+          waiter.grant(false);
+        }
+      }
+      return taken;
     },
   };
 }

@@ -16,7 +16,9 @@ import type { Logger } from '../../logger.js';
 import { encodeActionId } from '../chat/action-id.js';
 import type { ActionEvent, ChatEvent } from '../chat/chat-event.js';
 import type { ChatPort } from '../chat/chat-port.js';
-import type { Dispatcher } from '../chat/command.js';
+import type { Dispatcher, EventIO } from '../chat/command.js';
+import { reply } from '../chat/reply.js';
+import { createWorkQueue, DEFAULT_WORK_CONCURRENCY, type WorkItem, type WorkQueue } from '../chat/work-queue.js';
 import { createDiscordChatPort } from './discord-chat-port.js';
 import { ComponentResponder, createCommandReplyIO } from './interaction-io.js';
 import { registerGuildCommands } from './register-commands.js';
@@ -38,11 +40,15 @@ export interface DiscordBotOptions {
   formPrecheckBudgetMs?: number;
   /** How long a command may run before it is deferred; COMMAND_REPLY_BUDGET_MS by default. */
   commandReplyBudgetMs?: number;
+  /** Where the work after each first response runs; the composition root shares one between adapters. */
+  workQueue?: WorkQueue;
 }
 
 export interface DiscordBot {
   /** Registers the guild commands (when `guildId` is set), logs in and waits for the gateway's READY. */
   start(): Promise<void>;
+  /** Closes the gateway: no new interactions arrive, while replies to accepted ones still go out over REST. */
+  stopReceiving(): Promise<void>;
   stop(): Promise<void>;
   readonly chatPort: ChatPort;
 }
@@ -72,6 +78,9 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   // INTERACTION_CREATE needs no intent; Guilds keeps discord.js's channel cache working for threads.
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest });
   client.rest.setToken(token);
+  const queue = options.workQueue ?? createWorkQueue(DEFAULT_WORK_CONCURRENCY);
+  const work = (event: ChatEvent, io: EventIO, run: () => Promise<void>, priority: WorkItem['priority'] = 'normal') =>
+    queue.run({ eventId: event.id, priority, run, notify: (text) => io.respond(reply(text)) });
 
   // discord.js's interaction classes do not keep the payload; the pure translator works on the raw
   // one, which the gateway manager emits just before discord.js builds its interaction object.
@@ -105,13 +114,27 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
   async function onCommand(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, event: ChatEvent): Promise<void> {
     // A quick answer is the interaction's response itself; a slow one is deferred (see createCommandReplyIO).
-    const io = createCommandReplyIO(interaction, {
-      deferAfterMs: options.commandReplyBudgetMs ?? COMMAND_REPLY_BUDGET_MS,
-      onDeferError: (error) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'),
+    // The deferral timer runs from here, so time spent waiting for a work slot counts against it.
+    const io = outsideSlots(
+      createCommandReplyIO(interaction, {
+        deferAfterMs: options.commandReplyBudgetMs ?? COMMAND_REPLY_BUDGET_MS,
+        onDeferError: (error) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'),
+      }),
+    );
+    await work(event, io, async () => {
+      const outcome = await dispatcher.handle(event, io);
+      if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a form was asked for where none can be shown');
+      await io.finish();
     });
-    const outcome = await dispatcher.handle(event, io);
-    if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a form was asked for where none can be shown');
-    await io.finish();
+  }
+
+  /** Discord's REST calls wait on the network: the event gives its work slot up meanwhile. */
+  function outsideSlots<T extends EventIO & { finish(): Promise<void> }>(io: T): T {
+    return {
+      ...io,
+      respond: (answer) => queue.outside(() => io.respond(answer)),
+      finish: () => queue.outside(() => io.finish()),
+    };
   }
 
   async function onButton(interaction: ButtonInteraction, event: ActionEvent): Promise<void> {
@@ -125,26 +148,46 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     } else {
       await responder.ack();
     }
-    let outcome;
-    try {
-      outcome = await dispatcher.handle(event, responder.io);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (outcome.kind === 'form') {
-      const shown = await responder.showModal(renderModal(outcome.form, encodeActionId(outcome.action, outcome.value)));
-      if (!shown) await responder.io.respond({ text: CLICK_AGAIN, visibility: 'ephemeral' });
-      return;
-    }
-    await responder.ack();
+    const io = componentIO(responder);
+    // A click that may open a form must answer within Discord's 3 s: it goes ahead of list renders.
+    await work(
+      event,
+      io,
+      async () => {
+        let outcome;
+        try {
+          outcome = await dispatcher.handle(event, io);
+        } finally {
+          clearTimeout(timer);
+        }
+        if (outcome.kind === 'form') {
+          const modal = renderModal(outcome.form, encodeActionId(outcome.action, outcome.value));
+          const shown = await queue.outside(() => responder.showModal(modal));
+          if (!shown) await io.respond({ text: CLICK_AGAIN, visibility: 'ephemeral' });
+          return;
+        }
+        await queue.outside(() => responder.ack());
+      },
+      mayAskForm ? 'deadline' : 'normal',
+    );
+  }
+
+  function componentIO(responder: ComponentResponder): EventIO {
+    return {
+      respond: (answer) => queue.outside(() => responder.io.respond(answer)),
+      updateSource: (answer) => queue.outside(() => responder.io.updateSource?.(answer) ?? responder.io.respond(answer)),
+    };
   }
 
   async function onModalSubmit(interaction: ModalSubmitInteraction, event: ChatEvent): Promise<void> {
     if (!interaction.isFromMessage()) return onCommand(interaction, event);
     const responder = new ComponentResponder(interaction);
     await responder.ack();
-    const outcome = await dispatcher.handle(event, responder.io);
-    if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a submitted form asked for a form again');
+    const io = componentIO(responder);
+    await work(event, io, async () => {
+      const outcome = await dispatcher.handle(event, io);
+      if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a submitted form asked for a form again');
+    });
   }
 
   return {
@@ -164,6 +207,12 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       // login resolves once the gateway session exists; READY handling finishes on the next event.
       await Promise.all([once(client, Events.ClientReady), client.login(token)]);
       log.info({ user: client.user?.tag }, 'discord gateway ready');
+    },
+    async stopReceiving() {
+      // Only the gateway: client.destroy() would also clear the REST token the pending replies need.
+      // discord.js types WebSocketManager.destroy as private, but it is the call Client.destroy makes
+      // (src/client/Client.js) and it is safe to repeat (it returns once destroyed).
+      await (client.ws as unknown as { destroy(): Promise<void> }).destroy();
     },
     async stop() {
       await client.destroy();

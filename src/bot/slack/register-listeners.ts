@@ -15,15 +15,7 @@ import {
 } from './to-chat-event.js';
 import { postToResponseUrl } from './post-to-response-url.js';
 import { callSlack } from './slack-error.js';
-import { createWorkQueue } from '../chat/work-queue.js';
-
-/**
- * How many events' follow-up work (dispatch, database, Slack calls) runs at once. Two keep the database
- * busy while answers come back; at 50 requests in flight, 3 or 4 already put the acknowledgement p99 of
- * `/atmo requests` at about twice a bare Bolt app's, 2 keeps it within 1.5x (bench/ack-latency.ts).
- * Total throughput is bound by CPU either way; only the order changes.
- */
-const FOLLOW_UP_CONCURRENCY = 2;
+import type { WorkQueue } from '../chat/work-queue.js';
 
 type WebClient = webApi.WebClient;
 
@@ -38,6 +30,8 @@ export interface ListenerDeps {
   formStates: FormStateStore;
   /** Whether a response_url from a payload is one of Slack's own; replies go nowhere else. */
   trustedResponseUrl(url: string): boolean;
+  /** Runs the work after each ack; Slack's own API calls are made outside its slots. */
+  queue: WorkQueue;
 }
 
 /** A response_url message; `visibility: 'channel'` is the only way a reply becomes visible to all. */
@@ -52,30 +46,39 @@ function responseMessage(answer: Reply, extra: Record<string, unknown> = {}): Re
 /**
  * How a click (or the form it opened) answers: `respond` through the response_url, `updateSource` by
  * editing the clicked message. Ephemeral messages can only be replaced through their response_url.
+ * Every Slack call waits on the network, so it is made outside the event's work slot.
  */
-function sourceIO(client: WebClient, source: SlackSource, userId: string, trusted: ListenerDeps['trustedResponseUrl']): EventIO {
+function sourceIO(client: WebClient, source: SlackSource, userId: string, deps: Pick<ListenerDeps, 'trustedResponseUrl' | 'queue'>): EventIO {
+  const { queue, trustedResponseUrl } = deps;
   const respond = async (answer: Reply): Promise<void> => {
-    if (source.responseUrl) {
-      await postToResponseUrl(source.responseUrl, responseMessage(answer, { replace_original: false }), trusted);
+    const url = source.responseUrl;
+    if (url) {
+      const message = responseMessage(answer, { replace_original: false });
+      await queue.outside(() => postToResponseUrl(url, message, trustedResponseUrl));
       return;
     }
     const { text, blocks } = renderReplyBlocks(answer);
-    await callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks }));
+    await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })));
   };
   return {
     respond,
     async updateSource(answer) {
       const ts = source.messageTs;
       if (!ts) return respond(answer);
-      if (source.ephemeral && source.responseUrl) {
-        await postToResponseUrl(source.responseUrl, { ...renderReplyBlocks(answer), replace_original: true }, trusted);
+      const url = source.responseUrl;
+      if (source.ephemeral && url) {
+        const message = { ...renderReplyBlocks(answer), replace_original: true };
+        await queue.outside(() => postToResponseUrl(url, message, trustedResponseUrl));
         return;
       }
       const { text, blocks } = renderReplyBlocks(answer);
-      await callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks }));
+      await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })));
     },
   };
 }
+
+/** Says something to the user of an event outside the dispatcher: a shutdown's notice. */
+const notice = (io: EventIO) => (text: string) => io.respond(reply(text));
 
 /** Listeners must never throw: Bolt would log a stack and, over HTTP, the user would see nothing useful. */
 async function guard(log: Logger, work: () => Promise<void>): Promise<void> {
@@ -93,11 +96,12 @@ async function openForm(
   opened: { source: SlackSource; user: string; formStates: FormStateStore },
   io: EventIO,
   log: Logger,
+  queue: WorkQueue,
 ): Promise<void> {
   try {
     const state = encodeFormMetadata({ action: outcome.action, value: outcome.value, user: opened.user, ...opened.source });
     const view = renderFormView(outcome.form, await opened.formStates.save(state));
-    await callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view }));
+    await queue.outside(() => callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view })));
   } catch (error) {
     // A trigger_id lives 3 s (https://docs.slack.dev/interactivity/handling-user-interaction#modal_responses);
     // a slow precheck lets it expire, and clicking again is the cure.
@@ -111,8 +115,9 @@ async function openForm(
  * translates the payload, and leaves every decision to the dispatcher.
  */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { dispatcher } = deps;
-  const followUps = createWorkQueue(FOLLOW_UP_CONCURRENCY);
+  const { dispatcher, queue } = deps;
+  // A click that may open a form must do so within its trigger_id's 3 s: it goes ahead of list renders.
+  const mayOpenForm = (action: string) => dispatcher.actions.some((definition) => definition.name === action && definition.form !== undefined);
   const arrival = (): Arrival => ({ receivedAt: deps.now(), fallbackId: deps.newId() });
 
   app.command(SLASH_COMMAND, async ({ command, ack, context, client }) => {
@@ -121,18 +126,28 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       if (command.user_id === context.botUserId) return;
       const event = slashCommandToEvent(command, arrival());
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
-      await followUps.run(() =>
-        guard(log, async () => {
-          const respond = deps.trustedResponseUrl(command.response_url)
-            ? (answer: Reply) => postToResponseUrl(command.response_url, responseMessage(answer), deps.trustedResponseUrl)
-            : async (answer: Reply) => {
-                log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
-                const { text, blocks } = renderReplyBlocks(answer);
-                await callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text, blocks }));
-              };
-          await dispatcher.handle(event, { respond });
-        }),
-      );
+      const io: EventIO = {
+        respond: deps.trustedResponseUrl(command.response_url)
+          ? (answer) => {
+              const message = responseMessage(answer);
+              return queue.outside(() => postToResponseUrl(command.response_url, message, deps.trustedResponseUrl));
+            }
+          : async (answer) => {
+              log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
+              const { text, blocks } = renderReplyBlocks(answer);
+              await queue.outside(() =>
+                callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text, blocks })),
+              );
+            },
+      };
+      await queue.run({
+        eventId: event.id,
+        run: () =>
+          guard(log, async () => {
+            await dispatcher.handle(event, io);
+          }),
+        notify: notice(io),
+      });
     });
   });
 
@@ -150,15 +165,19 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { responseUrl, ...rest } = converted.source;
       if (responseUrl && !deps.trustedResponseUrl(responseUrl)) log.warn('ignoring a response_url that is not one of Slack\'s hosts');
       const source: SlackSource = responseUrl && deps.trustedResponseUrl(responseUrl) ? { ...rest, responseUrl } : rest;
-      await followUps.run(() =>
-        guard(log, async () => {
-          const io = sourceIO(client, source, event.user.id, deps.trustedResponseUrl);
-          const outcome = await dispatcher.handle(event, io);
-          if (outcome.kind === 'form') {
-            await openForm(client, body.trigger_id, outcome, { source, user: event.user.id, formStates: deps.formStates }, io, log);
-          }
-        }),
-      );
+      const io = sourceIO(client, source, event.user.id, deps);
+      await queue.run({
+        eventId: event.id,
+        priority: mayOpenForm(event.action) ? 'deadline' : 'normal',
+        run: () =>
+          guard(log, async () => {
+            const outcome = await dispatcher.handle(event, io);
+            if (outcome.kind === 'form') {
+              await openForm(client, body.trigger_id, outcome, { source, user: event.user.id, formStates: deps.formStates }, io, log, queue);
+            }
+          }),
+        notify: notice(io),
+      });
     });
   });
 
@@ -186,12 +205,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await ack();
       const { event, source } = converted;
       const log = deps.log.child({ eventId: event.id, user: event.user.id, action: event.action });
-      await followUps.run(() =>
-        guard(log, async () => {
-          const outcome = await dispatcher.handle(event, sourceIO(client, source, event.user.id, deps.trustedResponseUrl));
-          if (outcome.kind === 'form') log.warn('the dispatcher asked for a form again after a submission');
-        }),
-      );
+      const io = sourceIO(client, source, event.user.id, deps);
+      await queue.run({
+        eventId: event.id,
+        run: () =>
+          guard(log, async () => {
+            const outcome = await dispatcher.handle(event, io);
+            if (outcome.kind === 'form') log.warn('the dispatcher asked for a form again after a submission');
+          }),
+        notify: notice(io),
+      });
     });
   });
 }

@@ -4,7 +4,9 @@ import type { Logger } from '../../logger.js';
 import type { Dispatcher } from '../chat/command.js';
 import type { ChatDirectory, ChatPort } from '../chat/chat-port.js';
 import { writeHealth, type HealthCheck } from '../http-server.js';
+import { createWorkQueue, DEFAULT_WORK_CONCURRENCY, type WorkQueue } from '../chat/work-queue.js';
 import { boltLogger } from './bolt-logger.js';
+import { DrainingReceiver } from './draining-receiver.js';
 import { registerListeners } from './register-listeners.js';
 import { createSlackChatPort, createSlackDirectory } from './slack-chat-port.js';
 import { slackError } from './slack-error.js';
@@ -39,12 +41,18 @@ export interface SlackAppOptions {
   formStates: FormStateStore;
   /** Hosts (or origins) a response_url may point at; `hooks.slack.com` by default. */
   responseUrlHosts?: readonly string[];
+  /** Where the work after each ack runs; the composition root shares one between adapters. */
+  workQueue?: WorkQueue;
+  /** HTTP mode: true once a shutdown began; every request is then answered 503. */
+  isDraining?: () => boolean;
 }
 
 export interface SlackApp {
   app: App;
   /** Starts listening; resolves with the port serving /slack/events and /healthz, or undefined in Socket Mode. */
   start(): Promise<{ port: number } | undefined>;
+  /** Takes no more events: Socket Mode disconnects; over HTTP `isDraining` already answers 503. */
+  stopReceiving(): Promise<void>;
   stop(): Promise<void>;
   chatPort: ChatPort;
   directory: ChatDirectory;
@@ -72,6 +80,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     method: ['GET'],
     handler: (_req: unknown, res: Parameters<typeof writeHealth>[0]) => void writeHealth(res, options.healthCheck, log),
   };
+  const logger = boltLogger(log);
   const app = new App({
     token: options.botToken,
     ...(knownIdentity ? { botId: options.botId, botUserId: options.botUserId } : {}),
@@ -79,7 +88,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     // instead of an unhandled rejection at construction.
     deferInitialization: true,
     tokenVerificationEnabled: !knownIdentity,
-    logger: boltLogger(log),
+    logger,
     clientOptions: {
       ...DEFAULT_CLIENT_OPTIONS,
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -87,7 +96,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     ...(socketMode
       ? { socketMode: true, appToken: options.appToken }
-      : { signingSecret: options.signingSecret, customRoutes: [healthRoute] }),
+      : { receiver: new DrainingReceiver({ signingSecret: options.signingSecret ?? '', customRoutes: [healthRoute], logger }, options.isDraining ?? (() => false)) }),
   });
   registerListeners(app, {
     dispatcher: options.dispatcher,
@@ -96,7 +105,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     newId: randomUUID,
     formStates: options.formStates,
     trustedResponseUrl: createResponseUrlPolicy(options.responseUrlHosts ?? DEFAULT_RESPONSE_URL_HOSTS, options.apiUrl),
+    queue: options.workQueue ?? createWorkQueue(DEFAULT_WORK_CONCURRENCY),
   });
+  let receiving = false;
 
   return {
     app,
@@ -108,6 +119,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       } catch (error) {
         throw slackError('auth.test (check SLACK_BOT_TOKEN)', error);
       }
+      receiving = true;
       if (socketMode) {
         await app.start();
         log.info('Slack connected over Socket Mode');
@@ -119,7 +131,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       log.info({ port, host: options.host }, 'Slack events endpoint listening on /slack/events');
       return { port };
     },
+    async stopReceiving() {
+      if (!socketMode || !receiving) return;
+      receiving = false;
+      await app.stop();
+    },
     async stop() {
+      // Over HTTP the server stays up while draining, answering 503; Socket Mode already disconnected.
+      if (!receiving) return;
+      receiving = false;
       await app.stop();
     },
   };

@@ -5,6 +5,7 @@ import { createMemoryLogger } from '../../../src/logger.js';
 describe('startHealthServer', () => {
   let server: HealthServer;
   let state: 'up' | 'down' | 'throws' = 'up';
+  let draining = false;
   const { log, lines } = createMemoryLogger('warn');
 
   beforeAll(async () => {
@@ -12,6 +13,7 @@ describe('startHealthServer', () => {
       port: 0,
       host: '127.0.0.1',
       log,
+      isDraining: () => draining,
       healthCheck: async () => {
         if (state === 'throws') throw new Error('database password=hunter2 rejected');
         return { ok: state === 'up', detail: { database: state } };
@@ -51,5 +53,20 @@ describe('startHealthServer', () => {
     expect((await fetch(url('/'))).status).toBe(404);
     expect((await fetch(url('/healthz'), { method: 'POST' })).status).toBe(404);
     expect((await fetch(url('/slack/events'), { method: 'POST' })).status).toBe(404);
+  });
+
+  it('answers 503 "draining" to everything once a shutdown began, without running the check', async () => {
+    state = 'throws';
+    draining = true;
+    try {
+      const response = await fetch(url('/healthz'));
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ ok: false, draining: true, error: 'shutting down' });
+      expect(lines.filter((line) => line['msg'] === 'health check failed')).toHaveLength(1);
+    } finally {
+      draining = false;
+      state = 'up';
+    }
+    expect((await fetch(url('/healthz'))).status).toBe(200);
   });
 });

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createWorkQueue } from '../../../src/bot/chat/work-queue.js';
+import { createWorkQueue, type WorkItem } from '../../../src/bot/chat/work-queue.js';
 
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+const tick = () => new Promise((r) => setImmediate(r));
+const item = (eventId: string, run: () => Promise<void>, priority?: WorkItem['priority']): WorkItem => ({ eventId, run, ...(priority ? { priority } : {}) });
 
 describe('createWorkQueue', () => {
   it('runs at most `concurrency` jobs at once, in arrival order', async () => {
@@ -13,16 +16,18 @@ describe('createWorkQueue', () => {
     const gates = [deferred(), deferred(), deferred(), deferred()];
     const started: number[] = [];
     const runs = gates.map((gate, i) =>
-      queue.run(async () => {
-        started.push(i);
-        await gate.promise;
-      }),
+      queue.run(
+        item(`e${i}`, async () => {
+          started.push(i);
+          await gate.promise;
+        }),
+      ),
     );
-    await new Promise((r) => setImmediate(r));
+    await tick();
     expect(started).toEqual([0, 1]);
     expect(queue.waiting).toBe(2);
     gates[1]!.resolve();
-    await new Promise((r) => setImmediate(r));
+    await tick();
     expect(started).toEqual([0, 1, 2]);
     gates[0]!.resolve();
     gates[2]!.resolve();
@@ -34,15 +39,99 @@ describe('createWorkQueue', () => {
 
   it('frees the slot when a job throws, and passes the error to its caller', async () => {
     const queue = createWorkQueue(1);
-    await expect(queue.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(queue.run(item('boom', async () => Promise.reject(new Error('boom'))))).rejects.toThrow('boom');
     let ran = false;
-    await queue.run(async () => {
-      ran = true;
-    });
+    await queue.run(
+      item('after', async () => {
+        ran = true;
+      }),
+    );
     expect(ran).toBe(true);
   });
 
   it('refuses a concurrency below one', () => {
     expect(() => createWorkQueue(0)).toThrow(RangeError);
+  });
+
+  it('runs deadline work (a click that opens a form) before normal work that arrived earlier', async () => {
+    const queue = createWorkQueue(1);
+    const first = deferred();
+    const order: string[] = [];
+    const runs = [queue.run(item('busy', () => first.promise))];
+    for (let i = 0; i < 5; i += 1) runs.push(queue.run(item(`list${i}`, async () => void order.push(`list${i}`))));
+    runs.push(queue.run(item('modal', async () => void order.push('modal'), 'deadline')));
+    await tick();
+    first.resolve();
+    await Promise.all(runs);
+    expect(order).toEqual(['modal', 'list0', 'list1', 'list2', 'list3', 'list4']);
+  });
+
+  it('gives the slot to others while an event waits on another service, and takes it back before new events', async () => {
+    const queue = createWorkQueue(1);
+    const api = deferred<string>();
+    const order: string[] = [];
+    const slow = queue.run(
+      item('slow', async () => {
+        order.push('slow: before the call');
+        const answer = await queue.outside(() => api.promise);
+        order.push(`slow: after the call (${answer})`);
+      }),
+    );
+    await tick();
+    expect(queue.pending().map((work) => work.state)).toEqual(['outside']);
+    // Another user's command runs to the end while the call hangs.
+    await queue.run(item('whoami', async () => void order.push('whoami')));
+    expect(order).toEqual(['slow: before the call', 'whoami']);
+
+    const busy = deferred();
+    const holder = queue.run(item('holder', () => busy.promise));
+    const later = queue.run(item('later', async () => void order.push('later')));
+    await tick();
+    api.resolve('ok');
+    await tick();
+    busy.resolve();
+    await Promise.all([slow, holder, later]);
+    // The event coming back from the call went ahead of `later`, which had been waiting for a slot.
+    expect(order).toEqual(['slow: before the call', 'whoami', 'slow: after the call (ok)', 'later']);
+  });
+
+  it('passes a call straight through outside any queued event, and for parallel calls of one event', async () => {
+    const queue = createWorkQueue(1);
+    expect(await queue.outside(async () => 'direct')).toBe('direct');
+    let answers: string[] = [];
+    await queue.run(
+      item('parallel', async () => {
+        answers = await Promise.all([queue.outside(async () => 'a'), queue.outside(async () => 'b')]);
+      }),
+    );
+    expect(answers).toEqual(['a', 'b']);
+    expect(queue.pending()).toEqual([]);
+  });
+
+  it('takes out the events that never started, which then never run, and reports idle after', async () => {
+    const queue = createWorkQueue(1);
+    const busy = deferred();
+    let ranQueued = false;
+    const running = queue.run(item('running', () => busy.promise));
+    const queued = queue.run(
+      item('queued', async () => {
+        ranQueued = true;
+      }),
+    );
+    await tick();
+    expect(queue.pending().map((work) => [work.item.eventId, work.state])).toEqual([
+      ['running', 'running'],
+      ['queued', 'waiting'],
+    ]);
+    expect(queue.takeWaiting().map((taken) => taken.eventId)).toEqual(['queued']);
+    await queued;
+    let idle = false;
+    const whenIdle = queue.idle().then(() => (idle = true));
+    await tick();
+    expect(idle).toBe(false);
+    busy.resolve();
+    await Promise.all([running, whenIdle]);
+    expect(ranQueued).toBe(false);
+    expect(idle).toBe(true);
   });
 });
