@@ -4,7 +4,7 @@ import type { Database } from '../client.js';
 import { decision } from '../bot-schema/index.js';
 
 export type DecisionRow = typeof decision.$inferSelect;
-export type DecisionSubject = 'resource_request' | 'machine_request';
+export type DecisionSubject = 'resource_request' | 'machine_request' | 'instance';
 
 /**
  * How long an unfinished claim holds. A claim is `in_progress` only while one API call runs (at most

@@ -1,9 +1,17 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { identity, machineRequest, quota, resourceRequest, statusType } from '../../db/atmosphere-schema.js';
+import { identity, instance, instanceStatus, instanceStatusHistory, machineRequest, quota, resourceRequest, statusType } from '../../db/atmosphere-schema.js';
 import { UserError } from '../../errors.js';
 import { quotaValueColumns } from '../../db/queries/quota-columns.js';
 import { QUOTA_KEYS, type AtmosphereGateway, type QuotaValues } from './gateway.js';
+import { validInstanceActions } from './valid-instance-actions.js';
+
+/** The status and activity Atmosphere records once an action has started (reference §3.3). */
+const ACTION_STATE = {
+  redeploy: { status: 'redeploy', activity: 'redeploying', key: 'Redeploy' },
+  SOFT: { status: 'reboot', activity: 'rebooting', key: 'Reboot' },
+  HARD: { status: 'hard_reboot', activity: 'rebooting_hard', key: 'Hard Reboot' },
+} as const;
 
 
 /**
@@ -23,8 +31,44 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
     return created[0]!.id;
   }
 
+  async function currentRow(uuid: string) {
+    const rows = await db
+      .select({ id: instanceStatusHistory.id, status: instanceStatus.name, activity: instanceStatusHistory.activity, sizeId: instanceStatusHistory.sizeId, instanceId: instance.id })
+      .from(instance)
+      .innerJoin(instanceStatusHistory, eq(instanceStatusHistory.instanceId, instance.id))
+      .innerJoin(instanceStatus, eq(instanceStatus.id, instanceStatusHistory.statusId))
+      .where(and(eq(instance.providerAlias, uuid), isNull(instance.endDate)))
+      .orderBy(desc(instanceStatusHistory.startDate), desc(instanceStatusHistory.id))
+      .limit(1);
+    if (!rows[0]) throw new UserError('not_found', `Instance ${uuid} no longer exists.`);
+    return rows[0];
+  }
+
+  async function instanceStatusId(name: string): Promise<number> {
+    const rows = await db.select({ id: instanceStatus.id }).from(instanceStatus).where(eq(instanceStatus.name, name)).orderBy(asc(instanceStatus.id)).limit(1);
+    if (rows[0]) return rows[0].id;
+    return (await db.insert(instanceStatus).values({ name }).returning({ id: instanceStatus.id }))[0]!.id;
+  }
+
   return {
     kind: 'embedded',
+
+    async listInstanceActions({ uuid }) {
+      const row = await currentRow(uuid);
+      return validInstanceActions(row.status, row.activity);
+    },
+
+    async instanceAction(input) {
+      const row = await currentRow(input.uuid);
+      const state = ACTION_STATE[input.action === 'redeploy' ? 'redeploy' : input.rebootType];
+      if (!validInstanceActions(row.status, row.activity).includes(state.key)) {
+        throw new UserError('conflict', `Atmosphere does not allow ${state.key} on instance ${input.uuid} while it is ${row.status}${row.activity ? ` / ${row.activity}` : ''}.`);
+      }
+      const at = now();
+      const statusRowId = await instanceStatusId(state.status);
+      await db.update(instanceStatusHistory).set({ endDate: at }).where(eq(instanceStatusHistory.id, row.id));
+      await db.insert(instanceStatusHistory).values({ instanceId: row.instanceId, statusId: statusRowId, activity: state.activity, sizeId: row.sizeId, startDate: at });
+    },
 
     async findOrCreateQuota(values: QuotaValues) {
       const conditions: SQL[] = QUOTA_KEYS.map((key) => sql`${quotaValueColumns[key]} is not distinct from ${values[key]}`);
