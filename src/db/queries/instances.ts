@@ -154,3 +154,8 @@ export async function listCurrentHistory(db: Database, instanceIds: readonly num
   for (const row of await listInstanceHistory(db, instanceIds)) current.set(row.instanceId, row);
   return current;
 }
+
+/** Every provider's id and name (`location`); the table is tiny. */
+export async function listProviders(db: Database): Promise<{ id: number; name: string }[]> {
+  return db.select({ id: provider.id, name: provider.location }).from(provider).orderBy(asc(provider.id));
+}

@@ -2,7 +2,7 @@ import type { HandlerContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
-import { findInstances, getInstances, listUserInstances, type InstanceRow } from '../../db/queries/instances.js';
+import { findInstances, getInstances, listProviders, listUserInstances, type InstanceRow } from '../../db/queries/instances.js';
 import { refreshInstanceWatch } from '../../db/queries/instance-watch.js';
 import { SETTLED_STATUSES } from './classify-instance.js';
 import { loadInstanceItems, type InstanceItem } from './load-instance-items.js';
@@ -84,6 +84,13 @@ export async function listStuckInstances(deps: Pick<Deps, 'db' | 'config'>, now:
 }
 
 export async function buildStuckList(ctx: HandlerContext, providerFilter?: string): Promise<Reply> {
+  if (providerFilter) {
+    const providers = await listProviders(ctx.deps.db);
+    const wanted = providerFilter.trim().toLowerCase();
+    if (!providers.some((p) => String(p.id) === wanted || p.name.toLowerCase() === wanted)) {
+      throw new UserError('usage', `There is no provider "${providerFilter}". Name one by id or name: ${providers.map((p) => `${p.id} (${p.name})`).join(', ')}.`);
+    }
+  }
   const items = await listStuckInstances(ctx.deps, ctx.deps.now(), providerFilter);
   const where = providerFilter ? ` on ${providerFilter}` : '';
   return renderInstanceList(items, `${items.length} instances in error or stuck${where}, oldest first`, ctx.deps.now(), `No instance is in error or stuck${where}.`);

@@ -51,8 +51,11 @@ describe.each(dbKinds())('instance commands on %s', (kind) => {
     const names = replies[0]!.sections!.map((section) => section.text.split('*')[1]);
     expect(names.map((name) => name!.replace(/^#\d+ /, ''))).toEqual(['workshop-docker', 'docker-dev', 'blast-runner', 'thesis-sim-02', 'gpu-test']);
     // intro-to-linux has been in networking for 10 minutes only: not stuck yet.
-    const tucson = await dispatch(t.dispatcher, commandEvent('instances stuck CyVerse Tucson', kpatel));
-    expect(tucson.replies[0]!.text).toMatch(/^2 instances in error or stuck on CyVerse Tucson/);
+    const tucson = await dispatch(t.dispatcher, commandEvent('instances stuck cyverse cloud - tucson', kpatel));
+    expect(tucson.replies[0]!.text).toMatch(/^2 instances in error or stuck on cyverse cloud - tucson/);
+    expect(tucson.replies[0]!.sections!.map((section) => section.text.split('*')[1]!.replace(/^#\d+ /, ''))).toEqual(['workshop-docker', 'blast-runner']);
+    const unknown = await dispatch(t.dispatcher, commandEvent('instances stuck Mars', kpatel));
+    expect(unknown.replies[0]!.text).toMatch(/There is no provider "Mars".*Jetstream - TACC/);
   });
 
   it('says what was wrong when nothing matches, and refuses non-staff', async () => {
