@@ -87,7 +87,8 @@ async function applyCurrent(db: Database, instanceIds: readonly number[], settle
   );
   const keep: (typeof requestWatch.$inferInsert)[] = [];
   const drop: number[] = [];
-  for (const id of instanceIds) {
+  // Ascending ids: two refreshes running at once lock the same rows in the same order (no deadlock).
+  for (const id of [...instanceIds].sort((a, b) => a - b)) {
     const row = current.get(id);
     if (!row || ended.has(id) || (settled.has(row.status) && !row.activity)) {
       drop.push(id);
