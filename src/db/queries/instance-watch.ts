@@ -72,7 +72,8 @@ async function readForward(db: Database, cursor: number, settledStatuses: readon
     .limit(PAGE);
   if (rows.length === 0) return;
   await applyCurrent(db, [...new Set(rows.map((row) => row.instanceId))], settledStatuses);
-  await advanceScanCursor(db, INSTANCE_HISTORY_CURSOR, rows[rows.length - 1]!.id);
+  const highest = rows[rows.length - 1]!.id;
+  if (highest > cursor) await advanceScanCursor(db, INSTANCE_HISTORY_CURSOR, highest);
 }
 
 /** Re-reads the instances' current rows and writes each one's watch row, or removes it once settled. */
@@ -85,16 +86,28 @@ async function applyCurrent(db: Database, instanceIds: readonly number[], settle
       (row) => row.id,
     ),
   );
+  const stored = new Map(
+    (
+      await db
+        .select({ recordId: requestWatch.recordId, status: requestWatch.status, since: requestWatch.since })
+        .from(requestWatch)
+        .where(and(eq(requestWatch.subject, INSTANCE_WATCH_SUBJECT), inArray(requestWatch.recordId, [...instanceIds])))
+    ).map((row) => [row.recordId, row]),
+  );
   const keep: (typeof requestWatch.$inferInsert)[] = [];
   const drop: number[] = [];
   // Ascending ids: two refreshes running at once lock the same rows in the same order (no deadlock).
+  // Only differences are written: most refreshes re-read rows that changed nothing.
   for (const id of [...instanceIds].sort((a, b) => a - b)) {
     const row = current.get(id);
+    const before = stored.get(id);
     if (!row || ended.has(id) || (settled.has(row.status) && !row.activity)) {
-      drop.push(id);
+      if (before) drop.push(id);
       continue;
     }
-    keep.push({ subject: INSTANCE_WATCH_SUBJECT, recordId: id, status: encodeStatus(row.status, row.activity), since: row.startDate });
+    const status = encodeStatus(row.status, row.activity);
+    if (before && before.status === status && before.since.getTime() === row.startDate.getTime()) continue;
+    keep.push({ subject: INSTANCE_WATCH_SUBJECT, recordId: id, status, since: row.startDate });
   }
   if (keep.length > 0) {
     await db

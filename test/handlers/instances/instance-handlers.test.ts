@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { instance } from '../../../src/db/atmosphere-schema.js';
 import { listRequestEvents } from '../../../src/db/queries/request-events.js';
@@ -16,11 +16,12 @@ async function idOf(t: TestContext, name: string): Promise<number> {
 describe.each(dbKinds())('instance commands on %s', (kind) => {
   let t: TestContext;
 
-  beforeEach(async () => {
+  // One database per kind: the tests read the demo, and only the last one changes an instance.
+  beforeAll(async () => {
     t = await createTestContext(kind, { env: { ATMOSPHERE_WEB_URL: 'https://atmo.example.org', ARGO_NAMESPACE: 'atmo-argo' } });
-  });
-  afterEach(async () => {
-    await t.database.drop();
+  }, 180_000);
+  afterAll(async () => {
+    await t?.database.drop();
   });
 
   it('shows one instance by name with owner, image, timeline, triage, the filled-in tools and the Redeploy step', async () => {
