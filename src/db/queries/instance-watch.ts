@@ -3,7 +3,7 @@ import type { Database } from '../client.js';
 import { instance, instanceStatus, instanceStatusHistory } from '../atmosphere-schema.js';
 import { requestWatch } from '../bot-schema/index.js';
 import { advanceScanCursor, getScanCursor } from './alert-scan.js';
-import { listCurrentHistory } from './instances.js';
+import { listOpenHistory } from './instances.js';
 
 /** `request_watch.subject` and the scan cursor's job name for instances. */
 export const INSTANCE_WATCH_SUBJECT = 'instance';
@@ -12,9 +12,9 @@ export const INSTANCE_HISTORY_CURSOR = 'instance-history';
 /**
  * Rows re-read below the cursor each time. Ids come from a sequence but become visible at commit, so a
  * row with a lower id can appear after a higher one was read; Atmosphere's writes are short
- * transactions, and a few hundred ids of overlap cover them. Re-reading is idempotent.
+ * transactions, and fifty ids of overlap cover them. Re-reading is idempotent.
  */
-const LOOKBACK_IDS = 200;
+const LOOKBACK_IDS = 50;
 /** New history rows read per refresh; a larger backlog is read over the next refreshes. */
 const PAGE = 5_000;
 
@@ -80,7 +80,7 @@ async function readForward(db: Database, cursor: number, settledStatuses: readon
 async function applyCurrent(db: Database, instanceIds: readonly number[], settledStatuses: readonly string[]): Promise<void> {
   if (instanceIds.length === 0) return;
   const settled = new Set(settledStatuses);
-  const current = await listCurrentHistory(db, instanceIds);
+  const current = await listOpenHistory(db, instanceIds);
   const ended = new Set(
     (await db.select({ id: instance.id }).from(instance).where(and(inArray(instance.id, [...instanceIds]), isNotNull(instance.endDate)))).map(
       (row) => row.id,

@@ -145,17 +145,28 @@ export async function listInstanceHistory(db: Database, instanceIds: readonly nu
     .orderBy(asc(instanceStatusHistory.instanceId), asc(instanceStatusHistory.startDate), asc(instanceStatusHistory.id));
 }
 
-/**
- * The current history row of each instance: the newest by `start_date` (reference §2.11: the table
- * has no status column), read through the same `instance_id` index.
- */
-export async function listCurrentHistory(db: Database, instanceIds: readonly number[]): Promise<Map<number, HistoryRow>> {
-  const current = new Map<number, HistoryRow>();
-  for (const row of await listInstanceHistory(db, instanceIds)) current.set(row.instanceId, row);
-  return current;
-}
-
 /** Every provider's id and name (`location`); the table is tiny. */
 export async function listProviders(db: Database): Promise<{ id: number; name: string }[]> {
   return db.select({ id: provider.id, name: provider.location }).from(provider).orderBy(asc(provider.id));
+}
+
+/**
+ * The open (`end_date IS NULL`) history row of each instance, newest by `start_date` should there be
+ * several; an instance whose rows are all ended (a destroyed one) has none. Same index as above, but
+ * only one row per instance comes back.
+ */
+export async function listOpenHistory(db: Database, instanceIds: readonly number[]): Promise<Map<number, HistoryRow>> {
+  if (instanceIds.length === 0) return new Map();
+  const rows = await db
+    .select(historyColumns)
+    .from(instanceStatusHistory)
+    .innerJoin(instanceStatus, eq(instanceStatus.id, instanceStatusHistory.statusId))
+    .innerJoin(size, eq(size.id, instanceStatusHistory.sizeId))
+    .where(and(inArray(instanceStatusHistory.instanceId, [...instanceIds]), isNull(instanceStatusHistory.endDate)));
+  const open = new Map<number, HistoryRow>();
+  for (const row of rows) {
+    const seen = open.get(row.instanceId);
+    if (!seen || seen.startDate.getTime() < row.startDate.getTime() || (seen.startDate.getTime() === row.startDate.getTime() && seen.id < row.id)) open.set(row.instanceId, row);
+  }
+  return open;
 }
