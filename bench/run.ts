@@ -6,6 +6,7 @@ import { runAckLatency } from './ack-latency.js';
 import { runRequestsQuery } from './requests-query.js';
 import { runParseWorst } from './parse-worst.js';
 import { runSlowWork } from './slow-work.js';
+import { runInstancesBench } from './instances.js';
 
 /**
  * `npm run bench`: runs every benchmark in turn and writes docs/benchmarks.md with the machine and the
@@ -50,6 +51,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'job-tick', run: jobTick },
   { name: 'parse-worst', run: () => runParseWorst() },
   { name: 'slow-work', run: (databaseUrl) => runSlowWork(databaseUrl ? { databaseUrl } : {}) },
+  { name: 'instances', run: runInstancesBench },
 ];
 
 /** The commit the measured code is at, with a mark when the work tree has uncommitted changes. */

@@ -39,6 +39,29 @@ const boolean = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/**
+ * `<provider>=<minutes>` pairs, comma-separated: `Jetstream - TACC=120,7=45`. The provider is its id or
+ * its name (`provider.location`, case-insensitive). Older clouds take up to two hours to leave
+ * networking (staff guide), so the networking threshold is per provider.
+ */
+const providerMinutes = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const pairs: { provider: string; minutes: number }[] = [];
+    for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+      const at = item.lastIndexOf('=');
+      const provider = at === -1 ? '' : item.slice(0, at).trim();
+      const minutes = at === -1 ? NaN : Number(item.slice(at + 1).trim());
+      if (provider === '' || !Number.isInteger(minutes) || minutes <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not <provider id or name>=<minutes>, e.g. Jetstream - TACC=120` });
+        continue;
+      }
+      pairs.push({ provider, minutes });
+    }
+    return pairs;
+  });
+
 const variables = z.object({
     DATABASE_URL: optionalString,
     TROPOSPHERE_DATABASE_URL: optionalString,
@@ -93,6 +116,12 @@ const variables = z.object({
     ALERT_SCAN_CRON: cron('* * * * *'),
     REMINDER_CRON: cron('*/5 * * * *'),
     IMAGING_STUCK_MINUTES: positiveInt(120),
+    INSTANCE_NETWORKING_STUCK_MINUTES: positiveInt(20),
+    INSTANCE_NETWORKING_STUCK_BY_PROVIDER: providerMinutes,
+    INSTANCE_DEPLOYING_STUCK_MINUTES: positiveInt(60),
+    INSTANCE_DEPLOY_LOG_DIR: z.string().trim().default('/opt/dev/atmosphere-docker/logs/atmosphere/atmosphere_deploy.d'),
+    ARGO_NAMESPACE: z.string().trim().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name such as argo').default('argo'),
+    FLOWER_URL: optionalUrl,
     RESOURCE_REQUEST_REMIND_HOURS: positiveInt(48),
     JOBS: boolean(true),
 

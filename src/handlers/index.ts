@@ -12,6 +12,14 @@ import {
   triageImagingCommand,
 } from './imaging/imaging-commands.js';
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
+import { instanceCommand, stuckInstancesCommand, userInstancesCommand } from './instances/instance-commands.js';
+import {
+  cancelInstanceAction,
+  confirmInstanceAction,
+  reportInstanceAction,
+  showInstanceAction,
+  stepInstanceAction,
+} from './instances/instance-actions.js';
 import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
@@ -52,6 +60,9 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   denyImagingCommand,
   resubmitImagingCommand,
   imagingQueueCommand,
+  instanceCommand,
+  stuckInstancesCommand,
+  userInstancesCommand,
   prepareReleaseCommand,
   tagReleaseCommand,
   releaseStatusCommand,
@@ -76,6 +87,11 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   approveImagingAction,
   denyImagingAction,
   resubmitImagingAction,
+  showInstanceAction,
+  reportInstanceAction,
+  stepInstanceAction,
+  confirmInstanceAction,
+  cancelInstanceAction,
   confirmReleaseTagAction,
   cancelReleaseTagAction,
   confirmStartAction,

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import type { ScheduledJob } from './scheduler.js';
 import { createAlertScanJob } from './alert-scan-job.js';
+import { createInstanceAlertScanJob } from './instance-alert-scan-job.js';
 import { createResourceReminderJob } from './resource-reminder-job.js';
 import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
 import { createJobRunPruneJob } from './job-run-prune-job.js';
@@ -15,6 +16,7 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
   return [
     // The imaging queue moves first, so the scan that follows reports the request it just started.
     createAlertScanJob(deps, { beforeScan: async (d) => void (await advanceQueueIfWaiting(d)) }),
+    createInstanceAlertScanJob(deps),
     createResourceReminderJob(deps),
     createMaintenanceReminderJob(deps),
     createJobRunPruneJob(deps),

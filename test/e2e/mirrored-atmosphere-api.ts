@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
-import { identity, machineRequest, quota, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
+import { identity, instance, instanceStatus, instanceStatusHistory, machineRequest, quota, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
 import { startFakeAtmosphereApi, type FakeAtmosphereApi, type FakeAtmosphereChange } from '../fakes/atmosphere-api.js';
 
 /**
@@ -35,6 +35,10 @@ export async function startMirroredAtmosphereApi(db: Database): Promise<FakeAtmo
       const table = kind === 'resource_request' ? resourceRequest : machineRequest;
       return (await db.select({ id: table.id }).from(table).where(eq(table.id, Number(id)))).length === 1;
     },
+    instances: async (uuid) => {
+      const row = await currentInstanceRow(db, uuid);
+      return row ? { status: row.status, activity: row.activity } : null;
+    },
   });
   fake.onChange = async (call) => {
     if (call.change) await mirror(db, call.change);
@@ -42,8 +46,33 @@ export async function startMirroredAtmosphereApi(db: Database): Promise<FakeAtmo
   return fake;
 }
 
+/** The instance's newest history row, as Atmosphere's `get_last_history` reads it. */
+async function currentInstanceRow(db: Database, uuid: string) {
+  const [row] = await db
+    .select({ id: instanceStatusHistory.id, instanceId: instance.id, sizeId: instanceStatusHistory.sizeId, status: instanceStatus.name, activity: instanceStatusHistory.activity })
+    .from(instance)
+    .innerJoin(instanceStatusHistory, eq(instanceStatusHistory.instanceId, instance.id))
+    .innerJoin(instanceStatus, eq(instanceStatus.id, instanceStatusHistory.statusId))
+    .where(and(eq(instance.providerAlias, uuid), isNull(instance.endDate)))
+    .orderBy(desc(instanceStatusHistory.startDate), desc(instanceStatusHistory.id))
+    .limit(1);
+  return row ?? null;
+}
+
 async function mirror(db: Database, change: FakeAtmosphereChange): Promise<void> {
   switch (change.kind) {
+    case 'instance_action': {
+      // What the next status poll records (reference 3.3): `redeploy` for a redeploy, `reboot` or `hard_reboot`.
+      const row = await currentInstanceRow(db, change.uuid);
+      if (!row) return;
+      const name = change.action === 'redeploy' ? 'redeploy' : change.rebootType === 'HARD' ? 'hard_reboot' : 'reboot';
+      const [status] = await db.select({ id: instanceStatus.id }).from(instanceStatus).where(eq(instanceStatus.name, name)).orderBy(asc(instanceStatus.id)).limit(1);
+      const statusId = status?.id ?? (await db.insert(instanceStatus).values({ name }).returning({ id: instanceStatus.id }))[0]!.id;
+      const at = new Date();
+      await db.update(instanceStatusHistory).set({ endDate: at }).where(eq(instanceStatusHistory.id, row.id));
+      await db.insert(instanceStatusHistory).values({ instanceId: row.instanceId, statusId, activity: null, sizeId: row.sizeId, startDate: at });
+      return;
+    }
     case 'quota': {
       if (!change.created) return;
       const { quota: row } = change;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { QUOTA_KEYS, type QuotaValues } from '../../src/integrations/atmosphere/gateway.js';
 
 /**
- * A fake Atmosphere REST API (`/api/v2`) on 127.0.0.1 for the four writes the bot makes. It checks
+ * A fake Atmosphere REST API (`/api/v2`) on 127.0.0.1 for the writes the bot makes and the instance actions it lists. It checks
  * what the real API requires (token header, exact path without trailing slash, JSON content type,
  * body shapes, maintenance 503s) and answers in Django REST Framework's shapes, so the real
  * gateway's error handling runs against realistic bodies.
@@ -20,7 +20,16 @@ export type FakeAtmosphereChange =
   | { kind: 'quota'; quota: FakeQuota; created: boolean }
   | { kind: 'identity_quota'; identityUuid: string; username: string; quotaId: number }
   | { kind: 'resource_request_status'; id: number; statusId: number; statusName: string; adminMessage: string | undefined }
-  | { kind: 'machine_request_status'; id: number; statusId: number; statusName: string };
+  | { kind: 'machine_request_status'; id: number; statusId: number; statusName: string }
+  | { kind: 'instance_action'; uuid: string; action: 'redeploy' | 'reboot'; rebootType: 'SOFT' | 'HARD' | null };
+
+/** An instance as the fake API sees it: its current status and activity, and its provider's disabled actions. */
+export interface FakeInstance {
+  status: string;
+  activity: string | null;
+  /** `provider_instance_action.enabled = false` keys, e.g. `Redeploy`. */
+  disabled?: string[];
+}
 
 export interface RecordedCall {
   method: string;
@@ -46,6 +55,8 @@ export interface FakeAtmosphereOptions {
   quotas?: (QuotaValues & { id: number; uuid?: string })[];
   /** When given, records it denies answer 404 like a missing row; otherwise every id exists. */
   exists?: (kind: RecordKind, id: string) => boolean | Promise<boolean>;
+  /** Instances by provider_alias; without it, `/instances/<id>/actions` answers 404 for every id. */
+  instances?: (uuid: string) => FakeInstance | null | Promise<FakeInstance | null>;
 }
 
 export interface FakeAtmosphereApi {
@@ -114,6 +125,28 @@ interface Route {
 }
 
 const json = (status: number, body: unknown, change?: FakeAtmosphereChange): Answer => ({ status, body, change });
+/** Atmosphere's v2 `failure_response` body. */
+const failure = (status: number, message: string): Answer => json(status, { errors: [{ code: status, message }] });
+
+/** `InstanceAction` ids as core/fixtures create them; only shown in the listing's url and id. */
+const ACTION_IDS: Record<string, number> = { Terminate: 1, Reboot: 2, 'Hard Reboot': 3, Redeploy: 4, Resize: 5, Shelve: 6, Suspend: 7, Stop: 8, Imaging: 9, Resume: 10, Start: 11, 'Shelve Offload': 12, Unshelve: 13 };
+
+/**
+ * InstanceAction.valid_instance_actions (core/models/instance_action.py, v37), written out again here
+ * so the fake does not share the bot's copy: initializing/networking/deploying count as active;
+ * Terminate, Reboot and Hard Reboot always; Redeploy while active; the rest by settled state.
+ */
+function validInstanceActionKeys(status: string, activity: string | null): string[] {
+  const last = ['initializing', 'networking', 'deploying'].includes(status) ? 'active' : status;
+  const keys = ['Terminate', 'Reboot', 'Hard Reboot'];
+  if (last === 'active') {
+    keys.push('Redeploy');
+    if (!activity) keys.push('Resize', 'Shelve', 'Suspend', 'Stop', 'Imaging');
+  } else if (last === 'suspended') keys.push('Resume');
+  else if (last === 'shutoff') keys.push('Start');
+  else if (last === 'shelved') keys.push('Shelve Offload', 'Unshelve');
+  return keys;
+}
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
@@ -243,6 +276,61 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
     },
   ];
 
+  const findInstance = async (uuid: string) => (options.instances ? await options.instances(uuid) : null);
+  const instanceRoutes: Route[] = [
+    {
+      // InstanceViewSet.actions, GET: InstanceAction.filter_by_instance(pk) looks a string pk up by
+      // provider_alias and lists InstanceActionSerializer rows: url, id, key, name, description
+      // (api/v2/views/instance.py, core/models/instance_action.py, api/v2/serializers/details/instance_action.py).
+      pattern: /^\/instances\/([^/]+)\/actions$/,
+      method: 'GET',
+      gated: true,
+      async handle(match) {
+        const uuid = decodeURIComponent(match[1] ?? '');
+        const found = await findInstance(uuid);
+        if (!found) return json(404, { detail: 'Not found.' });
+        const keys = validInstanceActionKeys(found.status, found.activity).filter((key) => !(found.disabled ?? []).includes(key));
+        return json(
+          200,
+          keys.map((key) => ({ url: `http://127.0.0.1${BASE}/instance_actions/${ACTION_IDS[key] ?? 0}`, id: ACTION_IDS[key] ?? 0, key, name: key, description: `${key} an instance` })),
+        );
+      },
+    },
+    {
+      // InstanceViewSet.actions, POST: pops `action` and runs run_instance_action(user, identity,
+      // pk, action, params); 200 {"result": "success", "message": ..., "object": ...}; failures come
+      // from failure_response as {"errors": [{"code": n, "message": ...}]} (api/v2/exceptions.py):
+      // 404 "Instance <id> no longer exists", 409 for an action the provider disabled or does not
+      // know (ActionNotAllowed), 403 "... encountered an irrecoverable exception: ..." for the rest.
+      // Note: v37's view formats the 409/403 messages with action_params['action'] after popping it,
+      // so a real server may answer those with a 500 page instead; the gateway maps both.
+      pattern: /^\/instances\/([^/]+)\/actions$/,
+      method: 'POST',
+      gated: true,
+      async handle(match, body) {
+        const uuid = decodeURIComponent(match[1] ?? '');
+        if (!isRecord(body) || typeof body.action !== 'string') return json(500, DEFAULT_FAILURES[500]);
+        const found = await findInstance(uuid);
+        if (!found) return failure(404, `Instance ${uuid} no longer exists`);
+        const action = body.action;
+        const key = action === 'redeploy' ? 'Redeploy' : action === 'reboot' ? (body.reboot_type === 'HARD' ? 'Hard Reboot' : 'Reboot') : null;
+        if (key === null || (found.disabled ?? []).includes(key)) {
+          return failure(409, `The requested action ${action} has been explicitly disabled on this provider.`);
+        }
+        const rebootType = body.reboot_type === undefined ? 'SOFT' : body.reboot_type;
+        if (action === 'reboot' && rebootType !== 'SOFT' && rebootType !== 'HARD') {
+          return failure(403, `The requested action reboot encountered an irrecoverable exception: Invalid reboot_type ${JSON.stringify(rebootType)}`);
+        }
+        return json(
+          200,
+          { result: 'success', message: `The requested action <${action}> was run successfully`, object: null },
+          { kind: 'instance_action', uuid, action: action === 'redeploy' ? 'redeploy' : 'reboot', rebootType: action === 'reboot' ? (rebootType as 'SOFT' | 'HARD') : null },
+        );
+      },
+    },
+  ];
+  routes.push(...instanceRoutes);
+
   async function answer(request: IncomingMessage, call: RecordedCall, rawBody: string): Promise<Answer> {
     if (delayMs > 0) {
       await new Promise<void>((resolve) => {
@@ -259,7 +347,11 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
       const [entry] = failures.splice(failure, 1);
       return json(entry?.status ?? 500, entry?.body);
     }
-    const route = relative === undefined ? undefined : routes.find((candidate) => candidate.pattern.test(relative));
+    const route =
+      relative === undefined
+        ? undefined
+        : (routes.find((candidate) => candidate.pattern.test(relative) && candidate.method === call.method) ??
+          routes.find((candidate) => candidate.pattern.test(relative)));
     const match = route && relative !== undefined ? route.pattern.exec(relative) : null;
     if (!route || !match) return json(404, DJANGO_NOT_FOUND);
 
@@ -268,6 +360,7 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
     if (authorization !== `Token ${token}`) return json(401, { detail: 'Invalid token.' });
     if (call.method !== route.method) return json(405, { detail: `Method "${call.method}" not allowed.` });
     if (route.gated && maintenance !== null) return json(503, { detail: maintenance });
+    if (call.method === 'GET') return route.handle(match, undefined, call.query);
     const contentType = request.headers['content-type'] ?? '';
     if (!contentType.startsWith('application/json')) {
       return json(415, { detail: `Unsupported media type "${contentType}" in request.` });

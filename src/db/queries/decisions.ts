@@ -5,7 +5,7 @@ import { decision, requestEvent } from '../bot-schema/index.js';
 import type { RequestEventInput } from './request-events.js';
 
 export type DecisionRow = typeof decision.$inferSelect;
-export type DecisionSubject = 'resource_request' | 'machine_request';
+export type DecisionSubject = 'resource_request' | 'machine_request' | 'instance';
 export type DecisionState = 'in_progress' | 'held' | 'done';
 export type DecisionClaim = Omit<typeof decision.$inferInsert, 'id' | 'state' | 'completedAt' | 'sentAt' | 'heldUntil'>;
 

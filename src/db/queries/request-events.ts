@@ -3,7 +3,7 @@ import type { Database } from '../client.js';
 import { requestEvent } from '../bot-schema/index.js';
 
 export type RequestEventRow = typeof requestEvent.$inferSelect;
-export type RequestEventSubject = 'machine_request' | 'resource_request';
+export type RequestEventSubject = 'machine_request' | 'resource_request' | 'instance';
 
 export interface RequestEventInput {
   subject: RequestEventSubject;

@@ -9,6 +9,15 @@ import {
   setResourceRequestStatusRow,
 } from '../../db/queries/embedded-writes.js';
 import type { AtmosphereGateway, QuotaValues } from './gateway.js';
+import { validInstanceActions } from './valid-instance-actions.js';
+import { findCurrentInstanceRow, getOrCreateInstanceStatusId, replaceInstanceStatus } from '../../db/queries/embedded-instance-writes.js';
+
+/** The status and activity Atmosphere records once an action has started (reference §3.3). */
+const ACTION_STATE = {
+  redeploy: { status: 'redeploy', activity: 'redeploying', key: 'Redeploy' },
+  SOFT: { status: 'reboot', activity: 'rebooting', key: 'Reboot' },
+  HARD: { status: 'hard_reboot', activity: 'rebooting_hard', key: 'Hard Reboot' },
+} as const;
 
 /**
  * The gateway for embedded (demo) mode only: it applies to its own database the state changes the
@@ -19,8 +28,29 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
   // Atmosphere creates status rows lazily with get_or_create; so does this.
   const statusId = (name: string) => getOrCreateStatusTypeId(db, name, now());
 
+  async function currentRow(uuid: string) {
+    const row = await findCurrentInstanceRow(db, uuid);
+    if (!row) throw new UserError('not_found', `Instance ${uuid} no longer exists.`);
+    return row;
+  }
+
   return {
     kind: 'embedded',
+
+    async listInstanceActions({ uuid }) {
+      const row = await currentRow(uuid);
+      return validInstanceActions(row.status, row.activity);
+    },
+
+    async instanceAction(input) {
+      const row = await currentRow(input.uuid);
+      const state = ACTION_STATE[input.action === 'redeploy' ? 'redeploy' : input.rebootType];
+      if (!validInstanceActions(row.status, row.activity).includes(state.key)) {
+        throw new UserError('conflict', `Atmosphere does not allow ${state.key} on instance ${input.uuid} while it is ${row.status}${row.activity ? ` / ${row.activity}` : ''}.`);
+      }
+      const statusId = await getOrCreateInstanceStatusId(db, state.status);
+      await replaceInstanceStatus(db, { current: row, statusId, activity: state.activity, at: now() });
+    },
 
     findOrCreateQuota: (values: QuotaValues) => findOrCreateQuotaRow(db, values),
 

@@ -11,6 +11,15 @@ export { QUOTA_KEYS, type QuotaValues } from '../../model/quota-values.js';
 export type ResourceRequestStatus = 'approved' | 'denied' | 'closed';
 export type MachineRequestStatus = 'approved' | 'denied' | 'pending' | 'closed';
 
+/** An instance action the bot may run: `POST /api/v2/instances/<provider_alias>/actions`. */
+export type InstanceActionRequest = { action: 'redeploy' } | { action: 'reboot'; rebootType: 'SOFT' | 'HARD' };
+
+/**
+ * The keys `GET /api/v2/instances/<provider_alias>/actions` lists (`InstanceAction.key`, e.g.
+ * `Redeploy`, `Reboot`, `Hard Reboot`, `Terminate`): what Atmosphere allows for the instance now.
+ */
+export type InstanceActionKey = string;
+
 export interface AtmosphereGateway {
   readonly kind: 'rest' | 'embedded' | 'read-only';
   /** Finds the quota row with exactly these values or creates one; quota rows are never edited. */
@@ -21,4 +30,8 @@ export interface AtmosphereGateway {
   setResourceRequestStatus(input: { id: number; status: ResourceRequestStatus; adminMessage: string }): Promise<void>;
   /** Staff decision on an imaging request; `approved` starts the imaging chain, `pending` re-submits. */
   setMachineRequestStatus(input: { id: number; status: MachineRequestStatus }): Promise<void>;
+  /** The actions Atmosphere allows on an instance now, addressed by its `provider_alias`. */
+  listInstanceActions(input: { uuid: string }): Promise<InstanceActionKey[]>;
+  /** Runs a redeploy or a reboot on an instance (addressed by its `provider_alias`) as Troposphere's buttons do. */
+  instanceAction(input: { uuid: string } & InstanceActionRequest): Promise<void>;
 }

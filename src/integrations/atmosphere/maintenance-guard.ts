@@ -32,5 +32,8 @@ export function withMaintenanceGuard(gateway: AtmosphereGateway, db: Database, n
     assignQuota: guard((input) => gateway.assignQuota(input)),
     setResourceRequestStatus: guard((input) => gateway.setResourceRequestStatus(input)),
     setMachineRequestStatus: guard((input) => gateway.setMachineRequestStatus(input)),
+    // A read: during maintenance the API answers it with a 503 the REST gateway maps.
+    listInstanceActions: (input) => gateway.listInstanceActions(input),
+    instanceAction: guard((input) => gateway.instanceAction(input)),
   };
 }

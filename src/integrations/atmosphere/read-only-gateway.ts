@@ -11,7 +11,7 @@ export function createReadOnlyGateway(): AtmosphereGateway {
     throw new UserError(
       'unavailable',
       `I can't ${action}: the bot reads Atmosphere's database but has no access to its API. ` +
-        'Only the API sends the e-mails, sets the OpenStack quota and starts imaging, so these changes need ' +
+        'Only the API sends the e-mails, sets the OpenStack quota, starts imaging and reaches the instances, so these changes need ' +
         'ATMOSPHERE_API_URL (the API base ending in /api/v2) and ATMOSPHERE_API_TOKEN (a staff token) to be configured.',
     );
   };
@@ -21,5 +21,7 @@ export function createReadOnlyGateway(): AtmosphereGateway {
     assignQuota: async ({ username }) => refuse(`change the quota of ${username}`),
     setResourceRequestStatus: async ({ id, status }) => refuse(`mark resource request ${id} as ${status}`),
     setMachineRequestStatus: async ({ id, status }) => refuse(`mark imaging request ${id} as ${status}`),
+    listInstanceActions: async ({ uuid }) => refuse(`ask Atmosphere which actions instance ${uuid} allows`),
+    instanceAction: async ({ uuid, action }) => refuse(`${action} instance ${uuid}`),
   };
 }

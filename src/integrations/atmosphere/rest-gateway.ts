@@ -22,10 +22,11 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 const MAX_DETAIL_LENGTH = 300;
 
 interface ApiCall {
-  method: 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   query?: Record<string, string>;
-  body: unknown;
+  /** Not sent on a GET. */
+  body?: unknown;
   /** Names the record for a 404, e.g. "machine request 12". */
   what: string;
 }
@@ -66,7 +67,7 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
           Accept: 'application/json',
           'Content-Type': 'application/json',
         },
-        body: JSON.stringify(request.body),
+        ...(request.method === 'GET' ? {} : { body: JSON.stringify(request.body) }),
         // A redirect would be followed without the Authorization header (or as a GET); report it instead.
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
@@ -112,6 +113,10 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
         `the Atmosphere API did not accept the configured token for ${label} (HTTP 401${said ? `: ${said}` : ''}): check ATMOSPHERE_API_TOKEN`,
         said ?? 'the token was not accepted',
       );
+    }
+    if (status === 403 && request.path.endsWith('/actions') && said !== undefined) {
+      // post_instance_action answers 403 for any exception while running the action, not for permissions.
+      return fail(`Atmosphere could not run ${label} (HTTP 403): ${said}`, said);
     }
     if (status === 403) {
       return fail(
@@ -181,6 +186,27 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
         what: `machine request ${id}`,
       });
     },
+
+    async listInstanceActions({ uuid }) {
+      // `actions` is a detail route of InstanceViewSet; `filter_by_instance(pk)` looks a string pk up by
+      // provider_alias (core/models/instance_action.py), and answers a list of InstanceActionSerializer.
+      const answer = await call({ method: 'GET', path: `/instances/${encodeURIComponent(uuid)}/actions`, what: `instance ${uuid}` });
+      const rows = Array.isArray(answer.body) ? answer.body : isRecord(answer.body) && Array.isArray(answer.body.results) ? answer.body.results : null;
+      if (!rows) {
+        throw new IntegrationError('atmosphere', `the Atmosphere API answered GET /instances/${uuid}/actions without a list of actions`, {
+          status: answer.status,
+          detail: 'the answer was not a list',
+        });
+      }
+      return rows.flatMap((row: unknown) => (isRecord(row) && typeof row.key === 'string' ? [row.key] : []));
+    },
+
+    async instanceAction(input) {
+      // post_instance_action pops `action` and hands the rest to run_instance_action, which reads
+      // `reboot_type` (default SOFT) for a reboot (api/v2/views/instance.py, service/instance.py).
+      const body = input.action === 'reboot' ? { action: 'reboot', reboot_type: input.rebootType } : { action: 'redeploy' };
+      await call({ method: 'POST', path: `/instances/${encodeURIComponent(input.uuid)}/actions`, body, what: `instance ${input.uuid}` });
+    },
   };
 }
 
@@ -204,6 +230,10 @@ function parseBody(text: string): unknown {
  */
 function drfDetail(body: unknown, scrub: (text: string) => string): string | undefined {
   const parts: string[] = [];
+  // Atmosphere's v2 failure_response: {"errors": [{"code": 409, "message": "..."}]} (api/v2/exceptions.py).
+  if (isRecord(body) && Array.isArray(body.errors) && body.errors.every((item) => isRecord(item) && typeof item.message === 'string')) {
+    body = body.errors.map((item) => (item as { message: string }).message);
+  }
   const walk = (value: unknown, field: string) => {
     if (typeof value === 'string' || typeof value === 'number') {
       parts.push(field === '' || field === 'detail' || field === 'non_field_errors' ? `${value}` : `${field}: ${value}`);

@@ -27,6 +27,9 @@ const VERBS: Record<string, string> = {
   dequeued: 'took it off the imaging queue',
   close: 'closed it',
   closed: 'closed it',
+  redeployed: 'redeployed it',
+  'rebooted-soft': 'rebooted it (soft)',
+  'rebooted-hard': 'rebooted it (hard)',
 };
 
 /** "kpatel re-submitted it on slack at 2026-11-23 17:02 UTC: cache cleared". */

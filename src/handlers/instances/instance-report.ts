@@ -1,0 +1,35 @@
+import { formatTimestamp } from '../format-time.js';
+import { describeStatus } from './classify-instance.js';
+import { describeInstanceEvent } from './describe-instance-event.js';
+import type { InstanceItem } from './load-instance-items.js';
+import { describeImage, describeSize, timelineLines } from './render-instance.js';
+
+/**
+ * The staff guide's "Contacting the Atmosphere Team" text for one instance, ready to paste: the
+ * fields the guide asks for at a minimum, then the bot's findings, what was tried and the timeline.
+ */
+export function buildInstanceReport(item: InstanceItem, now: Date): string {
+  const { instance, triage, current } = item;
+  const fault = current?.fault ?? (current?.status === 'error' ? `(none recorded by Atmosphere; run: ${item.tools.nova})` : '(none: the instance is not in error)');
+  const notes = [
+    `Triage (atmo-bot): ${triage.label}. ${triage.summary}`,
+    `Status: ${describeStatus(triage.evidence.status, triage.evidence.activity)} since ${formatTimestamp(triage.evidence.since)} (${triage.evidence.minutes} min).`,
+    ...item.events.map((event) => `${describeInstanceEvent(event)}.`),
+    ...(triage.tools.deployLog ? [`Deploy logs: ${item.tools.deployLog}`] : []),
+    ...(triage.tools.argo ? [`Argo workflows: ${item.tools.argoList}`] : []),
+  ];
+  return [
+    `Username: ${instance.owner}`,
+    `Instance ID: ${instance.uuid}`,
+    `IP Address: ${instance.ip ?? 'none'}`,
+    `Cloud Provider: ${instance.provider}`,
+    `Image/Application selected: ${describeImage(item)}`,
+    `Size selected: ${describeSize(item)}`,
+    `Fault message from nova: ${fault}`,
+    'Additional notes from triage:',
+    ...notes.map((note) => `- ${note}`),
+    '',
+    `Status history (instance #${instance.id} "${instance.name}", launched ${formatTimestamp(instance.startDate)}):`,
+    ...timelineLines(item, now).map((line) => `- ${line}`),
+  ].join('\n');
+}
