@@ -40,6 +40,7 @@ const boolean = (fallback: boolean) =>
 const variables = z.object({
     DATABASE_URL: optionalString,
     TROPOSPHERE_DATABASE_URL: optionalString,
+    MIGRATION_DATABASE_URL: optionalString,
     REDIS_URL: optionalString,
     DATA_DIR: z.string().trim().default('.data'),
     DEMO_DATA: boolean(true),
