@@ -30,9 +30,18 @@ async function whoAmI(db: Database, database: DatabaseName): Promise<{ role: str
     const [row] = rowsOf(await db.execute(sql`select current_user as role, current_database() as name`));
     return { role: String(row?.['role']), name: String(row?.['name']) };
   } catch (error) {
-    // The driver's message names the cause (refused, no such database, authentication) and never the password.
-    throw new DatabaseNotReadyError(`Cannot use ${SOURCES[database]}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new DatabaseNotReadyError(`Cannot use ${SOURCES[database]}: ${driverMessage(error)}`, { cause: error });
   }
+}
+
+/**
+ * The driver's own sentence (refused, no such database, authentication failed; never the password),
+ * from under drizzle's "Failed query: ..." wrapper.
+ */
+function driverMessage(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
 
 function isBotRelation(name: string): boolean {

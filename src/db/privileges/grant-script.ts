@@ -56,24 +56,37 @@ const SECTIONS: readonly Section[] = [
   },
 ];
 
-/**
- * The GRANT statements that give `role` exactly `privileges`, in three sections by database and by
- * who may run them. Idempotent: running them again after a release adds only what is new.
- */
-export function grantScript(privileges: RuntimePrivileges, role: string): string {
+/** The statements of one section: one database, run by one kind of owner. */
+export interface GrantSection {
+  database: DatabaseName;
+  heading: string;
+  statements: string[];
+}
+
+/** The GRANT statements that give `role` exactly `privileges`, by database and by who may run them. */
+export function grantSections(privileges: RuntimePrivileges, role: string): GrantSection[] {
   if (role.trim() === '') throw new Error('the role name is empty');
   const to = quoteIdentifier(role);
-  const inSection = (section: Section) => (entry: { database: DatabaseName; schema: string }) =>
-    entry.database === section.database && (entry.schema === MIGRATIONS_SCHEMA) === section.botSchema;
-  const blocks = SECTIONS.map((section) => {
-    const keep = inSection(section);
-    const name = (schema: string, relation: string) => `${quoteIdentifier(schema)}.${quoteIdentifier(relation)}`;
-    return [
-      section.heading,
-      ...privileges.schemas.filter(keep).map((entry) => `GRANT USAGE ON SCHEMA ${quoteIdentifier(entry.schema)} TO ${to};`),
-      ...privileges.tables.filter(keep).map((grant) => `GRANT ${tablePrivileges(grant)} ON TABLE ${name(grant.schema, grant.table)} TO ${to};`),
-      ...privileges.sequences.filter(keep).map((entry) => `GRANT USAGE ON SEQUENCE ${name(entry.schema, entry.sequence)} TO ${to};`),
-    ].join('\n');
+  const name = (schema: string, relation: string) => `${quoteIdentifier(schema)}.${quoteIdentifier(relation)}`;
+  return SECTIONS.map((section) => {
+    const keep = (entry: { database: DatabaseName; schema: string }) =>
+      entry.database === section.database && (entry.schema === MIGRATIONS_SCHEMA) === section.botSchema;
+    return {
+      database: section.database,
+      heading: section.heading,
+      statements: [
+        ...privileges.schemas.filter(keep).map((entry) => `GRANT USAGE ON SCHEMA ${quoteIdentifier(entry.schema)} TO ${to};`),
+        ...privileges.tables.filter(keep).map((grant) => `GRANT ${tablePrivileges(grant)} ON TABLE ${name(grant.schema, grant.table)} TO ${to};`),
+        ...privileges.sequences.filter(keep).map((entry) => `GRANT USAGE ON SEQUENCE ${name(entry.schema, entry.sequence)} TO ${to};`),
+      ],
+    };
   });
-  return `${blocks.join('\n\n')}\n`;
+}
+
+/**
+ * What `npm run db:grants` prints: every section under its heading. Idempotent: running it again
+ * after a release adds only what is new.
+ */
+export function grantScript(privileges: RuntimePrivileges, role: string): string {
+  return `${grantSections(privileges, role).map((section) => [section.heading, ...section.statements].join('\n')).join('\n\n')}\n`;
 }
