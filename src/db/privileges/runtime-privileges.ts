@@ -56,8 +56,13 @@ const DJANGO_TABLE_WRITES: readonly { database: DatabaseName; table: PgTable; up
 
 const SERIAL_TYPES = new Set(['PgSerial', 'PgSmallSerial', 'PgBigSerial53', 'PgBigSerial64']);
 
+/** The tables a schema module exports, by name: the printed order must not depend on the module loader. */
 function tablesOf(module: Record<string, unknown>): PgTable[] {
-  return Object.values(module).filter((value): value is PgTable => value instanceof PgTable);
+  return Object.values(module)
+    .filter((value): value is PgTable => value instanceof PgTable)
+    .map((table) => ({ table, name: getTableConfig(table).name }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((entry) => entry.table);
 }
 
 function serialSequences(database: DatabaseName, table: PgTable): SequenceGrant[] {
