@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openPostgres } from './db/client.js';
 import { migrateBotSchema } from './db/migrate.js';
 import { checkBotSchema } from './db/check-bot-schema.js';
+import { driverMessage } from './db/driver-message.js';
 
 /**
  * `npm run db:migrate`: applies the bot's own migrations (schema `atmobot`, never Atmosphere's
@@ -48,8 +49,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // The driver's messages name the cause (authentication, permission, missing database), never the password.
-    process.stderr.write(`Migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`Migration failed: ${driverMessage(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from '../logger.js';
 import type { Database } from './client.js';
 import { rowsOf } from './rows-of.js';
+import { driverMessage } from './driver-message.js';
 import { checkBotSchema } from './check-bot-schema.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-location.js';
 import { findMissingPrivileges, type PrivilegeReport } from './privileges/find-missing-privileges.js';
@@ -32,16 +33,6 @@ async function whoAmI(db: Database, database: DatabaseName): Promise<{ role: str
   } catch (error) {
     throw new DatabaseNotReadyError(`Cannot use ${SOURCES[database]}: ${driverMessage(error)}`, { cause: error });
   }
-}
-
-/**
- * The driver's own sentence (refused, no such database, authentication failed; never the password),
- * from under drizzle's "Failed query: ..." wrapper.
- */
-function driverMessage(error: unknown): string {
-  let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
 }
 
 function isBotRelation(name: string): boolean {
