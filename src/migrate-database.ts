@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, environmentWithEnvFile, loadConfig, type Config } from './config.js';
 import { openPostgres } from './db/client.js';
 import { migrateBotSchema } from './db/migrate.js';
 import { checkBotSchema } from './db/check-bot-schema.js';
@@ -15,7 +15,7 @@ import { driverMessage } from './db/driver-message.js';
 async function main(): Promise<number> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(environmentWithEnvFile());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
