@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, sql } from 'drizzle-orm';
 import { maintenanceRecord } from '../../src/db/atmosphere-schema.js';
 import { apiMaintenanceRecord } from '../../src/db/troposphere-schema.js';
-import { auditLog, jobRun } from '../../src/db/bot-schema/index.js';
+import { auditLog, jobRun, maintenanceWindow, releasePlan } from '../../src/db/bot-schema/index.js';
 import { listImagingQueue } from '../../src/db/queries/imaging-queue.js';
 import { buildJobs } from '../../src/jobs/index.js';
 import { createRunCoordinator } from '../../src/jobs/run-coordinator.js';
@@ -13,12 +13,18 @@ import { TEST_NOW } from '../support/databases.js';
 import { actionEvent, commandEvent, dispatch } from '../support/test-deps.js';
 import { startRuntimeRoleBot, type RuntimeRoleBot } from '../support/runtime-role-bot.js';
 import { errorLines, requestIdOf, requestState } from '../e2e/e2e-support.js';
+import { readFileSync } from 'node:fs';
+import { createGitHubReleases } from '../../src/integrations/github/github-releases.js';
+import { createStatusIo } from '../../src/integrations/statusio/statusio-client.js';
+import { startFakeGitHub } from '../fakes/github.js';
+import { startFakeStatusIo } from '../fakes/statusio.js';
 import { freeImagingSlot, requestId, statusOf } from '../handlers/imaging/imaging-support.js';
 
 const kpatel = { id: 'c-kpatel', actingAs: 'kpatel' };
 const mdelgado = { id: 'c-mdelgado', actingAs: 'mdelgado' };
 const admin = { platform: 'discord' as const, id: '999000999000' };
 const minutes = (n: number) => new Date(TEST_NOW.getTime() + n * 60_000);
+const GITHUB_TOKEN = 'ghp_leastPrivilegeTestToken0123456789abcd';
 const START = 'maintenance start --title "v37-0 deployment" --message "Atmosphere is down for a Scheduled Maintenance" --until +4h';
 
 /**
@@ -33,7 +39,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with exactly the printe
   const tropoOwner = () => s.database.troposphere!.db;
 
   beforeAll(async () => {
-    s = await startRuntimeRoleBot();
+    // The GitHub client is pointed at the fake in the release test; nothing is called before.
+    s = await startRuntimeRoleBot({ GITHUB_TOKEN, GITHUB_API_URL: 'http://127.0.0.1:9', RELEASE_REPOS: 'cyverse/atmosphere' });
   });
   afterAll(async () => {
     await s?.stop();
@@ -158,6 +165,31 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with exactly the printe
     const rows = await tropoOwner().select().from(apiMaintenanceRecord).orderBy(asc(apiMaintenanceRecord.id));
     expect(rows.at(-1)).toMatchObject({ endDate: minutes(11 + 240), modifiedDate: minutes(11) });
     await owner().execute(sql`drop trigger refuse_update on maintenance_record`);
+  });
+
+  it('prepares and tags a release (release plans) and schedules on status.io (maintenance windows)', async () => {
+    const changelog = readFileSync(new URL('../fixtures/changelog-atmosphere.md', import.meta.url), 'utf8');
+    const github = await startFakeGitHub({ token: GITHUB_TOKEN, repos: { 'cyverse/atmosphere': { tags: ['v37-5'], files: { 'CHANGELOG.md': changelog } } } });
+    const credentials = { apiId: 'test-api-id', apiKey: 'test-api-key', pageId: 'page123' };
+    const statusio = await startFakeStatusIo(credentials);
+    try {
+      s.bot.deps.releases = createGitHubReleases({ token: GITHUB_TOKEN, baseUrl: github.url, branch: 'master', retry: { retries: 0, retryAfterBaseValue: 1 }, throttle: false, log: s.bot.deps.log });
+      s.bot.deps.statusPage = createStatusIo({ baseUrl: statusio.url, ...credentials, components: [], retries: 1, backoffMs: 1, sleep: async () => {}, log: s.bot.deps.log });
+      expect((await ask('release prepare v37-6')).text).toContain('run `/atmo release tag v37-6`');
+      const pull = github.state.repos.get('cyverse/atmosphere')!.pulls.find((entry) => entry.head === 'release/v37-6')!;
+      github.mergePullRequest('cyverse/atmosphere', pull.number);
+      const plan = await ask('release tag v37-6');
+      const confirm = plan.buttons!.find((button) => button.action === 'rel:confirm-tag')!;
+      await send(actionEvent('rel:confirm-tag', confirm.value, kpatel));
+      expect((await ask('release status v37-6')).text).toContain('v37-6');
+      expect((await ask('statusio schedule --title "DB upgrade" --details "Database upgrade" --start "2026-12-01 22:00" --end "2026-12-01 23:00"')).text).toContain('DB upgrade');
+      expect((await ask('statusio list')).text).toContain('"DB upgrade"');
+      expect(await owner().select({ tag: releasePlan.tag, state: releasePlan.state }).from(releasePlan)).toEqual([{ tag: 'v37-6', state: expect.any(String) }]);
+      expect((await owner().select({ id: maintenanceWindow.id }).from(maintenanceWindow)).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await github.close();
+      await statusio.close();
+    }
   });
 
   it('wrote an audit row per event, and nothing failed for want of a privilege', async () => {
