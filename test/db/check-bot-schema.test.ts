@@ -12,16 +12,18 @@ const lastTag = journal.entries.at(-1)!.tag;
 
 describe.each(dbKinds())('checking the bot schema against the shipped migrations on %s', (kind) => {
   let database: TestDatabase;
+  // The first PGlite database of a process builds its template (initdb, schema load): on a busy
+  // machine that alone can take most of the default hook timeout.
   beforeEach(async () => {
-    database = await createTestDatabase(kind, { troposphere: true });
-  });
+    database = await createTestDatabase(kind);
+  }, 180_000);
   afterEach(async () => {
-    await database.drop();
+    await database?.drop();
   });
   const db = () => database.atmosphere.db;
   const verify = () => {
     const { log, lines } = createMemoryLogger('debug');
-    return { run: () => verifyDatabases({ atmosphere: db(), troposphere: database.troposphere!.db }, log), lines };
+    return { run: () => verifyDatabases({ atmosphere: db(), troposphere: null }, log), lines };
   };
 
   it('sees a schema never migrated, then a current one after migrating, and start-up passes only then', async () => {
