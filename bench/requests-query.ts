@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -12,12 +13,15 @@ import { loadAtmosphereSchema } from '../src/db/load-schema.js';
 import { seedDemoData } from '../src/db/demo-data.js';
 import { migrateBotSchema } from '../src/db/migrate.js';
 import { listIdentityQuotas, listPendingResourceRequests } from '../src/db/queries/resource-requests.js';
+import { findChatLink } from '../src/db/queries/chat-links.js';
+import { findActiveUsersByEmail, findUserById } from '../src/db/queries/users.js';
 import { LIST_LIMIT } from '../src/handlers/resource-requests/refresh-request-message.js';
 import { createMemoryStore } from '../src/integrations/kv/memory-store.js';
 import { createReadOnlyGateway } from '../src/integrations/atmosphere/read-only-gateway.js';
 import { bulkLoad, PRODUCTION_SIZE, type BulkSize } from './support/bulk-load.js';
 import { createBenchDatabase } from './support/fresh-database.js';
-import { latencyStats, ms } from './support/latency-stats.js';
+import { latencyStats, ms, type LatencyStats } from './support/latency-stats.js';
+import { median } from './support/median.js';
 
 /**
  * `/atmo requests` at production size on the real Postgres, through the dispatcher exactly as a staff
@@ -29,6 +33,7 @@ export interface RequestsQueryOptions {
   databaseUrl?: string;
   iterations?: number;
   warmup?: number;
+  runs?: number;
   size?: BulkSize;
 }
 
@@ -41,6 +46,10 @@ async function explainListQueries(url: string): Promise<{ sql: string; plan: str
   const captured: { sql: string; params: unknown[] }[] = [];
   try {
     const db = drizzle(handle.pool!, { logger: { logQuery: (sql, params) => void captured.push({ sql, params }) } }) as unknown as Database;
+    // The actor lookups of a Slack user: the chat link (a miss), the e-mail match, the account by id.
+    await findChatLink(db, 'slack', 'UBENCHSTAFF');
+    const [account] = await findActiveUsersByEmail(db, 'kpatel@cyverse.org');
+    await findUserById(db, account?.id ?? 0);
     const { rows } = await listPendingResourceRequests(db, { limit: LIST_LIMIT });
     await listIdentityQuotas(db, rows.map((row) => row.requester.id));
     const plans: { sql: string; plan: string[] }[] = [];
@@ -54,16 +63,38 @@ async function explainListQueries(url: string): Promise<{ sql: string; plan: str
   }
 }
 
+/** A Slack staff member's command: the actor comes from the chat link (none) and the e-mail match, as in production. */
 function commandEvent(index: number): ChatEvent {
   return {
     kind: 'command',
     id: `bench-${index}`,
-    platform: 'console',
-    user: { platform: 'console', id: 'bench', actingAs: 'kpatel' },
-    channel: 'console',
+    platform: 'slack',
+    user: { platform: 'slack', id: 'UBENCHSTAFF' },
+    channel: 'C-bench',
     receivedAt: new Date(),
     text: 'requests',
   };
+}
+
+/**
+ * The list as the bot queried it before status ids were cached: filtered through the join on
+ * `status_type.name`, page and count in parallel. Timed beside the bot in the same runs, as the anchor.
+ */
+async function joinedNameQuery(pool: pg.Pool): Promise<void> {
+  await Promise.all([
+    pool.query(
+      `select rr.id, rr.uuid, rr.request, rr.description, rr.admin_message, rr.start_date, rr.end_date, st.name, u.id, u.username, u.email
+       from resource_request rr join status_type st on st.id = rr.status_id join atmosphere_user u on u.id = rr.created_by_id
+       where st.name = $1 order by rr.start_date, rr.id limit $2`,
+      ['pending', LIST_LIMIT],
+    ),
+    pool.query('select count(*) from resource_request rr join status_type st on st.id = rr.status_id where st.name = $1', ['pending']),
+  ]);
+}
+
+interface RunStats {
+  reply: LatencyStats;
+  anchor: LatencyStats;
 }
 
 /** Loads the data, times the command and explains its queries; returns the markdown section. */
@@ -72,6 +103,7 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
   const size = options.size ?? PRODUCTION_SIZE;
   const iterations = options.iterations ?? 500;
   const warmup = options.warmup ?? 50;
+  const runs = Math.max(5, options.runs ?? 5);
   const fresh = await createBenchDatabase(options.databaseUrl);
   const handle = openPostgres(fresh.url);
   try {
@@ -89,7 +121,8 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
       gateway: createReadOnlyGateway(),
       kv: createMemoryStore(),
       chat: createChatRouter(),
-      directories: {},
+      // Slack's users.info, answered at once: the benchmark measures the bot, not Slack.
+      directories: { slack: { emailOf: async () => 'kpatel@cyverse.org' } },
       statusPage: null,
       releases: null,
       now: () => new Date(),
@@ -103,29 +136,42 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
         last = answer;
       },
     };
-    // The reply goes out before the audit row is written, so the user waits for the first figure only.
-    const samples: number[] = [];
-    const handleSamples: number[] = [];
-    for (let i = 0; i < warmup + iterations; i += 1) {
+    const pool = handle.pool!;
+    let eventIndex = 0;
+    const timeReply = async () => {
       const started = performance.now();
-      await dispatcher.handle(commandEvent(i), io);
-      if (i < warmup) continue;
-      samples.push(repliedAt - started);
-      handleSamples.push(performance.now() - started);
+      await dispatcher.handle(commandEvent(eventIndex++), io);
+      return repliedAt - started;
+    };
+    const timeAnchor = async () => {
+      const started = performance.now();
+      await joinedNameQuery(pool);
+      return performance.now() - started;
+    };
+    for (let i = 0; i < warmup; i += 1) {
+      await timeReply();
+      await timeAnchor();
     }
-    // The same two queries without the dispatcher, to tell database time from the rest.
-    const querySamples: number[] = [];
-    for (let i = 0; i < iterations; i += 1) {
-      const started = performance.now();
-      const { rows } = await listPendingResourceRequests(handle.db, { limit: LIST_LIMIT });
-      await listIdentityQuotas(handle.db, rows.map((row) => row.requester.id));
-      querySamples.push(performance.now() - started);
+    // Runs of `perRun` pairs; within a run the bot and the anchor alternate, and which goes first swaps
+    // every pair, so the load of the shared machine falls on both alike.
+    const perRun = Math.ceil(iterations / runs);
+    const results: RunStats[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      const reply: number[] = [];
+      const anchor: number[] = [];
+      for (let i = 0; i < perRun; i += 1) {
+        if ((run + i) % 2 === 0) {
+          reply.push(await timeReply());
+          anchor.push(await timeAnchor());
+        } else {
+          anchor.push(await timeAnchor());
+          reply.push(await timeReply());
+        }
+      }
+      results.push({ reply: latencyStats(reply), anchor: latencyStats(anchor) });
     }
     const shown = last?.text?.split('\n')[0] ?? '(no reply)';
     if (!/pending resource request/.test(shown)) throw new Error(`the command did not list the requests: ${shown}`);
-    const stats = latencyStats(samples);
-    const queryStats = latencyStats(querySamples);
-    const handleStats = latencyStats(handleSamples);
     const plans = await explainListQueries(fresh.url);
     const counts = await handle.pool!.query<{ name: string; n: string }>(
       `select 'resource_request' as name, count(*)::text as n from public.resource_request
@@ -135,18 +181,22 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
        union all select 'identity', count(*)::text from public.identity`,
     );
 
+    const p95s = results.map((r) => r.reply.p95);
+    const anchorP95s = results.map((r) => r.anchor.p95);
+    const missed = p95s.filter((v) => v >= TARGET_P95_MS).length;
+    const verdict = median(p95s) < TARGET_P95_MS ? 'met' : '**missed**';
     return [
       '## `/atmo requests` at production size',
       '',
-      `A fresh database on the real PostgreSQL with Atmosphere's schema and only its own indexes, the demo data, then bulk-loaded: ${counts.rows.map((r) => `${r.n} ${r.name}`).join(', ')} (pending requests are spread over every age). Load: ${loadTimings.map((t) => `${t.label} ${t.seconds.toFixed(1)} s`).join('; ')}.`,
+      `A fresh database on the real PostgreSQL with Atmosphere's schema and only its own indexes, the demo data, then bulk-loaded and vacuumed: ${counts.rows.map((r) => `${r.n} ${r.name}`).join(', ')} (pending requests are spread over every age). Load: ${loadTimings.map((t) => `${t.label} ${t.seconds.toFixed(1)} s`).join('; ')}.`,
       '',
-      `Timed: \`dispatcher.handle\` of \`requests\` from a console user acting as a staff member, one at a time, ${warmup} warm-up then ${iterations} measured. It includes the actor lookup, the staff check, \`listPendingResourceRequests\` (page of ${LIST_LIMIT} plus the count, in parallel on the pool), \`listIdentityQuotas\`, rendering and the audit row; it excludes the chat platform. The reply read: "${shown}"`,
+      `Timed: \`dispatcher.handle\` of \`requests\` from a Slack user who is staff, as production resolves one (no chat link, then the e-mail from Slack's directory, cached as in production, matched to the account; the account row read afresh), one at a time: ${warmup} warm-up, then ${runs} runs of ${perRun}. It includes the actor lookup, the staff check, \`listPendingResourceRequests\` (page of ${LIST_LIMIT} plus the count, in parallel on the pool), \`listIdentityQuotas\` and rendering, up to the reply; it excludes the chat platform. The anchor, alternated with it request by request, is the list as queried before this change (filtered through the join on \`status_type.name\`, page and count in parallel). The reply read: "${shown}"`,
       '',
-      '| Path | Iterations | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Target p95 < 20 ms |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-      `| command to reply (what the user waits for) | ${stats.count} | ${ms(stats.p50)} | ${ms(stats.p95)} | ${ms(stats.p99)} | ${ms(stats.max)} | ${stats.p95 < TARGET_P95_MS ? 'met' : '**missed**'} |`,
-      `| whole \`dispatcher.handle\`, with the audit row after the reply | ${handleStats.count} | ${ms(handleStats.p50)} | ${ms(handleStats.p95)} | ${ms(handleStats.p99)} | ${ms(handleStats.max)} | (not the target) |`,
-      `| the two list queries only | ${queryStats.count} | ${ms(queryStats.p50)} | ${ms(queryStats.p95)} | ${ms(queryStats.p99)} | ${ms(queryStats.max)} | ${queryStats.p95 < TARGET_P95_MS ? 'met' : '**missed**'} |`,
+      '| Run | bot p50 (ms) | bot p95 (ms) | bot p99 (ms) | bot max (ms) | anchor p50 (ms) | anchor p95 (ms) |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...results.map((r, i) => `| ${i + 1} | ${ms(r.reply.p50)} | ${ms(r.reply.p95)} | ${ms(r.reply.p99)} | ${ms(r.reply.max)} | ${ms(r.anchor.p50)} | ${ms(r.anchor.p95)} |`),
+      '',
+      `Command to reply, p95: median of the runs ${ms(median(p95s))} ms (range ${ms(Math.min(...p95s))} – ${ms(Math.max(...p95s))}); target < ${TARGET_P95_MS} ms **${verdict}**, ${missed} of ${runs} runs at or over it. The anchor's p95: median ${ms(median(anchorP95s))} ms (range ${ms(Math.min(...anchorP95s))} – ${ms(Math.max(...anchorP95s))}).`,
       '',
       '### Query plans (`EXPLAIN (ANALYZE, BUFFERS)`, after the run)',
       ...plans.flatMap((plan) => ['', '```sql', plan.sql.replace(/\s+/g, ' ').trim(), '```', '', '```', ...plan.plan, '```']),

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { describeMachine } from './support/describe-machine.js';
 import { runAckLatency } from './ack-latency.js';
 import { runRequestsQuery } from './requests-query.js';
+import { runParseWorst } from './parse-worst.js';
 
 /**
  * `npm run bench`: runs every benchmark in turn and writes docs/benchmarks.md with the machine and the
@@ -46,6 +47,7 @@ const BENCHMARKS: Benchmark[] = [
   },
   { name: 'requests-query', run: (databaseUrl) => runRequestsQuery(databaseUrl ? { databaseUrl } : {}) },
   { name: 'job-tick', run: jobTick },
+  { name: 'parse-worst', run: () => runParseWorst() },
 ];
 
 /** The commit the measured code is at, with a mark when the work tree has uncommitted changes. */

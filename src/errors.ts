@@ -37,15 +37,21 @@ export class IntegrationError extends Error {
   readonly status: number | undefined;
   /** What the service said, already stripped of anything secret; shown to staff. */
   readonly detail: string | undefined;
+  /**
+   * True when the service is known to have refused before changing anything (a maintenance 503),
+   * although its status alone would leave that open; a retried change then cannot be a second one.
+   */
+  readonly notApplied: boolean;
   constructor(
     service: ServiceName,
     message: string,
-    options: { status?: number; detail?: string; cause?: unknown } = {},
+    options: { status?: number; detail?: string; cause?: unknown; notApplied?: boolean } = {},
   ) {
     super(message, { cause: options.cause });
     this.service = service;
     this.status = options.status;
     this.detail = options.detail;
+    this.notApplied = options.notApplied ?? false;
   }
 }
 

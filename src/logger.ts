@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { createRedactor } from './model/redactor.js';
 import { prettyLine } from './pretty-log-line.js';
 
 export type Logger = PinoLogger;
@@ -31,13 +32,20 @@ export type LogFormat = 'json' | 'pretty';
 
 /**
  * JSON lines with ISO timestamps for collectors; `pretty` turns the same lines into one short
- * readable line each for a terminal (the redaction has run before either sees them).
+ * readable line each for a terminal (the redaction has run before either sees them). `secrets` are
+ * the configured token and password values: paths cover the fields we know, and every written line
+ * also passes a redactor, because a secret can hide anywhere in an error message or stack (a client
+ * library quoting the URL it could not reach, credentials and all).
  */
-export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json', secrets: readonly string[] = []): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'atmo-bot' }, timestamp: pino.stdTimeFunctions.isoTime };
-  if (format === 'json') return pino(options, destination);
+  const redact = createRedactor(secrets);
+  if (format === 'json') {
+    const out = destination ?? pino.destination(1);
+    return pino(options, { write: (line: string) => out.write(redact(line)) });
+  }
   const out = destination ?? pino.destination({ dest: 1, sync: true });
-  return pino(options, { write: (line: string) => out.write(`${prettyLine(line)}\n`) });
+  return pino(options, { write: (line: string) => out.write(`${prettyLine(redact(line))}\n`) });
 }
 
 /** A logger that writes JSON lines into an array, for tests that assert on what was logged. */

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { environmentWithEnvFile, loadConfig, ConfigError, type Config } from './config.js';
+import { environmentWithEnvFile, loadConfig, ConfigError, configSecrets, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { createRedactor } from './model/redactor.js';
 import { startBot } from './start-bot.js';
 import { createConsoleAdapter } from './bot/console/console-adapter.js';
 import { findFirstStaffUser } from './db/queries/users.js';
@@ -27,10 +28,11 @@ function withConsoleChannels(config: Config): Config {
 
 /** While the console owns the terminal, logs go to a file beside the embedded data. */
 function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFile: string | null } {
-  if (!consoleMode) return { log: createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT), logFile: null };
+  const secrets = configSecrets(config);
+  if (!consoleMode) return { log: createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT, secrets), logFile: null };
   mkdirSync(config.DATA_DIR, { recursive: true });
   const logFile = join(config.DATA_DIR, 'atmo-bot.log');
-  const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, sync: true }), config.LOG_FORMAT);
+  const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, sync: true }), config.LOG_FORMAT, secrets);
   return { log, logFile };
 }
 
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`atmo-bot failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // The configuration may not have loaded, so only URL credentials can be stripped here.
+  const message = createRedactor([])(error instanceof Error ? error.message : String(error));
+  process.stderr.write(`atmo-bot failed to start: ${message}\n`);
   process.exit(1);
 });

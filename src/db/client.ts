@@ -11,6 +11,25 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
  */
 export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 
+/** A transaction on a Database; it runs every query a Database runs. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** What a query function runs on: a database, or a transaction on one. */
+export type Executor = Database | Transaction;
+
+/**
+ * Runs `work` in one transaction on `db`: committed when it resolves, rolled back when it throws
+ * (the error comes back). On a transaction it is a savepoint inside it.
+ */
+export function withTransaction<T>(db: Executor, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(work);
+}
+
+/** Answers when the database answers a trivial query; throws what the driver threw otherwise. */
+export async function pingDatabase(db: Executor): Promise<void> {
+  await db.execute('select 1');
+}
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';

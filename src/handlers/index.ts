@@ -1,4 +1,4 @@
-import type { ActionDefinition, CommandDefinition } from '../bot/chat/command.js';
+import type { AnyActionDefinition, AnyCommandDefinition } from '../bot/chat/command.js';
 import { createHelpCommand } from './help.js';
 import { linkCommand, unlinkCommand, whoamiCommand } from './account/account-commands.js';
 import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
@@ -34,12 +34,9 @@ import {
 /**
  * Every command and button the bot knows, listed by hand: what is here is what runs. The dispatcher
  * refuses to start if two share a name. `help` lists from this same array.
- *
- * The arrays are widened with `as`: each definition's `run` takes its own parsed argument type, which
- * makes CommandDefinition<S> invariant in S; the dispatcher only ever calls `run` with the output of
- * that same definition's schema, so the widening is safe.
+ * The arrays hold the erased definition types (see AnyCommandDefinition), so no cast is needed.
  */
-export const commandDefinitions: readonly CommandDefinition[] = [
+export const commandDefinitions: readonly AnyCommandDefinition[] = [
   createHelpCommand(() => commandDefinitions),
   whoamiCommand,
   linkCommand,
@@ -71,9 +68,9 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   statusioIncidentUpdateCommand,
   statusioResolveCommand,
   statusioListCommand,
-] as CommandDefinition[];
+];
 
-export const actionDefinitions: readonly ActionDefinition[] = [
+export const actionDefinitions: readonly AnyActionDefinition[] = [
   approveRequestAction,
   denyRequestAction,
   approveImagingAction,
@@ -84,4 +81,4 @@ export const actionDefinitions: readonly ActionDefinition[] = [
   confirmStartAction,
   confirmStopAction,
   cancelMaintenanceRequestAction,
-] as ActionDefinition[];
+];

@@ -4,7 +4,8 @@ import { createAlertScanJob } from './alert-scan-job.js';
 import { createResourceReminderJob } from './resource-reminder-job.js';
 import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
 import { createJobRunPruneJob } from './job-run-prune-job.js';
-import { advanceImagingQueue } from '../handlers/imaging/approve-machine-request.js';
+import { createDecisionReconcileJob } from './decision-reconcile-job.js';
+import { advanceQueueIfWaiting } from '../handlers/imaging/advance-queue-if-waiting.js';
 
 /**
  * Every scheduled job, listed by hand with its cron expression from the configuration. Each runs once
@@ -13,9 +14,10 @@ import { advanceImagingQueue } from '../handlers/imaging/approve-machine-request
 export function buildJobs(deps: Deps): ScheduledJob[] {
   return [
     // The imaging queue moves first, so the scan that follows reports the request it just started.
-    createAlertScanJob(deps, { beforeScan: async (d) => void (await advanceImagingQueue(d)) }),
+    createAlertScanJob(deps, { beforeScan: async (d) => void (await advanceQueueIfWaiting(d)) }),
     createResourceReminderJob(deps),
     createMaintenanceReminderJob(deps),
     createJobRunPruneJob(deps),
+    createDecisionReconcileJob(deps),
   ];
 }

@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { jobRun } from '../db/bot-schema/index.js';
+import { claimJobSlot } from '../db/queries/job-runs.js';
 import type { KeyValueStore } from '../integrations/kv/key-value-store.js';
 import { keys } from '../integrations/kv/keys.js';
 import type { Logger } from '../logger.js';
@@ -57,7 +56,7 @@ export function createRunCoordinator(options: RunCoordinatorOptions): RunCoordin
         if (wonInRedis === false) return false;
         if (wonInRedis === true) {
           try {
-            const won = await claimSlotInPostgres(db, slot);
+            const won = await claimJobSlot(db, slot);
             if (!won) log.warn({ slot: key }, 'won in Redis but another replica already took the slot in Postgres; standing down');
             return won;
           } catch (error) {
@@ -67,40 +66,13 @@ export function createRunCoordinator(options: RunCoordinatorOptions): RunCoordin
         }
       }
       try {
-        return await claimSlotInPostgres(db, slot);
+        return await claimJobSlot(db, slot);
       } catch (error) {
         log.error({ err: error, slot: key }, 'neither Redis nor Postgres could elect a runner; skipping this slot');
         return false;
       }
     },
   };
-}
-
-/**
- * Records the slot as taken by `runner`; true when this call inserted the row. The advisory lock
- * makes a concurrent claimant of the same slot give up at once instead of waiting on the primary
- * key. It is keyed on two hashes (job, slot key) rather than one, so two different slots can only
- * share a lock if they belong to the same job and collide in a 32-bit hash at the same instant.
- */
-async function claimSlotInPostgres(
-  db: Database,
-  slot: { slotKey: string; job: string; runner: string; ranAt: Date },
-): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const locked = await tx.execute(
-      sql`select pg_try_advisory_xact_lock(hashtext(${slot.job}), hashtext(${slot.slotKey})) as got`,
-    );
-    if (!firstRowGot(locked)) return false;
-    const inserted = await tx.insert(jobRun).values(slot).onConflictDoNothing().returning({ slotKey: jobRun.slotKey });
-    return inserted.length === 1;
-  });
-}
-
-/** Reads `rows[0].got` from a raw result; node-postgres and PGlite results both carry `rows`. */
-function firstRowGot(result: unknown): boolean {
-  if (typeof result !== 'object' || result === null || !('rows' in result) || !Array.isArray(result.rows)) return false;
-  const row: unknown = result.rows[0];
-  return typeof row === 'object' && row !== null && 'got' in row && row.got === true;
 }
 
 /** `nightly:2026-11-21T23:00:00.000Z` → `nightly`; the slot's ISO time itself contains colons. */

@@ -40,6 +40,13 @@ describe('the import rules of src/', () => {
     expect(checkImports('bot/discord/x.ts', ['discord.js', '@discordjs/rest'])).toEqual([]);
   });
 
+  it('keep SQL and the database drivers inside db', () => {
+    expect(checkImports('jobs/x.ts', ['drizzle-orm']).map((v) => v.rule)).toEqual(['only db loads drizzle-orm']);
+    expect(checkImports('integrations/atmosphere/x.ts', ['drizzle-orm/pg-core']).map((v) => v.rule)).toEqual(['only db loads drizzle-orm']);
+    expect(checkImports('handlers/x.ts', ['pg']).map((v) => v.rule)).toEqual(['only db loads pg']);
+    expect(checkImports('db/queries/x.ts', ['drizzle-orm', 'pg', '@electric-sql/pglite'])).toEqual([]);
+  });
+
   it('let the composition roots import anything', () => {
     expect(checkImports('start-bot.ts', ['./bot/slack/slack-app.js', './handlers/index.js', '@slack/bolt'])).toEqual([]);
   });

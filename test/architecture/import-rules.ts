@@ -9,7 +9,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   model: [],
   errors: [],
   'pretty-log-line': [],
-  logger: ['pretty-log-line'],
+  logger: ['pretty-log-line', 'model'],
   config: ['model', 'errors'],
   db: ['model', 'errors', 'logger', 'config'],
   integrations: ['model', 'errors', 'logger', 'config', 'db'],
@@ -24,11 +24,14 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   jobs: ['model', 'errors', 'logger', 'config', 'db', 'integrations', 'deps', 'bot/chat', 'handlers'],
 };
 
-/** Platform SDKs and the one layer that may load each. */
+/** Platform SDKs, and the database libraries (SQL lives in db/ only), and the one layer that may load each. */
 export const SDK_OWNERS: Readonly<Record<string, string>> = {
   '@slack/': 'bot/slack',
   'discord.js': 'bot/discord',
   '@discordjs/': 'bot/discord',
+  'drizzle-orm': 'db',
+  pg: 'db',
+  '@electric-sql/pglite': 'db',
 };
 
 /** Programs and the composition root: they wire everything together, so they may import anything. */

@@ -20,7 +20,7 @@ export interface DiscordMessageBody {
 }
 
 /** Interaction response types (Discord's InteractionResponseType). */
-export const CALLBACK = { deferredChannelMessage: 5, deferredUpdateMessage: 6, modal: 9 } as const;
+export const CALLBACK = { channelMessage: 4, deferredChannelMessage: 5, deferredUpdateMessage: 6, modal: 9 } as const;
 export const EPHEMERAL = 64;
 
 export function createDiscordReader(discord: FakeDiscord) {
@@ -47,6 +47,22 @@ export function createDiscordReader(discord: FakeDiscord) {
       const request = await waitFor(`a follow-up for ${interaction.id}`, () => discord.requests.find(isFollowUp(interaction)));
       return request.body as DiscordMessageBody;
     },
+    /**
+     * What a command showed its user: the first response itself when the bot answered within its
+     * budget (CHANNEL_MESSAGE_WITH_SOURCE), else the edited deferral, or, when that only says the
+     * answer went to the channel, the public follow-up. `private` is the ephemeral flag.
+     */
+    async commandReply(interaction: Interaction): Promise<DiscordMessageBody & { private: boolean }> {
+      const first = await waitFor(`the callback of ${interaction.id}`, () => discord.requests.find(isCallback(interaction)));
+      const body = first.body as { type: number; data?: DiscordMessageBody };
+      if (body.type === CALLBACK.channelMessage) return { ...body.data, private: ((body.data?.flags ?? 0) & EPHEMERAL) !== 0 };
+      const edit = await waitFor(`an edit for ${interaction.id}`, () => discord.requests.find(isEdit(interaction)));
+      const edited = edit.body as DiscordMessageBody;
+      if (edited.content !== 'Posted in the channel.') return { ...edited, private: true };
+      const followUp = await waitFor(`a follow-up for ${interaction.id}`, () => discord.requests.find(isFollowUp(interaction)));
+      const posted = followUp.body as DiscordMessageBody;
+      return { ...posted, private: ((posted.flags ?? 0) & EPHEMERAL) !== 0 };
+    },
     followUps: (interaction: Interaction) => discord.requests.filter(isFollowUp(interaction)).map((request) => request.body as DiscordMessageBody),
   };
 }
@@ -55,9 +71,14 @@ export function createDiscordReader(discord: FakeDiscord) {
 export function discordText(message: DiscordMessageBody): string {
   const parts = [message.content ?? ''];
   for (const embed of message.embeds ?? []) {
-    parts.push(embed.title ?? '', embed.description ?? '', ...(embed.fields ?? []).flatMap((field) => [field.name, field.value]), embed.footer?.text ?? '');
+    parts.push(...[embed.title ?? '', embed.description ?? '', ...(embed.fields ?? []).flatMap((field) => [field.name, field.value])].map(asShown), embed.footer?.text ?? '');
   }
-  return parts.filter(Boolean).join('\n');
+  return [asShown(parts[0]!), ...parts.slice(1)].filter(Boolean).join('\n');
+}
+
+/** Markdown text as the Discord client shows it: escapes dropped, `<url>` autolinks as the bare URL. */
+function asShown(markdown: string): string {
+  return markdown.replace(/<(https?:\/\/[^\s>]+)>/g, '$1').replace(/\\([^\sA-Za-z0-9])/g, '$1');
 }
 
 /** The custom ids of every button in a message. */

@@ -53,7 +53,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
   /** `/atmo link discord:<id> <username>` by the bot admin; resolves once the bot confirmed. */
   async function link(userId: string, username: string): Promise<void> {
     const command = send(chatInput({ path: ['link'], options: { user: `discord:${userId}`, username }, userId: D.admin, username: 'admin' }));
-    expect(discordText(await read.edit(command))).toMatch(new RegExp(`^Linked discord:${userId} to ${username}`));
+    expect(discordText(await read.commandReply(command))).toMatch(new RegExp(`^Linked discord:${userId} to ${username}`));
   }
 
   beforeAll(async () => {
@@ -98,8 +98,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
   it('tells an unlinked Discord user how to get linked, and audits the refusal', async () => {
     const auditBefore = await lastAuditId(db());
     const command = send(chatInput({ path: ['requests'], userId: D.stranger, username: 'stranger' }));
-    expect(await read.callback(command)).toEqual({ type: CALLBACK.deferredChannelMessage, data: { flags: EPHEMERAL } });
-    const text = discordText(await read.edit(command));
+    const reply = await read.commandReply(command);
+    expect(reply.private).toBe(true);
+    const text = discordText(reply);
     expect(text).toMatch(/Discord does not share e-mail addresses with bots/);
     expect(text).toContain(`/atmo link discord:${D.stranger} <your Atmosphere username>`);
     expect(await auditRows(db(), auditBefore, 1)).toMatchObject([{ platform: 'discord', chatUserId: D.stranger, name: 'requests', outcome: 'refused' }]);
@@ -120,18 +121,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
   it('lists requests with embeds and buttons, and approves one through its modal: one API call, buttons removed', async () => {
     await link(D.mdelgado, 'mdelgado');
     const list = send(chatInput({ path: ['requests'], userId: D.mdelgado, username: 'maria' }));
-    expect(await read.callback(list)).toEqual({ type: CALLBACK.deferredChannelMessage, data: { flags: EPHEMERAL } });
-    // The private "thinking" reply is settled; the list itself goes to the channel as a follow-up.
-    expect(discordText(await read.edit(list))).toBe('Posted in the channel.');
-    const posted = await read.followUp(list);
-    expect(posted.flags ?? 0).toBe(0);
+    // The list goes to the channel: as the first response when quick, else as a public follow-up.
+    const posted = await read.commandReply(list);
+    expect(posted.private).toBe(false);
     expect(posted.embeds?.[0]?.title).toBe('Pending resource requests');
     const pendingIds = await Promise.all(['jsmith', 'alee', 'alee2', 'rnguyen', 'tgarcia'].map((username) => requestIdOf(db(), username)));
     expect(discordButtonIds(posted).sort()).toEqual(pendingIds.flatMap((id) => [`rr:approve:${id}:list`, `rr:deny:${id}:list`]).sort());
 
     const id = await requestIdOf(db(), 'alee');
     const detail = send(chatInput({ path: ['request'], options: { id }, userId: D.mdelgado }));
-    const shown = await read.followUp(detail);
+    const shown = await read.commandReply(detail);
     expect(discordButtonIds(shown)).toEqual([`rr:approve:${id}`, `rr:deny:${id}`]);
 
     const messageId = '880000000000000001';
@@ -213,10 +212,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     // Sent while the bot is disconnected: Discord replays it when the session resumes.
     const during = send(chatInput({ path: ['whoami'], userId: D.mdelgado }));
     await discord.waitForLiveSession();
-    expect(discordText(await read.edit(during))).toMatch(/acting as the Atmosphere user mdelgado \(staff\), through a link made by a bot admin/);
+    expect(discordText(await read.commandReply(during))).toMatch(/acting as the Atmosphere user mdelgado \(staff\), through a link made by a bot admin/);
     expect(discord.stats.resumes).toBe(resumesBefore + 1);
 
     const after = send(chatInput({ path: ['whoami'], userId: D.kpatel }));
-    expect(discordText(await read.edit(after))).toMatch(/acting as the Atmosphere user kpatel \(staff\)/);
+    expect(discordText(await read.commandReply(after))).toMatch(/acting as the Atmosphere user kpatel \(staff\)/);
   });
 });

@@ -66,6 +66,12 @@ export interface FakeAtmosphereApi {
    * meanwhile does not undo the request: it is still applied, as on a slow real server.
    */
   delay(ms: number): void;
+  /**
+   * The next accepted write matching `match` is applied (and `onChange` runs) but its answer is lost:
+   * a 5xx status, a reset connection, or no answer at all until the client gives up (`hang`). This is
+   * what a proxy timeout, a worker crash after the commit or a dropped link looks like to the bot.
+   */
+  failAfterApplying(match: { method?: string; pathPrefix?: string }, outcome: number | 'reset' | 'hang'): void;
   /** Called after each accepted write, before the answer is sent. */
   onChange: ((call: RecordedCall) => Promise<void> | void) | undefined;
   close(): Promise<void>;
@@ -122,6 +128,8 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
   const machineRequests: FakeAtmosphereApi['machineRequests'] = new Map();
   const calls: RecordedCall[] = [];
   const failures: { method?: string; pathPrefix?: string; status: number; body: unknown }[] = [];
+  const afterApplying: { method?: string; pathPrefix?: string; outcome: number | 'reset' | 'hang' }[] = [];
+  const hung = new Set<ServerResponse>();
   const timers = new Set<NodeJS.Timeout>();
   let maintenance: string | null = null;
   let delayMs = 0;
@@ -246,13 +254,7 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
       });
     }
     const relative = call.path.startsWith(`${BASE}/`) ? call.path.slice(BASE.length) : undefined;
-    const failure = failures.findIndex(
-      (entry) =>
-        (entry.method === undefined || entry.method.toUpperCase() === call.method) &&
-        (entry.pathPrefix === undefined ||
-          call.path.startsWith(entry.pathPrefix) ||
-          (relative !== undefined && relative.startsWith(entry.pathPrefix))),
-    );
+    const failure = failures.findIndex((entry) => matches(entry, call));
     if (failure !== -1) {
       const [entry] = failures.splice(failure, 1);
       return json(entry?.status ?? 500, entry?.body);
@@ -274,6 +276,14 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
       return json(400, { detail: `JSON parse error - ${rawBody === '' ? 'empty body' : 'invalid JSON'}` });
     }
     return route.handle(match, call.body, call.query);
+  }
+
+  function matches(entry: { method?: string; pathPrefix?: string }, call: RecordedCall): boolean {
+    const relative = call.path.startsWith(`${BASE}/`) ? call.path.slice(BASE.length) : undefined;
+    return (
+      (entry.method === undefined || entry.method.toUpperCase() === call.method) &&
+      (entry.pathPrefix === undefined || call.path.startsWith(entry.pathPrefix) || (relative !== undefined && relative.startsWith(entry.pathPrefix)))
+    );
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
@@ -308,6 +318,22 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
     } catch {
       result = json(500, DEFAULT_FAILURES[500]);
     }
+    const lost = result.status < 300 && result.change ? afterApplying.findIndex((entry) => matches(entry, call)) : -1;
+    if (lost !== -1) {
+      const [entry] = afterApplying.splice(lost, 1);
+      if (entry!.outcome === 'reset') {
+        call.status = 0;
+        request.socket.resetAndDestroy();
+        return;
+      }
+      if (entry!.outcome === 'hang') {
+        call.status = 0;
+        hung.add(response);
+        response.on('close', () => hung.delete(response));
+        return;
+      }
+      result = json(entry!.outcome, undefined);
+    }
     call.status = result.status;
     if (response.destroyed) return;
     const payload = result.body === undefined ? (DEFAULT_FAILURES[result.status] ?? { detail: `HTTP ${result.status}` }) : result.body;
@@ -337,6 +363,9 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
     failNext(match, status, body) {
       failures.push({ ...match, status, body });
     },
+    failAfterApplying(match, outcome) {
+      afterApplying.push({ ...match, outcome });
+    },
     setMaintenance(detail) {
       maintenance = detail;
     },
@@ -346,6 +375,7 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      for (const response of hung) response.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },

@@ -11,6 +11,9 @@ import type { FormSpec, Reply } from './reply.js';
  */
 export type Permission = 'anyone' | 'linked' | 'staff' | 'admin';
 
+/** The permissions under which the dispatcher has always resolved an Atmosphere account. */
+export type ActorPermission = 'linked' | 'staff';
+
 /** The Atmosphere account a chat user acts as, reloaded for every event. */
 export interface Actor {
   userId: number;
@@ -21,11 +24,23 @@ export interface Actor {
   via: 'email' | 'link' | 'console';
 }
 
-export interface HandlerContext<E extends ChatEvent = ChatEvent> {
+/**
+ * The actor a handler of permission `P` sees: never null for `linked` and `staff`, because the
+ * dispatcher refuses the event before `run` when it cannot resolve one (tRPC's protectedProcedure).
+ */
+export type ActorFor<P extends Permission> = P extends ActorPermission ? Actor : Actor | null;
+
+/**
+ * What a handler gets for one event. `P` is the permission the dispatcher checked; with the default
+ * (any permission) `actor` may be null, under `linked` or `staff` it is always set. `out` makes the
+ * check explicit: a context of any permission is not one of `staff`, which TypeScript's own variance
+ * measurement of the conditional `actor` type would let through.
+ */
+export interface HandlerContext<E extends ChatEvent = ChatEvent, out P extends Permission = Permission> {
   event: E;
   chatUser: ChatUser;
-  /** Set whenever the permission is `linked` or `staff`; may be set for the others. */
-  actor: Actor | null;
+  /** Always set under `linked` and `staff`; may be set for the others (help and whoami use it). */
+  actor: ActorFor<P>;
   isBotAdmin: boolean;
   deps: Deps;
   log: Logger;
@@ -36,6 +51,9 @@ export interface HandlerContext<E extends ChatEvent = ChatEvent> {
   /** Adds detail to this event's audit row (decision taken, record id, API outcome). */
   audit(detail: Record<string, unknown>): void;
 }
+
+/** The context of code that acts for someone: a `linked` or `staff` handler, or what it calls. */
+export type ActingContext<E extends ChatEvent = ChatEvent> = HandlerContext<E, ActorPermission>;
 
 /** An option of a command: names positional words in text, and becomes a typed Discord option. */
 export interface OptionSpec {
@@ -50,7 +68,7 @@ export interface OptionSpec {
   flag?: boolean;
 }
 
-export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
+export interface CommandDefinition<S extends z.ZodType = z.ZodType, P extends Permission = Permission> {
   /** Space-separated path after `/atmo`: `requests`, `imaging triage`, `maintenance start`. */
   name: string;
   /** One line for `/atmo help` and the Discord description (at most 100 characters). */
@@ -60,24 +78,49 @@ export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
   options: readonly OptionSpec[];
   /** Validates the object built from the options; a failure is a usage reply and `run` never starts. */
   args: S;
-  permission: Permission;
-  run(ctx: HandlerContext<CommandEvent>, args: z.infer<S>): Promise<Reply | void>;
+  permission: P;
+  run(ctx: HandlerContext<CommandEvent, P>, args: z.infer<S>): Promise<Reply | void>;
 }
 
-export interface ActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType> {
+interface ActionBase<S extends z.ZodType, P extends Permission> {
   /** The button's action name, e.g. `rr:approve`. At most 40 characters so ids fit Discord's 100. */
   name: string;
   /** Parses the button value (untrusted). */
   value: S;
-  permission: Permission;
-  /** A form to collect before `run`; `precheck` runs first so a refusal comes before the form. */
-  form?: FormSpec;
-  /** Validates the submitted form values. */
-  formValues?: F;
+  permission: P;
   /** Refuses early (already decided, self-approval) before a form is shown. Throw a UserError. */
-  precheck?(ctx: HandlerContext<ActionEvent>, value: z.infer<S>): Promise<void>;
-  run(ctx: HandlerContext<ActionEvent>, value: z.infer<S>, form: z.infer<F> | undefined): Promise<Reply | void>;
+  precheck?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<void>;
 }
+
+/** A button that runs at once. */
+export interface PlainActionDefinition<S extends z.ZodType = z.ZodType, P extends Permission = Permission> extends ActionBase<S, P> {
+  form?: undefined;
+  formValues?: undefined;
+  run(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<Reply | void>;
+}
+
+/** A button that collects a form first; `run` gets the form's values as `formValues` parsed them. */
+export interface FormActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission>
+  extends ActionBase<S, P> {
+  /** The form to collect before `run`; `precheck` runs first so a refusal comes before the form. */
+  form: FormSpec;
+  /** Validates the submitted form values; a failure is a usage reply and `run` never starts. */
+  formValues: F;
+  run(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>, form: z.infer<F>): Promise<Reply | void>;
+}
+
+export type ActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission> =
+  | PlainActionDefinition<S, P>
+  | FormActionDefinition<S, F, P>;
+
+/**
+ * The registry's erased types: a definition of any schema and permission. `run` and `precheck` are
+ * methods, so TypeScript compares their parameters bivariantly and every definition fits without a
+ * cast. That is sound because the dispatcher is their only caller, and it passes only what the same
+ * definition's schemas parsed and a context it built after checking the same definition's permission.
+ */
+export type AnyCommandDefinition = CommandDefinition<z.ZodType, Permission>;
+export type AnyActionDefinition = ActionDefinition<z.ZodType, z.ZodType, Permission>;
 
 /** How the dispatcher talks back for one event; the adapter implements it for its platform. */
 export interface EventIO {
@@ -98,17 +141,26 @@ export interface Dispatcher {
    */
   handle(event: ChatEvent, io: EventIO): Promise<DispatchOutcome>;
   /** The command definitions, for help and for Discord registration. */
-  readonly commands: readonly CommandDefinition[];
-  readonly actions: readonly ActionDefinition[];
+  readonly commands: readonly AnyCommandDefinition[];
+  readonly actions: readonly AnyActionDefinition[];
 }
 
-/** Helper so each command file reads `export const x = defineCommand({...})` with inferred args. */
-export function defineCommand<S extends z.ZodType>(definition: CommandDefinition<S>): CommandDefinition<S> {
+/**
+ * Helper so each command file reads `export const x = defineCommand({...})` with the argument type
+ * inferred from `args` and the context narrowed by `permission`.
+ */
+export function defineCommand<S extends z.ZodType, P extends Permission>(definition: CommandDefinition<S, P>): CommandDefinition<S, P> {
   return definition;
 }
 
-export function defineAction<S extends z.ZodType, F extends z.ZodType = z.ZodType>(
-  definition: ActionDefinition<S, F>,
-): ActionDefinition<S, F> {
+/** A button without a form; `defineFormAction` is the one with. */
+export function defineAction<S extends z.ZodType, P extends Permission>(definition: PlainActionDefinition<S, P>): PlainActionDefinition<S, P> {
+  return definition;
+}
+
+/** A button that shows a form before `run`; `run` gets the values as `formValues` parsed them. */
+export function defineFormAction<S extends z.ZodType, F extends z.ZodType, P extends Permission>(
+  definition: FormActionDefinition<S, F, P>,
+): FormActionDefinition<S, F, P> {
   return definition;
 }

@@ -3,12 +3,13 @@ import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError, type UserErrorCode } from '../../errors.js';
 import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
+import { createRedactor } from '../../model/redactor.js';
 import { writeAudit, type AuditOutcome } from '../../db/queries/audit.js';
 import type { ActionEvent, ChatEvent, CommandEvent } from './chat-event.js';
 import type {
-  ActionDefinition,
   Actor,
-  CommandDefinition,
+  AnyActionDefinition,
+  AnyCommandDefinition,
   DispatchOutcome,
   Dispatcher,
   EventIO,
@@ -17,6 +18,7 @@ import type {
 } from './command.js';
 import { bindOptions, matchCommandPath, tokenize } from './parse-command-text.js';
 import { isBotAdmin, resolveActor } from './resolve-actor.js';
+import { permits } from './permits.js';
 import type { Reply } from './reply.js';
 import { ACTION_NAME } from './action-id.js';
 
@@ -48,7 +50,7 @@ interface AuditDraft {
  * validates arguments and button values, runs the handler, turns every error into a reply and writes
  * one audit row per event. Startup fails if two commands or actions share a name.
  */
-export function createDispatcher(deps: Deps, commands: readonly CommandDefinition[], actions: readonly ActionDefinition[]): Dispatcher {
+export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefinition[], actions: readonly AnyActionDefinition[]): Dispatcher {
   assertUnique(commands.map((c) => c.name), 'command');
   assertUnique(actions.map((a) => a.name), 'action');
   for (const action of actions) {
@@ -114,7 +116,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
   }
 
   async function handleCommand(event: CommandEvent, io: EventIO, draft: AuditDraft, log: Deps['log']): Promise<DispatchOutcome> {
-    let command: CommandDefinition | undefined;
+    let command: AnyCommandDefinition | undefined;
     let raw: Record<string, unknown>;
     if (event.options) {
       const path = event.options.path.join(' ');
@@ -126,7 +128,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
       if (!tokens.ok) throw new UserError('usage', `I could not read that: ${tokens.error}. Try /atmo help.`);
       const words = tokens.words.length === 0 ? ['help'] : tokens.words;
       const match = matchCommandPath(words, commands);
-      if (!match) throw new UserError('usage', `I don't know the command "${words[0]}". Try /atmo help for what you can run.`);
+      if (!match) throw new UserError('usage', `I don't know the command "${clipWord(words[0]!)}". Try /atmo help for what you can run.`);
       command = match.command;
       const bound = bindOptions(match.rest, command.options);
       if (!bound.ok) throw usageError(command, bound.error);
@@ -136,7 +138,7 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
     const parsed = command.args.safeParse(raw);
     if (!parsed.success) throw usageError(command, describeIssues(parsed.error));
     const ctx = await authorize(event, command.permission, io, draft, log.child({ command: command.name }));
-    const result = await command.run(ctx as HandlerContext<CommandEvent>, parsed.data);
+    const result = await command.run(ctx, parsed.data);
     if (result) await deliver(io, result, draft, log);
     return { kind: 'done' };
   }
@@ -150,47 +152,47 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
     if (!value.success) {
       throw new UserError('invalid_value', 'That button carries a value I cannot accept, so I did nothing. Run the command again for fresh buttons.');
     }
-    const ctx = (await authorize(event, action.permission, io, draft, log.child({ action: action.name }))) as HandlerContext<ActionEvent>;
+    // A submission names its action itself on Discord (the modal's custom id). It must be the form
+    // this action shows: a Deny form re-labelled as an approval, or a form sent to an action that has
+    // none, is refused before anything runs.
+    if (event.form && (!action.form || Object.keys(event.form).some((name) => !action.form!.fields.some((field) => field.name === name)))) {
+      throw new UserError('invalid_value', 'That form does not belong to this button, so I did nothing. Click the button again for a fresh form.');
+    }
+    const ctx = await authorize(event, action.permission, io, draft, log.child({ action: action.name }));
     if (action.precheck) await action.precheck(ctx, value.data);
-    let form: unknown;
+    let result: Reply | void;
     if (action.form) {
       if (!event.form) {
         draft.kind = 'form';
         draft.outcome = 'form';
         return { kind: 'form', form: action.form, action: action.name, value: event.value };
       }
-      const parsedForm = (action.formValues ?? passthrough).safeParse(event.form);
+      const parsedForm = action.formValues.safeParse(event.form);
       if (!parsedForm.success) {
         throw new UserError('usage', `${describeIssues(parsedForm.error)}. Nothing was changed; click the button again to retry.`);
       }
-      form = parsedForm.data;
+      result = await action.run(ctx, value.data, parsedForm.data);
+    } else {
+      result = await action.run(ctx, value.data);
     }
-    const result = await action.run(ctx, value.data, form);
     if (result) await deliver(io, result, draft, log);
     return { kind: 'done' };
   }
 
-  async function authorize(event: ChatEvent, permission: Permission, io: EventIO, draft: AuditDraft, log: Deps['log']): Promise<HandlerContext> {
+  async function authorize<E extends ChatEvent>(event: E, permission: Permission, io: EventIO, draft: AuditDraft, log: Deps['log']): Promise<HandlerContext<E>> {
     const admin = isBotAdmin(deps, event.user);
     let actor: Actor | null = null;
     if (permission === 'linked' || permission === 'staff') {
       const resolution = await resolveActor(deps, event.user);
       if (!resolution.actor) throw resolution.problem;
       actor = resolution.actor;
-      if (permission === 'staff' && !actor.isStaff) {
-        draft.actor = actor;
-        throw new UserError('forbidden', `Only Atmosphere staff can do that, and ${actor.username} is not staff.`);
-      }
     } else {
       // Help and whoami still want to know who is asking; a failure to resolve is not an error here.
       const resolution = await resolveActor(deps, event.user).catch(() => null);
       actor = resolution?.actor ?? null;
-      if (permission === 'admin' && !admin) {
-        draft.actor = actor;
-        throw new UserError('forbidden', 'Only bot admins can do that. Bot admins are listed in BOT_ADMINS.');
-      }
     }
     draft.actor = actor;
+    if (!permits(permission, { actor, isBotAdmin: admin })) throw refusal(permission, actor);
     const childLog = log.child({ actor: actor?.username });
     return {
       event,
@@ -208,9 +210,13 @@ export function createDispatcher(deps: Deps, commands: readonly CommandDefinitio
   return { handle, commands, actions };
 }
 
-const passthrough = { safeParse: (value: unknown) => ({ success: true as const, data: value }) } as unknown as z.ZodType;
+/** Why `permits` said no. `linked` and `staff` without an account never get here: resolution threw. */
+function refusal(permission: Permission, actor: Actor | null): UserError {
+  if (permission === 'admin') return new UserError('forbidden', 'Only bot admins can do that. Bot admins are listed in BOT_ADMINS.');
+  return new UserError('forbidden', actor ? `Only Atmosphere staff can do that, and ${actor.username} is not staff.` : 'Only Atmosphere staff can do that.');
+}
 
-function usageError(command: CommandDefinition, problem: string): UserError {
+function usageError(command: AnyCommandDefinition, problem: string): UserError {
   return new UserError('usage', `${capitalize(problem)}.\nUsage: ${command.usage}`);
 }
 
@@ -228,24 +234,34 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+const STRIP_URL_CREDENTIALS = createRedactor([]);
+
 function errorText(error: unknown, eventId: string): string {
   if (error instanceof UserError) return error.message;
-  if (error instanceof IntegrationError) return describeIntegrationError(error);
+  // A service's own words can quote a URL with credentials in it (a client library's error message).
+  if (error instanceof IntegrationError) return STRIP_URL_CREDENTIALS(describeIntegrationError(error));
   return `Something went wrong on my side, and nothing more was done (ref ${eventId}). The error is in the bot's log under that reference.`;
 }
 
+/** A second try for a handler's answer after a failed delivery: chat outages are mostly blips. */
+const DELIVERY_RETRY_DELAY_MS = 500;
+
 /**
- * Sends the answer of a handler that has already done its work. A failed delivery (an expired
- * response_url, a chat outage) must not turn a completed decision into a "failed, nothing was done"
- * audit row and reply, so it is only logged and noted on the audit row.
+ * Sends the answer of a handler that has already done its work, once more after a failure. A failed
+ * delivery (an expired response_url, a chat outage) must not turn a completed decision into a
+ * "failed, nothing was done" audit row and reply, so it is only logged and noted on the audit row.
  */
 async function deliver(io: EventIO, reply: Reply, draft: AuditDraft, log: Deps['log']): Promise<void> {
-  try {
-    await io.respond(reply);
-  } catch (error) {
-    draft.detail.replyFailed = true;
-    log.warn({ err: error, name: draft.name }, 'the handler finished but its reply could not be sent');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, DELIVERY_RETRY_DELAY_MS));
+    try {
+      await io.respond(reply);
+      return;
+    } catch (error) {
+      log.warn({ err: error, name: draft.name, attempt }, 'the handler finished but its reply could not be sent');
+    }
   }
+  draft.detail.replyFailed = true;
 }
 
 async function safeRespond(io: EventIO, reply: Reply, log: Deps['log']): Promise<void> {
@@ -262,6 +278,11 @@ function assertUnique(names: readonly string[], what: string): void {
     if (seen.has(name)) throw new Error(`two ${what}s are registered as "${name}"`);
     seen.add(name);
   }
+}
+
+/** A word quoted back in a usage reply; a pasted wall of text gets a short answer. */
+function clipWord(word: string): string {
+  return word.length > 60 ? `${word.slice(0, 59)}…` : word;
 }
 
 /** A fresh id for events whose platform gives none. */

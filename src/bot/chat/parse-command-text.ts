@@ -1,5 +1,8 @@
 import type { OptionSpec } from './command.js';
 
+/** Longest piece of the input quoted back in an error, so a pasted wall of text gets a short answer. */
+const MAX_ECHO = 60;
+
 /** Splits command text into words, honouring "double" and 'single' quotes and backslash escapes. */
 export function tokenize(text: string): { ok: true; words: string[] } | { ok: false; error: string } {
   const words: string[] = [];
@@ -51,7 +54,7 @@ export function bindOptions(
       const eq = word.indexOf('=');
       const name = (eq === -1 ? word.slice(2) : word.slice(2, eq)).replace(/_/g, '-');
       const option = byName.get(name) ?? byName.get(name.replace(/-/g, '_'));
-      if (!option) return { ok: false, error: `unknown option --${name}` };
+      if (!option) return { ok: false, error: `unknown option --${name.length > MAX_ECHO ? `${name.slice(0, MAX_ECHO - 1)}…` : name}` };
       if (eq !== -1) values[option.name] = word.slice(eq + 1);
       else if (option.type === 'boolean') values[option.name] = true;
       else if (i + 1 < words.length) values[option.name] = words[++i]!;
@@ -72,7 +75,9 @@ export function bindOptions(
     }
   }
   if (index < loose.length) {
-    return { ok: false, error: `unexpected ${loose.length - index === 1 ? 'word' : 'words'} "${loose.slice(index).join(' ')}"` };
+    const extra = loose.slice(index).join(' ');
+    const shown = extra.length > MAX_ECHO ? `${extra.slice(0, MAX_ECHO - 1)}…` : extra;
+    return { ok: false, error: `unexpected ${loose.length - index === 1 ? 'word' : 'words'} "${shown}"` };
   }
   return { ok: true, values };
 }

@@ -2,6 +2,12 @@
  * A platform-neutral message. Each adapter renders it: Block Kit on Slack, embeds and components on
  * Discord, plain text with numbered choices in the console. Keep it small; anything an adapter
  * cannot show must degrade to `text`.
+ *
+ * Every string in a Reply is plain text, and adapters escape all of it (Slack mrkdwn, Discord
+ * markdown, terminal control characters), so a request description or an `old_status` shows as
+ * written and can never become a link, a mention or formatting. The bot's own emphasis is structure
+ * (title, field labels, tone), which each adapter formats itself; handlers never write markup, so
+ * there is nothing for them to forget to escape.
  */
 
 export interface Field {
@@ -23,6 +29,8 @@ export interface Section {
   text: string;
   fields?: Field[];
   buttons?: Button[];
+  /** The command that shows this item in full (`/atmo imaging show 12`), named when a limit cuts it. */
+  fullTextAt?: string;
 }
 
 export interface Reply {
@@ -38,6 +46,13 @@ export interface Reply {
   visibility?: 'ephemeral' | 'channel';
   /** Emphasis colour hint for adapters that support it. */
   tone?: 'info' | 'success' | 'warning' | 'danger';
+  /** The command that shows all of this message's text, named when a platform limit cuts some. */
+  fullTextAt?: string;
+}
+
+/** What replaces the end of a text cut at a platform's limit; it says where the rest is. */
+export function cutMarker(fullTextAt: string | undefined, platform: string): string {
+  return fullTextAt ? `… (cut; ${fullTextAt} has all of it)` : `… (cut at ${platform}'s length limit)`;
 }
 
 /** A form a button asks for before its action runs (Slack modal, Discord modal, console prompts). */

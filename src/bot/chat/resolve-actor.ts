@@ -5,6 +5,7 @@ import { findChatLink } from '../../db/queries/chat-links.js';
 import { findActiveUsersByEmail, findUserById, findUserByUsername, isUsable, type UserRow } from '../../db/queries/users.js';
 import type { ChatUser } from './chat-event.js';
 import type { Actor } from './command.js';
+import { readActorLink, rememberActorLink } from './actor-link-cache.js';
 
 /** Cached "this Slack user has no e-mail" marker; an e-mail never contains a NUL. */
 const NO_EMAIL = '\u0000none';
@@ -16,10 +17,10 @@ function toActor(user: UserRow, via: Actor['via']): Actor {
 }
 
 /**
- * Finds the Atmosphere account a chat user acts as. The account row (and so `is_staff`) is read
- * fresh every time; only Slack's e-mail lookup is cached. Order: the console's chosen user, an
- * explicit link made by a bot admin, then (Slack only) the verified e-mail matched without case to
- * exactly one active account.
+ * Finds the Atmosphere account a chat user acts as. Order: the console's chosen user, an explicit link
+ * made by a bot admin, then (Slack only) the verified e-mail matched without case to exactly one active
+ * account. Which account a chat user resolved to is cached briefly (actor-link-cache.ts); the account
+ * row, and so `is_staff` and whether it may act at all, is read fresh on every event by its primary key.
  */
 export async function resolveActor(deps: Deps, user: ChatUser): Promise<ActorResolution> {
   if (user.platform === 'console') {
@@ -33,6 +34,20 @@ export async function resolveActor(deps: Deps, user: ChatUser): Promise<ActorRes
     return { actor: toActor(account, 'console') };
   }
 
+  const cached = await readActorLink(deps.kv, user);
+  if (cached) {
+    const account = await findUserById(deps.db, cached.userId);
+    if (account && isUsable(account)) return { actor: toActor(account, cached.via) };
+    // Disabled or gone since: resolve afresh, which also says why it no longer works.
+  }
+  const resolution = await resolveChatUser(deps, user);
+  if (resolution.actor && resolution.actor.via !== 'console') {
+    await rememberActorLink(deps.kv, deps.log, user, { userId: resolution.actor.userId, via: resolution.actor.via });
+  }
+  return resolution;
+}
+
+async function resolveChatUser(deps: Deps, user: ChatUser): Promise<ActorResolution> {
   const link = await findChatLink(deps.db, user.platform, user.id);
   if (link) {
     const account = await findUserById(deps.db, link.atmosphereUserId);

@@ -18,7 +18,7 @@ import type { ActionEvent, ChatEvent } from '../chat/chat-event.js';
 import type { ChatPort } from '../chat/chat-port.js';
 import type { Dispatcher } from '../chat/command.js';
 import { createDiscordChatPort } from './discord-chat-port.js';
-import { ComponentResponder, createDeferredReplyIO } from './interaction-io.js';
+import { ComponentResponder, createCommandReplyIO } from './interaction-io.js';
 import { registerGuildCommands } from './register-commands.js';
 import { renderModal } from './render-reply.js';
 import { toChatEvent } from './to-chat-event.js';
@@ -36,6 +36,8 @@ export interface DiscordBotOptions {
   restOptions?: Partial<RESTOptions>;
   /** How long an action's precheck may run before the click is deferred; FORM_PRECHECK_BUDGET_MS by default. */
   formPrecheckBudgetMs?: number;
+  /** How long a command may run before it is deferred; COMMAND_REPLY_BUDGET_MS by default. */
+  commandReplyBudgetMs?: number;
 }
 
 export interface DiscordBot {
@@ -52,6 +54,13 @@ export interface DiscordBot {
  * should it then ask for the form, tell the user to click again: a modal can no longer be shown.
  */
 export const FORM_PRECHECK_BUDGET_MS = 2200;
+
+/**
+ * How long a command may take to answer before it is deferred. Answering within it costs one REST
+ * call (the response carries the reply) instead of a deferral plus an edit, or plus two calls for a
+ * channel reply; the rest of Discord's 3 s covers the deferral's own round trip.
+ */
+export const COMMAND_REPLY_BUDGET_MS = 2200;
 const CLICK_AGAIN = 'Checking this took longer than Discord waits for a form to open. Click the button again.';
 // Payloads discord.js never turns into an interaction (types it skips) must not pile up.
 const MAX_PENDING_PAYLOADS = 500;
@@ -95,10 +104,11 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   }
 
   async function onCommand(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, event: ChatEvent): Promise<void> {
-    // Whether the handler answers privately or to the channel is only known after it ran, so the
-    // ack is private; a channel reply becomes a public follow-up (see createDeferredReplyIO).
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const io = createDeferredReplyIO(interaction);
+    // A quick answer is the interaction's response itself; a slow one is deferred (see createCommandReplyIO).
+    const io = createCommandReplyIO(interaction, {
+      deferAfterMs: options.commandReplyBudgetMs ?? COMMAND_REPLY_BUDGET_MS,
+      onDeferError: (error) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'),
+    });
     const outcome = await dispatcher.handle(event, io);
     if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a form was asked for where none can be shown');
     await io.finish();

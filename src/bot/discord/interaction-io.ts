@@ -75,12 +75,19 @@ export class ComponentResponder {
 }
 
 /**
- * Replies to a deferred (private) command. The first private reply replaces the "thinking…" message.
- * Discord cannot turn an ephemeral reply public, and a first follow-up would take over the deferred
- * (private) message, so a channel reply first settles the private one with a short note and then
- * posts publicly. A command that said nothing has its "thinking…" message deleted.
+ * Replies to a command. A handler that answers within `deferAfterMs` gets its first reply sent as the
+ * interaction's response (CHANNEL_MESSAGE_WITH_SOURCE, private or public as the reply asks): one REST
+ * call. Only a slower handler has the command deferred (privately, since whether it will answer the
+ * channel is not known yet), and then Discord cannot turn that ephemeral reply public, while a first
+ * follow-up would take over the deferred message: so a channel reply first settles the private one
+ * with a short note and then posts publicly. A command that said nothing has its "thinking…" deleted.
+ * https://discord.com/developers/docs/interactions/receiving-and-responding (3 s for the first response)
  */
-export function createDeferredReplyIO(interaction: ChatInputCommandInteraction | ModalSubmitInteraction): EventIO & { finish(): Promise<void> } {
+export function createCommandReplyIO(
+  interaction: ChatInputCommandInteraction | ModalSubmitInteraction,
+  options: { deferAfterMs: number; onDeferError(error: unknown): void },
+): EventIO & { finish(): Promise<void> } {
+  let state: 'fresh' | 'deferred' | 'answered' = 'fresh';
   let originalUsed = false;
   let chain: Promise<unknown> = Promise.resolve();
   const queue = (step: () => Promise<void>): Promise<void> => {
@@ -88,11 +95,24 @@ export function createDeferredReplyIO(interaction: ChatInputCommandInteraction |
     chain = next.catch(() => undefined);
     return next;
   };
+  const defer = async () => {
+    if (state !== 'fresh') return;
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    state = 'deferred';
+  };
+  const timer = setTimeout(() => void queue(defer).catch(options.onDeferError), options.deferAfterMs);
   return {
     respond: (reply) =>
       queue(async () => {
         const message = messageOptions(renderReplyMessage(reply));
-        if (reply.visibility === 'channel') {
+        const ephemeral = reply.visibility === 'channel' ? {} : { flags: MessageFlags.Ephemeral as const };
+        if (state === 'fresh') {
+          clearTimeout(timer);
+          await interaction.reply({ ...message, ...ephemeral });
+          state = 'answered';
+        } else if (state === 'answered') {
+          await interaction.followUp({ ...message, ...ephemeral });
+        } else if (reply.visibility === 'channel') {
           if (!originalUsed) await interaction.editReply({ content: POSTED_IN_CHANNEL, embeds: [], components: [] });
           originalUsed = true;
           await interaction.followUp(message);
@@ -105,7 +125,10 @@ export function createDeferredReplyIO(interaction: ChatInputCommandInteraction |
       }),
     finish: () =>
       queue(async () => {
-        if (!originalUsed) await interaction.deleteReply();
+        clearTimeout(timer);
+        // Nothing was said: the interaction still needs its response, or Discord reports a failure.
+        if (state === 'fresh') await defer();
+        if (state === 'deferred' && !originalUsed) await interaction.deleteReply();
       }),
   };
 }

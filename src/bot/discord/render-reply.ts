@@ -10,7 +10,8 @@ import {
   type APIModalInteractionResponseCallbackData,
 } from 'discord.js';
 import { encodeActionId } from '../chat/action-id.js';
-import { MAX_FORM_FIELDS, type Button, type Field, type FormSpec, type Reply } from '../chat/reply.js';
+import { cutMarker, MAX_FORM_FIELDS, type Button, type Field, type FormSpec, type Reply } from '../chat/reply.js';
+import { cutEscaped, escapeDiscordMarkdown } from './escape-markdown.js';
 
 /** Message limits from the Discord channel and embed references. */
 export const DISCORD_LIMITS = {
@@ -60,17 +61,27 @@ export function renderReplyMessage(reply: Reply): DiscordMessage {
   const plain = !reply.title && !reply.fields?.length && !reply.sections?.length && !reply.footer && !reply.tone;
   const embeds: APIEmbed[] = [];
   let content = '';
-  if (plain && reply.text.length <= DISCORD_LIMITS.content) {
-    content = reply.text;
+  const marker = cutMarker(reply.fullTextAt, 'Discord');
+  const text = escapeDiscordMarkdown(reply.text);
+  if (plain && text.length <= DISCORD_LIMITS.content) {
+    content = text;
   } else {
-    embeds.push(embed({ title: reply.title, text: reply.text, fields: reply.fields, tone: reply.tone }));
+    embeds.push(embed({ title: reply.title, text, fields: reply.fields, tone: reply.tone, marker }));
   }
 
   const sections = reply.sections ?? [];
   const numbered = sections.filter((section) => section.buttons?.length).length > 1;
-  const sectionEmbeds = sections.slice(0, DISCORD_LIMITS.embeds - embeds.length).map((section, index) =>
-    embed({ text: numbered && section.buttons?.length ? `**${index + 1}.** ${section.text}` : section.text, fields: section.fields, tone: reply.tone }),
-  );
+  const sectionEmbeds = sections.slice(0, DISCORD_LIMITS.embeds - embeds.length).map((section, index) => {
+    // The number is the bot's own bold; the section's text is escaped like all outside text.
+    const own = escapeDiscordMarkdown(section.text);
+    return embed({
+      text: numbered && section.buttons?.length ? `**${index + 1}.** ${own}` : own,
+      fields: section.fields,
+      tone: reply.tone,
+      marker: cutMarker(section.fullTextAt ?? reply.fullTextAt, 'Discord'),
+    });
+  });
+  // Footers are not markdown in Discord, so they are cut but not escaped (a backslash would show).
   const footer = reply.footer ? cut(reply.footer, DISCORD_LIMITS.footer) : undefined;
   // The 6000-character budget covers all embeds of a message together: drop whole sections from the
   // end, then fields of the main embed, and say so.
@@ -95,7 +106,7 @@ export function renderReplyMessage(reply: Reply): DiscordMessage {
   const { rows, left } = layoutRows(groups);
   if (left > 0) notes.push(`${left} more buttons not shown (Discord allows ${DISCORD_LIMITS.rows * DISCORD_LIMITS.buttonsPerRow}).`);
 
-  if (notes.length) content = cut([content, ...notes].filter(Boolean).join('\n'), DISCORD_LIMITS.content);
+  if (notes.length) content = cutEscaped([content, ...notes].filter(Boolean).join('\n'), DISCORD_LIMITS.content, marker);
   return {
     content,
     embeds,
@@ -104,21 +115,23 @@ export function renderReplyMessage(reply: Reply): DiscordMessage {
   };
 }
 
-function embed(input: { title?: string; text: string; fields?: Field[]; tone?: Reply['tone'] }): APIEmbed {
+/** `text` arrives escaped (it may carry the bot's own bold); titles and fields are escaped here. */
+function embed(input: { title?: string; text: string; fields?: Field[]; tone?: Reply['tone']; marker: string }): APIEmbed {
   const result: APIEmbed = {};
-  if (input.title) result.title = cut(input.title, DISCORD_LIMITS.embedTitle);
-  if (input.text) result.description = cut(input.text, DISCORD_LIMITS.embedDescription);
-  if (input.fields?.length) result.fields = toFields(input.fields);
+  if (input.title) result.title = cutEscaped(escapeDiscordMarkdown(input.title), DISCORD_LIMITS.embedTitle, '…');
+  if (input.text) result.description = cutEscaped(input.text, DISCORD_LIMITS.embedDescription, input.marker);
+  if (input.fields?.length) result.fields = toFields(input.fields, input.marker);
   if (input.tone) result.color = TONE_COLOURS[input.tone];
   return result;
 }
 
-function toFields(fields: Field[]): APIEmbedField[] {
+function toFields(fields: Field[], marker: string): APIEmbedField[] {
   const shown = fields.length > DISCORD_LIMITS.embedFields ? fields.slice(0, DISCORD_LIMITS.embedFields - 1) : fields;
   const result = shown.map((field) => {
     // Discord rejects empty field names and values.
-    const value = cut(field.value || '—', DISCORD_LIMITS.fieldValue);
-    return { name: cut(field.label || '—', DISCORD_LIMITS.fieldName), value, inline: value.length <= INLINE_FIELD_LENGTH && !value.includes('\n') };
+    const value = cutEscaped(escapeDiscordMarkdown(field.value || '—'), DISCORD_LIMITS.fieldValue, marker);
+    const name = cutEscaped(escapeDiscordMarkdown(field.label || '—'), DISCORD_LIMITS.fieldName, '…');
+    return { name, value, inline: value.length <= INLINE_FIELD_LENGTH && !value.includes('\n') };
   });
   if (shown.length < fields.length) result.push({ name: '…', value: `${fields.length - shown.length} more fields not shown`, inline: false });
   return result;

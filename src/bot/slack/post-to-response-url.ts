@@ -8,7 +8,9 @@ const RESPONSE_URL_TIMEOUT_MS = 10_000;
  * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses). The URL itself
  * lets anyone post into the conversation, so it never appears in errors or logs.
  */
-export async function postToResponseUrl(url: string, message: Record<string, unknown>): Promise<void> {
+export async function postToResponseUrl(url: string, message: Record<string, unknown>, trusted: (url: string) => boolean): Promise<void> {
+  // The URL came in a payload; a reply posted anywhere else would hand request details to its owner.
+  if (!trusted(url)) throw new IntegrationError('slack', 'refused to answer through a response_url that is not one of Slack\'s hosts');
   let response: Response;
   try {
     response = await fetch(url, {

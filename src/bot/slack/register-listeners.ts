@@ -3,9 +3,11 @@ import type { Logger } from '../../logger.js';
 import type { Dispatcher, DispatchOutcome, EventIO } from '../chat/command.js';
 import { reply, type Reply } from '../chat/reply.js';
 import { FORM_CALLBACK_ID, renderFormView, renderReplyBlocks } from './render-reply.js';
+import type { FormStateStore } from '../chat/form-state-store.js';
 import {
   blockActionToEvent,
   encodeFormMetadata,
+  parseFormMetadata,
   slashCommandToEvent,
   viewSubmissionToEvent,
   type Arrival,
@@ -32,6 +34,10 @@ export interface ListenerDeps {
   log: Logger;
   now(): Date;
   newId(): string;
+  /** Keeps each open form's action, record and answer route; the modal carries only the id. */
+  formStates: FormStateStore;
+  /** Whether a response_url from a payload is one of Slack's own; replies go nowhere else. */
+  trustedResponseUrl(url: string): boolean;
 }
 
 /** A response_url message; `visibility: 'channel'` is the only way a reply becomes visible to all. */
@@ -47,10 +53,10 @@ function responseMessage(answer: Reply, extra: Record<string, unknown> = {}): Re
  * How a click (or the form it opened) answers: `respond` through the response_url, `updateSource` by
  * editing the clicked message. Ephemeral messages can only be replaced through their response_url.
  */
-function sourceIO(client: WebClient, source: SlackSource, userId: string): EventIO {
+function sourceIO(client: WebClient, source: SlackSource, userId: string, trusted: ListenerDeps['trustedResponseUrl']): EventIO {
   const respond = async (answer: Reply): Promise<void> => {
     if (source.responseUrl) {
-      await postToResponseUrl(source.responseUrl, responseMessage(answer, { replace_original: false }));
+      await postToResponseUrl(source.responseUrl, responseMessage(answer, { replace_original: false }), trusted);
       return;
     }
     const { text, blocks } = renderReplyBlocks(answer);
@@ -62,7 +68,7 @@ function sourceIO(client: WebClient, source: SlackSource, userId: string): Event
       const ts = source.messageTs;
       if (!ts) return respond(answer);
       if (source.ephemeral && source.responseUrl) {
-        await postToResponseUrl(source.responseUrl, { ...renderReplyBlocks(answer), replace_original: true });
+        await postToResponseUrl(source.responseUrl, { ...renderReplyBlocks(answer), replace_original: true }, trusted);
         return;
       }
       const { text, blocks } = renderReplyBlocks(answer);
@@ -84,12 +90,13 @@ async function openForm(
   client: WebClient,
   triggerId: string,
   outcome: Extract<DispatchOutcome, { kind: 'form' }>,
-  source: SlackSource,
+  opened: { source: SlackSource; user: string; formStates: FormStateStore },
   io: EventIO,
   log: Logger,
 ): Promise<void> {
   try {
-    const view = renderFormView(outcome.form, encodeFormMetadata({ action: outcome.action, value: outcome.value, ...source }));
+    const state = encodeFormMetadata({ action: outcome.action, value: outcome.value, user: opened.user, ...opened.source });
+    const view = renderFormView(outcome.form, await opened.formStates.save(state));
     await callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view }));
   } catch (error) {
     // A trigger_id lives 3 s (https://docs.slack.dev/interactivity/handling-user-interaction#modal_responses);
@@ -108,7 +115,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const followUps = createWorkQueue(FOLLOW_UP_CONCURRENCY);
   const arrival = (): Arrival => ({ receivedAt: deps.now(), fallbackId: deps.newId() });
 
-  app.command(SLASH_COMMAND, async ({ command, ack, context }) => {
+  app.command(SLASH_COMMAND, async ({ command, ack, context, client }) => {
     await guard(deps.log, async () => {
       await ack();
       if (command.user_id === context.botUserId) return;
@@ -116,9 +123,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
       await followUps.run(() =>
         guard(log, async () => {
-          await dispatcher.handle(event, {
-            respond: (answer) => postToResponseUrl(command.response_url, responseMessage(answer)),
-          });
+          const respond = deps.trustedResponseUrl(command.response_url)
+            ? (answer: Reply) => postToResponseUrl(command.response_url, responseMessage(answer), deps.trustedResponseUrl)
+            : async (answer: Reply) => {
+                log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
+                const { text, blocks } = renderReplyBlocks(answer);
+                await callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text, blocks }));
+              };
+          await dispatcher.handle(event, { respond });
         }),
       );
     });
@@ -133,13 +145,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         deps.log.debug({ actionId: body.actions[0]?.action_id }, 'ignoring a click that is not one of our buttons');
         return;
       }
-      const { event, source } = converted;
+      const { event } = converted;
       const log = deps.log.child({ eventId: event.id, user: event.user.id, action: event.action });
+      const { responseUrl, ...rest } = converted.source;
+      if (responseUrl && !deps.trustedResponseUrl(responseUrl)) log.warn('ignoring a response_url that is not one of Slack\'s hosts');
+      const source: SlackSource = responseUrl && deps.trustedResponseUrl(responseUrl) ? { ...rest, responseUrl } : rest;
       await followUps.run(() =>
         guard(log, async () => {
-          const io = sourceIO(client, source, event.user.id);
+          const io = sourceIO(client, source, event.user.id, deps.trustedResponseUrl);
           const outcome = await dispatcher.handle(event, io);
-          if (outcome.kind === 'form') await openForm(client, body.trigger_id, outcome, source, io, log);
+          if (outcome.kind === 'form') {
+            await openForm(client, body.trigger_id, outcome, { source, user: event.user.id, formStates: deps.formStates }, io, log);
+          }
         }),
       );
     });
@@ -147,19 +164,31 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.view(FORM_CALLBACK_ID, async ({ ack, body, client }) => {
     await guard(deps.log, async () => {
-      // An empty ack closes the modal; the outcome arrives as an edit or an ephemeral reply.
-      await ack();
-      if (body.type !== 'view_submission') return;
-      const converted = viewSubmissionToEvent(body, arrival());
+      if (body.type !== 'view_submission') return ack();
+      // The state is looked up before the ack (one key-value read), so a stale or forged form can be
+      // refused inside the modal itself; an empty ack closes it, and the outcome arrives as an edit
+      // or an ephemeral reply.
+      const stored = await deps.formStates.take(body.view.private_metadata).catch((error: unknown) => {
+        deps.log.error({ err: error }, 'could not read the form state');
+        return null;
+      });
+      const metadata = stored === null ? null : parseFormMetadata(stored);
+      const converted = metadata ? viewSubmissionToEvent(body, metadata, arrival()) : null;
       if (!converted) {
-        deps.log.warn({ userId: body.user.id }, 'ignoring a form submission whose metadata is not ours');
-        return;
+        deps.log.warn({ userId: body.user.id }, 'refusing a form submission that is unknown, expired, already used or not the opener\'s');
+        const block = Object.keys(body.view.state.values)[0];
+        if (!block) return ack();
+        return ack({
+          response_action: 'errors',
+          errors: { [block]: 'This form has expired or was already sent, so nothing was done. Close it and click the button again.' },
+        });
       }
+      await ack();
       const { event, source } = converted;
       const log = deps.log.child({ eventId: event.id, user: event.user.id, action: event.action });
       await followUps.run(() =>
         guard(log, async () => {
-          const outcome = await dispatcher.handle(event, sourceIO(client, source, event.user.id));
+          const outcome = await dispatcher.handle(event, sourceIO(client, source, event.user.id, deps.trustedResponseUrl));
           if (outcome.kind === 'form') log.warn('the dispatcher asked for a form again after a submission');
         }),
       );

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Button, Field, FormSpec, Reply, Section } from '../chat/reply.js';
+import { cutMarker, type Button, type Field, type FormSpec, type Reply, type Section } from '../chat/reply.js';
 
 type KnownBlock = types.KnownBlock;
 type ActionsBlock = types.ActionsBlock;
@@ -34,7 +34,7 @@ export const SLACK_LIMITS = {
 /** The modal's callback id; the app listens for submissions of it. */
 export const FORM_CALLBACK_ID = 'atmo-form';
 
-const TRUNCATED = '… (truncated)';
+const TRUNCATED = cutMarker(undefined, 'Slack');
 
 /** Slack's mrkdwn treats these three as control characters (https://docs.slack.dev/messaging/formatting-message-text#escaping). */
 export function escapeMrkdwn(text: string): string {
@@ -43,12 +43,16 @@ export function escapeMrkdwn(text: string): string {
 
 function cut(text: string, max: number, note = TRUNCATED): string {
   if (text.length <= max) return text;
-  return text.slice(0, Math.max(0, max - note.length)) + note;
+  let end = Math.max(0, max - note.length);
+  // Never leave half an entity (`&am`) behind: cut before its `&` instead.
+  const amp = text.lastIndexOf('&', end);
+  if (amp !== -1 && end - amp < 5 && text.indexOf(';', amp) >= end) end = amp;
+  return text.slice(0, end) + note;
 }
 
 /** Escapes first, then cuts, so an entity such as `&amp;` is never counted short of its real length. */
-function mrkdwn(text: string, max: number): types.MrkdwnElement {
-  return { type: 'mrkdwn', text: cut(escapeMrkdwn(text), max) };
+function mrkdwn(text: string, max: number, note = TRUNCATED): types.MrkdwnElement {
+  return { type: 'mrkdwn', text: cut(escapeMrkdwn(text), max, note) };
 }
 
 function plain(text: string, max: number): types.PlainTextElement {
@@ -62,14 +66,14 @@ const TONE_EMOJI: Record<NonNullable<Reply['tone']>, string> = {
   danger: ':rotating_light:',
 };
 
-function fieldBlocks(fields: readonly Field[]): KnownBlock[] {
+function fieldBlocks(fields: readonly Field[], note = TRUNCATED): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   for (let start = 0; start < fields.length; start += SLACK_LIMITS.fieldsPerSection) {
     blocks.push({
       type: 'section',
       fields: fields
         .slice(start, start + SLACK_LIMITS.fieldsPerSection)
-        .map((field) => mrkdwn(`*${field.label}*\n${field.value}`, SLACK_LIMITS.fieldText)),
+        .map((field) => mrkdwn(`*${field.label}*\n${field.value}`, SLACK_LIMITS.fieldText, note)),
     });
   }
   return blocks;
@@ -112,10 +116,11 @@ export function actionNameOf(actionId: string): string {
   return actionId.replace(/#\d+$/, '');
 }
 
-function sectionBlocks(section: Section): KnownBlock[] {
+function sectionBlocks(section: Section, fullTextAt: string | undefined): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  const fields = fieldBlocks(section.fields ?? []);
-  const text = section.text.trim() === '' ? undefined : mrkdwn(section.text, SLACK_LIMITS.sectionText);
+  const note = cutMarker(section.fullTextAt ?? fullTextAt, 'Slack');
+  const fields = fieldBlocks(section.fields ?? [], note);
+  const text = section.text.trim() === '' ? undefined : mrkdwn(section.text, SLACK_LIMITS.sectionText, note);
   const [firstFields, ...moreFields] = fields;
   if (text && firstFields?.type === 'section') blocks.push({ ...firstFields, text }, ...moreFields);
   else if (text) blocks.push({ type: 'section', text }, ...fields);
@@ -134,14 +139,15 @@ export function renderReplyBlocks(reply: Reply): { text: string; blocks: KnownBl
     const title = reply.tone ? `${TONE_EMOJI[reply.tone]} ${reply.title}` : reply.title;
     head.push({ type: 'header', text: plain(title, SLACK_LIMITS.headerText) });
   }
-  if (reply.text.trim() !== '') head.push({ type: 'section', text: mrkdwn(reply.text, SLACK_LIMITS.sectionText) });
-  head.push(...fieldBlocks(reply.fields ?? []));
+  const note = cutMarker(reply.fullTextAt, 'Slack');
+  if (reply.text.trim() !== '') head.push({ type: 'section', text: mrkdwn(reply.text, SLACK_LIMITS.sectionText, note) });
+  head.push(...fieldBlocks(reply.fields ?? [], note));
 
   const tail: KnownBlock[] = [];
   if (reply.buttons?.length) tail.push(...actionsBlocks(reply.buttons));
   if (reply.footer) tail.push({ type: 'context', elements: [mrkdwn(reply.footer, SLACK_LIMITS.contextText)] });
 
-  const groups = (reply.sections ?? []).map(sectionBlocks);
+  const groups = (reply.sections ?? []).map((section) => sectionBlocks(section, reply.fullTextAt));
   const total = head.length + tail.length + groups.reduce((sum, group) => sum + group.length, 0);
   const body: KnownBlock[] = [];
   if (total <= SLACK_LIMITS.blocksPerMessage) {
@@ -162,7 +168,7 @@ export function renderReplyBlocks(reply: Reply): { text: string; blocks: KnownBl
     });
   }
   const blocks = [...head, ...body, ...tail].slice(0, SLACK_LIMITS.blocksPerMessage);
-  return { text: cut(escapeMrkdwn(reply.text), SLACK_LIMITS.messageText), blocks };
+  return { text: cut(escapeMrkdwn(reply.text), SLACK_LIMITS.messageText, note), blocks };
 }
 
 /** A modal with one text input per field; `metadata` comes back untouched with the submission. */

@@ -8,6 +8,8 @@ import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './register-listeners.js';
 import { createSlackChatPort, createSlackDirectory } from './slack-chat-port.js';
 import { slackError } from './slack-error.js';
+import type { FormStateStore } from '../chat/form-state-store.js';
+import { createResponseUrlPolicy, DEFAULT_RESPONSE_URL_HOSTS } from './response-url-policy.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -33,6 +35,10 @@ export interface SlackAppOptions {
   botId?: string;
   botUserId?: string;
   now?: () => Date;
+  /** Where open forms' state is kept (shared by replicas when it is Redis). */
+  formStates: FormStateStore;
+  /** Hosts (or origins) a response_url may point at; `hooks.slack.com` by default. */
+  responseUrlHosts?: readonly string[];
 }
 
 export interface SlackApp {
@@ -83,7 +89,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       ? { socketMode: true, appToken: options.appToken }
       : { signingSecret: options.signingSecret, customRoutes: [healthRoute] }),
   });
-  registerListeners(app, { dispatcher: options.dispatcher, log, now: options.now ?? (() => new Date()), newId: randomUUID });
+  registerListeners(app, {
+    dispatcher: options.dispatcher,
+    log,
+    now: options.now ?? (() => new Date()),
+    newId: randomUUID,
+    formStates: options.formStates,
+    trustedResponseUrl: createResponseUrlPolicy(options.responseUrlHosts ?? DEFAULT_RESPONSE_URL_HOSTS, options.apiUrl),
+  });
 
   return {
     app,

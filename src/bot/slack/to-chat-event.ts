@@ -17,15 +17,22 @@ export interface SlackSource {
   responseUrl?: string;
 }
 
-/** What a form modal carries in `private_metadata` from the click that opened it to its submission. */
+/**
+ * What an open form will do when submitted: the action and record of the click that opened it, who
+ * clicked, and where to answer. Kept server-side (FormStateStore); the modal's `private_metadata`
+ * holds only the id, so a forged submission cannot change any of it.
+ */
 export interface FormMetadata extends SlackSource {
   action: string;
   value: string;
+  /** The Slack user who opened the form; only they may submit it. */
+  user: string;
 }
 
 const formMetadataSchema = z.object({
   action: z.string().regex(ACTION_NAME),
   value: z.string(),
+  user: z.string().min(1),
   channel: z.string().min(1),
   messageTs: z.string().optional(),
   threadTs: z.string().optional(),
@@ -105,16 +112,17 @@ export function blockActionToEvent(body: BlockAction, arrival: Arrival): { event
 }
 
 /**
- * A submitted form as the ActionEvent of the click that opened it, now with `form`. Null when the
- * metadata is not ours (a view from another version of the bot, or tampered with).
+ * A submitted form as the ActionEvent of the click that opened it, now with `form`. `metadata` is the
+ * state saved when the form opened, never what the client sent back; null when someone other than
+ * the user who opened the form submits it.
  */
 export function viewSubmissionToEvent(
   body: ViewSubmitAction,
+  metadata: FormMetadata,
   arrival: Arrival,
 ): { event: ActionEvent; source: SlackSource } | null {
-  const metadata = parseFormMetadata(body.view.private_metadata);
-  if (!metadata) return null;
-  const { action, value, ...source } = metadata;
+  const { action, value, user, ...source } = metadata;
+  if (user !== body.user.id) return null;
   const message = messageRef(source);
   const event: ActionEvent = {
     kind: 'action',

@@ -2,8 +2,11 @@ import { integer, jsonb, serial, text, timestamp, uniqueIndex } from 'drizzle-or
 import { atmobot } from './atmobot.js';
 
 /**
- * A staff decision on a request, claimed before the API call. The unique key makes the first click
- * win across replicas and restarts; every later click reads the winner from here.
+ * The decision journal: a staff decision on a request, claimed before the API call. The unique key
+ * makes the first click win across replicas and restarts; every later click reads the winner here.
+ * The claim records what is about to be sent (`plan`) and where the click came from, so a claim left
+ * behind by a crash, a shutdown or a database outage can be finished by the bot itself (see
+ * reconcile-decision.ts) against what Atmosphere shows.
  * `round` lets one record be decided again after it legitimately returns to pending (a re-submitted
  * imaging request): each return to pending opens a new round.
  */
@@ -17,7 +20,11 @@ export const decision = atmobot.table(
     round: integer('round').notNull().default(0),
     /** `approve`, `deny`, `resubmit`, `queue`, ... */
     action: text('action').notNull(),
-    /** `in_progress` while the API call runs, then `done`; a failed call deletes the claim. */
+    /**
+     * `in_progress` while the API call runs; `held` after the call ended without a clear answer (a
+     * timeout, a 5xx, a reset connection), until Atmosphere shows the change or `held_until` passes;
+     * `done` once carried out. A claim given back (a clear refusal, nothing sent) is deleted.
+     */
     state: text('state').notNull(),
     decidedBy: text('decided_by').notNull(),
     platform: text('platform').notNull(),
@@ -26,6 +33,18 @@ export const decision = atmobot.table(
     completedAt: timestamp('completed_at', { withTimezone: true }),
     adminMessage: text('admin_message').notNull().default(''),
     detail: jsonb('detail').$type<Record<string, unknown>>(),
+    /** What the bot is about to ask Atmosphere for: `{ from, status, quota? }`. */
+    plan: jsonb('plan').$type<Record<string, unknown>>(),
+    /** Set just before the side-effect call goes out; null means nothing was sent. */
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** For a `held` claim: until when a request still reading as before may yet change. */
+    heldUntil: timestamp('held_until', { withTimezone: true }),
+    /** Why the claim is held (the unclear answer), or how it was finished. */
+    note: text('note'),
+    /** The chat event that made the claim, for the audit row a reconciliation writes. */
+    eventId: text('event_id'),
+    channel: text('channel'),
+    messageId: text('message_id'),
   },
   (table) => [uniqueIndex('decision_subject_record_round_uq').on(table.subject, table.recordId, table.round)],
 );

@@ -2,6 +2,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { atmosphereUser, instance, machineRequest, resourceRequest, statusType } from '../atmosphere-schema.js';
 import { alertScanCursor, requestWatch } from '../bot-schema/index.js';
+import { statusCatalog } from './statuses.js';
 
 /** Statuses after which a request never changes again (unless staff re-submit it). */
 export const FINAL_STATUSES: readonly string[] = ['completed', 'closed', 'denied', 'rejected'];
@@ -28,13 +29,11 @@ export interface ResourceRequestScanRow {
 
 /**
  * Every `status_type` id by name. Names are not unique (rows are created lazily by `get_or_create`),
- * so one name may map to several ids; the table is tiny.
+ * so one name may map to several ids; served from the cached catalogue (statuses.ts), so a tick
+ * does not read the table again.
  */
 export async function listStatusIds(db: Database): Promise<Map<string, number[]>> {
-  const rows = await db.select({ id: statusType.id, name: statusType.name }).from(statusType);
-  const byName = new Map<string, number[]>();
-  for (const row of rows) byName.set(row.name, [...(byName.get(row.name) ?? []), row.id]);
-  return byName;
+  return new Map([...(await statusCatalog(db)).byName].map(([name, ids]) => [name, [...ids]]));
 }
 
 const machineColumns = {

@@ -1,20 +1,32 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, ne } from 'drizzle-orm';
 import { UserError } from '../../errors.js';
 import type { Database } from '../client.js';
-import { decision } from '../bot-schema/index.js';
+import { decision, requestEvent } from '../bot-schema/index.js';
+import type { RequestEventInput } from './request-events.js';
 
 export type DecisionRow = typeof decision.$inferSelect;
 export type DecisionSubject = 'resource_request' | 'machine_request';
+export type DecisionState = 'in_progress' | 'held' | 'done';
+export type DecisionClaim = Omit<typeof decision.$inferInsert, 'id' | 'state' | 'completedAt' | 'sentAt' | 'heldUntil'>;
 
 /**
- * How long an unfinished claim holds. A claim is `in_progress` only while one API call runs (at most
- * the gateway's 15 s timeout); one older than this belongs to a process that died mid-call, and
- * would otherwise block the request forever. Whoever takes it over re-reads Atmosphere's status
- * first, so a call that did succeed before the crash is not made twice.
+ * How long an unfinished claim is left to the process that made it. A claim is `in_progress` only
+ * while one API call runs (the gateway's timeout) and its outcome is written; one older than this
+ * belongs to a process that died, was stopped or lost its database mid-call, and the reconciler
+ * (or the next click) finishes it from what Atmosphere shows.
  */
 export const DECISION_CLAIM_LEASE_MS = 5 * 60_000;
 
-/** True for a claim left behind by a process that died during its API call. */
+/**
+ * How long a change that was sent without a clear answer (a timeout, a 5xx, a reset connection) may
+ * still land in Atmosphere. Until then a request that still reads as before is not decided again,
+ * so the same decision is never sent twice; after it the change is taken as never applied.
+ */
+export const UNCONFIRMED_HOLD_MS = 30 * 60_000;
+
+const UNSETTLED: DecisionState[] = ['in_progress', 'held'];
+
+/** True for an `in_progress` claim whose process had time enough to finish it and did not. */
 export function isAbandonedClaim(row: DecisionRow, now: Date): boolean {
   return row.state === 'in_progress' && now.getTime() - row.decidedAt.getTime() > DECISION_CLAIM_LEASE_MS;
 }
@@ -22,37 +34,23 @@ export function isAbandonedClaim(row: DecisionRow, now: Date): boolean {
 /**
  * Claims the decision on a record for this round. Exactly one caller gets `claimed: true`, however
  * many click at once and on however many replicas: the unique key settles it inside Postgres.
- * Everyone else gets the winning row.
+ * Everyone else gets the existing row (done, in progress or held); settling an unfinished one is the
+ * caller's business (run-decision.ts re-reads Atmosphere first).
  */
-export async function claimDecision(
-  db: Database,
-  claim: Omit<typeof decision.$inferInsert, 'id' | 'state' | 'completedAt'>,
-): Promise<{ claimed: true; row: DecisionRow } | { claimed: false; row: DecisionRow }> {
-  const insert = async () =>
-    (
+export async function claimDecision(db: Database, claim: DecisionClaim): Promise<{ claimed: true; row: DecisionRow } | { claimed: false; row: DecisionRow }> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const inserted = (
       await db
         .insert(decision)
         .values({ ...claim, state: 'in_progress' })
         .onConflictDoNothing({ target: [decision.subject, decision.recordId, decision.round] })
         .returning()
     )[0];
-  const find = () => findDecision(db, claim.subject as DecisionSubject, claim.recordId, claim.round ?? 0);
-
-  let inserted = await insert();
-  if (inserted) return { claimed: true, row: inserted };
-  let existing = await find();
-  if (existing && isAbandonedClaim(existing, claim.decidedAt)) {
-    // Take over an abandoned claim. The delete names that exact row, so of several callers at most one
-    // removes it, and the unique key still lets only one of them insert again.
-    await db
-      .delete(decision)
-      .where(and(eq(decision.id, existing.id), eq(decision.state, 'in_progress'), eq(decision.decidedAt, existing.decidedAt)));
-    inserted = await insert();
     if (inserted) return { claimed: true, row: inserted };
-    existing = await find();
+    const existing = await findDecision(db, claim.subject as DecisionSubject, claim.recordId, claim.round ?? 0);
+    if (existing) return { claimed: false, row: existing };
+    // The winner gave its claim back between our insert and our read; try once more.
   }
-  if (existing) return { claimed: false, row: existing };
-  // The winner gave its claim back between our insert and our read (its API call failed).
   throw new UserError('conflict', 'Someone else was deciding this at the same moment and their attempt failed; nothing was changed. Try again.');
 }
 
@@ -65,15 +63,78 @@ export async function findDecision(db: Database, subject: DecisionSubject, recor
   return rows[0] ?? null;
 }
 
-/** Marks a claimed decision as carried out. */
-export async function completeDecision(db: Database, id: number, at: Date, detail?: Record<string, unknown>): Promise<void> {
-  await db
-    .update(decision)
-    .set({ state: 'done', completedAt: at, ...(detail ? { detail } : {}) })
-    .where(eq(decision.id, id));
+/** The newest claim of any round on a record (imaging requests have several rounds). */
+export async function findLatestDecision(db: Database, subject: DecisionSubject, recordId: number): Promise<DecisionRow | null> {
+  const rows = await db
+    .select()
+    .from(decision)
+    .where(and(eq(decision.subject, subject), eq(decision.recordId, recordId)))
+    .orderBy(asc(decision.round));
+  return rows.at(-1) ?? null;
 }
 
-/** Gives a claim back after the API call failed, so the request can be decided again. */
-export async function releaseDecision(db: Database, id: number): Promise<void> {
-  await db.delete(decision).where(and(eq(decision.id, id), eq(decision.state, 'in_progress')));
+/** Notes that the side-effect call is about to go out; false when the claim is no longer ours to send. */
+export async function markDecisionSent(db: Database, id: number, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(decision)
+    .set({ sentAt: at })
+    .where(and(eq(decision.id, id), eq(decision.state, 'in_progress')))
+    .returning({ id: decision.id });
+  return rows.length === 1;
+}
+
+/**
+ * Keeps a claim whose call got no clear answer, so nobody sends the same change again before `until`.
+ * False when the claim was no longer in progress (another replica held or finished it first).
+ */
+export async function holdDecision(db: Database, id: number, until: Date, note: string): Promise<boolean> {
+  const rows = await db
+    .update(decision)
+    .set({ state: 'held', heldUntil: until, note })
+    .where(and(eq(decision.id, id), eq(decision.state, 'in_progress')))
+    .returning({ id: decision.id });
+  return rows.length === 1;
+}
+
+/**
+ * Marks a claimed decision as carried out and, in the same transaction, appends its history row.
+ * Only the first call for a claim does anything (true), so a retried or late duplicate write after a
+ * timeout cannot record the decision twice.
+ */
+export async function completeDecision(
+  db: Database,
+  id: number,
+  at: Date,
+  outcome: { detail?: Record<string, unknown>; note?: string; history?: RequestEventInput } = {},
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const updated = await tx
+      .update(decision)
+      .set({ state: 'done', completedAt: at, ...(outcome.detail ? { detail: outcome.detail } : {}), ...(outcome.note ? { note: outcome.note } : {}) })
+      .where(and(eq(decision.id, id), ne(decision.state, 'done')))
+      .returning({ id: decision.id });
+    if (updated.length === 0) return false;
+    if (outcome.history) await tx.insert(requestEvent).values({ ...outcome.history, note: outcome.history.note ?? null });
+    return true;
+  });
+}
+
+/** Gives an unfinished claim back (nothing was applied), so the request can be decided again. */
+export async function releaseDecision(db: Database, id: number): Promise<boolean> {
+  const rows = await db.delete(decision).where(and(eq(decision.id, id), inArray(decision.state, UNSETTLED))).returning({ id: decision.id });
+  return rows.length === 1;
+}
+
+/** Claims not yet done, oldest first: what the reconciler looks at. */
+export async function listUnsettledDecisions(db: Database, limit = 100): Promise<DecisionRow[]> {
+  return db.select().from(decision).where(inArray(decision.state, UNSETTLED)).orderBy(asc(decision.id)).limit(limit);
+}
+
+/** Unfinished claims of one action whose call went out: changes that may yet land in Atmosphere. */
+export async function listUnsettledSent(db: Database, subject: DecisionSubject, action: string): Promise<DecisionRow[]> {
+  return db
+    .select()
+    .from(decision)
+    .where(and(eq(decision.subject, subject), eq(decision.action, action), inArray(decision.state, UNSETTLED), isNotNull(decision.sentAt)))
+    .orderBy(asc(decision.id));
 }

@@ -15,6 +15,12 @@ export async function listImagingQueue(db: Database): Promise<QueuedRequest[]> {
   return rows.map((row, i) => ({ ...row, place: i + 1 }));
 }
 
+/** Whether anything waits in the queue: one index probe, for the scheduled job's every-minute check. */
+export async function hasQueuedRequests(db: Database): Promise<boolean> {
+  const rows = await db.select({ id: imagingQueue.id }).from(imagingQueue).limit(1);
+  return rows.length > 0;
+}
+
 export async function findQueuedRequest(db: Database, requestId: number): Promise<QueuedRequest | null> {
   return (await listImagingQueue(db)).find((row) => row.requestId === requestId) ?? null;
 }

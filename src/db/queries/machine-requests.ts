@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import {
   application,
@@ -12,6 +12,7 @@ import {
   statusType,
 } from '../atmosphere-schema.js';
 import { decision } from '../bot-schema/index.js';
+import { statusCatalog } from './statuses.js';
 
 export interface MachineRequestView {
   id: number;
@@ -95,8 +96,15 @@ export type MachineRequestScope = 'pending' | 'unfinished' | 'all';
  * is everything not completed, denied or closed; the caller narrows it with the triage rules.
  */
 export async function listMachineRequests(db: Database, scope: MachineRequestScope): Promise<MachineRequestView[]> {
+  // Filtering on the cached status ids (not on status_type.name across the join) lets the planner
+  // use machine_request_status_id_… and estimate the few unfinished rows among a million finished.
+  const statuses = await statusCatalog(db, scope === 'pending' ? ['pending'] : []);
   const where: SQL | undefined =
-    scope === 'pending' ? eq(statusType.name, 'pending') : scope === 'unfinished' ? notInArray(statusType.name, [...FINISHED_STATUSES]) : undefined;
+    scope === 'pending'
+      ? inArray(machineRequest.statusId, statuses.idsOf(['pending']))
+      : scope === 'unfinished'
+        ? inArray(machineRequest.statusId, statuses.idsExcept(FINISHED_STATUSES))
+        : undefined;
   const query = baseQuery(db).where(where);
   const rows = scope === 'all' ? await query.orderBy(desc(machineRequest.startDate), desc(machineRequest.id)).limit(500) : await query.orderBy(asc(machineRequest.startDate), asc(machineRequest.id));
   return rows.map(toView);
@@ -113,13 +121,15 @@ export async function countMachineRequests(db: Database): Promise<number> {
  * request that is neither finished nor waiting. The caller drops the errored ones (their chain stopped).
  */
 export async function listImagingSlotCandidates(db: Database): Promise<MachineRequestView[]> {
+  // Both branches name their status ids, so each is a scan of machine_request_status_id_… (Atmosphere's
+  // own index) and the two are OR-ed as bitmaps; `old_status` is only read on the few rows whose status
+  // is neither running, finished, waiting nor failed. Before, `status_type.name IN (...) OR old_status
+  // ILIKE ...` across the join made Postgres read every row of the table on every tick.
+  const statuses = await statusCatalog(db, RUNNING_STATUSES);
+  const running = statuses.idsOf(RUNNING_STATUSES);
+  const other = statuses.idsExcept([...RUNNING_STATUSES, ...FINISHED_STATUSES, 'pending', 'failed']);
   const rows = await baseQuery(db)
-    .where(
-      or(
-        inArray(statusType.name, [...RUNNING_STATUSES]),
-        and(ilike(machineRequest.oldStatus, 'imaging%'), notInArray(statusType.name, [...FINISHED_STATUSES, 'pending', 'failed'])),
-      ),
-    )
+    .where(or(inArray(machineRequest.statusId, running), and(inArray(machineRequest.statusId, other), ilike(machineRequest.oldStatus, 'imaging%'))))
     .orderBy(asc(machineRequest.id));
   return rows.map(toView);
 }

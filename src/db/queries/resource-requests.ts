@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, inArray, ne } from 'drizzle-orm';
+import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
 import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
 import type { QuotaValues } from '../../model/quota-values.js';
@@ -78,25 +79,53 @@ function toView(row: ViewRow): ResourceRequestView {
 
 /**
  * Pending resource requests, oldest first, with the total count. Uses only Atmosphere's own indexes:
- * the tiny `status_type` table is filtered by name, then `resource_request_status_id_…` finds the rows.
+ * `resource_request_status_id_…` finds the pending rows by their status ids (cached, see statuses.ts),
+ * the page of `limit` is cut from resource_request alone, and only those rows are joined to their
+ * requester. The page and the count run in parallel on the pool.
  */
 export async function listPendingResourceRequests(
   db: Database,
   options: { limit: number },
 ): Promise<{ rows: ResourceRequestView[]; total: number }> {
-  const pending = and(eq(statusType.name, 'pending'));
+  const pendingIds = await statusIdsOf(db, ['pending']);
+  if (pendingIds.length === 0) return { rows: [], total: 0 };
+  const pending = inArray(resourceRequest.statusId, pendingIds);
+  const page = db
+    .select({
+      id: resourceRequest.id,
+      uuid: resourceRequest.uuid,
+      request: resourceRequest.request,
+      description: resourceRequest.description,
+      adminMessage: resourceRequest.adminMessage,
+      startDate: resourceRequest.startDate,
+      endDate: resourceRequest.endDate,
+      createdById: resourceRequest.createdById,
+    })
+    .from(resourceRequest)
+    .where(pending)
+    .orderBy(asc(resourceRequest.startDate), asc(resourceRequest.id))
+    .limit(options.limit)
+    .as('page');
   const [rows, totals] = await Promise.all([
-    requestViews(db)
-      .where(pending)
-      .orderBy(asc(resourceRequest.startDate), asc(resourceRequest.id))
-      .limit(options.limit),
     db
-      .select({ total: count() })
-      .from(resourceRequest)
-      .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
-      .where(pending),
+      .select({
+        id: page.id,
+        uuid: page.uuid,
+        request: page.request,
+        description: page.description,
+        adminMessage: page.adminMessage,
+        startDate: page.startDate,
+        endDate: page.endDate,
+        requesterId: atmosphereUser.id,
+        requesterUsername: atmosphereUser.username,
+        requesterEmail: atmosphereUser.email,
+      })
+      .from(page)
+      .innerJoin(atmosphereUser, eq(atmosphereUser.id, page.createdById))
+      .orderBy(asc(page.startDate), asc(page.id)),
+    db.select({ total: count() }).from(resourceRequest).where(pending),
   ]);
-  return { rows: rows.map(toView), total: totals[0]?.total ?? 0 };
+  return { rows: rows.map((row) => toView({ ...row, status: 'pending' })), total: totals[0]?.total ?? 0 };
 }
 
 /** One resource request with its status name and requester, or null. */

@@ -53,8 +53,21 @@ export async function findUserByUsername(db: Database, username: string): Promis
   return rows[0] ?? null;
 }
 
+function prepareFindUserById(db: Database) {
+  return db.select(userColumns).from(atmosphereUser).where(eq(atmosphereUser.id, sql.placeholder('id'))).limit(1).prepare('atmobot_find_user_by_id');
+}
+
+/** The prepared lookup of each database handle: Postgres parses and plans it once per connection. */
+const preparedById = new WeakMap<Database, ReturnType<typeof prepareFindUserById>>();
+
+/** One account by primary key: the lookup every chat event makes (the actor's `is_staff`, read fresh). */
 export async function findUserById(db: Database, id: number): Promise<UserRow | null> {
-  const rows = await db.select(userColumns).from(atmosphereUser).where(eq(atmosphereUser.id, id)).limit(1);
+  let prepared = preparedById.get(db);
+  if (!prepared) {
+    prepared = prepareFindUserById(db);
+    preparedById.set(db, prepared);
+  }
+  const rows = await prepared.execute({ id });
   return rows[0] ?? null;
 }
 

@@ -9,9 +9,13 @@ export function parseChatUser(text: string, defaultPlatform: Platform): { platfo
   const trimmed = text.trim();
   const prefixed = /^([a-z]+):(.+)$/.exec(trimmed);
   if (prefixed && (PLATFORMS as readonly string[]).includes(prefixed[1]!)) {
-    const inner = parseChatUser(prefixed[2]!, prefixed[1] as Platform);
-    return inner ? { platform: prefixed[1] as Platform, id: inner.id } : null;
+    // One prefix only: `slack:slack:…` is not an id, and recursing on it would exhaust the stack.
+    return parseUnprefixed(prefixed[2]!.trim(), prefixed[1] as Platform);
   }
+  return parseUnprefixed(trimmed, defaultPlatform);
+}
+
+function parseUnprefixed(trimmed: string, defaultPlatform: Platform): { platform: Platform; id: string } | null {
   const mention = /^<@!?([A-Za-z0-9]+)(\|[^>]*)?>$/.exec(trimmed);
   const id = mention ? mention[1]! : trimmed;
   if (defaultPlatform === 'slack' && !/^[UW][A-Z0-9]{2,}$/.test(id)) return null;

@@ -1,8 +1,11 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
-import { completeDecision, releaseDecision } from '../../db/queries/decisions.js';
+import { releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
+import { recordOutcome } from '../decisions/record-outcome.js';
+import { sendOnce } from '../decisions/send-once.js';
+import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
 import { getMachineRequest } from '../../db/queries/machine-requests.js';
 import {
   enqueueImagingRequest,
@@ -18,25 +21,30 @@ import { findImagingOccupants, UNCONFIRMED_APPROVAL, UNCONFIRMED_APPROVAL_HOLD_M
 import type { ImagingItem } from './load-imaging-items.js';
 import { checkPendingDecision, claimMachineDecision } from './machine-request-checks.js';
 
-export type ApproveOutcome =
-  | { kind: 'approved'; item: ImagingItem }
-  | { kind: 'queued'; item: ImagingItem; place: number; occupants: ImagingItem[] };
+type Approval = { kind: 'approved'; item: ImagingItem } | { kind: 'queued'; item: ImagingItem; place: number; occupants: ImagingItem[] };
+
+/** What an approval did; `recorded` false when the bot's record of it is still to be completed. */
+export type ApproveOutcome = Approval & { recorded: boolean };
 
 /** The actor name on history rows the bot writes by itself. */
 export const BOT_ACTOR = 'atmo-bot';
 
 /**
  * Approves a pending imaging request, or queues it when another request holds the imaging slot.
- * The click is claimed first (first click wins); the slot check and the API call then run under the
- * cross-replica imaging lock, so of simultaneous approvals exactly one starts imaging.
+ * The click is claimed in the decision journal first (first click wins); the slot check and the API
+ * call then run under the cross-replica imaging lock, so of simultaneous approvals exactly one starts
+ * imaging. The call goes out once (send-once.ts): an unclear answer holds the claim, and the request
+ * keeps the imaging slot while it may still start (find-imaging-occupant.ts).
  */
-export async function approveMachineRequest(ctx: HandlerContext<ChatEvent>, id: number): Promise<ApproveOutcome> {
+export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: number): Promise<ApproveOutcome> {
   const { deps } = ctx;
-  const actor = ctx.actor!;
+  const actor = ctx.actor;
   const item = await checkPendingDecision(ctx, id, 'approve');
-  const claim = await claimMachineDecision(ctx, id, 'approve');
+  const claim = await claimMachineDecision(ctx, item, 'approve', 'approved');
+  let sending = false;
+  let outcome: Approval;
   try {
-    const outcome = await withImagingSlotLock(deps.db, async (): Promise<ApproveOutcome> => {
+    outcome = await withImagingSlotLock(deps.db, async (): Promise<Approval> => {
       const fresh = await getMachineRequest(deps.db, id);
       if (!fresh || fresh.status !== 'pending') {
         throw new UserError('already_decided', `Imaging request #${id} became ${fresh?.status ?? 'removed'} outside the bot a moment ago. Nothing was changed.`);
@@ -59,15 +67,38 @@ export async function approveMachineRequest(ctx: HandlerContext<ChatEvent>, id: 
         });
         return { kind: 'queued', item, place: queued.place, occupants };
       }
-      await sendApproval(deps, id, actor.username, ctx.event.platform);
-      await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at, actor: actor.username, platform: ctx.event.platform, action: 'approved', note: null });
+      sending = true;
+      await sendStaffApproval(deps, claim, id);
       return { kind: 'approved', item };
     });
-    await completeDecision(deps.db, claim.id, deps.now(), outcome.kind === 'queued' ? { outcome: 'queued', place: outcome.place } : { outcome: 'approved' });
-    ctx.audit({ decision: 'approve', machineRequestId: id, outcome: outcome.kind });
-    return outcome;
   } catch (error) {
-    await releaseDecision(deps.db, claim.id);
+    // Before the call nothing was sent: give the claim back. A failed call settled its claim itself.
+    if (!sending) await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
+    throw error;
+  }
+  ctx.audit({ decision: 'approve', machineRequestId: id, outcome: outcome.kind });
+  const { recorded } = await recordOutcome(
+    deps,
+    claim,
+    outcome.kind === 'queued'
+      ? { detail: { outcome: 'queued', place: outcome.place } }
+      : { detail: { outcome: 'approved' }, history: { subject: 'machine_request', recordId: id, actor: actor.username, platform: ctx.event.platform, action: 'approved', note: null } },
+  );
+  if (!recorded) ctx.audit({ recordPending: true });
+  return { ...outcome, recorded };
+}
+
+/** A staff approval, sent once through the journal; an unclear answer is also noted in the history. */
+async function sendStaffApproval(deps: Deps, claim: DecisionRow, id: number): Promise<void> {
+  const slot = `; meanwhile request #${id} holds the imaging slot, so no other request starts beside it. Check /atmo imaging show ${id}`;
+  try {
+    await sendOnce(deps, claim, `Imaging request #${id}`, () => deps.gateway.setMachineRequestStatus({ id, status: 'approved' }), slot);
+  } catch (error) {
+    if (isUnclearOutcome(error)) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at: deps.now(), actor: claim.decidedBy, platform: claim.platform, action: UNCONFIRMED_APPROVAL, note: reason })
+        .catch((recordError: unknown) => deps.log.error({ err: recordError, machineRequestId: id }, 'could not record an unconfirmed approval'));
+    }
     throw error;
   }
 }

@@ -1,6 +1,8 @@
 import type { Reply } from '../../bot/chat/reply.js';
 import type { ApproveOutcome } from './approve-machine-request.js';
 import type { ImagingItem } from './load-imaging-items.js';
+import type { MachineDecisionResult } from './decide-machine-request.js';
+import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 
 function label(item: ImagingItem): string {
   return `#${item.request.id} ("${item.request.newApplicationName}" ${item.request.newVersionName} for ${item.request.owner.username})`;
@@ -10,30 +12,30 @@ function label(item: ImagingItem): string {
 export function describeApproval(outcome: ApproveOutcome): Reply {
   if (outcome.kind === 'approved') {
     return {
-      text: `Approved imaging request ${label(outcome.item)}; Atmosphere starts imaging now. Check it in 15-20 minutes: /atmo imaging show ${outcome.item.request.id}.`,
+      text: `Approved imaging request ${label(outcome.item)}; Atmosphere starts imaging now. Check it in 15-20 minutes: /atmo imaging show ${outcome.item.request.id}.${afterDecisionNotes(outcome)}`,
       visibility: 'channel',
       tone: 'success',
     };
   }
   const holders = outcome.occupants.map((o) => `#${o.request.id} (${o.request.status}, ${o.triage.category})`).join(', ');
   return {
-    text: `Imaging request ${label(outcome.item)} is queued at place ${outcome.place}: ${holders} holds the imaging slot, and only one request may image at a time. The bot approves it when the slot frees; /atmo imaging queue shows the queue.`,
+    text: `Imaging request ${label(outcome.item)} is queued at place ${outcome.place}: ${holders} holds the imaging slot, and only one request may image at a time. The bot approves it when the slot frees; /atmo imaging queue shows the queue.${afterDecisionNotes(outcome)}`,
     visibility: 'channel',
     tone: 'info',
   };
 }
 
-export function describeResubmit(item: ImagingItem): Reply {
+export function describeResubmit({ item, recorded }: MachineDecisionResult): Reply {
   return {
-    text: `Re-submitted imaging request ${label(item)}: it is pending again and nothing runs until someone approves it. Approval resumes at the failed step; fix the cause first (/atmo imaging show ${item.request.id} has the triage).`,
+    text: `Re-submitted imaging request ${label(item)}: it is pending again and nothing runs until someone approves it. Approval resumes at the failed step; fix the cause first (/atmo imaging show ${item.request.id} has the triage).${afterDecisionNotes({ recorded })}`,
     visibility: 'channel',
     tone: 'info',
   };
 }
 
-export function describeDenial(item: ImagingItem): Reply {
+export function describeDenial({ item, recorded }: MachineDecisionResult): Reply {
   return {
-    text: `Denied imaging request ${label(item)}. Atmosphere does NOT e-mail the user about a denial and drops the message: tell ${item.request.owner.username} (${item.request.owner.email}) yourself. The reason is kept in the bot's history.`,
+    text: `Denied imaging request ${label(item)}. Atmosphere does NOT e-mail the user about a denial and drops the message: tell ${item.request.owner.username} (${item.request.owner.email}) yourself. The reason is kept in the bot's history.${afterDecisionNotes({ recorded })}`,
     visibility: 'channel',
     tone: 'warning',
   };

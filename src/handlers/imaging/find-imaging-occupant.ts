@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { getMachineRequest, listImagingSlotCandidates, type MachineRequestView } from '../../db/queries/machine-requests.js';
 import { listRecentEventsByAction } from '../../db/queries/request-events.js';
+import { listUnsettledSent, UNCONFIRMED_HOLD_MS } from '../../db/queries/decisions.js';
 import { loadImagingItems, type ImagingItem } from './load-imaging-items.js';
 
 /** The history action written when an approving API call ended without a clear answer. */
@@ -9,9 +10,9 @@ export const UNCONFIRMED_APPROVAL = 'approval-unconfirmed';
 /**
  * How long an approval whose API call timed out or failed with a 5xx keeps the imaging slot while the
  * request still reads `pending`: Atmosphere may have applied it after all and be about to start the
- * chain. Longer than any API answer could be late; then the request is taken to be not approved.
+ * chain. The decision journal's hold, so a held claim and the slot it keeps end together.
  */
-export const UNCONFIRMED_APPROVAL_HOLD_MS = 30 * 60_000;
+export const UNCONFIRMED_APPROVAL_HOLD_MS = UNCONFIRMED_HOLD_MS;
 
 /**
  * The requests holding the imaging slot: the staff guide allows at most one request in `started` or
@@ -27,11 +28,20 @@ export async function findImagingOccupants(deps: Deps): Promise<ImagingItem[]> {
   return [...running, ...(await unconfirmedApprovals(deps, new Set(candidates.map((c) => c.id))))];
 }
 
+/**
+ * Pending requests whose approval went out without a clear answer: an unfinished approval claim in the
+ * decision journal whose call was sent (held, or left in progress by a process that stopped), and the
+ * history's unconfirmed approvals (the queue job's, which it sends without a claim).
+ */
 async function unconfirmedApprovals(deps: Deps, seen: ReadonlySet<number>): Promise<ImagingItem[]> {
-  const since = new Date(deps.now().getTime() - UNCONFIRMED_APPROVAL_HOLD_MS);
+  const now = deps.now().getTime();
+  const since = new Date(now - UNCONFIRMED_APPROVAL_HOLD_MS);
   const events = await listRecentEventsByAction(deps.db, 'machine_request', UNCONFIRMED_APPROVAL, since);
+  const claims = (await listUnsettledSent(deps.db, 'machine_request', 'approve')).filter(
+    (claim) => (claim.heldUntil?.getTime() ?? claim.sentAt!.getTime() + UNCONFIRMED_APPROVAL_HOLD_MS) > now,
+  );
   const pending: MachineRequestView[] = [];
-  for (const id of new Set(events.map((event) => event.recordId))) {
+  for (const id of new Set([...events.map((event) => event.recordId), ...claims.map((claim) => claim.recordId)])) {
     if (seen.has(id)) continue;
     const request = await getMachineRequest(deps.db, id);
     if (request?.status === 'pending') pending.push(request);

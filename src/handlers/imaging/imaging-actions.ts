@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { defineAction, type HandlerContext } from '../../bot/chat/command.js';
+import { defineAction, defineFormAction, type HandlerContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 import type { FormSpec, Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
+import { afterDecisionNotes } from '../decisions/outcome-notes.js';
+import { redrawSource } from '../decisions/redraw-source.js';
 import { approveMachineRequest } from './approve-machine-request.js';
 import { refreshImagingMessage } from './build-imaging-messages.js';
 import { denyMachineRequest, resubmitMachineRequest } from './decide-machine-request.js';
@@ -36,8 +38,9 @@ const denyValues = z.object({
 async function act(ctx: HandlerContext<ActionEvent>, value: ButtonValue, decide: () => Promise<Reply>): Promise<Reply> {
   try {
     const result = await decide();
-    await refreshImagingMessage(ctx, value.id, value.view, result.text).catch((e: unknown) => ctx.log.warn({ err: e }, 'could not refresh the imaging message'));
-    return { ...result, visibility: 'ephemeral' };
+    // The decision stands whatever happens to the message about it; a stale message is only reported.
+    const redrawn = await redrawSource(ctx, () => refreshImagingMessage(ctx, value.id, value.view, result.text));
+    return { ...result, text: `${result.text}${afterDecisionNotes({ recorded: true, redrawn })}`, visibility: 'ephemeral' };
   } catch (error) {
     if (error instanceof UserError && error.code === 'already_decided') {
       await refreshImagingMessage(ctx, value.id, value.view).catch((e: unknown) => ctx.log.warn({ err: e }, 'could not refresh the stale message'));
@@ -53,7 +56,7 @@ export const approveImagingAction = defineAction({
   run: (ctx, value) => act(ctx, value, async () => describeApproval(await approveMachineRequest(ctx, value.id))),
 });
 
-export const denyImagingAction = defineAction({
+export const denyImagingAction = defineFormAction({
   name: DENY_IMAGING_ACTION,
   value: buttonValue,
   permission: 'staff',
@@ -62,7 +65,7 @@ export const denyImagingAction = defineAction({
   async precheck(ctx, value) {
     await checkPendingDecision(ctx, value.id, 'deny');
   },
-  run: (ctx, value, form) => act(ctx, value, async () => describeDenial(await denyMachineRequest(ctx, value.id, form!.reason))),
+  run: (ctx, value, form) => act(ctx, value, async () => describeDenial(await denyMachineRequest(ctx, value.id, form.reason))),
 });
 
 export const resubmitImagingAction = defineAction({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type CommandDefinition } from '../../bot/chat/command.js';
+import { defineCommand, type AnyCommandDefinition } from '../../bot/chat/command.js';
 import { recordId } from '../record-id.js';
 import { approveMachineRequest } from './approve-machine-request.js';
 import { buildImagingDetail, buildImagingList, buildImagingTriage } from './build-imaging-messages.js';
@@ -30,7 +30,7 @@ function listCommand(filter: ImagingFilter) {
   });
 }
 
-export const imagingListCommands: CommandDefinition[] = (['pending', 'errored', 'active', 'all'] as const).map(listCommand) as CommandDefinition[];
+export const imagingListCommands: readonly AnyCommandDefinition[] = (['pending', 'errored', 'active', 'all'] as const).map(listCommand);
 
 const idOption = { name: 'id', description: 'Imaging (machine) request id', type: 'integer', required: true } as const;
 

@@ -60,12 +60,12 @@ export const imagingQueueCommand = defineCommand({
       if (!queued) throw new UserError('not_found', `Imaging request #${id} is not in the imaging queue. /atmo imaging queue shows what is.`);
       if (input.action === 'cancel') {
         await removeQueuedRequest(deps.db, id);
-        await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at: deps.now(), actor: ctx.actor!.username, platform: ctx.event.platform, action: 'dequeued', note: `taken out of the imaging queue (was place ${queued.place}); still pending` });
+        await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at: deps.now(), actor: ctx.actor.username, platform: ctx.event.platform, action: 'dequeued', note: `taken out of the imaging queue (was place ${queued.place}); still pending` });
         return `Took #${id} out of the imaging queue. It is still pending in Atmosphere: approve it again or deny it.`;
       }
       const order = await moveQueuedRequest(deps.db, id, input.position!);
       const place = order?.find((row) => row.requestId === id)?.place ?? input.position!;
-      await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at: deps.now(), actor: ctx.actor!.username, platform: ctx.event.platform, action: 'moved', note: `imaging queue place ${queued.place} → ${place}` });
+      await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at: deps.now(), actor: ctx.actor.username, platform: ctx.event.platform, action: 'moved', note: `imaging queue place ${queued.place} → ${place}` });
       return `Moved #${id} from place ${queued.place} to ${place} at ${formatTimestamp(deps.now())}.`;
     });
     ctx.audit({ machineRequestId: id, queue: input.action });

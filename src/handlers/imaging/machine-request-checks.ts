@@ -1,24 +1,37 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
-import { claimDecision, type DecisionRow } from '../../db/queries/decisions.js';
+import { findLatestDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { getMachineRequest, nextMachineRequestRound } from '../../db/queries/machine-requests.js';
-import { formatTimestamp } from '../format-time.js';
+import { describeClaim } from '../decisions/describe-claim.js';
+import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
+import { settleClaim } from '../decisions/settle-claim.js';
 import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-imaging-items.js';
 
 export type MachineDecision = 'approve' | 'deny' | 'resubmit';
 
-const VERBS: Record<string, string> = { approve: 'approved', deny: 'denied', resubmit: 're-submitted' };
-
 /** "was re-submitted by kpatel at 2026-11-23 17:00 UTC (on slack)", for "too late" replies and footers. */
 export function describeMachineDecision(row: DecisionRow): string {
-  const verb = VERBS[row.action] ?? row.action;
-  if (row.state === 'in_progress') return `is being ${verb} by ${row.decidedBy} right now (since ${formatTimestamp(row.decidedAt)}, on ${row.platform})`;
-  return `was ${verb} by ${row.decidedBy} at ${formatTimestamp(row.completedAt ?? row.decidedAt)} (on ${row.platform})`;
+  return describeClaim(row);
+}
+
+/**
+ * Settles an unfinished claim of the bot's on the request against Atmosphere (settle-claim.ts), so a
+ * decision that landed while its reply was lost is recorded, and refuses a new decision while one is
+ * running or held. Views call it too, so what they show is already complete.
+ */
+async function settleOpenClaim(ctx: HandlerContext, id: number, refuse: boolean): Promise<void> {
+  const latest = await findLatestDecision(ctx.deps.db, 'machine_request', id);
+  if (!latest || latest.state === 'done') return;
+  const settled = await settleClaim(ctx.deps, latest);
+  if (refuse && (settled.kind === 'busy' || settled.kind === 'held' || (settled.kind === 'done' && settled.recordedNow))) {
+    throw alreadyDecided(`Imaging request #${id}`, settled);
+  }
 }
 
 /** The request with its triage, queue place and history; a UserError when there is no such id. */
-export async function requireImagingItem(ctx: HandlerContext, id: number): Promise<ImagingItem> {
+export async function requireImagingItem(ctx: HandlerContext, id: number, refuseOpenClaim = false): Promise<ImagingItem> {
+  await settleOpenClaim(ctx, id, refuseOpenClaim);
   const request = await getMachineRequest(ctx.deps.db, id);
   if (!request) throw new UserError('not_found', `There is no imaging request #${id}. /atmo imaging pending lists the waiting ones.`);
   return (await loadImagingItems(ctx.deps, [request]))[0]!;
@@ -31,7 +44,7 @@ function refuseOwn(ctx: HandlerContext, item: ImagingItem, what: string): void {
 
 /** Approve and Deny apply to pending requests only, as in Troposphere; anything else says what to do. */
 export async function checkPendingDecision(ctx: HandlerContext, id: number, what: 'approve' | 'deny'): Promise<ImagingItem> {
-  const item = await requireImagingItem(ctx, id);
+  const item = await requireImagingItem(ctx, id, true);
   const { request } = item;
   if (request.status !== 'pending') {
     const hint = isErroredOrStuck(item)
@@ -51,7 +64,7 @@ export async function checkPendingDecision(ctx: HandlerContext, id: number, what
 
 /** Re-submit is for requests whose chain stopped (error, stuck, failed), as the guide's retry step. */
 export async function checkResubmittable(ctx: HandlerContext, id: number): Promise<ImagingItem> {
-  const item = await requireImagingItem(ctx, id);
+  const item = await requireImagingItem(ctx, id, true);
   if (!isErroredOrStuck(item)) {
     const state = item.request.status === 'pending' ? 'already pending: approve or deny it' : `${item.request.status} (${item.triage.summary}), not in error or stuck`;
     throw new UserError('already_decided', `Imaging request #${id} is ${state}. Nothing was changed.`);
@@ -60,19 +73,21 @@ export async function checkResubmittable(ctx: HandlerContext, id: number): Promi
 }
 
 /** Claims this round's decision on the request so only the first of simultaneous clicks acts. */
-export async function claimMachineDecision(ctx: HandlerContext<ChatEvent>, id: number, action: MachineDecision, adminMessage = ''): Promise<DecisionRow> {
-  const { deps } = ctx;
-  const claim = await claimDecision(deps.db, {
+export async function claimMachineDecision(
+  ctx: ActingContext<ChatEvent>,
+  item: ImagingItem,
+  action: MachineDecision,
+  status: string,
+  adminMessage = '',
+): Promise<DecisionRow> {
+  const id = item.request.id;
+  return claimForDecision(ctx, {
     subject: 'machine_request',
     recordId: id,
-    round: await nextMachineRequestRound(deps.db, id),
+    round: await nextMachineRequestRound(ctx.deps.db, id),
     action,
-    decidedBy: ctx.actor!.username,
-    platform: ctx.event.platform,
-    chatUserId: ctx.event.user.id,
-    decidedAt: deps.now(),
     adminMessage,
+    plan: { from: item.request.status, status },
+    what: `Imaging request #${id}`,
   });
-  if (!claim.claimed) throw new UserError('already_decided', `Imaging request #${id} ${describeMachineDecision(claim.row)}. Nothing more was done.`);
-  return claim.row;
 }

@@ -63,7 +63,11 @@ export function renderImagingList(input: { items: readonly ImagingItem[]; total:
   if (items.length === 0) {
     return { title: TITLES[filter], text: `${note}No imaging requests are ${filter === 'all' ? 'recorded' : filter}.`, visibility: 'channel', tone: 'success' };
   }
-  const sections: Section[] = items.map((item) => ({ text: itemLines(item, now).join('\n'), buttons: imagingButtons(item, filter) }));
+  const sections: Section[] = items.map((item) => ({
+    text: itemLines(item, now).join('\n'),
+    buttons: imagingButtons(item, filter),
+    fullTextAt: `/atmo imaging show ${item.request.id}`,
+  }));
   const more = total > items.length ? ` Showing ${items.length}; ${total - items.length} more not shown (/atmo imaging show <id> shows any one).` : '';
   const order = filter === 'all' ? 'newest first' : 'oldest first';
   return {

@@ -26,14 +26,17 @@ export interface ParsedOldStatus {
 
 const STEP_WORD = /^(pending|imaging|processing|validating)\b/i;
 // Atmosphere writes the `(...)` prefix and nested wraps like `((validating) ERROR - ...) ERROR - ...`;
-// Django's own resume rule takes the text up to the first `)`, and so do we.
-const LEADING_PREFIX = /^\(+\s*([^()]*?)\s*\)/;
+// Django's own resume rule takes the text up to the first `)`, and so do we. No `\s*` around the
+// capture: three quantifiers that all match spaces backtrack cubically on "(" + spaces with no ")";
+// the capture is trimmed instead.
+const LEADING_PREFIX = /^\(+([^()]*)\)/;
 // Troposphere's ImageMaster marks a request (ERROR) on these three, case-sensitively.
 const TROPOSPHERE_MARKER = /ERROR|Traceback|Exception/;
 // The guide itself writes "(validating) Error ..." and the legacy v1 API stored "error".
 const WORD_MARKER = /\b(?:error|exception|traceback)\b/i;
 const ERROR_HEAD = /ERROR\s+-\s+/gi;
-const TRACEBACK_LAST_LINE = /^([A-Za-z_][\w.]*):\s*(.*)$/;
+// Only the class and its colon: a `\s*(.*)$` tail would retry every split of a long run of spaces.
+const TRACEBACK_LAST_LINE = /^([A-Za-z_][\w.]*):/;
 
 /** Undoes Python string-literal escapes (`\n`, `\'`, `\\`, `\xNN`, `\uNNNN`). */
 export function unescapePythonString(escaped: string): string {
@@ -124,8 +127,9 @@ function exceptionFromRepr(repr: string): { cls: string | null; message: string 
 
 function exceptionFromTraceback(traceback: string): { cls: string | null; message: string | null } {
   const lines = traceback.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  const last = TRACEBACK_LAST_LINE.exec(lines.at(-1) ?? '');
-  return last ? { cls: last[1] ?? null, message: last[2] || null } : { cls: null, message: null };
+  const line = lines.at(-1) ?? '';
+  const last = TRACEBACK_LAST_LINE.exec(line);
+  return last ? { cls: last[1] ?? null, message: line.slice(last[0].length).trim() || null } : { cls: null, message: null };
 }
 
 const STEPS: readonly ImagingStep[] = ['pending', 'imaging', 'processing', 'validating'];
@@ -139,7 +143,7 @@ function stepOf(word: string): ImagingStep | null {
 export function parseOldStatus(oldStatus: string | null): ParsedOldStatus {
   const text = (oldStatus ?? '').trim();
   const prefixMatch = LEADING_PREFIX.exec(text);
-  const prefix = prefixMatch ? (prefixMatch[1] ?? '') : null;
+  const prefix = prefixMatch ? (prefixMatch[1] ?? '').trim() : null;
   const step = stepOf(prefix ?? text);
   // Only the error task writes a leading "(": the bare "(imaging)" the guide quotes is an error too.
   const errorMarker =

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client.js';
+import { withTransaction, type Database, type Executor } from '../../db/client.js';
 import {
   deleteTroposphereMaintenance,
   endActiveAtmosphereMaintenance,
@@ -53,7 +53,7 @@ export interface MaintenanceDatabases {
 
 /** A side's planned change, run inside that side's transaction; `undo` runs after its commit if needed. */
 interface SidePlan<T> {
-  apply(tx: Database): Promise<{ outcome: SideOutcome; undoData: T | null }>;
+  apply(tx: Executor): Promise<{ outcome: SideOutcome; undoData: T | null }>;
   undo(db: Database, data: T): Promise<void>;
 }
 
@@ -122,53 +122,57 @@ async function runOnBothSides<A, T>(
   atmospherePlan: SidePlan<A>,
   tropospherePlan: SidePlan<T>,
 ): Promise<MaintenanceOutcome> {
-  let atmosphere: SideOutcome | null = null;
-  let troposphere: SideOutcome = dbs.troposphere ? { state: 'failed', error: 'not attempted' } : { state: 'not-configured' };
+  // Fields of one object rather than `let`s: they are set inside the transaction callbacks, which
+  // TypeScript's narrowing of a local does not follow.
+  const sides: { atmosphere: SideOutcome | null; troposphere: SideOutcome } = {
+    atmosphere: null,
+    troposphere: dbs.troposphere ? { state: 'failed', error: 'not attempted' } : { state: 'not-configured' },
+  };
   let tropoUndo: T | null = null;
   const tropoDb = dbs.troposphere;
   try {
-    await dbs.atmosphere.transaction(async (atx) => {
-      await lockMaintenanceChanges(atx as unknown as Database);
-      const done = await atmospherePlan.apply(atx as unknown as Database);
-      atmosphere = done.outcome;
+    await withTransaction(dbs.atmosphere, async (atx) => {
+      await lockMaintenanceChanges(atx);
+      const done = await atmospherePlan.apply(atx);
+      sides.atmosphere = done.outcome;
       if (!tropoDb) return;
       try {
-        await tropoDb.transaction(async (ttx) => {
-          const tropoDone = await tropospherePlan.apply(ttx as unknown as Database);
-          troposphere = tropoDone.outcome;
+        await withTransaction(tropoDb, async (ttx) => {
+          const tropoDone = await tropospherePlan.apply(ttx);
+          sides.troposphere = tropoDone.outcome;
           tropoUndo = tropoDone.undoData;
         });
       } catch (error) {
-        troposphere = { state: 'failed', error: describeDatabaseError(error) };
+        sides.troposphere = { state: 'failed', error: describeDatabaseError(error) };
         throw new TroposphereFailed('troposphere failed', { cause: error });
       }
     });
   } catch (error) {
     if (error instanceof TroposphereFailed) {
       // The Atmosphere transaction rolled back with it.
-      const before = atmosphere as SideOutcome | null;
-      atmosphere = before && before.state === 'changed' ? { state: 'put-back', ids: before.ids } : (before ?? { state: 'failed', error: 'not attempted' });
-      return finish(kind, atmosphere, troposphere);
+      const before = sides.atmosphere;
+      const atmosphere: SideOutcome = before && before.state === 'changed' ? { state: 'put-back', ids: before.ids } : (before ?? { state: 'failed', error: 'not attempted' });
+      return finish(kind, atmosphere, sides.troposphere);
     }
     const atmosphereError = describeDatabaseError(error);
-    atmosphere = { state: 'failed', error: atmosphereError };
-    const tropoOutcome = troposphere as SideOutcome;
+    sides.atmosphere = { state: 'failed', error: atmosphereError };
+    const tropoOutcome = sides.troposphere;
     if (tropoDb && tropoOutcome.state === 'changed') {
       if (tropoUndo === null) {
-        troposphere = { state: 'stuck', ids: tropoOutcome.ids, error: 'nothing recorded to put back' };
+        sides.troposphere = { state: 'stuck', ids: tropoOutcome.ids, error: 'nothing recorded to put back' };
       } else {
         try {
           await tropospherePlan.undo(tropoDb, tropoUndo);
-          troposphere = { state: 'put-back', ids: tropoOutcome.ids };
+          sides.troposphere = { state: 'put-back', ids: tropoOutcome.ids };
         } catch (undoError) {
-          troposphere = { state: 'stuck', ids: tropoOutcome.ids, error: describeDatabaseError(undoError) };
+          sides.troposphere = { state: 'stuck', ids: tropoOutcome.ids, error: describeDatabaseError(undoError) };
         }
       }
     } else if (tropoDb && tropoOutcome.state === 'failed' && tropoOutcome.error === 'not attempted') {
-      troposphere = { state: 'failed', error: 'not attempted, because Atmosphere failed first' };
+      sides.troposphere = { state: 'failed', error: 'not attempted, because Atmosphere failed first' };
     }
   }
-  return finish(kind, atmosphere ?? { state: 'failed', error: 'not attempted' }, troposphere);
+  return finish(kind, sides.atmosphere ?? { state: 'failed', error: 'not attempted' }, sides.troposphere);
 }
 
 function finish(kind: 'start' | 'stop', atmosphere: SideOutcome, troposphere: SideOutcome): MaintenanceOutcome {

@@ -1,6 +1,6 @@
 import { CONFIRMATION_TTL_MS } from './maintenance-state.js';
 import { z } from 'zod';
-import { defineAction, type HandlerContext } from '../../bot/chat/command.js';
+import { defineAction, type ActingContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 import { UserError } from '../../errors.js';
 import { formatTimestamp } from '../format-time.js';
@@ -23,9 +23,9 @@ const requestId = z
  * Takes the request for this click, or explains why not: only the first click on a pending,
  * unexpired request acts; every other one is refused and changes nothing.
  */
-async function claim(ctx: HandlerContext<ActionEvent>, id: number, kind: 'start' | 'stop' | null, to: 'confirmed' | 'cancelled'): Promise<MaintenanceConfirmationRow> {
+async function claim(ctx: ActingContext<ActionEvent>, id: number, kind: 'start' | 'stop' | null, to: 'confirmed' | 'cancelled'): Promise<MaintenanceConfirmationRow> {
   const now = ctx.deps.now();
-  const won = await claimMaintenanceConfirmation(ctx.deps.db, { id, kind, to, by: ctx.actor!.username, at: now });
+  const won = await claimMaintenanceConfirmation(ctx.deps.db, { id, kind, to, by: ctx.actor.username, at: now });
   if (won) return won;
   const row = await findMaintenanceConfirmation(ctx.deps.db, id);
   if (!row || (kind !== null && row.kind !== kind)) {
@@ -66,7 +66,7 @@ export const cancelMaintenanceRequestAction = defineAction({
   permission: 'staff',
   async run(ctx, id) {
     const row = await claim(ctx, id, null, 'cancelled');
-    const text = `Maintenance ${row.kind} request #${row.id} cancelled by ${ctx.actor!.username}; nothing was changed.`;
+    const text = `Maintenance ${row.kind} request #${row.id} cancelled by ${ctx.actor.username}; nothing was changed.`;
     await ctx.updateSource({ text });
     return { text };
   },

@@ -46,7 +46,8 @@ function confirmButtons(action: string, id: number, label: string): Reply['butto
 export const startMaintenanceCommand = defineCommand({
   name: 'maintenance start',
   summary: 'Start maintenance in Atmosphere and Troposphere (asks for confirmation)',
-  usage: '/atmo maintenance start --title "2026-12-01 v37-0 deployment" --message "Atmosphere is down…" [--until <time>] [--statusio] [--window <id>]',
+  // Title and message may come from the scheduled window due now, hence optional.
+  usage: '/atmo maintenance start [--title "2026-12-01 v37-0 deployment" --message "Atmosphere is down…"] [--until <time>] [--statusio] [--window <id>]',
   options: [
     { name: 'title', description: 'Title of the maintenance record', type: 'string', flag: true },
     { name: 'message', description: 'Message shown to users', type: 'string', flag: true },
@@ -112,7 +113,7 @@ export const startMaintenanceCommand = defineCommand({
     return {
       text: describeStartPlan({ title: recordTitle, message: recordMessage, until, atmosphereActive: state.atmosphere, troposphereActive: state.troposphere, statusio: statusioText, window }),
       buttons: confirmButtons(CONFIRM_START_ACTION, pending.id, 'Start maintenance'),
-      footer: `Request #${pending.id} by ${ctx.actor!.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}. Times are UTC.`,
+      footer: `Request #${pending.id} by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}. Times are UTC.`,
       tone: 'warning',
     } satisfies Reply;
   },
@@ -147,7 +148,7 @@ export const stopMaintenanceCommand = defineCommand({
         statusio: started.map((w) => `finish maintenance ${w.statusioMaintenanceId} ("${w.title}"), notifying subscribers.`),
       }),
       buttons: confirmButtons(CONFIRM_STOP_ACTION, pending.id, 'End maintenance'),
-      footer: `Request #${pending.id} by ${ctx.actor!.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}.`,
+      footer: `Request #${pending.id} by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}.`,
       tone: 'warning',
     } satisfies Reply;
   },

@@ -1,4 +1,4 @@
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { listActiveAtmosphereMaintenance, listActiveTroposphereMaintenance, type MaintenanceRecordRow } from '../../db/queries/maintenance.js';
@@ -23,9 +23,9 @@ export async function loadMaintenanceState(deps: Pick<Deps, 'db' | 'troposphereD
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
 
 /** Who asked for a confirmation, from where, and until when it may be confirmed. */
-export function confirmationOrigin(ctx: HandlerContext, now: Date) {
+export function confirmationOrigin(ctx: ActingContext, now: Date) {
   return {
-    requestedBy: ctx.actor!.username,
+    requestedBy: ctx.actor.username,
     platform: ctx.event.platform,
     chatUserId: ctx.event.user.id,
     createdAt: now,

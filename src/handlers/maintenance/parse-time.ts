@@ -14,10 +14,14 @@ export const TIME_FORMAT_HELP = 'use 2026-12-01 15:00 (UTC), 2026-12-01T08:00-07
 const RELATIVE = /^\+(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$/i;
 const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})(?:[T\s]+)(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+/** Longest piece of the input quoted back in an error; a time is never longer. */
+const MAX_ECHO = 40;
+
 /** Reads one time; relative times count from `now`. */
 export function parseTimeInput(text: string, now: Date): ParsedTime {
   const input = text.trim();
-  const fail = (why = ''): ParsedTime => ({ ok: false, error: `"${input}" is not a time I can read${why}: ${TIME_FORMAT_HELP}` });
+  const shown = input.length > MAX_ECHO ? `${input.slice(0, MAX_ECHO - 1)}…` : input;
+  const fail = (why = ''): ParsedTime => ({ ok: false, error: `"${shown}" is not a time I can read${why}: ${TIME_FORMAT_HELP}` });
   if (input === '') return { ok: false, error: `a time is needed: ${TIME_FORMAT_HELP}` };
 
   const relative = RELATIVE.exec(input);

@@ -1,5 +1,5 @@
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import {
   insertMaintenanceConfirmation,
@@ -17,7 +17,7 @@ import { finishWindowsOnStatusIo, startWindowOnStatusIo } from './statusio-sync.
 import { checkWindowTimes } from './parse-time.js';
 import { UserError } from '../../errors.js';
 
-type Ctx = HandlerContext<ActionEvent>;
+type Ctx = ActingContext<ActionEvent>;
 
 /** Carries out a confirmed start: both databases, then the window and status.io, then the announcement. */
 export async function runConfirmedStart(ctx: Ctx, request: MaintenanceConfirmationRow): Promise<Reply> {
@@ -31,7 +31,7 @@ export async function runConfirmedStart(ctx: Ctx, request: MaintenanceConfirmati
     { atmosphere: deps.db, troposphere: deps.troposphereDb },
     { title: request.title, message: request.message, until: request.until, now },
   );
-  const who = ctx.actor!.username;
+  const who = ctx.actor.username;
   const lines = [
     outcome.ok ? `Maintenance "${request.title}" started by ${who}.` : `Maintenance "${request.title}" did NOT start as asked (confirmed by ${who}):`,
     ...describeOutcome(outcome),
@@ -82,7 +82,7 @@ export async function runConfirmedStop(ctx: Ctx, request: MaintenanceConfirmatio
   const { deps } = ctx;
   const now = deps.now();
   const outcome = await stopMaintenanceOnBothSides({ atmosphere: deps.db, troposphere: deps.troposphereDb }, { now });
-  const who = ctx.actor!.username;
+  const who = ctx.actor.username;
   const lines = [outcome.ok ? `Maintenance ended by ${who}.` : `Maintenance did NOT end as asked (confirmed by ${who}):`, ...describeOutcome(outcome)];
   let buttons: Reply['buttons'];
   let statusioOk = true;
@@ -148,7 +148,7 @@ async function finish(
   ctx.audit({ confirmation: request.id, ok: outcome.ok, atmosphere: outcome.atmosphere.state, troposphere: outcome.troposphere.state, statusioOk });
   const text = lines.join('\n');
   const tone = outcome.ok && statusioOk ? (outcome.kind === 'start' ? 'warning' : 'success') : 'danger';
-  await ctx.updateSource({ text: `Maintenance ${request.kind} request #${request.id} confirmed by ${ctx.actor!.username}.`, tone: 'info' });
+  await ctx.updateSource({ text: `Maintenance ${request.kind} request #${request.id} confirmed by ${ctx.actor.username}.`, tone: 'info' });
   const channel = deps.config.announceChannel;
   if (channel) {
     try {

@@ -53,7 +53,7 @@ export const scheduleMaintenanceCommand = defineCommand({
       state: 'scheduled',
       statusio: args.statusio,
       statusioMaintenanceId: statusioId,
-      createdBy: ctx.actor!.username,
+      createdBy: ctx.actor.username,
       createdAt: now,
     });
     ctx.audit({ window: window.id, statusio: statusioId });

@@ -27,7 +27,7 @@ export const cancelReleaseTagAction = defineAction({
     const plan = await getReleasePlan(ctx.deps.db, id);
     // An expired plan may still be cancelled, so only the state is checked here.
     if (!plan || plan.state !== 'pending') throw planClosedError(plan, id);
-    const by = ctx.actor!.username;
+    const by = ctx.actor.username;
     if (!(await cancelReleasePlan(ctx.deps.db, id, by, ctx.deps.now()))) {
       throw new UserError('already_decided', `Release plan #${id} was confirmed or cancelled a moment ago; nothing more was done.`);
     }

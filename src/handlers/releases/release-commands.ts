@@ -8,7 +8,7 @@ import { renderReleaseStatus, type RepoReleaseStatus } from './render-release-st
 export const prepareReleaseCommand = defineCommand({
   name: 'release prepare',
   summary: 'Move each changelog\'s Unreleased items into a release and open the release pull requests',
-  usage: '/atmo release prepare <vMM-N>',
+  usage: '/atmo release prepare <tag vMM-N>',
   options: [releaseTagOption],
   args: z.object({ tag: releaseTagArg }),
   permission: 'staff',
@@ -18,7 +18,7 @@ export const prepareReleaseCommand = defineCommand({
 export const tagReleaseCommand = defineCommand({
   name: 'release tag',
   summary: 'Once the release pull requests are merged, tag and publish the GitHub releases (asks first)',
-  usage: '/atmo release tag <vMM-N>',
+  usage: '/atmo release tag <tag vMM-N>',
   options: [releaseTagOption],
   args: z.object({ tag: releaseTagArg }),
   permission: 'staff',
@@ -28,7 +28,7 @@ export const tagReleaseCommand = defineCommand({
 export const releaseStatusCommand = defineCommand({
   name: 'release status',
   summary: 'Show, per repository, the release pull request and whether the tag and release exist',
-  usage: '/atmo release status <vMM-N>',
+  usage: '/atmo release status <tag vMM-N>',
   options: [releaseTagOption],
   args: z.object({ tag: releaseTagArg }),
   permission: 'linked',

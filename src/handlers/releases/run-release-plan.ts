@@ -1,5 +1,5 @@
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { claimReleasePlan, finishReleasePlan, getReleasePlan, type ReleasePlanRow, type RepoReleaseOutcome } from '../../db/queries/releases.js';
@@ -35,10 +35,10 @@ export function checkPlanOpen(row: ReleasePlanRow | null, id: number, now: Date)
  * the releases this run created. A failed repository is reported with how to finish; the others
  * stay done.
  */
-export async function runReleasePlan(ctx: HandlerContext<ActionEvent>, id: number): Promise<Reply> {
+export async function runReleasePlan(ctx: ActingContext<ActionEvent>, id: number): Promise<Reply> {
   const { deps } = ctx;
   const { releases } = releaseSetup(deps);
-  const by = ctx.actor!.username;
+  const by = ctx.actor.username;
   checkPlanOpen(await getReleasePlan(deps.db, id), id, deps.now());
   const claim = await claimReleasePlan(deps.db, id, by, deps.now());
   if (!claim.claimed) throw planClosedError(claim.row, id);
@@ -93,7 +93,7 @@ export async function runReleasePlan(ctx: HandlerContext<ActionEvent>, id: numbe
 }
 
 /** Posts the announcement for what this run created, and says in one sentence what happened. */
-async function announce(ctx: HandlerContext<ActionEvent>, tag: string, created: readonly { repo: string; url: string }[], by: string): Promise<string> {
+async function announce(ctx: ActingContext<ActionEvent>, tag: string, created: readonly { repo: string; url: string }[], by: string): Promise<string> {
   const channel = ctx.deps.config.announceChannel;
   if (created.length === 0) return 'No new release to announce.';
   if (!channel) return 'Not announced: ANNOUNCE_CHANNEL is not set.';

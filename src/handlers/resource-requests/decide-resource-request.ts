@@ -1,11 +1,13 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
 import { IntegrationError, UserError } from '../../errors.js';
-import { claimDecision, completeDecision, findDecision, isAbandonedClaim, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
-import { recordRequestEvent } from '../../db/queries/request-events.js';
+import { findDecision, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
+import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
+import { recordOutcome } from '../decisions/record-outcome.js';
+import { sendOnce } from '../decisions/send-once.js';
+import { settleClaim } from '../decisions/settle-claim.js';
 import { getResourceRequest, listIdentityQuotas, type IdentityQuota, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
-import { describeDecision } from './render-resource-request.js';
 import { formatQuota, mergeQuota } from './parse-quota-spec.js';
 
 export type ResourceDecision = 'approve' | 'deny';
@@ -26,17 +28,24 @@ export interface DecisionResult {
   decision: DecisionRow;
   /** Set when a quota was assigned: on which provider and what. */
   quotaNote?: string;
+  /** False when Atmosphere applied it but the bot's database did not take the record (yet). */
+  recorded: boolean;
 }
 
 /**
  * Checks that a request can be decided by this actor now. Shared by the button precheck (so a refusal
- * comes before any form) and the decision itself. Throws a UserError that says why not.
+ * comes before any form) and the decision itself. A claim of the bot's that was left unfinished is
+ * settled against Atmosphere first, so "decided outside the bot" is said only when the bot has no
+ * claim on it. Throws a UserError that says why not.
  */
 export async function checkDecidable(ctx: HandlerContext, id: number): Promise<ResourceRequestView> {
   const request = await getResourceRequest(ctx.deps.db, id);
   if (!request) throw new UserError('not_found', `There is no resource request #${id}. /atmo requests lists the pending ones.`);
-  const decided = await findDecision(ctx.deps.db, 'resource_request', id);
-  if (decided && !isAbandonedClaim(decided, ctx.deps.now())) throw new UserError('already_decided', `Request #${id} ${describeDecision(decided)}. Nothing more was done.`);
+  const existing = await findDecision(ctx.deps.db, 'resource_request', id);
+  if (existing) {
+    const settled = await settleClaim(ctx.deps, existing);
+    if (settled.kind !== 'released') throw alreadyDecided(`Request #${id}`, settled);
+  }
   if (request.status !== 'pending') {
     throw new UserError(
       'already_decided',
@@ -72,14 +81,17 @@ function pickIdentity(request: ResourceRequestView, identities: readonly Identit
 }
 
 /**
- * Approves or denies a resource request exactly once. The decision is claimed in the bot's table
- * before any API call, so of any number of simultaneous clicks only one reaches Atmosphere; the rest
- * are told who decided. A failed API call gives the claim back so someone can try again.
+ * Approves or denies a resource request exactly once. The decision is claimed in the journal, with
+ * what is about to be sent, before any API call, so of any number of simultaneous clicks only one
+ * reaches Atmosphere; the rest are told who decided. A clear refusal gives the claim back; an unclear
+ * answer holds it (send-once.ts), so a retry re-reads Atmosphere instead of sending again.
  */
-export async function decideResourceRequest(ctx: HandlerContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult> {
+export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult> {
   const { deps } = ctx;
-  const actor = ctx.actor!;
+  const actor = ctx.actor;
   const request = await checkDecidable(ctx, input.id);
+  const what = `Request #${input.id}`;
+  const status = input.decision === 'approve' ? 'approved' : 'denied';
 
   // Work out the quota before claiming anything, so bad input changes nothing.
   let quotaPlan: { identity: IdentityQuota; values: QuotaValues } | null = null;
@@ -91,22 +103,16 @@ export async function decideResourceRequest(ctx: HandlerContext<ChatEvent>, inpu
     throw new UserError('usage', 'A provider only makes sense with a new quota; give the quota too, or leave the provider out.');
   }
 
-  const claim = await claimDecision(deps.db, {
+  const claim = await claimForDecision(ctx, {
     subject: 'resource_request',
     recordId: input.id,
     round: 0,
     action: input.decision,
-    decidedBy: actor.username,
-    platform: ctx.event.platform,
-    chatUserId: ctx.event.user.id,
-    decidedAt: deps.now(),
     adminMessage: input.message,
+    plan: { from: 'pending', status, ...(quotaPlan ? { quota: `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)}` } : {}) },
+    what,
   });
-  if (!claim.claimed) {
-    throw new UserError('already_decided', `Request #${input.id} ${describeDecision(claim.row)}. Nothing more was done.`);
-  }
 
-  let quotaAssigned = false;
   let quotaNote: string | undefined;
   try {
     // Someone may have decided it in Troposphere between our check and our claim.
@@ -115,45 +121,46 @@ export async function decideResourceRequest(ctx: HandlerContext<ChatEvent>, inpu
       throw new UserError('already_decided', `Request #${input.id} was ${fresh?.status ?? 'removed'} outside the bot a moment ago. Nothing more was done.`);
     }
     if (quotaPlan) {
+      // Both steps are safe to repeat: the same values find the same quota row.
       const quota = await deps.gateway.findOrCreateQuota(quotaPlan.values);
       await deps.gateway.assignQuota({ identityUuid: quotaPlan.identity.identityUuid, username: request.requester.username, quotaId: quota.id });
-      quotaAssigned = true;
       quotaNote = `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)} (quota #${quota.id}${quota.created ? ', new' : ''})`;
       ctx.audit({ quotaId: quota.id, quotaCreated: quota.created, identity: quotaPlan.identity.identityUuid });
     }
-    await deps.gateway.setResourceRequestStatus({
-      id: input.id,
-      status: input.decision === 'approve' ? 'approved' : 'denied',
-      adminMessage: input.message,
-    });
   } catch (error) {
-    await releaseDecision(deps.db, claim.row.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
-    if (quotaAssigned && error instanceof IntegrationError) {
+    // Nothing of the decision itself was sent: give the claim back.
+    await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
+    throw error;
+  }
+
+  try {
+    await sendOnce(deps, claim, what, () => deps.gateway.setResourceRequestStatus({ id: input.id, status, adminMessage: input.message }));
+  } catch (error) {
+    if (quotaNote && error instanceof IntegrationError) {
       // Say exactly what did happen, so staff don't assign the quota twice or think it was lost.
       throw new IntegrationError(error.service, error.message, {
         ...(error.status !== undefined ? { status: error.status } : {}),
-        detail: `${error.detail ?? error.message}. The new quota WAS assigned to ${request.requester.username}'s identity, but request #${input.id} is still pending: approve it again (the quota step will find the same quota).`,
+        detail: `${error.detail ?? error.message}. The new quota WAS assigned to ${request.requester.username}'s identity (the quota step finds the same quota if repeated)`,
         cause: error,
       });
     }
     throw error;
   }
 
-  // Atmosphere has decided and e-mailed the user: from here on, bookkeeping failures are logged, never
-  // reported as "nothing was done".
-  const at = deps.now();
+  // Atmosphere has decided and e-mailed the user: from here on, bookkeeping failures are logged and
+  // left to the reconciler, never reported as "nothing was done".
   ctx.audit({ decision: input.decision, requestId: input.id });
-  await completeDecision(deps.db, claim.row.id, at, quotaNote ? { quota: quotaNote } : undefined).catch((error: unknown) =>
-    ctx.log.error({ err: error, requestId: input.id }, 'the decision was made but could not be marked done'),
-  );
-  await recordRequestEvent(deps.db, {
-    subject: 'resource_request',
-    recordId: input.id,
-    at,
-    actor: actor.username,
-    platform: ctx.event.platform,
-    action: input.decision === 'approve' ? 'approved' : 'denied',
-    ...(input.message ? { note: input.message } : {}),
-  }).catch((error: unknown) => ctx.log.error({ err: error, requestId: input.id }, 'could not record the decision in the request history'));
-  return { request, decision: { ...claim.row, state: 'done', completedAt: at }, ...(quotaNote ? { quotaNote } : {}) };
+  const { recorded, at } = await recordOutcome(deps, claim, {
+    ...(quotaNote ? { detail: { quota: quotaNote } } : {}),
+    history: {
+      subject: 'resource_request',
+      recordId: input.id,
+      actor: actor.username,
+      platform: ctx.event.platform,
+      action: status,
+      ...(input.message ? { note: input.message } : {}),
+    },
+  });
+  if (!recorded) ctx.audit({ recordPending: true });
+  return { request, decision: { ...claim, state: 'done', completedAt: at }, recorded, ...(quotaNote ? { quotaNote } : {}) };
 }

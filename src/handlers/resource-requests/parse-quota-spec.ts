@@ -27,39 +27,72 @@ const MAX_VALUE = 100_000;
 export const QUOTA_SPEC_HELP =
   'Write the quota as key=value pairs, e.g. "cpu=32 memory=128 storage=500 volumes=10". Keys: cpu, memory (GB), storage (GB), volumes, instances, snapshots, floating_ips, ports. Keys you leave out keep their current value.';
 
+/** A reply lists this many problems and counts the rest, so a pasted wall of text gets a short answer. */
+const MAX_PROBLEMS_SHOWN = 5;
+/** Longest piece of the input quoted back in a problem. */
+const MAX_ECHO = 40;
+
+function echo(text: string): string {
+  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO - 1)}…` : text;
+}
+
+// "cpu = 32" and "cpu: 32" are one pair: drops the whitespace around each `=` or `:`. Words are joined
+// back rather than using the regex /\s*([=:])\s*/g, which retries from every space of a long run.
+function joinSigns(text: string): string {
+  const out: string[] = [];
+  let sign = false;
+  for (const word of text.split(/\s+/)) {
+    if (word === '') continue;
+    const first = word[0];
+    if (out.length > 0 && !sign && first !== '=' && first !== ':') out.push(' ');
+    out.push(word);
+    const last = word[word.length - 1];
+    sign = last === '=' || last === ':';
+  }
+  return out.join('');
+}
+
 /**
  * Parses "cpu=32 mem=128 storage=500" into the quota columns it names. Separators may be spaces or
- * commas, and `:` works like `=`. Every problem is reported at once, with how to write it right.
+ * commas, and `:` works like `=`. Every problem is reported (the first few quoted, the rest counted), with how to write it right.
  */
 export function parseQuotaSpec(text: string): { ok: true; values: Partial<QuotaValues> } | { ok: false; error: string } {
   const values: Partial<QuotaValues> = {};
   const problems: string[] = [];
-  // "cpu = 32" and "cpu: 32" are one pair: drop the spaces around the sign before splitting.
-  const parts = text.replace(/\s*([=:])\s*/g, '$1').split(/[\s,;]+/).filter(Boolean);
+  let unlisted = 0;
+  // Only the first few problems are worded; the rest are counted, so a pasted wall of text costs little.
+  const problem = (describe: () => string) => {
+    if (problems.length < MAX_PROBLEMS_SHOWN) problems.push(describe());
+    else unlisted += 1;
+  };
+  const parts = joinSigns(text).split(/[\s,;]+/).filter(Boolean);
   if (parts.length === 0) return { ok: false, error: `The quota is empty. ${QUOTA_SPEC_HELP}` };
   for (const part of parts) {
-    const match = /^([a-z_]+)\s*[=:]\s*(.*)$/i.exec(part);
+    // A part holds no whitespace (split above), so nothing here can backtrack over a long run.
+    const match = /^([a-z_]+)[=:](.*)$/i.exec(part);
     if (!match) {
-      problems.push(`"${part}" is not key=value`);
+      problem(() => `"${echo(part)}" is not key=value`);
       continue;
     }
     const key = ALIASES[match[1]!.toLowerCase()];
     if (!key) {
-      problems.push(`"${match[1]}" is not a quota key`);
+      problem(() => `"${echo(match[1]!)}" is not a quota key`);
       continue;
     }
     const raw = match[2]!.replace(/gb$/i, '');
     if (!/^\d+$/.test(raw) || Number(raw) > MAX_VALUE) {
-      problems.push(`${match[1]} must be a whole number from 0 to ${MAX_VALUE}, not "${match[2]}"`);
+      problem(() => `${match[1]} must be a whole number from 0 to ${MAX_VALUE}, not "${echo(match[2]!)}"`);
       continue;
     }
     if (key in values) {
-      problems.push(`${key} is given twice`);
+      problem(() => `${key} is given twice`);
       continue;
     }
     values[key] = Number(raw);
   }
-  if (problems.length > 0) return { ok: false, error: `${problems.join('; ')}. ${QUOTA_SPEC_HELP}` };
+  if (problems.length > 0) {
+    return { ok: false, error: `${problems.join('; ')}${unlisted > 0 ? `; and ${unlisted} more` : ''}. ${QUOTA_SPEC_HELP}` };
+  }
   return { ok: true, values };
 }
 

@@ -3,6 +3,7 @@ import type { DecisionRow } from '../../db/queries/decisions.js';
 import type { IdentityQuota, ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { formatAge, formatTimestamp } from '../format-time.js';
 import { formatQuota } from './parse-quota-spec.js';
+import { describeClaim } from '../decisions/describe-claim.js';
 
 /** Longest free text shown per request in a list; the detail view shows all of it. */
 const LIST_TEXT_LIMIT = 300;
@@ -33,11 +34,7 @@ function quotaLines(quotas: readonly IdentityQuota[] | undefined): string {
 
 /** One line naming who decided what and when, for footers and "already decided" replies. */
 export function describeDecision(decision: DecisionRow): string {
-  const verb = decision.action === 'approve' ? 'approved' : decision.action === 'deny' ? 'denied' : decision.action;
-  if (decision.state === 'in_progress') {
-    return `is being ${verb} by ${decision.decidedBy} right now (since ${formatTimestamp(decision.decidedAt)}, on ${decision.platform})`;
-  }
-  return `was ${verb} by ${decision.decidedBy} at ${formatTimestamp(decision.completedAt ?? decision.decidedAt)} (on ${decision.platform})`;
+  return describeClaim(decision);
 }
 
 /** The `/atmo requests` message: every pending request with its quotas and buttons. */
@@ -65,6 +62,7 @@ export function renderPendingList(input: {
       `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
     ].join('\n'),
     buttons: requestButtons(row.id, 'list'),
+    fullTextAt: `/atmo request ${row.id}`,
   }));
   const more = total > rows.length ? ` Showing the oldest ${rows.length}; /atmo request <id> shows any one.` : '';
   return {

@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { defineAction } from '../../bot/chat/command.js';
+import { defineFormAction } from '../../bot/chat/command.js';
 import type { FormSpec } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
 import { APPROVE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import { afterDecisionNotes } from '../decisions/outcome-notes.js';
+import { redrawSource } from '../decisions/redraw-source.js';
+import type { ActingContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 
 /** `12` (a single-request message) or `12:list` (the pending list). Anything else was tampered with. */
@@ -45,7 +47,7 @@ const denyValues = z.object({
 });
 
 /** Refuses early, and brings a stale message up to date when the request was already decided. */
-async function precheck(ctx: HandlerContext<ActionEvent>, value: ButtonValue): Promise<void> {
+async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Promise<void> {
   try {
     await checkDecidable(ctx, value.id);
   } catch (error) {
@@ -56,7 +58,7 @@ async function precheck(ctx: HandlerContext<ActionEvent>, value: ButtonValue): P
   }
 }
 
-async function finish(ctx: HandlerContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, quotaText: string, provider: string) {
+async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, quotaText: string, provider: string) {
   let quota;
   if (quotaText.trim()) {
     const parsed = parseQuotaSpec(quotaText);
@@ -71,10 +73,13 @@ async function finish(ctx: HandlerContext<ActionEvent>, value: ButtonValue, deci
       ...(quota ? { quota } : {}),
       ...(provider.trim() ? { provider: provider.trim() } : {}),
     });
-    await refreshRequestMessage(ctx, value.id, value.view, `Request #${value.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`);
+    // The decision stands whatever happens to the message about it; a stale message is only reported.
+    const redrawn = await redrawSource(ctx, () =>
+      refreshRequestMessage(ctx, value.id, value.view, `Request #${value.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`),
+    );
     const verb = decision === 'approve' ? 'Approved' : 'Denied';
     return {
-      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}`,
+      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
       tone: decision === 'approve' ? ('success' as const) : ('warning' as const),
     };
   } catch (error) {
@@ -85,22 +90,22 @@ async function finish(ctx: HandlerContext<ActionEvent>, value: ButtonValue, deci
   }
 }
 
-export const approveRequestAction = defineAction({
+export const approveRequestAction = defineFormAction({
   name: APPROVE_ACTION,
   value: requestButtonValue,
   permission: 'staff',
   form: approveForm,
   formValues: approveValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'approve', form?.message ?? '', form?.quota ?? '', form?.provider ?? ''),
+  run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, form.quota, form.provider),
 });
 
-export const denyRequestAction = defineAction({
+export const denyRequestAction = defineFormAction({
   name: DENY_ACTION,
   value: requestButtonValue,
   permission: 'staff',
   form: denyForm,
   formValues: denyValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'deny', form!.reason, '', ''),
+  run: (ctx, value, form) => finish(ctx, value, 'deny', form.reason, '', ''),
 });

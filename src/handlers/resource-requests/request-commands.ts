@@ -3,6 +3,7 @@ import { defineCommand } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { recordId } from '../record-id.js';
 import { decideResourceRequest } from './decide-resource-request.js';
+import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
 import { parseQuotaSpec, QUOTA_SPEC_HELP } from './parse-quota-spec.js';
 import { describeDecision } from './render-resource-request.js';
@@ -70,7 +71,7 @@ export const approveRequestCommand = defineCommand({
       ...(args.provider ? { provider: args.provider } : {}),
     });
     return {
-      text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}`,
+      text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes(result)}`,
       visibility: 'channel',
       tone: 'success',
     };
@@ -96,6 +97,6 @@ export const denyRequestCommand = defineCommand({
   permission: 'staff',
   async run(ctx, args) {
     const result = await decideResourceRequest(ctx, { id: args.id, decision: 'deny', message: args.reason });
-    return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`, visibility: 'channel', tone: 'warning' };
+    return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'warning' };
   },
 });

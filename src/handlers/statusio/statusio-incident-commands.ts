@@ -37,7 +37,7 @@ export const statusioIncidentCommand = defineCommand({
 export const statusioIncidentUpdateCommand = defineCommand({
   name: 'statusio incident-update',
   summary: 'Post an update on a status.io incident',
-  usage: '/atmo statusio incident-update <incident id> --status degraded-performance --state monitoring <details>',
+  usage: '/atmo statusio incident-update <incident id> [--status degraded-performance] [--state monitoring] <details>',
   options: [
     { name: 'id', description: 'status.io incident id', type: 'string', required: true },
     { name: 'details', description: 'What subscribers read', type: 'string', required: true, rest: true },

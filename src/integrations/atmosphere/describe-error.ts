@@ -102,7 +102,10 @@ export function describeIntegrationError(error: IntegrationError): string {
 }
 
 function trimEnd(text: string): string | undefined {
-  const trimmed = text.trim().replace(/[.\s]+$/, '');
+  // A backwards scan: `/[.\s]+$/` retries from every dot of a long run that does not end the text.
+  let end = text.length;
+  while (end > 0 && /[.\s]/.test(text[end - 1]!)) end -= 1;
+  const trimmed = text.slice(0, end).trim();
   return trimmed === '' ? undefined : trimmed;
 }
 

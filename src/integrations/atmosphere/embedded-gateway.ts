@@ -1,10 +1,14 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { identity, machineRequest, quota, resourceRequest, statusType } from '../../db/atmosphere-schema.js';
 import { UserError } from '../../errors.js';
-import { quotaValueColumns } from '../../db/queries/quota-columns.js';
-import { QUOTA_KEYS, type AtmosphereGateway, type QuotaValues } from './gateway.js';
-
+import {
+  findMachineRequestOldStatus,
+  findOrCreateQuotaRow,
+  getOrCreateStatusTypeId,
+  setIdentityQuota,
+  setMachineRequestStatusRow,
+  setResourceRequestStatusRow,
+} from '../../db/queries/embedded-writes.js';
+import type { AtmosphereGateway, QuotaValues } from './gateway.js';
 
 /**
  * The gateway for embedded (demo) mode only: it applies to its own database the state changes the
@@ -12,76 +16,39 @@ import { QUOTA_KEYS, type AtmosphereGateway, type QuotaValues } from './gateway.
  * celery imaging chain that do not exist here. main.ts never builds it against a real DATABASE_URL.
  */
 export function createEmbeddedGateway(db: Database, now: () => Date): AtmosphereGateway {
-  async function statusId(name: string): Promise<number> {
-    const rows = await db.select({ id: statusType.id }).from(statusType).where(eq(statusType.name, name)).orderBy(asc(statusType.id)).limit(1);
-    if (rows[0]) return rows[0].id;
-    // Atmosphere creates status rows lazily with get_or_create; do the same.
-    const created = await db
-      .insert(statusType)
-      .values({ name, description: '', startDate: now() })
-      .returning({ id: statusType.id });
-    return created[0]!.id;
-  }
+  // Atmosphere creates status rows lazily with get_or_create; so does this.
+  const statusId = (name: string) => getOrCreateStatusTypeId(db, name, now());
 
   return {
     kind: 'embedded',
 
-    async findOrCreateQuota(values: QuotaValues) {
-      const conditions: SQL[] = QUOTA_KEYS.map((key) => sql`${quotaValueColumns[key]} is not distinct from ${values[key]}`);
-      const found = await db.select({ id: quota.id }).from(quota).where(and(...conditions)).orderBy(asc(quota.id)).limit(1);
-      if (found[0]) return { id: found[0].id, created: false };
-      const inserted = await db
-        .insert(quota)
-        .values({
-          cpu: values.cpu,
-          memory: values.memory,
-          storage: values.storage,
-          instanceCount: values.instance_count,
-          snapshotCount: values.snapshot_count,
-          storageCount: values.storage_count,
-          floatingIpCount: values.floating_ip_count,
-          portCount: values.port_count,
-        })
-        .returning({ id: quota.id });
-      return { id: inserted[0]!.id, created: true };
-    },
+    findOrCreateQuota: (values: QuotaValues) => findOrCreateQuotaRow(db, values),
 
     async assignQuota({ identityUuid, quotaId }) {
-      const updated = await db.update(identity).set({ quotaId }).where(eq(identity.uuid, identityUuid)).returning({ id: identity.id });
-      if (updated.length === 0) throw new UserError('not_found', `There is no identity ${identityUuid}.`);
+      if (!(await setIdentityQuota(db, identityUuid, quotaId))) throw new UserError('not_found', `There is no identity ${identityUuid}.`);
     },
 
     async setResourceRequestStatus({ id, status, adminMessage }) {
       const statusRowId = await statusId(status);
       // Atmosphere end-dates denied and closed requests, not approved ones (reference §4.1).
       const endDate = status === 'approved' ? {} : { endDate: now() };
-      const updated = await db
-        .update(resourceRequest)
-        .set({ statusId: statusRowId, adminMessage, ...endDate })
-        .where(eq(resourceRequest.id, id))
-        .returning({ id: resourceRequest.id });
-      if (updated.length === 0) throw new UserError('not_found', `There is no resource request #${id}.`);
+      const updated = await setResourceRequestStatusRow(db, { id, statusId: statusRowId, adminMessage, ...endDate });
+      if (!updated) throw new UserError('not_found', `There is no resource request #${id}.`);
     },
 
     async setMachineRequestStatus({ id, status }) {
-      const rows = await db.select({ oldStatus: machineRequest.oldStatus }).from(machineRequest).where(eq(machineRequest.id, id)).limit(1);
-      if (!rows[0]) throw new UserError('not_found', `There is no imaging request #${id}.`);
+      const row = await findMachineRequestOldStatus(db, id);
+      if (!row) throw new UserError('not_found', `There is no imaging request #${id}.`);
       if (status === 'approved') {
         // Approval starts the chain at once: `approved` becomes `started`, and an errored old_status is
         // reset to the step inside its first parentheses so the chain resumes there (reference §3.2).
-        const old = rows[0].oldStatus ?? '';
+        const old = row.oldStatus ?? '';
         const resumed = /exception/i.test(old) ? (/\(([^()]*)\)/.exec(old)?.[1] ?? 'pending') : old;
-        await db
-          .update(machineRequest)
-          .set({ statusId: await statusId('started'), oldStatus: resumed || 'pending', startDate: sql`${machineRequest.startDate}` })
-          .where(eq(machineRequest.id, id));
+        await setMachineRequestStatusRow(db, { id, statusId: await statusId('started'), oldStatus: resumed || 'pending' });
         return;
       }
       const endDate = status === 'closed' ? { endDate: now() } : {};
-      await db
-        .update(machineRequest)
-        .set({ statusId: await statusId(status), ...endDate })
-        .where(eq(machineRequest.id, id));
+      await setMachineRequestStatusRow(db, { id, statusId: await statusId(status), ...endDate });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createRedactor } from '../../model/redactor.js';
 import { IntegrationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { QUOTA_KEYS, type AtmosphereGateway } from './gateway.js';
@@ -41,9 +42,13 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { log } = options;
 
-  /** Drops the token from anything the API echoes back before it reaches a message or a log line. */
+  /**
+   * Drops the token, and any credentials in a URL (fetch quotes the URL it refused), from anything
+   * the API or the client says before it reaches a message or a log line.
+   */
+  const redact = createRedactor(options.token === '' ? [] : [options.token]);
   function scrub(text: string): string {
-    return options.token === '' ? text : text.split(options.token).join('[redacted]');
+    return options.token === '' ? redact(text) : redact(text.split(options.token).join('[redacted]'));
   }
 
   async function call(request: ApiCall): Promise<{ status: number; body: unknown }> {
@@ -120,7 +125,8 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
     }
     if (status === 503 && said !== undefined) {
       const detail = scrub(maintenanceDetail(body));
-      return fail(`Atmosphere is in maintenance (${label} answered HTTP 503): ${detail}`, detail);
+      // Atmosphere's InMaintenance permission refuses before the view runs: nothing was applied.
+      return new IntegrationError('atmosphere', `Atmosphere is in maintenance (${label} answered HTTP 503): ${detail}`, { status, detail, notApplied: true });
     }
     if (status >= 500) {
       return fail(`Atmosphere is unavailable: ${label} answered HTTP ${status}`, said);

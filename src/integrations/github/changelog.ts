@@ -81,23 +81,34 @@ function isHeadingFor(line: Line, tag: string): boolean {
   return new RegExp(`^##\\s+(\\[${name}\\]|${name})(?=[\\s(]|$)`).test(line.text);
 }
 
+/**
+ * Whether a non-blank line comes before the next `###` heading. Walks forward in place: copying the
+ * rest of the section for each sub-heading made a changelog of many headings quadratic.
+ */
+function hasContentBeforeNextSubheading(lines: Line[], from: number): boolean {
+  for (let i = from; i < lines.length; i += 1) {
+    const other = lines[i]!;
+    if (!other.comment && /^###\s/.test(other.text)) return false;
+    if (other.text.trim() !== '') return true;
+  }
+  return false;
+}
+
 /** The body lines of a section, without empty `###` sub-headings and surrounding blank lines. */
 function sectionBody(lines: Line[], dropEmptySubsections: boolean): { text: string; entries: number } {
   const kept: string[] = [];
   let entries = 0;
   lines.forEach((line, index) => {
-    if (dropEmptySubsections && !line.comment && /^###\s/.test(line.text)) {
-      const rest = lines.slice(index + 1);
-      const end = rest.findIndex((other) => !other.comment && /^###\s/.test(other.text));
-      const own = end === -1 ? rest : rest.slice(0, end);
-      if (!own.some((other) => other.text.trim() !== '')) return;
-    }
+    if (dropEmptySubsections && !line.comment && /^###\s/.test(line.text) && !hasContentBeforeNextSubheading(lines, index + 1)) return;
     if (!line.comment && line.text.trim() !== '' && !/^###\s/.test(line.text)) entries += 1;
     kept.push(line.text);
   });
-  while (kept.length > 0 && kept[0]!.trim() === '') kept.shift();
-  while (kept.length > 0 && kept[kept.length - 1]!.trim() === '') kept.pop();
-  return { text: kept.join('\n'), entries };
+  // Index bounds rather than repeated shift(), which may copy the array once per blank line.
+  let first = 0;
+  while (first < kept.length && kept[first]!.trim() === '') first += 1;
+  let last = kept.length;
+  while (last > first && kept[last - 1]!.trim() === '') last -= 1;
+  return { text: kept.slice(first, last).join('\n'), entries };
 }
 
 function sectionLines(lines: Line[], heading: Line): Line[] {

@@ -9,8 +9,12 @@ export const keys = {
   cronSlot: (key: string) => `cron:${key}`,
   /** A cached chat-user → Atmosphere-account resolution (Slack's verified e-mail lookup). */
   emailLink: (platform: string, userId: string) => `email-link:${platform}:${userId}`,
+  /** Which Atmosphere account a chat user acts as (the account id and how it was found, never `is_staff`). */
+  actorLink: (platform: string, userId: string) => `actor-link:${platform}:${userId}`,
   /** A "seen it already" marker for an incoming event or an alert, e.g. `dedupe('slack-event', id)`. */
   dedupe: (kind: string, id: string) => `dedupe:${kind}:${id}`,
+  /** What an open form (Slack modal, Discord modal) will do when submitted; the client holds only `id`. */
+  formState: (id: string) => `form:${id}`,
 } as const;
 
 const SECOND_MS = 1000;
@@ -39,11 +43,28 @@ export const EMAIL_LINK_TTL_MS = 10 * MINUTE_MS;
 export const EMAIL_LINK_MISS_TTL_MS = 1 * MINUTE_MS;
 
 /**
+ * How long a chat user's account resolution (link or e-mail match → account id) is reused. `/atmo
+ * link` and `unlink` delete the entry in the shared store, so every replica sees a link change at
+ * once; the TTL only bounds what no command announces: an e-mail edited in Atmosphere, or a second
+ * account with the same e-mail that makes the match ambiguous. The account row itself (active, end
+ * date, `is_staff`) is read again on every event, so a demoted or disabled user loses access at once.
+ */
+export const ACTOR_LINK_TTL_MS = 1 * MINUTE_MS;
+
+/**
  * How long an incoming event id is remembered for de-duplication. Slack retries an event it thinks
  * failed up to three times, the last about five minutes after the first
  * (https://api.slack.com/apis/events-api#retries); an hour covers that with room to spare.
  */
 export const DEDUPE_TTL_MS = 1 * HOUR_MS;
+
+/**
+ * How long an open form's state is kept. The Slack response_url that answers a form is good for 30
+ * minutes after the click (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses),
+ * so a form left open longer could not answer properly anyway; an hour leaves room for a slow reader.
+ * A later submission is told to click the button again.
+ */
+export const FORM_STATE_TTL_MS = 1 * HOUR_MS;
 
 /**
  * Validates a TTL and rounds it up to whole milliseconds. Redis rejects `PX 0` and fractions, and an

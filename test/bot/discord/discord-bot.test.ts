@@ -21,7 +21,7 @@ const commands: CommandDefinition[] = [
 const denyForm: FormSpec = { title: 'Deny request 42', submitLabel: 'Deny', fields: [{ name: 'reason', label: 'Reason', kind: 'multiline', required: true }] };
 const actions: ActionDefinition[] = [
   { name: 'rr:approve', value: z.string(), permission: 'staff', run: async () => undefined },
-  { name: 'rr:deny', value: z.string(), permission: 'staff', form: denyForm, run: async () => undefined },
+  { name: 'rr:deny', value: z.string(), permission: 'staff', form: denyForm, formValues: z.object({ reason: z.string() }), run: async () => undefined },
 ];
 
 type Behaviour = (event: ChatEvent, io: EventIO) => Promise<DispatchOutcome>;
@@ -31,13 +31,16 @@ function createFakeDispatcher() {
   const events: ChatEvent[] = [];
   const arrivals: ((event: ChatEvent) => void)[] = [];
   let behaviour: Behaviour = async () => ({ kind: 'done' });
+  let last: Promise<unknown> = Promise.resolve();
   const dispatcher: Dispatcher = {
     commands,
     actions,
     async handle(event, io) {
       events.push(event);
       for (const arrive of arrivals.splice(0)) arrive(event);
-      return behaviour(event, io);
+      const outcome = behaviour(event, io);
+      last = outcome.catch(() => undefined);
+      return outcome;
     },
   };
   return {
@@ -47,6 +50,8 @@ function createFakeDispatcher() {
       behaviour = next;
     },
     nextEvent: () => new Promise<ChatEvent>((resolve) => arrivals.push(resolve)),
+    /** Resolves once the latest handled event's behaviour has finished, its REST calls answered. */
+    settled: () => last,
   };
 }
 
@@ -92,19 +97,19 @@ describe('Discord bot against a fake Discord', () => {
     expect(fake.stats.identifies).toBe(1);
   });
 
-  it('defers a slash command privately and edits the reply into @original', async () => {
+  it('answers a quick slash command in its first response, privately: one REST call', async () => {
     fakeDispatcher.behave(async (_event, io) => {
       await io.respond({ text: '2 pending requests' });
       return done;
     });
     const interaction = chatInput({ path: ['requests'], options: { status: 'pending' } });
     fake.sendInteraction(interaction);
-    const edit = await fake.waitForRequest(isCall('PATCH', `/webhooks/${APPLICATION_ID}/${interaction.token}/messages/@original`));
+    const callback = await fake.waitForRequest(isCall('POST', `/interactions/${interaction.id}/${interaction.token}/callback`));
 
-    const [callback] = requestsFor(interaction.token);
-    expect(callback).toMatchObject({ method: 'POST', path: `/interactions/${interaction.id}/${interaction.token}/callback`, body: { type: 5, data: { flags: 64 } } });
-    expect(callback!.authorization).toBeUndefined();
-    expect(edit.body).toMatchObject({ content: '2 pending requests', embeds: [], components: [] });
+    expect(callback.body).toMatchObject({ type: 4, data: { content: '2 pending requests', embeds: [], components: [], flags: 64 } });
+    expect(callback.authorization).toBeUndefined();
+    await fakeDispatcher.settled();
+    expect(requestsFor(interaction.token)).toHaveLength(1);
     expect(fakeDispatcher.events.at(-1)).toMatchObject({
       id: interaction.id,
       kind: 'command',
@@ -115,24 +120,19 @@ describe('Discord bot against a fake Discord', () => {
     });
   });
 
-  it('posts a channel reply as a public follow-up after settling the private one', async () => {
+  it('posts a quick channel reply publicly as the first response: one REST call', async () => {
     fakeDispatcher.behave(async (_event, io) => {
       await io.respond({ text: 'Maintenance started', title: 'Maintenance', visibility: 'channel' });
       return done;
     });
     const interaction = chatInput({ path: ['maintenance', 'start'], options: { title: 'Upgrade' } });
     fake.sendInteraction(interaction);
-    const followUp = await fake.waitForRequest(isCall('POST', `/webhooks/${APPLICATION_ID}/${interaction.token}`));
+    const callback = await fake.waitForRequest(isCall('POST', `/interactions/${interaction.id}/${interaction.token}/callback`));
 
-    const calls = requestsFor(interaction.token).map((request) => `${request.method} ${request.path.replace(interaction.token, 'T')}`);
-    expect(calls).toEqual([
-      `POST /interactions/${interaction.id}/T/callback`,
-      `PATCH /webhooks/${APPLICATION_ID}/T/messages/@original`,
-      `POST /webhooks/${APPLICATION_ID}/T`,
-    ]);
-    expect(requestsFor(interaction.token)[1]!.body).toMatchObject({ content: 'Posted in the channel.' });
-    expect(followUp.body).toMatchObject({ content: '', embeds: [{ title: 'Maintenance', description: 'Maintenance started' }] });
-    expect((followUp.body as { flags?: number }).flags ?? 0).toBe(0);
+    expect(callback.body).toMatchObject({ type: 4, data: { content: '', embeds: [{ title: 'Maintenance', description: 'Maintenance started' }] } });
+    expect((callback.body as { data: { flags?: number } }).data.flags ?? 0).toBe(0);
+    await fakeDispatcher.settled();
+    expect(requestsFor(interaction.token)).toHaveLength(1);
   });
 
   it('removes the "thinking" message of a command that said nothing', async () => {
@@ -219,8 +219,8 @@ describe('Discord bot against a fake Discord', () => {
     fake.dropConnection();
     const interaction = chatInput({ path: ['requests'] });
     fake.sendInteraction(interaction);
-    const edit = await fake.waitForRequest(isCall('PATCH', `/webhooks/${APPLICATION_ID}/${interaction.token}/messages/@original`));
-    expect(edit.body).toMatchObject({ content: 'back' });
+    const answer = await fake.waitForRequest(isCall('POST', `/interactions/${interaction.id}/${interaction.token}/callback`));
+    expect(answer.body).toMatchObject({ type: 4, data: { content: 'back' } });
     expect(fake.stats.resumes).toBe(resumesBefore + 1);
     expect(fake.stats.identifies).toBe(1);
     expect(fakeDispatcher.events.filter((event) => event.id === interaction.id)).toHaveLength(1);
@@ -229,7 +229,7 @@ describe('Discord bot against a fake Discord', () => {
     await fake.waitForLiveSession();
     const after = chatInput({ path: ['requests'] });
     fake.sendInteraction(after);
-    await fake.waitForRequest(isCall('PATCH', `/webhooks/${APPLICATION_ID}/${after.token}/messages/@original`));
+    await fake.waitForRequest(isCall('POST', `/interactions/${after.id}/${after.token}/callback`));
   });
 
   it('posts alert threads: the thread is created once, named from the title, and later posts go into it', async () => {
@@ -288,6 +288,7 @@ describe('Discord bot when an action precheck is slow', () => {
       log: createMemoryLogger().log,
       restOptions: REST_OPTIONS,
       formPrecheckBudgetMs: 20,
+      commandReplyBudgetMs: 20,
     });
     await bot.start();
   });
@@ -309,6 +310,28 @@ describe('Discord bot when an action precheck is slow', () => {
     const callbacks = fake.requests.filter((request) => request.path.endsWith('/callback') && request.path.includes(click.token));
     expect(callbacks.map((request) => request.body)).toEqual([{ type: 6 }]);
     expect(followUp.body).toMatchObject({ content: expect.stringContaining('Click the button again') as unknown, flags: 64 });
+  });
+
+  const isCall = (method: string, path: string) => (request: RecordedRequest) => request.method === method && request.path === path;
+
+  it('defers a slow command privately, then settles it and posts a channel reply publicly', async () => {
+    const interaction = chatInput({ path: ['maintenance', 'start'], options: { title: 'Upgrade' } });
+    fakeDispatcher.behave(async (_event, io) => {
+      await fake.waitForRequest(isCall('POST', `/interactions/${interaction.id}/${interaction.token}/callback`));
+      await io.respond({ text: 'Maintenance started', title: 'Maintenance', visibility: 'channel' });
+      return done;
+    });
+    fake.sendInteraction(interaction);
+    const followUp = await fake.waitForRequest(isCall('POST', `/webhooks/${APPLICATION_ID}/${interaction.token}`));
+    const mine = fake.requests.filter((request) => request.path.includes(`/${interaction.token}`));
+    expect(mine.map((request) => `${request.method} ${request.path.replace(interaction.token, 'T')}`)).toEqual([
+      `POST /interactions/${interaction.id}/T/callback`,
+      `PATCH /webhooks/${APPLICATION_ID}/T/messages/@original`,
+      `POST /webhooks/${APPLICATION_ID}/T`,
+    ]);
+    expect(mine[0]!.body).toMatchObject({ type: 5, data: { flags: 64 } });
+    expect(mine[1]!.body).toMatchObject({ content: 'Posted in the channel.' });
+    expect((followUp.body as { flags?: number }).flags ?? 0).toBe(0);
   });
 
   it('fails to start, naming the token, when Discord refuses it', async () => {

@@ -131,11 +131,18 @@ describe('renderReplyMessage', () => {
     });
     const [main] = rendered.embeds;
     expect(main!.title).toBe(`${'t'.repeat(255)}…`);
-    expect(main!.description).toBe(`${'d'.repeat(4095)}…`);
+    const marker = "… (cut at Discord's length limit)";
+    expect(main!.description).toBe(`${'d'.repeat(4096 - marker.length)}${marker}`);
     expect(main!.fields).toHaveLength(25);
-    expect(main!.fields![0]!.value).toBe(`${'v'.repeat(1023)}…`);
+    expect(main!.fields![0]!.value).toBe(`${'v'.repeat(1024 - marker.length)}${marker}`);
     expect(main!.fields![1]!.value).toBe('—');
     expect(main!.fields![24]).toEqual({ name: '…', value: '6 more fields not shown', inline: false });
+  });
+
+  it('names the command that shows everything when a limit cuts the text', () => {
+    const rendered = renderReplyMessage({ text: 'x', title: 'Imaging request #12', fields: [{ label: 'Status message', value: 'y'.repeat(3000) }], fullTextAt: '/atmo imaging show 12' });
+    expect(rendered.embeds[0]!.fields![0]!.value.endsWith('y… (cut; /atmo imaging show 12 has all of it)')).toBe(true);
+    expect(rendered.embeds[0]!.fields![0]!.value).toHaveLength(1024);
   });
 
   it('moves plain text longer than a message into an embed', () => {

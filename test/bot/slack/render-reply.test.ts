@@ -110,14 +110,14 @@ describe('renderReplyBlocks', () => {
     const { blocks } = renderReplyBlocks(reply('x'.repeat(5000)));
     const text = sectionText(blocks[0]) ?? '';
     expect(text.length).toBe(SLACK_LIMITS.sectionText);
-    expect(text.endsWith('… (truncated)')).toBe(true);
+    expect(text.endsWith("… (cut at Slack's length limit)")).toBe(true);
   });
 
   it('counts escaped entities against the limit', () => {
     const { blocks } = renderReplyBlocks(reply('<'.repeat(1000)));
     const text = sectionText(blocks[0]) ?? '';
     expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
-    expect(text.endsWith('… (truncated)')).toBe(true);
+    expect(text.endsWith("… (cut at Slack's length limit)")).toBe(true);
   });
 
   it('stays within 50 blocks, dropping whole sections and saying how many', () => {

@@ -5,6 +5,7 @@ import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { reply } from '../../../src/bot/chat/reply.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { createSlackApp, type SlackApp } from '../../../src/bot/slack/slack-app.js';
+import { memoryFormStates } from '../../support/form-states.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
 import { slashCommand } from '../../support/slack-requests.js';
 
@@ -42,6 +43,7 @@ describe('Slack app over Socket Mode (real Bolt, fake apps.connections.open and 
     const { log } = createMemoryLogger('warn');
     slack = createSlackApp({
       botToken: 'xoxb-test-token',
+      formStates: memoryFormStates(),
       appToken: 'xapp-test-token',
       apiUrl: fake.url,
       port: 0,

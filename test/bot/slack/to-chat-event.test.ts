@@ -96,11 +96,14 @@ describe('viewSubmissionToEvent', () => {
     messageTs: '1700000000.000100',
     ephemeral: false,
     responseUrl: 'https://hooks.slack.com/actions/x',
+    user: 'U3',
   };
 
-  it('rebuilds the click from the metadata and adds the form values', () => {
-    const payload = viewSubmission({ privateMetadata: encodeFormMetadata(metadata), values: { reason: 'no budget', note: null }, userId: 'U3', triggerId: 't.2' });
-    const converted = viewSubmissionToEvent(asView(payload), arrival);
+  it('rebuilds the click from the saved form state, not the payload, and adds the form values', () => {
+    // What the client sends back as private_metadata is only the id; a forged one changes nothing here.
+    const forged = encodeFormMetadata({ ...metadata, action: 'rr:approve', responseUrl: 'https://evil.example/hook' });
+    const payload = viewSubmission({ privateMetadata: forged, values: { reason: 'no budget', note: null }, userId: 'U3', triggerId: 't.2' });
+    const converted = viewSubmissionToEvent(asView(payload), metadata, arrival);
     expect(converted?.event).toEqual({
       kind: 'action',
       id: 't.2',
@@ -116,8 +119,13 @@ describe('viewSubmissionToEvent', () => {
     expect(converted?.source.responseUrl).toBe('https://hooks.slack.com/actions/x');
   });
 
-  it('refuses metadata that is not ours', () => {
-    expect(viewSubmissionToEvent(asView(viewSubmission({ privateMetadata: 'hello', values: {} })), arrival)).toBeNull();
+  it('refuses a submission by anyone but the user who opened the form', () => {
+    const payload = viewSubmission({ privateMetadata: 'id', values: { reason: 'no budget' }, userId: 'U4' });
+    expect(viewSubmissionToEvent(asView(payload), metadata, arrival)).toBeNull();
+  });
+
+  it('refuses stored state that is not ours', () => {
+    expect(parseFormMetadata('hello')).toBeNull();
     const badAction = encodeFormMetadata({ ...metadata, action: 'DROP TABLE' });
     expect(parseFormMetadata(badAction)).toBeNull();
     expect(parseFormMetadata(encodeFormMetadata(metadata))).toEqual(metadata);

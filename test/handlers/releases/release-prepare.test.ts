@@ -37,7 +37,7 @@ describe.each(dbKinds())('release prepare and status on %s', (kind) => {
   it('refuses a malformed tag and a tag that does not follow the latest, writing nothing', async () => {
     const bad = await h.run('release prepare v37-06');
     expect(bad.replies[0]!.text).toContain('"v37-06" is not a release tag');
-    expect(bad.replies[0]!.text).toContain('Usage: /atmo release prepare <vMM-N>');
+    expect(bad.replies[0]!.text).toContain('Usage: /atmo release prepare <tag vMM-N>');
     expect(h.github.requests).toHaveLength(0);
 
     h.github.state.repos.get(TROPO)!.tags.set('v37-6', [...h.github.state.repos.get(TROPO)!.branches.values()][0]!);

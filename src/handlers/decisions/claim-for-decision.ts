@@ -1,0 +1,56 @@
+import type { ChatEvent } from '../../bot/chat/chat-event.js';
+import type { HandlerContext } from '../../bot/chat/command.js';
+import { UserError } from '../../errors.js';
+import { claimDecision, type DecisionRow, type DecisionSubject } from '../../db/queries/decisions.js';
+import { describeClaim } from './describe-claim.js';
+import type { DecisionPlan } from './read-atmosphere-outcome.js';
+import { settleClaim, type Settlement } from './settle-claim.js';
+
+export interface DecisionRequest {
+  subject: DecisionSubject;
+  recordId: number;
+  round: number;
+  action: string;
+  adminMessage: string;
+  plan: DecisionPlan;
+  /** "Request #12", "Imaging request #7": how replies name the record. */
+  what: string;
+}
+
+/**
+ * Claims a decision in the journal before anything is sent, recording the plan and the chat event.
+ * When a claim already exists it is settled first (settle-claim.ts re-reads Atmosphere): a claim
+ * whose change landed is recorded as its author's and this click is told so; one that may still land
+ * stays held and nothing is sent again; one that never landed is given back and this click claims.
+ */
+export async function claimForDecision(ctx: HandlerContext<ChatEvent>, request: DecisionRequest): Promise<DecisionRow> {
+  const { deps, event } = ctx;
+  const claim = {
+    subject: request.subject,
+    recordId: request.recordId,
+    round: request.round,
+    action: request.action,
+    decidedBy: ctx.actor!.username,
+    platform: event.platform,
+    chatUserId: event.user.id,
+    decidedAt: deps.now(),
+    adminMessage: request.adminMessage,
+    plan: { ...request.plan },
+    eventId: event.id,
+    channel: event.channel,
+    messageId: event.kind === 'action' ? (event.message?.id ?? null) : null,
+  };
+  const first = await claimDecision(deps.db, claim);
+  if (first.claimed) return first.row;
+  const settled = await settleClaim(deps, first.row);
+  if (settled.kind !== 'released') throw alreadyDecided(request.what, settled);
+  const second = await claimDecision(deps.db, claim);
+  if (second.claimed) return second.row;
+  throw alreadyDecided(request.what, { kind: 'busy', row: second.row });
+}
+
+/** The refusal for a click that came after someone else's decision, in whatever state it is. */
+export function alreadyDecided(what: string, settled: Exclude<Settlement, { kind: 'released' }>): UserError {
+  const tail = settled.kind === 'held' ? 'Nothing was sent again.' : 'Nothing more was done.';
+  return new UserError('already_decided', `${what} ${describeClaim(settled.row)}. ${tail}`);
+}

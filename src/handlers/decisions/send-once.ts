@@ -1,0 +1,44 @@
+import type { Deps } from '../../deps.js';
+import { IntegrationError, UserError } from '../../errors.js';
+import { holdDecision, markDecisionSent, releaseDecision, UNCONFIRMED_HOLD_MS, type DecisionRow } from '../../db/queries/decisions.js';
+import { formatTimestamp } from '../format-time.js';
+import { retryWrite } from './retry-write.js';
+import { isUnclearOutcome } from './unclear-outcome.js';
+
+/**
+ * Sends a claimed decision's change to Atmosphere exactly once. The claim is marked sent first (so a
+ * crash after this point is known to have possibly reached Atmosphere). A clear refusal gives the
+ * claim back. An unclear failure (timeout, 5xx, reset connection) HOLDS it: nobody can send the
+ * same change again, and whoever looks next re-reads Atmosphere and records it as this person's
+ * decision if it landed. `extra` adds to the reply of an unclear failure (the imaging slot hold).
+ */
+export async function sendOnce(deps: Deps, row: DecisionRow, what: string, call: () => Promise<void>, extra = ''): Promise<void> {
+  const sentAt = deps.now();
+  if (!(await markDecisionSent(deps.db, row.id, sentAt))) {
+    throw new UserError('conflict', `${what}: the bot's claim on this decision was finished or given back meanwhile, so nothing was sent. Look at it again.`);
+  }
+  try {
+    await call();
+  } catch (error) {
+    if (!isUnclearOutcome(error)) {
+      await releaseDecision(deps.db, row.id).catch((releaseError: unknown) => deps.log.error({ err: releaseError, decisionId: row.id }, 'could not give the decision claim back'));
+      throw error;
+    }
+    const until = new Date(sentAt.getTime() + UNCONFIRMED_HOLD_MS);
+    const reason = error instanceof Error ? error.message : String(error);
+    await retryWrite(deps.log, 'hold decision', () => holdDecision(deps.db, row.id, until, reason.slice(0, 500)));
+    throw unclearError(error, `${what} may still be applied by Atmosphere, so the bot holds this decision as ${row.decidedBy}'s and will not send it again: the next look at it records it if Atmosphere shows it, and it is freed if not by ${formatTimestamp(until)}${extra}`);
+  }
+}
+
+function unclearError(error: unknown, held: string): IntegrationError {
+  if (error instanceof IntegrationError) {
+    return new IntegrationError(error.service, error.message, {
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      detail: `${error.detail ?? error.message}. ${held}`,
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new IntegrationError('atmosphere', `no clear answer from the change: ${message}`, { detail: `no clear answer. ${held}`, cause: error });
+}
