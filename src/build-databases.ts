@@ -5,6 +5,7 @@ import { openPglite, openPostgres, type DatabaseHandle } from './db/client.js';
 import { loadAtmosphereSchema, loadTroposphereSchema } from './db/load-schema.js';
 import { seedDemoData } from './db/demo-data.js';
 import { migrateBotSchema } from './db/migrate.js';
+import { verifyDatabases } from './db/verify-databases.js';
 
 export interface Databases {
   atmosphere: DatabaseHandle;
@@ -14,8 +15,10 @@ export interface Databases {
 
 /**
  * Opens the Atmosphere and Troposphere databases. With DATABASE_URL they are the real ones, never
- * altered beyond the bot's own `atmobot` schema; without it they are PGlite under DATA_DIR, created
- * from the real schemas and filled with demo data on first start.
+ * altered at all: `npm run db:migrate` keeps the bot's own `atmobot` schema current, and start-up only
+ * checks it, the tables and the role's privileges (read-only), so a wrong database or a role with too
+ * few rights fails here, before anything is written. Without DATABASE_URL they are PGlite under
+ * DATA_DIR, created from the real schemas, migrated and filled with demo data on first start.
  */
 export async function buildDatabases(config: Config, log: Logger, now: () => Date): Promise<Databases> {
   const opened: DatabaseHandle[] = [];
@@ -37,9 +40,11 @@ export async function buildDatabases(config: Config, log: Logger, now: () => Dat
       if (config.DEMO_DATA) await seedDemoData(atmosphere.db, now());
       troposphere = open(await openPglite(join(config.DATA_DIR, 'troposphere')));
       await loadTroposphereSchema(troposphere);
+      // The embedded database is the bot's own: it migrates itself. Production runs `npm run db:migrate`.
+      await migrateBotSchema(atmosphere);
       log.info({ dataDir: config.DATA_DIR, ms: Date.now() - started }, 'embedded databases ready');
     }
-    await migrateBotSchema(atmosphere);
+    await verifyDatabases({ atmosphere: atmosphere.db, troposphere: troposphere?.db ?? null }, log);
   } catch (error) {
     // A failed start must not leave pools or PGlite instances open behind it.
     await Promise.allSettled(opened.map((handle) => handle.close()));

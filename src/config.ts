@@ -65,6 +65,7 @@ const providerMinutes = z
 const variables = z.object({
     DATABASE_URL: optionalString,
     TROPOSPHERE_DATABASE_URL: optionalString,
+    MIGRATION_DATABASE_URL: optionalString,
     REDIS_URL: optionalString,
     DATA_DIR: z.string().trim().default('.data'),
     DEMO_DATA: boolean(true),

@@ -8,6 +8,7 @@ import { startBot } from '../../src/start-bot.js';
 import { openPostgres } from '../../src/db/client.js';
 import { loadAtmosphereSchema } from '../../src/db/load-schema.js';
 import { seedDemoData } from '../../src/db/demo-data.js';
+import { migrateBotSchema } from '../../src/db/migrate.js';
 import { listPendingResourceRequests } from '../../src/db/queries/resource-requests.js';
 import { createBenchDatabase } from './fresh-database.js';
 
@@ -53,11 +54,13 @@ export async function startBotSubject(slackApiUrl: string, databaseUrl: string |
   if (databaseUrl) {
     const fresh = await createBenchDatabase(databaseUrl);
     cleanups.push(() => fresh.drop());
-    // The schema and demo data are loaded here, as a real Atmosphere database would already hold them.
+    // The schema and demo data are loaded here, as a real Atmosphere database would already hold them,
+    // and the bot's schema migrated, as `npm run db:migrate` does before a release starts.
     const handle = openPostgres(fresh.url, { max: 2 });
     try {
       await loadAtmosphereSchema(handle);
       await seedDemoData(handle.db, new Date());
+      await migrateBotSchema(handle);
     } finally {
       await handle.close();
     }

@@ -2,7 +2,8 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
 import { createMemoryLogger } from '../../src/logger.js';
 import { startBot, type RunningBot, type StartOptions } from '../../src/start-bot.js';
-import type { Database } from '../../src/db/client.js';
+import { openPostgres, type Database } from '../../src/db/client.js';
+import { migrateBotSchema } from '../../src/db/migrate.js';
 import { atmosphereUser, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
 import { auditLog } from '../../src/db/bot-schema/audit-log.js';
 import { decision } from '../../src/db/bot-schema/decision.js';
@@ -48,9 +49,21 @@ export interface E2eBot {
   logLines: Record<string, unknown>[];
 }
 
-/** Starts the real composition root exactly as `npm start` does, with a log the test can read. */
+/**
+ * Starts the real composition root exactly as `npm start` does, with a log the test can read. As a
+ * deployment runs `npm run db:migrate` before starting a release, the bot's schema is migrated first
+ * (the test's URL is an owner role); start-up itself only checks it.
+ */
 export async function startE2eBot(env: Record<string, string>, options: StartOptions = {}): Promise<E2eBot> {
   const { log, lines } = createMemoryLogger('debug');
+  if (env.DATABASE_URL) {
+    const owner = openPostgres(env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL, { max: 1 });
+    try {
+      await migrateBotSchema(owner);
+    } finally {
+      await owner.close();
+    }
+  }
   const bot = await startBot(loadConfig(env), log, options);
   return { bot, logLines: lines };
 }

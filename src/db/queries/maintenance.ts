@@ -106,16 +106,6 @@ export async function endActiveAtmosphereMaintenance(db: Database, now: Date): P
   return before;
 }
 
-/** Puts end dates back after a failed two-database stop. */
-export async function restoreAtmosphereEndDates(db: Database, rows: readonly PreviousEndDate[]): Promise<void> {
-  for (const row of rows) await db.update(maintenanceRecord).set({ endDate: row.endDate }).where(eq(maintenanceRecord.id, row.id));
-}
-
-/** Removes a record the bot inserted, after a failed two-database start. */
-export async function deleteAtmosphereMaintenance(db: Database, id: number): Promise<void> {
-  await db.delete(maintenanceRecord).where(eq(maintenanceRecord.id, id));
-}
-
 /** Troposphere maintenance records active at `now` (its own `active()`), oldest first. */
 export async function listActiveTroposphereMaintenance(db: Database, now: Date): Promise<MaintenanceRecordRow[]> {
   return db.select(troposphereColumns).from(apiMaintenanceRecord).where(troposphereActive(now)).orderBy(apiMaintenanceRecord.id);
