@@ -15,6 +15,7 @@ import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
 import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
+import { planReleaseCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
 import { maintenanceStatusCommand, startMaintenanceCommand, stopMaintenanceCommand } from './maintenance/maintenance-commands.js';
 import { cancelMaintenanceCommand, scheduleMaintenanceCommand } from './maintenance/schedule-commands.js';
 import { cancelMaintenanceRequestAction, confirmStartAction, confirmStopAction } from './maintenance/maintenance-actions.js';
@@ -58,6 +59,9 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   prepareReleaseCommand,
   tagReleaseCommand,
   releaseStatusCommand,
+  planReleaseCommand,
+  releasePlanStatusCommand,
+  releasePlanDoneCommand,
   startMaintenanceCommand,
   stopMaintenanceCommand,
   maintenanceStatusCommand,
@@ -81,6 +85,7 @@ export const actionDefinitions: readonly ActionDefinition[] = [
   resubmitImagingAction,
   confirmReleaseTagAction,
   cancelReleaseTagAction,
+  runbookDoneAction,
   confirmStartAction,
   confirmStopAction,
   cancelMaintenanceRequestAction,
