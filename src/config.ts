@@ -61,6 +61,23 @@ const providerMinutes = z
     }
     return pairs;
   });
+/** An IANA time zone name the runtime knows (`America/Phoenix`). */
+const timeZone = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine(
+      (value) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: value });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an IANA time zone such as America/Phoenix or UTC' },
+    );
 
 const variables = z.object({
     DATABASE_URL: optionalString,
@@ -104,6 +121,7 @@ const variables = z.object({
       .default('')
       .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
     RELEASE_BRANCH: z.string().trim().default('master'),
+    SITE_TIME_ZONE: timeZone('America/Phoenix'),
 
     STATUSIO_API_ID: optionalString,
     STATUSIO_API_KEY: optionalString,

@@ -23,6 +23,7 @@ import {
 import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
+import { planReleaseCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
 import { maintenanceStatusCommand, startMaintenanceCommand, stopMaintenanceCommand } from './maintenance/maintenance-commands.js';
 import { cancelMaintenanceCommand, scheduleMaintenanceCommand } from './maintenance/schedule-commands.js';
 import { cancelMaintenanceRequestAction, confirmStartAction, confirmStopAction } from './maintenance/maintenance-actions.js';
@@ -66,6 +67,9 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   prepareReleaseCommand,
   tagReleaseCommand,
   releaseStatusCommand,
+  planReleaseCommand,
+  releasePlanStatusCommand,
+  releasePlanDoneCommand,
   startMaintenanceCommand,
   stopMaintenanceCommand,
   maintenanceStatusCommand,
@@ -94,6 +98,7 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   cancelInstanceAction,
   confirmReleaseTagAction,
   cancelReleaseTagAction,
+  runbookDoneAction,
   confirmStartAction,
   confirmStopAction,
   cancelMaintenanceRequestAction,

@@ -48,7 +48,7 @@ export async function runMaintenanceReminders(deps: Deps, context: JobContext): 
   };
 
   for (const window of await listMaintenanceWindows(deps.db, ['scheduled'])) {
-    for (const reminder of dueScheduledReminders(window, now)) await send(window, reminder.column, reminder.text);
+    for (const reminder of dueScheduledReminders(window, now, deps.config.SITE_TIME_ZONE)) await send(window, reminder.column, reminder.text);
   }
 
   const overdue = await listOverdueWindows(deps.db, now);

@@ -9,3 +9,4 @@ export { maintenanceConfirmation } from './maintenance-confirmation.js';
 export { alertThread, requestWatch, alertScanCursor } from './alert-thread.js';
 export { imagingQueue } from './imaging-queue.js';
 export { requestEvent } from './request-event.js';
+export { releaseRunbook, releaseRunbookItem } from './release-runbook.js';

@@ -11,18 +11,21 @@ export interface DueReminder {
   text: string;
 }
 
-/** When the notice to users must have gone out: two working days before the start. */
-export function noticeDeadline(window: Pick<MaintenanceWindowRow, 'startsAt'>): Date {
-  return subtractWorkingDays(window.startsAt, NOTICE_WORKING_DAYS);
+/**
+ * When the notice to users must have gone out: two working days before the start, the working days
+ * being those of the site (SITE_TIME_ZONE), not of UTC.
+ */
+export function noticeDeadline(window: Pick<MaintenanceWindowRow, 'startsAt'>, timeZone: string): Date {
+  return subtractWorkingDays(window.startsAt, NOTICE_WORKING_DAYS, timeZone);
 }
 
 /** Reminders a scheduled window is due: the user notice, then "starts in 1 hour". Each only while not yet posted. */
-export function dueScheduledReminders(window: MaintenanceWindowRow, now: Date): DueReminder[] {
+export function dueScheduledReminders(window: MaintenanceWindowRow, now: Date, timeZone: string): DueReminder[] {
   if (window.state !== 'scheduled') return [];
   const due: DueReminder[] = [];
   const start = window.startsAt.getTime();
   const when = `${formatTimestamp(window.startsAt)} → ${window.endsAt ? formatTimestamp(window.endsAt) : 'open end'}`;
-  if (window.noticeRemindedAt === null && now.getTime() >= noticeDeadline(window).getTime() && now.getTime() < start - HOUR_BEFORE_MS) {
+  if (window.noticeRemindedAt === null && now.getTime() >= noticeDeadline(window, timeZone).getTime() && now.getTime() < start - HOUR_BEFORE_MS) {
     due.push({
       column: 'noticeRemindedAt',
       text:

@@ -57,13 +57,13 @@ export const scheduleMaintenanceCommand = defineCommand({
       createdAt: now,
     });
     ctx.audit({ window: window.id, statusio: statusioId });
-    const noticeBy = noticeDeadline(window);
+    const noticeBy = noticeDeadline(window, ctx.deps.config.SITE_TIME_ZONE);
     const lines = [
       `Scheduled maintenance window ${describeWindow(window)}.`,
       statusioId ? `status.io maintenance ${statusioId} is scheduled; status.io notifies subscribers 24 h and 1 h ahead.` : 'Not on status.io (add it with /atmo statusio schedule, or schedule again with --statusio).',
       noticeBy.getTime() <= now.getTime()
         ? `The notice to atmosphere-users is due now: the window is less than ${NOTICE_WORKING_DAYS} working days away.`
-        : `Send the notice to atmosphere-users by ${formatTimestamp(noticeBy)} (${NOTICE_WORKING_DAYS} working days ahead); I will remind the staff channel then, and 1 hour before the start.`,
+        : `Send the notice to atmosphere-users by ${formatTimestamp(noticeBy)} (${NOTICE_WORKING_DAYS} working days ahead in ${ctx.deps.config.SITE_TIME_ZONE}); I will remind the staff channel then, and 1 hour before the start.`,
       `At the start, run /atmo maintenance start --window ${window.id}. Times are UTC.`,
     ];
     return { text: lines.join('\n'), visibility: 'channel', tone: 'info' };

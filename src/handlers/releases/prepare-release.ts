@@ -9,6 +9,7 @@ import { checkNextReleaseTag } from '../../integrations/github/release-tag.js';
 import { createChannelBoard } from './progress-board.js';
 import { renderReleaseProgress, type RepoProgress } from './render-release-progress.js';
 import { releaseSetup, repoFailureText } from './release-setup.js';
+import { tickStepDoneByCommand } from './runbook/tick-runbook-item.js';
 
 /**
  * Checks that `tag` follows the latest tag of every repository, all before any write, and returns
@@ -81,9 +82,10 @@ export async function prepareRelease(ctx: HandlerContext<CommandEvent>, tag: str
   }
 
   const failed = progress.filter((item) => item.state === 'failed');
+  const ticked = failed.length === 0 ? await tickStepDoneByCommand(ctx.deps, tag, 'changelog', ctx.actor?.username ?? ctx.event.user.id, 'release prepare') : '';
   const next =
     failed.length === 0
-      ? `Next: review and merge the pull requests, then run \`/atmo release tag ${tag}\`.`
+      ? `Next: review and merge the pull requests, then run \`/atmo release tag ${tag}\`.${ticked}`
       : `Not finished: ${failed.map((item) => item.repo).join(', ')} failed; the other repositories are left as they are. ` +
         `Fix what failed (or wait for GitHub) and run \`/atmo release prepare ${tag}\` again: it resumes, reusing existing branches and pull requests.`;
   const final = renderReleaseProgress({ title: `Release ${tag} prepared`, repos: progress, next, footer });

@@ -5,6 +5,7 @@ import { UserError } from '../../errors.js';
 import { claimReleasePlan, finishReleasePlan, getReleasePlan, type ReleasePlanRow, type RepoReleaseOutcome } from '../../db/queries/releases.js';
 import { formatChannelRef } from '../../bot/chat/chat-event.js';
 import { createSourceBoard } from './progress-board.js';
+import { tickStepDoneByCommand } from './runbook/tick-runbook-item.js';
 import { renderReleaseProgress, type RepoProgress } from './render-release-progress.js';
 import { renderAnnouncement } from './render-release-plan.js';
 import { releaseSetup, repoFailureText } from './release-setup.js';
@@ -79,9 +80,10 @@ export async function runReleasePlan(ctx: ActingContext<ActionEvent>, id: number
 
   const announcement = await announce(ctx, tag, created, by);
   const failed = progress.filter((line) => line.state === 'failed');
+  const ticked = failed.length === 0 ? await tickStepDoneByCommand(deps, tag, 'tag', by, 'release tag') : '';
   const next =
     failed.length === 0
-      ? `${announcement} Release ${tag} is done: the tagged Docker Hub builds start from these tags.`
+      ? `${announcement} Release ${tag} is done: the tagged Docker Hub builds start from these tags.${ticked}`
       : `${announcement} Not finished: ${failed.map((line) => line.repo).join(', ')} failed; the releases made on the others stay. ` +
         `Run \`/atmo release tag ${tag}\` again once GitHub answers: it creates only what is missing and reports existing releases as already there.`;
   const checks = warnings.length > 0 ? `\nWarning: ${warnings.map((warning) => `${warning}.`).join(' ')}` : '';

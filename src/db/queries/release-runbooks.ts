@@ -1,0 +1,68 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { releaseRunbook, releaseRunbookItem } from '../bot-schema/index.js';
+
+export type RunbookRow = typeof releaseRunbook.$inferSelect;
+export type RunbookItemRow = typeof releaseRunbookItem.$inferSelect;
+export type NewRunbookItem = Omit<typeof releaseRunbookItem.$inferInsert, 'id' | 'runbookId'>;
+
+/**
+ * Creates a runbook and its items in one transaction. `null` when the tag already has one (the unique
+ * tag settles simultaneous `release plan` commands, on any replica).
+ */
+export async function createRunbook(
+  db: Database,
+  runbook: Omit<typeof releaseRunbook.$inferInsert, 'id' | 'platform' | 'channel' | 'messageId'>,
+  items: readonly NewRunbookItem[],
+): Promise<{ runbook: RunbookRow; items: RunbookItemRow[] } | null> {
+  return db.transaction(async (tx) => {
+    const [created] = await tx.insert(releaseRunbook).values(runbook).onConflictDoNothing({ target: releaseRunbook.tag }).returning();
+    if (!created) return null;
+    const rows = await tx
+      .insert(releaseRunbookItem)
+      .values(items.map((item) => ({ ...item, runbookId: created.id })))
+      .returning();
+    return { runbook: created, items: rows.sort((a, b) => a.position - b.position) };
+  });
+}
+
+export async function findRunbookByTag(db: Database, tag: string): Promise<RunbookRow | null> {
+  const [row] = await db.select().from(releaseRunbook).where(eq(releaseRunbook.tag, tag)).limit(1);
+  return row ?? null;
+}
+
+export async function getRunbook(db: Database, id: number): Promise<RunbookRow | null> {
+  const [row] = await db.select().from(releaseRunbook).where(eq(releaseRunbook.id, id)).limit(1);
+  return row ?? null;
+}
+
+export async function listRunbookItems(db: Database, runbookId: number): Promise<RunbookItemRow[]> {
+  return db.select().from(releaseRunbookItem).where(eq(releaseRunbookItem.runbookId, runbookId)).orderBy(asc(releaseRunbookItem.position));
+}
+
+export async function getRunbookItem(db: Database, id: number): Promise<RunbookItemRow | null> {
+  const [row] = await db.select().from(releaseRunbookItem).where(eq(releaseRunbookItem.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** Where the release message went, so Done clicks and ticks can redraw it. */
+export async function setRunbookMessage(db: Database, id: number, message: { platform: string; channel: string; messageId: string }): Promise<void> {
+  await db.update(releaseRunbook).set(message).where(eq(releaseRunbook.id, id));
+}
+
+/**
+ * Marks an item done unless it already is. Exactly one of simultaneous callers gets the row back;
+ * the others get `null` and re-read who was first.
+ */
+export async function markRunbookItemDone(
+  db: Database,
+  itemId: number,
+  done: { by: string; at: Date; via: string },
+): Promise<RunbookItemRow | null> {
+  const [row] = await db
+    .update(releaseRunbookItem)
+    .set({ doneBy: done.by, doneAt: done.at, doneVia: done.via })
+    .where(and(eq(releaseRunbookItem.id, itemId), isNull(releaseRunbookItem.doneAt)))
+    .returning();
+  return row ?? null;
+}
