@@ -52,17 +52,28 @@ async function main(): Promise<void> {
   const consoleMode = useConsole(config);
   if (consoleMode && config.embedded) config = withConsoleChannels(config);
   const { log, logFile } = buildLogger(config, consoleMode);
-  const bot = await startBot(config, log);
-
+  let bot: Awaited<ReturnType<typeof startBot>> | undefined;
   let stopping: Promise<void> | null = null;
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
       log.info({ reason }, 'shutting down');
-      await bot.stop();
+      await bot?.stop();
       log.flush?.();
     })();
     return stopping;
   };
+  // Node ends the process on either by default, mid-way through whatever else was in flight. A
+  // rejection nobody awaited is a bug in one event, not in the others: log it and keep serving. An
+  // uncaught exception leaves the process in an unknown state: log it, stop the way SIGTERM does
+  // (in-flight work finishes, nothing new is taken), then exit with a failure for the supervisor.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason, origin: 'unhandledRejection' }, 'a promise failed with nobody handling it; the bot keeps running');
+  });
+  process.on('uncaughtException', (error, origin) => {
+    log.fatal({ err: error, origin }, 'uncaught exception; stopping after in-flight work');
+    void shutdown('uncaught exception').finally(() => process.exit(1));
+  });
+  bot = await startBot(config, log);
   process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));
   process.once('SIGTERM', () => void shutdown('SIGTERM').then(() => process.exit(0)));
 
