@@ -31,6 +31,7 @@ function buildGateway(config: Config, db: Database, now: () => Date, log: Logger
     return createRestGateway({
       baseUrl: config.ATMOSPHERE_API_URL,
       token: config.ATMOSPHERE_API_TOKEN,
+      timeoutMs: config.ATMOSPHERE_TIMEOUT_MS,
       statusId: (name) => requireStatusTypeId(db, name),
       log: log.child({ integration: 'atmosphere' }),
     });
@@ -54,6 +55,7 @@ function buildStatusPage(config: Config, log: Logger): StatusPage | null {
     apiKey: config.STATUSIO_API_KEY,
     pageId: config.STATUSIO_PAGE_ID,
     components: config.STATUSIO_COMPONENTS,
+    timeoutMs: config.STATUSIO_TIMEOUT_MS,
     log: log.child({ integration: 'statusio' }),
   });
 }
@@ -64,6 +66,7 @@ function buildReleases(config: Config, log: Logger): GitHubReleases | null {
     token: config.GITHUB_TOKEN,
     ...(config.GITHUB_API_URL ? { baseUrl: config.GITHUB_API_URL } : {}),
     branch: config.RELEASE_BRANCH,
+    timeoutMs: config.GITHUB_TIMEOUT_MS,
     log: log.child({ integration: 'github' }),
   });
 }
