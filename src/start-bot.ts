@@ -4,6 +4,7 @@ import type { Deps } from './deps.js';
 import { buildDatabases, type Databases } from './build-databases.js';
 import { createChatRouter } from './bot/chat/chat-router.js';
 import { createDispatcher } from './bot/chat/create-dispatcher.js';
+import { createReplayGuard } from './bot/chat/replay-guard.js';
 import type { Dispatcher } from './bot/chat/command.js';
 import { startHealthServer } from './bot/http-server.js';
 import { createSlackApp } from './bot/slack/slack-app.js';
@@ -151,6 +152,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         dispatcher,
         log,
         healthCheck,
+        replayGuard: createReplayGuard({ kv, log: log.child({ component: 'replay-guard' }) }),
       });
       chat.register('slack', slack.chatPort);
       deps.directories.slack = slack.directory;

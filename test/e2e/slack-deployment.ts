@@ -29,6 +29,8 @@ export async function startSlackDeployment(options: {
   /** Slack user id → what users.info tells about them. */
   users: Record<string, FakeUser>;
   botAdmins: string;
+  /** More variables for every replica (REDIS_URL, timeouts). */
+  env?: Record<string, string>;
 }): Promise<SlackDeployment> {
   const started: Partial<SlackDeployment> & { replicas: E2eBot[] } = { replicas: [] };
   const stop = async () => {
@@ -47,6 +49,7 @@ export async function startSlackDeployment(options: {
       SLACK_SIGNING_SECRET: options.secret,
       SLACK_API_URL: slack.url,
       BOT_ADMINS: options.botAdmins,
+      ...options.env,
     });
     const appUrls: string[] = [];
     for (let index = 0; index < options.replicas; index += 1) {

@@ -8,6 +8,8 @@ import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './register-listeners.js';
 import { createSlackChatPort, createSlackDirectory } from './slack-chat-port.js';
 import { slackError } from './slack-error.js';
+import { GuardedReceiver } from './guarded-receiver.js';
+import type { ReplayGuard } from '../chat/replay-guard.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -25,8 +27,10 @@ export interface SlackAppOptions {
   host: string;
   dispatcher: Dispatcher;
   log: Logger;
-  /** HTTP mode: answers GET /healthz next to /slack/events. */
+  /** HTTP mode: answers GET /healthz and GET /readyz next to /slack/events. */
   healthCheck: HealthCheck;
+  /** HTTP mode: remembers signed requests so a replay is acknowledged but not run again. */
+  replayGuard?: ReplayGuard;
   /** Merged over our defaults; tests turn retries off here. */
   clientOptions?: webApi.WebClientOptions;
   /** With both set, Bolt skips `auth.test` (tests, or to start without reaching Slack). */
@@ -61,11 +65,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET (Basic Information > App Credentials), or set SLACK_APP_TOKEN for Socket Mode');
   }
   const knownIdentity = Boolean(options.botId && options.botUserId);
-  const healthRoute = {
-    path: '/healthz',
+  const healthRoutes = ['/healthz', '/readyz'].map((path) => ({
+    path,
     method: ['GET'],
     handler: (_req: unknown, res: Parameters<typeof writeHealth>[0]) => void writeHealth(res, options.healthCheck, log),
-  };
+  }));
+  const bolt = boltLogger(log);
   const app = new App({
     token: options.botToken,
     ...(knownIdentity ? { botId: options.botId, botUserId: options.botUserId } : {}),
@@ -73,7 +78,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     // instead of an unhandled rejection at construction.
     deferInitialization: true,
     tokenVerificationEnabled: !knownIdentity,
-    logger: boltLogger(log),
+    logger: bolt,
     clientOptions: {
       ...DEFAULT_CLIENT_OPTIONS,
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -81,7 +86,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     ...(socketMode
       ? { socketMode: true, appToken: options.appToken }
-      : { signingSecret: options.signingSecret, customRoutes: [healthRoute] }),
+      : {
+          receiver: new GuardedReceiver({
+            signingSecret: options.signingSecret!,
+            customRoutes: healthRoutes,
+            boltLogger: bolt,
+            log,
+            ...(options.replayGuard ? { replayGuard: options.replayGuard } : {}),
+          }),
+        }),
   });
   registerListeners(app, { dispatcher: options.dispatcher, log, now: options.now ?? (() => new Date()), newId: randomUUID });
 
