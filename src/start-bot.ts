@@ -5,6 +5,8 @@ import { buildDatabases, type Databases } from './build-databases.js';
 import { createChatRouter } from './bot/chat/chat-router.js';
 import { createDispatcher } from './bot/chat/create-dispatcher.js';
 import { createReplayGuard } from './bot/chat/replay-guard.js';
+import { createHealthCheck, type ComponentState } from './bot/chat/health-check.js';
+import { drainAudit } from './db/queries/audit.js';
 import type { Dispatcher } from './bot/chat/command.js';
 import { startHealthServer } from './bot/http-server.js';
 import { createSlackApp } from './bot/slack/slack-app.js';
@@ -121,20 +123,21 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
-  const healthCheck = async () => {
-    const detail = { mode: config.embedded ? 'embedded' : 'production', redis: kv.kind === 'redis' ? kv.healthy() : 'in-process', gateway: deps.gateway.kind };
-    try {
-      await databases.atmosphere.db.execute('select 1');
-      return { ok: true, detail: { ...detail, database: true } };
-    } catch {
-      return { ok: false, detail: { ...detail, database: false } };
-    }
-  };
+  const connections: Record<string, () => ComponentState> = {};
+  const healthCheck = createHealthCheck({
+    mode: config.embedded ? 'embedded' : 'production',
+    db: databases.atmosphere.db,
+    troposphereDb: databases.troposphere?.db ?? null,
+    kv,
+    gateway: deps.gateway.kind,
+    connections: () => Object.fromEntries(Object.entries(connections).map(([name, state]) => [name, state()])),
+  });
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
     await kv.close().catch(() => {});
+    await drainAudit(databases.atmosphere.db);
     await databases.close();
   };
   let port: number | undefined;
@@ -155,6 +158,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         replayGuard: createReplayGuard({ kv, log: log.child({ component: 'replay-guard' }) }),
       });
       chat.register('slack', slack.chatPort);
+      connections.slack = slack.connection;
       deps.directories.slack = slack.directory;
       const started = await slack.start();
       port = started?.port;
@@ -178,6 +182,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         ...(options.discordRestOptions ? { restOptions: options.discordRestOptions } : {}),
       });
       chat.register('discord', discord.chatPort);
+      connections.discord = discord.connection;
       await discord.start();
       stops.push(() => discord.stop());
       log.info('discord adapter started');

@@ -22,6 +22,7 @@ import { ComponentResponder, createDeferredReplyIO } from './interaction-io.js';
 import { registerGuildCommands } from './register-commands.js';
 import { renderModal } from './render-reply.js';
 import { toChatEvent } from './to-chat-event.js';
+import type { ComponentState } from '../chat/health-check.js';
 
 export interface DiscordBotOptions {
   token: string;
@@ -42,6 +43,8 @@ export interface DiscordBot {
   /** Registers the guild commands (when `guildId` is set), logs in and waits for the gateway's READY. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** For /healthz: whether the gateway session is ready now (discord.js resumes it by itself). */
+  connection(): ComponentState;
   readonly chatPort: ChatPort;
 }
 
@@ -158,5 +161,6 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     async stop() {
       await client.destroy();
     },
+    connection: () => (client.isReady() ? { state: 'up', detail: 'gateway' } : { state: 'down', detail: 'gateway not ready' }),
   };
 }

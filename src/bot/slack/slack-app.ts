@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { App, type webApi } from '@slack/bolt';
+import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { Dispatcher } from '../chat/command.js';
 import type { ChatDirectory, ChatPort } from '../chat/chat-port.js';
@@ -10,6 +10,7 @@ import { createSlackChatPort, createSlackDirectory } from './slack-chat-port.js'
 import { slackError } from './slack-error.js';
 import { GuardedReceiver } from './guarded-receiver.js';
 import type { ReplayGuard } from '../chat/replay-guard.js';
+import type { ComponentState } from '../chat/health-check.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -46,6 +47,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   chatPort: ChatPort;
   directory: ChatDirectory;
+  /** For /healthz: whether Slack can reach the bot now (HTTP endpoint listening, or the socket open). */
+  connection(): ComponentState;
 }
 
 /**
@@ -71,6 +74,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     handler: (_req: unknown, res: Parameters<typeof writeHealth>[0]) => void writeHealth(res, options.healthCheck, log),
   }));
   const bolt = boltLogger(log);
+  let connection: ComponentState = { state: 'down', detail: 'not started' };
+  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: options.appToken!, logger: bolt }) : null;
+  // The socket client reconnects by itself; its state events say whether events can arrive now.
+  socketReceiver?.client.on('connected', () => (connection = { state: 'up', detail: 'socket mode' }));
+  for (const state of ['reconnecting', 'disconnected'] as const) {
+    socketReceiver?.client.on(state, () => (connection = { state: 'down', detail: `socket mode: ${state}` }));
+  }
   const app = new App({
     token: options.botToken,
     ...(knownIdentity ? { botId: options.botId, botUserId: options.botUserId } : {}),
@@ -85,7 +95,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       ...options.clientOptions,
     },
     ...(socketMode
-      ? { socketMode: true, appToken: options.appToken }
+      ? { receiver: socketReceiver! }
       : {
           receiver: new GuardedReceiver({
             signingSecret: options.signingSecret!,
@@ -111,16 +121,20 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (socketMode) {
         await app.start();
         log.info('Slack connected over Socket Mode');
+        connection = { state: 'up', detail: 'socket mode' };
         return undefined;
       }
       const server = await app.start({ port: options.port, host: options.host });
       const address = server.address();
       const port = address !== null && typeof address === 'object' ? address.port : options.port;
       log.info({ port, host: options.host }, 'Slack events endpoint listening on /slack/events');
+      connection = { state: 'up', detail: 'http' };
       return { port };
     },
     async stop() {
+      connection = { state: 'down', detail: 'stopped' };
       await app.stop();
     },
+    connection: () => connection,
   };
 }
