@@ -75,7 +75,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   }));
   const bolt = boltLogger(log);
   let connection: ComponentState = { state: 'down', detail: 'not started' };
-  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: options.appToken!, logger: bolt }) : null;
+  const clientOptions: webApi.WebClientOptions = {
+    ...DEFAULT_CLIENT_OPTIONS,
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    ...options.clientOptions,
+  };
+  // Built here rather than by Bolt so its connection state can be read; Bolt hands the socket
+  // client the Web API options the same way (installerOptions.clientOptions).
+  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: options.appToken!, logger: bolt, installerOptions: { clientOptions } }) : null;
   // The socket client reconnects by itself; its state events say whether events can arrive now.
   socketReceiver?.client.on('connected', () => (connection = { state: 'up', detail: 'socket mode' }));
   for (const state of ['reconnecting', 'disconnected'] as const) {
@@ -89,11 +96,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     deferInitialization: true,
     tokenVerificationEnabled: !knownIdentity,
     logger: bolt,
-    clientOptions: {
-      ...DEFAULT_CLIENT_OPTIONS,
-      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-      ...options.clientOptions,
-    },
+    clientOptions,
     ...(socketMode
       ? { receiver: socketReceiver! }
       : {
