@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { parseChannelRef, type ChannelRef } from './model/channel-ref.js';
 import { validate as validateCron } from 'node-cron';
@@ -103,6 +105,7 @@ const variables = z.object({
       .default(3000),
     HOST: z.string().trim().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
 });
 
 /** Every variable the bot reads; `.env.example` documents exactly these (a test keeps them in step). */
@@ -153,6 +156,25 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Configuration problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\nSee .env.example for what each variable holds.`);
   }
+}
+
+/**
+ * The environment with a `.env` file under it, when the file exists: a variable set in the real
+ * environment wins over the file, as with `node --env-file`. A missing file is no error; an unreadable
+ * one is, so an operator who wrote one learns why it did nothing.
+ */
+export function environmentWithEnvFile(
+  file = '.env',
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string | undefined> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw new ConfigError([`${file}: could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+  }
+  return { ...parseEnv(text), ...env };
 }
 
 /** Parses the environment once and reports every bad variable together. */

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { prettyLine } from './pretty-log-line.js';
 
 export type Logger = PinoLogger;
 
@@ -26,8 +27,17 @@ export const REDACT_PATHS = [
   'config.STATUSIO_API_KEY',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'atmo-bot' } }, destination);
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * JSON lines with ISO timestamps for collectors; `pretty` turns the same lines into one short
+ * readable line each for a terminal (the redaction has run before either sees them).
+ */
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'atmo-bot' }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (format === 'json') return pino(options, destination);
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  return pino(options, { write: (line: string) => out.write(`${prettyLine(line)}\n`) });
 }
 
 /** A logger that writes JSON lines into an array, for tests that assert on what was logged. */

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { loadConfig, ConfigError, type Config } from './config.js';
-import { createLogger, REDACT_PATHS, type Logger } from './logger.js';
+import { environmentWithEnvFile, loadConfig, ConfigError, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
 import { startBot } from './start-bot.js';
 import { createConsoleAdapter } from './bot/console/console-adapter.js';
 import { findFirstStaffUser } from './db/queries/users.js';
@@ -27,13 +27,10 @@ function withConsoleChannels(config: Config): Config {
 
 /** While the console owns the terminal, logs go to a file beside the embedded data. */
 function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFile: string | null } {
-  if (!consoleMode) return { log: createLogger(config.LOG_LEVEL), logFile: null };
+  if (!consoleMode) return { log: createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT), logFile: null };
   mkdirSync(config.DATA_DIR, { recursive: true });
   const logFile = join(config.DATA_DIR, 'atmo-bot.log');
-  const log = pino(
-    { level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'atmo-bot' } },
-    pino.destination({ dest: logFile, sync: true }),
-  );
+  const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, sync: true }), config.LOG_FORMAT);
   return { log, logFile };
 }
 
@@ -41,7 +38,7 @@ function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFi
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(environmentWithEnvFile());
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, environmentWithEnvFile, loadConfig, type Config } from './config.js';
 import { commandDefinitions } from './handlers/index.js';
 import { registerGuildCommands } from './bot/discord/register-commands.js';
 
@@ -17,7 +17,7 @@ const REQUIRED = [
 async function main(): Promise<number> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(environmentWithEnvFile());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -201,7 +201,9 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     registerConsole: (consolePort) => chat.register('console', consolePort),
     startJobs() {
       if (!config.JOBS) return;
-      const jobLog = log.child({ component: 'jobs' });
+      // The scheduler and the coordinator each name their own component; binding one here too would
+      // print the key twice on every job line.
+      const jobLog = log;
       const coordinator = createRunCoordinator({ kv, db: databases.atmosphere.db, runner: `${hostname()}:${process.pid}`, log: jobLog });
       const scheduler = startScheduler({ jobs: buildJobs(deps), coordinator, log: jobLog });
       stops.push(() => scheduler.stop());

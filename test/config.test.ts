@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, environmentWithEnvFile, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('runs embedded with no configuration at all', () => {
@@ -58,5 +61,24 @@ describe('loadConfig', () => {
       .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
       .filter((name): name is string => name !== undefined);
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});
+
+describe('environmentWithEnvFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'atmo-env-'));
+
+  it('puts a .env file under the environment: the real environment wins', () => {
+    const file = join(dir, '.env');
+    writeFileSync(file, '# comment\nPORT=4000\nLOG_LEVEL=debug\nATMOSPHERE_WEB_URL="https://atmo.example.org"\n');
+    const env = environmentWithEnvFile(file, { LOG_LEVEL: 'warn' });
+    const config = loadConfig(env);
+    expect(config.PORT).toBe(4000);
+    expect(config.LOG_LEVEL).toBe('warn');
+    expect(config.ATMOSPHERE_WEB_URL).toBe('https://atmo.example.org');
+  });
+
+  it('takes a missing file as no file, and says so when the file cannot be read', () => {
+    expect(environmentWithEnvFile(join(dir, 'absent.env'), { PORT: '1' })).toEqual({ PORT: '1' });
+    expect(() => environmentWithEnvFile(dir, {})).toThrow(ConfigError);
   });
 });

@@ -70,7 +70,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     return run;
   };
 
-  const cronLogger = toCronLogger(log);
+  const cronLogger = toCronLogger(options.log);
   const tasks: ScheduledTask[] = jobs.map((job) => {
     const task = cron.schedule(job.cron, async (context) => void (await runJob(job, context.date.toISOString())), {
       name: job.name,

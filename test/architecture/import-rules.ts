@@ -8,7 +8,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   model: [],
   errors: [],
-  logger: [],
+  'pretty-log-line': [],
+  logger: ['pretty-log-line'],
   config: ['model', 'errors'],
   db: ['model', 'errors', 'logger', 'config'],
   integrations: ['model', 'errors', 'logger', 'config', 'db'],
@@ -30,7 +31,8 @@ export const SDK_OWNERS: Readonly<Record<string, string>> = {
   '@discordjs/': 'bot/discord',
 };
 
-const ROOTS = new Set(['main', 'start-bot', 'build-databases', 'register-discord-commands']);
+/** Programs and the composition root: they wire everything together, so they may import anything. */
+export const ROOTS: ReadonlySet<string> = new Set(['main', 'start-bot', 'build-databases', 'register-discord-commands', 'load-demo-databases-cli']);
 
 /** The layer of a path relative to `src/`, e.g. `handlers/imaging/x.ts` -> `handlers`. */
 export function layerOf(path: string): string {

@@ -1,0 +1,28 @@
+# The bot's production image: compiled JavaScript, production dependencies only, a non-root user.
+# Build: docker build -t atmo-bot .   Trial with PostgreSQL and Redis: docker compose up (compose.yaml).
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+# tsc compiles src/ to dist/; the build script also copies the schema fixtures beside it.
+RUN npm run build
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The bot's own migrations (schema atmobot), read from ../../drizzle relative to dist/db/.
+COPY drizzle ./drizzle
+# The embedded mode keeps its databases under DATA_DIR (.data); the unprivileged user must own it.
+RUN mkdir -p /app/.data && chown node:node /app/.data
+USER node
+EXPOSE 3000
+# /healthz answers 503 when the bot cannot serve its main job; the check only needs the status.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/main.js"]
