@@ -34,6 +34,9 @@ function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFi
   return { log, logFile };
 }
 
+/** How long a process with an uncaught exception may take to stop before it is ended anyway. */
+const UNCAUGHT_EXIT_MS = 30_000;
+
 /** The process entry point: configuration errors, signals and the terminal; the rest is startBot. */
 async function main(): Promise<void> {
   let config: Config;
@@ -69,6 +72,8 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (error, origin) => {
     log.fatal({ err: error, origin }, 'uncaught exception; stopping after in-flight work');
     void shutdown('uncaught exception').finally(() => process.exit(1));
+    // A shutdown that itself hangs must not keep a broken process alive.
+    setTimeout(() => process.exit(1), UNCAUGHT_EXIT_MS).unref();
   });
   bot = await startBot(config, log);
   process.once('SIGINT', () => void shutdown('SIGINT').then(() => process.exit(0)));

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPModuleFunctions, HTTPReceiver, isRawBodyError, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPReceiver, defaultBodyLimit, isRawBodyError, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { ReplayGuard } from '../chat/replay-guard.js';
 import { checkSlackRequestBody } from './check-request-body.js';
@@ -46,7 +46,7 @@ export class GuardedReceiver extends HTTPReceiver {
     try {
       let buffered: IncomingMessage;
       try {
-        buffered = await HTTPModuleFunctions.parseAndVerifyHTTPRequest({ enabled: true, signingSecret: this.guard.signingSecret }, req, res);
+        buffered = await HTTPModuleFunctions.parseAndVerifyHTTPRequest({ enabled: true, signingSecret: this.guard.signingSecret, bodyLimit: defaultBodyLimit }, req, res);
       } catch (error) {
         if (isRawBodyError(error) && (error.type === 'entity.too.large' || error.statusCode === 413)) return answer(res, 413);
         log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'refused a Slack request that failed verification');

@@ -91,6 +91,12 @@ describe('signed but malformed Slack requests (real Bolt over HTTP)', () => {
     expect(received).toEqual([]);
   });
 
+  it("answers 413 to a signed body over Bolt's 4 MB limit", async () => {
+    const response = await signedPost(appUrl, payload(`{"type":"block_actions","padding":"${'x'.repeat(4_300_000)}"}`), SECRET);
+    expect(response.status).toBe(413);
+    expect(received).toEqual([]);
+  });
+
   it('still refuses an unsigned malformed body as unverified (401), not as malformed', async () => {
     const response = await signedPost(appUrl, payload('null'), SECRET, { signature: 'v0=0000' });
     expect(response.status).toBe(401);
