@@ -26,13 +26,14 @@ export async function buildDatabases(config: Config, log: Logger, now: () => Dat
     opened.push(handle);
     return handle;
   };
-  const onError = (database: string) => (error: Error) => log.warn({ err: error, database }, 'an idle database connection failed; the pool replaces it');
+  const onError = (database: string) => (error: Error) => log.warn({ err: error, database }, 'a database connection failed; the pool replaces it');
+  const timeouts = { connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS };
   let atmosphere: DatabaseHandle;
   let troposphere: DatabaseHandle | null = null;
   try {
     if (config.DATABASE_URL) {
-      atmosphere = open(openPostgres(config.DATABASE_URL, { onError: onError('atmosphere') }));
-      if (config.TROPOSPHERE_DATABASE_URL) troposphere = open(openPostgres(config.TROPOSPHERE_DATABASE_URL, { max: 4, onError: onError('troposphere') }));
+      atmosphere = open(openPostgres(config.DATABASE_URL, { ...timeouts, onError: onError('atmosphere') }));
+      if (config.TROPOSPHERE_DATABASE_URL) troposphere = open(openPostgres(config.TROPOSPHERE_DATABASE_URL, { ...timeouts, max: 4, onError: onError('troposphere') }));
     } else {
       const started = Date.now();
       atmosphere = open(await openPglite(join(config.DATA_DIR, 'atmosphere')));

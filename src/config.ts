@@ -86,10 +86,13 @@ const variables = z.object({
     REDIS_URL: optionalString,
     DATA_DIR: z.string().trim().default('.data'),
     DEMO_DATA: boolean(true),
+    DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(15_000),
 
     ATMOSPHERE_API_URL: optionalUrl,
     ATMOSPHERE_API_TOKEN: optionalString,
     ATMOSPHERE_WEB_URL: optionalUrl,
+    ATMOSPHERE_TIMEOUT_MS: positiveInt(15_000),
 
     SLACK_BOT_TOKEN: optionalString,
     SLACK_SIGNING_SECRET: optionalString,
@@ -122,11 +125,13 @@ const variables = z.object({
       .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
     RELEASE_BRANCH: z.string().trim().default('master'),
     SITE_TIME_ZONE: timeZone('America/Phoenix'),
+    GITHUB_TIMEOUT_MS: positiveInt(15_000),
 
     STATUSIO_API_ID: optionalString,
     STATUSIO_API_KEY: optionalString,
     STATUSIO_PAGE_ID: optionalString,
     STATUSIO_API_URL: optionalUrl,
+    STATUSIO_TIMEOUT_MS: positiveInt(10_000),
     STATUSIO_COMPONENTS: z
       .string()
       .default('')

@@ -36,6 +36,9 @@ function buildLogger(config: Config, consoleMode: boolean): { log: Logger; logFi
   return { log, logFile };
 }
 
+/** How long a process with an uncaught exception may take to stop before it is ended anyway. */
+const UNCAUGHT_EXIT_MS = 30_000;
+
 /** The process entry point: configuration errors, signals and the terminal; the rest is startBot. */
 async function main(): Promise<void> {
   let config: Config;
@@ -51,8 +54,7 @@ async function main(): Promise<void> {
   const consoleMode = useConsole(config);
   if (consoleMode && config.embedded) config = withConsoleChannels(config);
   const { log, logFile } = buildLogger(config, consoleMode);
-  const bot = await startBot(config, log);
-
+  let bot: Awaited<ReturnType<typeof startBot>> | undefined;
   let stopping: Promise<void> | null = null;
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
@@ -63,11 +65,25 @@ async function main(): Promise<void> {
         log.flush?.();
         process.exit(1);
       }, config.SHUTDOWN_GRACE_MS).unref();
-      await bot.stop();
+      await bot?.stop();
       log.flush?.();
     })();
     return stopping;
   };
+  // Node ends the process on either by default, mid-way through whatever else was in flight. A
+  // rejection nobody awaited is a bug in one event, not in the others: log it and keep serving. An
+  // uncaught exception leaves the process in an unknown state: log it, stop the way SIGTERM does
+  // (in-flight work finishes, nothing new is taken), then exit with a failure for the supervisor.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason, origin: 'unhandledRejection' }, 'a promise failed with nobody handling it; the bot keeps running');
+  });
+  process.on('uncaughtException', (error, origin) => {
+    log.fatal({ err: error, origin }, 'uncaught exception; stopping after in-flight work');
+    void shutdown('uncaught exception').finally(() => process.exit(1));
+    // A shutdown that itself hangs must not keep a broken process alive.
+    setTimeout(() => process.exit(1), UNCAUGHT_EXIT_MS).unref();
+  });
+  bot = await startBot(config, log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       // A second signal means "now": the operator does not want to wait for the grace period.

@@ -4,6 +4,9 @@ import type { Deps } from './deps.js';
 import { buildDatabases, type Databases } from './build-databases.js';
 import { createChatRouter } from './bot/chat/chat-router.js';
 import { createDispatcher } from './bot/chat/create-dispatcher.js';
+import { createReplayGuard } from './bot/chat/replay-guard.js';
+import { createHealthCheck, type ComponentState } from './bot/chat/health-check.js';
+import { drainAudit } from './db/queries/audit.js';
 import type { Dispatcher } from './bot/chat/command.js';
 import { startHealthServer } from './bot/http-server.js';
 import { commandDefinitions, actionDefinitions } from './handlers/index.js';
@@ -19,7 +22,7 @@ import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integra
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
-import { pingDatabase, type Database } from './db/client.js';
+import type { Database } from './db/client.js';
 import { requireStatusTypeId } from './db/queries/statuses.js';
 import { hostname } from 'node:os';
 import { buildJobs } from './jobs/index.js';
@@ -35,6 +38,7 @@ function buildGateway(config: Config, db: Database, now: () => Date, log: Logger
     return createRestGateway({
       baseUrl: config.ATMOSPHERE_API_URL,
       token: config.ATMOSPHERE_API_TOKEN,
+      timeoutMs: config.ATMOSPHERE_TIMEOUT_MS,
       statusId: (name) => requireStatusTypeId(db, name),
       log: log.child({ integration: 'atmosphere' }),
     });
@@ -63,6 +67,7 @@ function buildStatusPage(config: Config, log: Logger): StatusPage | null {
     apiKey: config.STATUSIO_API_KEY,
     pageId: config.STATUSIO_PAGE_ID,
     components: config.STATUSIO_COMPONENTS,
+    timeoutMs: config.STATUSIO_TIMEOUT_MS,
     log: log.child({ integration: 'statusio' }),
   });
 }
@@ -74,6 +79,7 @@ async function buildReleases(config: Config, log: Logger): Promise<GitHubRelease
     token: config.GITHUB_TOKEN,
     ...(config.GITHUB_API_URL ? { baseUrl: config.GITHUB_API_URL } : {}),
     branch: config.RELEASE_BRANCH,
+    timeoutMs: config.GITHUB_TIMEOUT_MS,
     log: log.child({ integration: 'github' }),
   });
 }
@@ -142,15 +148,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
   const formStates = createFormStateStore({ backend: kv, key: keys.formState, ttlMs: FORM_STATE_TTL_MS, newId: () => randomBytes(16).toString('hex') });
-  const healthCheck = async () => {
-    const detail = { mode: config.embedded ? 'embedded' : 'production', redis: kv.kind === 'redis' ? kv.healthy() : 'in-process', gateway: deps.gateway.kind };
-    try {
-      await pingDatabase(databases.atmosphere.db);
-      return { ok: true, detail: { ...detail, database: true } };
-    } catch {
-      return { ok: false, detail: { ...detail, database: false } };
-    }
-  };
+  const connections: Record<string, () => ComponentState> = {};
+  const healthCheck = createHealthCheck({
+    mode: config.embedded ? 'embedded' : 'production',
+    db: databases.atmosphere.db,
+    troposphereDb: databases.troposphere?.db ?? null,
+    kv,
+    gateway: deps.gateway.kind,
+    connections: () => Object.fromEntries(Object.entries(connections).map(([name, state]) => [name, state()])),
+  });
 
   const stops: (() => Promise<void>)[] = [];
   // Claims a previous run of this or another replica left unfinished are settled against Atmosphere
@@ -164,6 +170,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
     await kv.close().catch(() => {});
+    await drainAudit(databases.atmosphere.db);
     await databases.close();
   };
   let port: number | undefined;
@@ -187,8 +194,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         responseUrlHosts: config.SLACK_RESPONSE_URL_HOSTS,
         workQueue: queue,
         isDraining: () => draining,
+        replayGuard: createReplayGuard({ kv, log: log.child({ component: 'replay-guard' }) }),
       });
       chat.register('slack', slack.chatPort);
+      connections.slack = slack.connection;
       deps.directories.slack = callsOutsideSlot(slack.directory, queue);
       const started = await slack.start();
       port = started?.port;
@@ -215,6 +224,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         workQueue: queue,
       });
       chat.register('discord', discord.chatPort);
+      connections.discord = discord.connection;
       await discord.start();
       stops.push(() => discord.stop());
       stopReceiving.push(() => discord.stopReceiving());

@@ -33,6 +33,9 @@ export function writeDraining(res: ServerResponse): void {
   res.end(JSON.stringify({ ok: false, draining: true, error: 'shutting down' }));
 }
 
+/** Liveness and readiness report the same components; both are 503 while the bot cannot do its main job. */
+const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
+
 function pathOf(req: IncomingMessage): string {
   return new URL(req.url ?? '/', 'http://localhost').pathname;
 }
@@ -43,7 +46,7 @@ export interface HealthServer {
 }
 
 /**
- * The plain `GET /healthz` server for when Slack does not serve HTTP itself (console only, Discord only,
+ * The plain `GET /healthz` and `GET /readyz` server for when Slack does not serve HTTP itself (console only, Discord only,
  * Socket Mode). Everything else is a 404.
  */
 export async function startHealthServer(options: {
@@ -60,7 +63,7 @@ export async function startHealthServer(options: {
       writeDraining(res);
       return;
     }
-    if ((req.method === 'GET' || req.method === 'HEAD') && pathOf(req) === '/healthz') {
+    if ((req.method === 'GET' || req.method === 'HEAD') && HEALTH_PATHS.has(pathOf(req))) {
       void writeHealth(res, healthCheck, log);
       return;
     }

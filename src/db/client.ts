@@ -38,11 +38,40 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-/** Opens a real Postgres through a pool. */
-export function openPostgres(connectionString: string, options: { max?: number; onError?: (error: Error) => void } = {}): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
-  // An idle client that loses its connection emits 'error' on the pool; without a listener Node exits.
-  // The pool replaces the client by itself; the caller only gets to log it.
+export interface PostgresOptions {
+  max?: number;
+  /** How long opening a connection may take before the query fails (DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+  /** How long one statement may run (DATABASE_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
+  onError?: (error: Error) => void;
+}
+
+/** Defaults for callers that pass none (tests, tools); production passes the configured values. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+
+/**
+ * Opens a real Postgres through a pool, with timeouts on both ends: the server cancels a statement
+ * that runs past `statementTimeoutMs` (`statement_timeout`), and the client gives up on one whose
+ * answer does not arrive in that time (`query_timeout`), which is what ends a query on a hung
+ * network path, where the server's cancel never reaches us. pg-pool destroys a client whose query
+ * failed that way, so a half-read connection is never reused. Opening a connection gives up after
+ * `connectTimeoutMs`; TCP keep-alive notices a silently dead peer on idle connections.
+ */
+export function openPostgres(connectionString: string, options: PostgresOptions = {}): DatabaseHandle {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs,
+    keepAlive: true,
+  });
+  // A client that loses its connection emits 'error'; without a listener Node exits. The pool
+  // listens on idle clients and re-emits here (so do the checked-out clients the bot holds, see
+  // withImagingSlotLock); the pool replaces the client by itself, the caller only gets to log it.
   pool.on('error', (error) => options.onError?.(error));
   const db = drizzleNodePg(pool) as unknown as Database;
   return { db, kind: 'postgres', pool, close: () => pool.end() };

@@ -29,7 +29,7 @@ export async function startSlackDeployment(options: {
   /** Slack user id → what users.info tells about them. */
   users: Record<string, FakeUser>;
   botAdmins: string;
-  /** More variables for the replicas (e.g. a short SHUTDOWN_GRACE_MS). */
+  /** More variables for every replica (REDIS_URL, timeouts, a short SHUTDOWN_GRACE_MS). */
   env?: Record<string, string>;
 }): Promise<SlackDeployment> {
   const started: Partial<SlackDeployment> & { replicas: E2eBot[] } = { replicas: [] };

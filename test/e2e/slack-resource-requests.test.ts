@@ -259,10 +259,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
 
   it('reports Atmosphere maintenance, keeps no claim, and approves once maintenance is over', async () => {
     const id = await requestIdOf(db(), 'alee2');
-    atmosphere.setMaintenance('Atmosphere is down for the v37 upgrade until 18:00 UTC.');
+    atmosphere.setMaintenance('v37 upgrade: Atmosphere is down until 18:00 UTC.');
     try {
       const answer = await approve({ userId: U.mdelgado, id, values: { message: 'Go ahead', quota: null, provider: null }, replyId: 'maintenance' });
-      expect(answer.body['text']).toMatch(/^Atmosphere is in maintenance: Atmosphere is down for the v37 upgrade until 18:00 UTC/);
+      expect(answer.body['text']).toMatch(/^Atmosphere is in maintenance: v37 upgrade: Atmosphere is down until 18:00 UTC/);
     } finally {
       atmosphere.setMaintenance(null);
     }

@@ -70,7 +70,7 @@ export interface FakeAtmosphereApi {
   machineRequests: Map<number, { statusId: number }>;
   /** The next request matching `match` (path prefix full or relative to `/api/v2`) gets this answer instead. */
   failNext(match: { method?: string; pathPrefix?: string }, status: number, body?: unknown): void;
-  /** While set, maintenance-gated routes answer 503 `{"detail": detail}`, as Atmosphere's InMaintenance does. */
+  /** While set, maintenance-gated routes answer 503 `{"detail": detail}`, as Atmosphere's InMaintenance does; give `detail` its shape, `title: message` per record joined by " | ". */
   setMaintenance(detail: string | null): void;
   /**
    * Holds every later request this long before handling it (0 to stop). A client that gives up

@@ -152,13 +152,14 @@ export function signature(secret: string, timestamp: string, body: string): stri
 
 /**
  * POSTs to `<appUrl>/slack/events` signed as Slack signs (v0, HMAC-SHA256 over `v0:<ts>:<body>`), with
- * the bare form content type Bolt insists on. `timestamp` (Unix seconds) and `signature` override.
+ * the bare form content type Bolt insists on. `timestamp` (Unix seconds), `signature`, `contentType`
+ * (application/json for Events API bodies) and extra `headers` (X-Slack-Retry-Num) override.
  */
 export async function signedPost(
   appUrl: string,
   body: string | SlashCommandFields | BlockActionPayload | ViewSubmissionPayload,
   secret: string,
-  options: { timestamp?: number; signature?: string } = {},
+  options: { timestamp?: number; signature?: string; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const raw = encodeBody(body);
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
@@ -166,9 +167,10 @@ export async function signedPost(
     method: 'POST',
     body: raw,
     headers: {
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': timestamp,
       'x-slack-signature': options.signature ?? signature(secret, timestamp, raw),
+      ...options.headers,
     },
   });
 }

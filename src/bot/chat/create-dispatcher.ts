@@ -5,6 +5,7 @@ import { IntegrationError, UserError, type UserErrorCode } from '../../errors.js
 import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
 import { createRedactor } from '../../model/redactor.js';
 import { writeAudit, type AuditOutcome } from '../../db/queries/audit.js';
+import { asDatabaseOutage } from '../../db/database-error.js';
 import type { ActionEvent, ChatEvent, CommandEvent } from './chat-event.js';
 import type {
   Actor,
@@ -75,7 +76,9 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
         event.kind === 'command'
           ? await handleCommand(event, io, draft, log)
           : await handleAction(event, io, draft, log);
-    } catch (error) {
+    } catch (caught) {
+      // A lost or hung database is an outage to report as such, not a bug in the handler.
+      const error = asDatabaseOutage(caught) ?? caught;
       const text = errorText(error, event.id);
       draft.message = text;
       if (error instanceof UserError) {
@@ -108,7 +111,7 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
         detail: Object.keys(draft.detail).length > 0 ? draft.detail : null,
         channel: event.channel,
         messageId: event.kind === 'action' ? (event.message?.id ?? null) : null,
-      });
+      }, log);
     } catch (error) {
       log.error({ err: error }, 'could not write the audit row');
     }

@@ -24,6 +24,7 @@ import { ComponentResponder, createCommandReplyIO } from './interaction-io.js';
 import { registerGuildCommands } from './register-commands.js';
 import { renderModal } from './render-reply.js';
 import { toChatEvent } from './to-chat-event.js';
+import type { ComponentState } from '../chat/health-check.js';
 
 export interface DiscordBotOptions {
   token: string;
@@ -50,6 +51,8 @@ export interface DiscordBot {
   /** Closes the gateway: no new interactions arrive, while replies to accepted ones still go out over REST. */
   stopReceiving(): Promise<void>;
   stop(): Promise<void>;
+  /** For /healthz: whether the gateway session is ready now (discord.js resumes it by itself). */
+  connection(): ComponentState;
   readonly chatPort: ChatPort;
 }
 
@@ -217,5 +220,6 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     async stop() {
       await client.destroy();
     },
+    connection: () => (client.isReady() ? { state: 'up', detail: 'gateway' } : { state: 'down', detail: 'gateway not ready' }),
   };
 }

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { App, type webApi } from '@slack/bolt';
+import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { Dispatcher } from '../chat/command.js';
 import type { ChatDirectory, ChatPort } from '../chat/chat-port.js';
 import { writeHealth, type HealthCheck } from '../http-server.js';
 import { createWorkQueue, DEFAULT_WORK_CONCURRENCY, type WorkQueue } from '../chat/work-queue.js';
 import { boltLogger } from './bolt-logger.js';
-import { DrainingReceiver } from './draining-receiver.js';
 import { registerListeners } from './register-listeners.js';
 import { createSlackChatPort, createSlackDirectory } from './slack-chat-port.js';
 import { slackError } from './slack-error.js';
 import type { FormStateStore } from '../chat/form-state-store.js';
 import { createResponseUrlPolicy, DEFAULT_RESPONSE_URL_HOSTS } from './response-url-policy.js';
+import { GuardedReceiver } from './guarded-receiver.js';
+import type { ReplayGuard } from '../chat/replay-guard.js';
+import type { ComponentState } from '../chat/health-check.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -29,8 +31,10 @@ export interface SlackAppOptions {
   host: string;
   dispatcher: Dispatcher;
   log: Logger;
-  /** HTTP mode: answers GET /healthz next to /slack/events. */
+  /** HTTP mode: answers GET /healthz and GET /readyz next to /slack/events. */
   healthCheck: HealthCheck;
+  /** HTTP mode: remembers signed requests so a replay is acknowledged but not run again. */
+  replayGuard?: ReplayGuard;
   /** Merged over our defaults; tests turn retries off here. */
   clientOptions?: webApi.WebClientOptions;
   /** With both set, Bolt skips `auth.test` (tests, or to start without reaching Slack). */
@@ -56,6 +60,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   chatPort: ChatPort;
   directory: ChatDirectory;
+  /** For /healthz: whether Slack can reach the bot now (HTTP endpoint listening, or the socket open). */
+  connection(): ComponentState;
 }
 
 /**
@@ -75,12 +81,26 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET (Basic Information > App Credentials), or set SLACK_APP_TOKEN for Socket Mode');
   }
   const knownIdentity = Boolean(options.botId && options.botUserId);
-  const healthRoute = {
-    path: '/healthz',
+  const healthRoutes = ['/healthz', '/readyz'].map((path) => ({
+    path,
     method: ['GET'],
     handler: (_req: unknown, res: Parameters<typeof writeHealth>[0]) => void writeHealth(res, options.healthCheck, log),
+  }));
+  const bolt = boltLogger(log);
+  let connection: ComponentState = { state: 'down', detail: 'not started' };
+  const clientOptions: webApi.WebClientOptions = {
+    ...DEFAULT_CLIENT_OPTIONS,
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    ...options.clientOptions,
   };
-  const logger = boltLogger(log);
+  // Built here rather than by Bolt so its connection state can be read; Bolt hands the socket
+  // client the Web API options the same way (installerOptions.clientOptions).
+  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: options.appToken!, logger: bolt, installerOptions: { clientOptions } }) : null;
+  // The socket client reconnects by itself; its state events say whether events can arrive now.
+  socketReceiver?.client.on('connected', () => (connection = { state: 'up', detail: 'socket mode' }));
+  for (const state of ['reconnecting', 'disconnected'] as const) {
+    socketReceiver?.client.on(state, () => (connection = { state: 'down', detail: `socket mode: ${state}` }));
+  }
   const app = new App({
     token: options.botToken,
     ...(knownIdentity ? { botId: options.botId, botUserId: options.botUserId } : {}),
@@ -88,15 +108,20 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     // instead of an unhandled rejection at construction.
     deferInitialization: true,
     tokenVerificationEnabled: !knownIdentity,
-    logger,
-    clientOptions: {
-      ...DEFAULT_CLIENT_OPTIONS,
-      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-      ...options.clientOptions,
-    },
+    logger: bolt,
+    clientOptions,
     ...(socketMode
-      ? { socketMode: true, appToken: options.appToken }
-      : { receiver: new DrainingReceiver({ signingSecret: options.signingSecret ?? '', customRoutes: [healthRoute], logger }, options.isDraining ?? (() => false)) }),
+      ? { receiver: socketReceiver! }
+      : {
+          receiver: new GuardedReceiver({
+            signingSecret: options.signingSecret!,
+            customRoutes: healthRoutes,
+            boltLogger: bolt,
+            log,
+            ...(options.replayGuard ? { replayGuard: options.replayGuard } : {}),
+            ...(options.isDraining ? { isDraining: options.isDraining } : {}),
+          }),
+        }),
   });
   registerListeners(app, {
     dispatcher: options.dispatcher,
@@ -123,12 +148,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (socketMode) {
         await app.start();
         log.info('Slack connected over Socket Mode');
+        connection = { state: 'up', detail: 'socket mode' };
         return undefined;
       }
       const server = await app.start({ port: options.port, host: options.host });
       const address = server.address();
       const port = address !== null && typeof address === 'object' ? address.port : options.port;
       log.info({ port, host: options.host }, 'Slack events endpoint listening on /slack/events');
+      connection = { state: 'up', detail: 'http' };
       return { port };
     },
     async stopReceiving() {
@@ -140,7 +167,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // Over HTTP the server stays up while draining, answering 503; Socket Mode already disconnected.
       if (!receiving) return;
       receiving = false;
+      connection = { state: 'down', detail: 'stopped' };
       await app.stop();
     },
+    connection: () => connection,
   };
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { imagingQueue } from '../bot-schema/index.js';
+import { UserError } from '../../errors.js';
 
 export type ImagingQueueRow = typeof imagingQueue.$inferSelect;
 export interface QueuedRequest extends ImagingQueueRow {
@@ -105,10 +106,36 @@ export async function withImagingSlotLock<T>(db: Database, work: () => Promise<T
     if (!pool) return await work();
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no listener of the pool's: a Postgres restart, failover,
+    // pg_terminate_backend or idle_session_timeout while we hold the slot would make it emit an
+    // 'error' nobody hears, and Node would end the process. The lock died with the session; the
+    // connection is destroyed on release and the pool's own listener logs why.
+    const onError = (error: Error) => {
+      broken = error;
+      pool.emit('error', error, client);
+    };
+    client.on('error', onError);
+    const release = () => {
+      client.off('error', onError);
+      client.release(broken ?? false);
+    };
     try {
-      await client.query('select pg_advisory_lock($1, $2)', [...IMAGING_SLOT_LOCK]);
+      // The wait for the slot is not a slow statement: it lasts as long as another replica's
+      // approval, so it gets its own bound instead of the pool's statement timeout.
+      await client.query("select set_config('statement_timeout', $1, false)", [String(SLOT_WAIT_MS)]);
+      // pg reads a per-query `query_timeout` (lib/client.js) that its types do not declare.
+      const lock: pg.QueryConfig & { query_timeout: number } = {
+        text: 'select pg_advisory_lock($1, $2)',
+        values: [...IMAGING_SLOT_LOCK],
+        query_timeout: SLOT_WAIT_MS + 1_000,
+      };
+      await client.query(lock);
     } catch (error) {
-      client.release(error instanceof Error ? error : true);
+      broken ??= error instanceof Error ? error : new Error(String(error));
+      release();
+      if (isStatementTimeout(error)) {
+        throw new UserError('conflict', 'Another approval has held the imaging slot for over two minutes, so I did not go ahead. Try again shortly.', { cause: error });
+      }
       throw error;
     }
     try {
@@ -116,12 +143,28 @@ export async function withImagingSlotLock<T>(db: Database, work: () => Promise<T
     } finally {
       // If the unlock fails the connection is destroyed instead of returned, which ends the lock too.
       await client.query('select pg_advisory_unlock($1, $2)', [...IMAGING_SLOT_LOCK]).catch((error: unknown) => {
-        broken = error instanceof Error ? error : new Error(String(error));
+        broken ??= error instanceof Error ? error : new Error(String(error));
       });
-      client.release(broken ?? false);
+      if (!broken) {
+        await client.query('reset statement_timeout').catch((error: unknown) => {
+          broken ??= error instanceof Error ? error : new Error(String(error));
+        });
+      }
+      release();
     }
   } finally {
     done();
     if (localHolders.get(db) === chain) localHolders.delete(db);
   }
+}
+
+/**
+ * How long a replica waits for another one's hold on the imaging slot. A hold lasts one approval:
+ * a few queries and one Atmosphere call (ATMOSPHERE_TIMEOUT_MS, 15 s by default); two minutes
+ * covers several of them queued, and still ends a wait on a holder that is stuck.
+ */
+const SLOT_WAIT_MS = 120_000;
+
+function isStatementTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '57014';
 }

@@ -120,5 +120,5 @@ async function audit(deps: Deps, row: DecisionRow, result: 'ok' | 'held' | 'rele
     detail: { decisionId: row.id, subject: row.subject, recordId: row.recordId, action: row.action, result },
     channel: row.channel ?? '',
     messageId: row.messageId ?? null,
-  });
+  }, deps.log);
 }

@@ -48,6 +48,7 @@ const URL_SETTINGS: Record<ServiceName, string> = {
 };
 
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'AbortError']);
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
@@ -61,6 +62,14 @@ export function describeIntegrationError(error: IntegrationError): string {
   const said = detail === undefined ? '' : ` (${detail})`;
   const { status } = error;
 
+  if (status === undefined && error.service === 'database') {
+    if (timedOut(error)) {
+      return `The bot's database is not answering${said}, so I could not finish this. If you asked for a change, check whether it was made before trying again; if this keeps happening, tell an operator.`;
+    }
+    if (connectionFailed(error)) {
+      return `The bot's database is unreachable${said}, so I could not finish this. Try again in a minute; if it keeps failing, tell an operator.`;
+    }
+  }
   if (status === undefined) {
     if (timedOut(error)) {
       return `${name} did not answer in time${said}. If you asked for a change, check whether it was made before trying again.`;
@@ -107,6 +116,15 @@ function trimEnd(text: string): string | undefined {
   while (end > 0 && /[.\s]/.test(text[end - 1]!)) end -= 1;
   const trimmed = text.slice(0, end).trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+/** A connection refused, reset or dropped somewhere down the cause chain. */
+function connectionFailed(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+    const code = 'code' in current ? current.code : undefined;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  }
+  return false;
 }
 
 /** Looks down the cause chain: fetch wraps the abort or socket timeout in its own TypeError. */

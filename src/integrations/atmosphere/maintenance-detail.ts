@@ -21,3 +21,19 @@ export function maintenanceDetail(body: unknown): string {
   const text = records.join(' | ');
   return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH - 1)}…` : text;
 }
+
+/**
+ * Whether a 503 body is Atmosphere's maintenance answer rather than any other 503 (a proxy's page,
+ * Django REST Framework's default `{"detail": "Service Unavailable."}`, a worker that is down).
+ * `InMaintenance` (api/permissions.py) raises `ServiceUnavailable(detail=...)` whose detail joins
+ * `"%s: %s" % (title, message)` per active global record with " | ", so only a body whose one key
+ * is a `detail` string made of `title: message` parts counts.
+ */
+export function isMaintenanceBody(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== 'detail') return false;
+  const detail: unknown = (body as { detail: unknown }).detail;
+  if (typeof detail !== 'string' || detail.trim() === '') return false;
+  return detail.split(' | ').every((record) => /^\s*[^\s:][^:]*:(\s|$)/.test(record));
+}

@@ -2,7 +2,7 @@ import { createRedactor } from '../../model/redactor.js';
 import { IntegrationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { QUOTA_KEYS, type AtmosphereGateway } from './gateway.js';
-import { maintenanceDetail } from './maintenance-detail.js';
+import { isMaintenanceBody, maintenanceDetail } from './maintenance-detail.js';
 
 export interface RestGatewayOptions {
   /** The API base, ending in `/api/v2` (a trailing slash is tolerated). */
@@ -93,7 +93,7 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
       return { status, body };
     }
     const error = errorFor(status, body, request, label, location);
-    log.warn({ method: request.method, path: request.path, status, detail: error.detail }, 'atmosphere API call failed');
+    log.warn({ method: request.method, path: request.path, status, detail: error.detail ?? drfDetail(body, scrub) }, 'atmosphere API call failed');
     throw error;
   }
 
@@ -128,10 +128,14 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
       const detail = said === undefined || /^not found\.?$/i.test(said) ? request.what : `${request.what}: ${said}`;
       return fail(`${request.what} does not exist in Atmosphere (${label} answered HTTP 404)`, detail);
     }
-    if (status === 503 && said !== undefined) {
+    if (status === 503 && isMaintenanceBody(body)) {
       const detail = scrub(maintenanceDetail(body));
       // Atmosphere's InMaintenance permission refuses before the view runs: nothing was applied.
       return new IntegrationError('atmosphere', `Atmosphere is in maintenance (${label} answered HTTP 503): ${detail}`, { status, detail, notApplied: true });
+    }
+    if (status === 503) {
+      // Any other 503 is an outage, not maintenance; without a detail the renderer cannot mistake it.
+      return fail(`Atmosphere is unavailable: ${label} answered HTTP 503${said ? ` (${said})` : ''}`, undefined);
     }
     if (status >= 500) {
       return fail(`Atmosphere is unavailable: ${label} answered HTTP ${status}`, said);

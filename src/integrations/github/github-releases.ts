@@ -39,6 +39,8 @@ export interface GitHubReleasesOptions {
   /** plugin-throttling on (default) or off; off in tests, where writes would wait 1 s each. */
   throttle?: boolean;
   request?: { fetch?: typeof fetch };
+  /** Per-request timeout in milliseconds (GITHUB_TIMEOUT_MS); none when unset. */
+  timeoutMs?: number;
   log: Logger;
 }
 
@@ -54,6 +56,7 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
     token: options.token,
     baseUrl,
     request: options.request,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     retry: options.retry,
     throttle: options.throttle,
     redact,

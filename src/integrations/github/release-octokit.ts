@@ -15,6 +15,8 @@ export interface ReleaseOctokitOptions {
   retry?: { retries?: number; retryAfterBaseValue?: number };
   throttle?: boolean;
   request?: { fetch?: typeof fetch };
+  /** Each request (each retry alone) gives up after this long (GITHUB_TIMEOUT_MS). */
+  timeoutMs?: number;
   /** Removes the token from Octokit's warning lines. */
   redact: (text: string) => string;
   log: Logger;
@@ -34,7 +36,7 @@ export function createReleaseOctokit(options: ReleaseOctokitOptions): ReleaseOct
     auth: options.token,
     baseUrl: options.baseUrl,
     userAgent: 'atmo-bot',
-    request: { ...options.request },
+    request: { ...options.request, ...(options.timeoutMs ? { fetch: withTimeout(options.request?.fetch ?? globalThis.fetch, options.timeoutMs) } : {}) },
     retry: { ...options.retry },
     throttle: { enabled: options.throttle ?? true, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
     // Only the message string goes on: Octokit's debug line passes the whole request options
@@ -47,4 +49,16 @@ export function createReleaseOctokit(options: ReleaseOctokitOptions): ReleaseOct
       error: (message: string) => log.debug(message),
     },
   });
+}
+
+/**
+ * Octokit has no timeout of its own (a hung GitHub would hold a release step forever), so every
+ * request gets one through the fetch it calls; an abort reaches the caller as an unreachable GitHub.
+ */
+function withTimeout(send: typeof fetch, timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return send(input, { ...init, signal });
+  };
 }

@@ -67,6 +67,14 @@ export const DEDUPE_TTL_MS = 1 * HOUR_MS;
 export const FORM_STATE_TTL_MS = 1 * HOUR_MS;
 
 /**
+ * How long a signed Slack request is remembered so that a byte-for-byte replay is not run again.
+ * A request is accepted only while its timestamp is within five minutes of our clock, either side
+ * (https://docs.slack.dev/authentication/verifying-requests-from-slack), so one signature stays
+ * acceptable for at most ten minutes; a minute more covers the time a request takes to arrive.
+ */
+export const SLACK_REPLAY_TTL_MS = 11 * MINUTE_MS;
+
+/**
  * Validates a TTL and rounds it up to whole milliseconds. Redis rejects `PX 0` and fractions, and an
  * entry without expiry would stay forever, so both stores refuse anything that is not a positive,
  * finite number.
