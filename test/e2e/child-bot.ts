@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './e2e-support.js';
+import { migrateLikeADeployment, waitFor } from './e2e-support.js';
 
 /**
  * The bot as operators run it: `src/main.ts` in a process of its own, configured only through its
@@ -20,6 +20,7 @@ export interface ChildBot {
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export async function startChildBot(env: Record<string, string>): Promise<ChildBot> {
+  await migrateLikeADeployment(env);
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     // Only what the bot is given: the test runner's own variables (TEST_DATABASE_URL, ...) stay out.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

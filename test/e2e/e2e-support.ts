@@ -49,6 +49,17 @@ export interface E2eBot {
   logLines: Record<string, unknown>[];
 }
 
+/** What `npm run db:migrate` does before a release starts, with the owner role the test's URL is. */
+export async function migrateLikeADeployment(env: Record<string, string>): Promise<void> {
+  if (!env.DATABASE_URL) return;
+  const owner = openPostgres(env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL, { max: 1 });
+  try {
+    await migrateBotSchema(owner);
+  } finally {
+    await owner.close();
+  }
+}
+
 /**
  * Starts the real composition root exactly as `npm start` does, with a log the test can read. As a
  * deployment runs `npm run db:migrate` before starting a release, the bot's schema is migrated first
@@ -56,14 +67,7 @@ export interface E2eBot {
  */
 export async function startE2eBot(env: Record<string, string>, options: StartOptions = {}): Promise<E2eBot> {
   const { log, lines } = createMemoryLogger('debug');
-  if (env.DATABASE_URL) {
-    const owner = openPostgres(env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL, { max: 1 });
-    try {
-      await migrateBotSchema(owner);
-    } finally {
-      await owner.close();
-    }
-  }
+  await migrateLikeADeployment(env);
   const bot = await startBot(loadConfig(env), log, options);
   return { bot, logLines: lines };
 }
