@@ -1,3 +1,4 @@
+import { drainAudit } from '../../src/db/queries/audit.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { resourceRequest } from '../../src/db/atmosphere-schema.js';
@@ -196,6 +197,8 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('decisions under faults (
     try {
       await reconcileDecisions(f.deps);
       expect(statusPatches(f.atmosphere, id)).toHaveLength(1);
+      // Audit rows written while the link was down wait in the bot's backlog until it is flushed.
+      await drainAudit(f.deps.db);
       expectCompleteAsKpatels(await records(id));
       // A second run finds nothing more to do: no second history row.
       await reconcileDecisions(f.deps);
