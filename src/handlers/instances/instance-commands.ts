@@ -17,19 +17,18 @@ const term = z
 export const instanceCommand = defineCommand({
   name: 'instance',
   summary: 'One instance: owner, image, timeline, triage and the next step; `report` for the team',
-  usage: '/atmo instance <id | uuid | ip | name>  or  /atmo instance report <id | uuid | ip | name>',
+  usage: '/atmo instance [--report] <instance id, uuid, ip or name>  (or: /atmo instance report <…>)',
   options: [
     { name: 'instance', description: 'Instance id, uuid (provider alias), IP address or name', type: 'string', required: true, rest: true },
     { name: 'report', description: 'The "Contacting the Atmosphere Team" text instead of the view', type: 'boolean', flag: true },
   ],
-  args: z
-    .object({ instance: term, report: z.boolean().optional() })
-    .transform(({ instance, report }) => {
-      const words = /^report\s+(.+)$/i.exec(instance);
-      return words ? { term: words[1]!.trim(), report: true } : { term: instance, report: report ?? false };
-    }),
+  args: z.object({ instance: term, report: z.boolean().optional() }),
   permission: 'staff',
-  run: (ctx, args) => buildInstanceLookup(ctx, args.term, args.report),
+  run(ctx, args) {
+    // In text, `report` is the leading word; on Discord, the boolean option.
+    const words = /^report\s+(.+)$/i.exec(args.instance);
+    return words ? buildInstanceLookup(ctx, words[1]!.trim(), true) : buildInstanceLookup(ctx, args.instance, args.report ?? false);
+  },
 });
 
 export const stuckInstancesCommand = defineCommand({

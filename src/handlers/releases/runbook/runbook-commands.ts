@@ -13,7 +13,7 @@ const text = (what: string) => z.string({ error: `give ${what}` }).trim().min(1,
 export const planReleaseCommand = defineCommand({
   name: 'release plan',
   summary: 'Plan a release: crew chief, driver, deployment day, and the process as a checklist in chat',
-  usage: '/atmo release plan <vMM-N> --date <YYYY-MM-DD> --chief <username> --driver <username> [--sites cyverse,jetstream] [--channel slack:C…]',
+  usage: '/atmo release plan <tag vMM-N> --date <YYYY-MM-DD> --chief <username> --driver <username> [--sites cyverse,jetstream] [--channel slack:C…]',
   options: [
     releaseTagOption,
     { name: 'date', description: 'Deployment day, YYYY-MM-DD (in SITE_TIME_ZONE)', type: 'string', flag: true, required: true },
@@ -43,7 +43,7 @@ async function runbookOf(db: Parameters<typeof findRunbookByTag>[0], tag: string
 export const releasePlanStatusCommand = defineCommand({
   name: 'release progress',
   summary: 'Show a release runbook: what is done, due and late, and the names to tick steps by',
-  usage: '/atmo release progress <vMM-N>',
+  usage: '/atmo release progress <tag vMM-N>',
   options: [releaseTagOption],
   args: z.object({ tag: releaseTagArg }),
   permission: 'linked',
@@ -71,7 +71,7 @@ function tickReply(outcome: TickOutcome, who: string): { text: string } {
 export const releasePlanDoneCommand = defineCommand({
   name: 'release done',
   summary: 'Tick a step of a release runbook by its name',
-  usage: '/atmo release done <vMM-N> <step name>',
+  usage: '/atmo release done <tag vMM-N> <step name>',
   options: [releaseTagOption, { name: 'step', description: 'The step name, as release progress lists it (e.g. changelog)', type: 'string', required: true }],
   args: z.object({ tag: releaseTagArg, step: text('the step name (release progress lists them)') }),
   permission: 'staff',
