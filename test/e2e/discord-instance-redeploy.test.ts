@@ -39,7 +39,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: redeploying
     );
     for (const [userId, username] of [[D.kpatel, 'kpatel'], [D.mdelgado, 'mdelgado']] as const) {
       const command = send(chatInput({ path: ['link'], options: { user: `discord:${userId}`, username }, userId: D.admin, username: 'admin' }));
-      expect(discordText(await read.edit(command))).toMatch(/^Linked/);
+      expect(discordText(await read.commandReply(command))).toMatch(/^Linked/);
     }
   });
   afterAll(async () => {
@@ -52,7 +52,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: redeploying
   it('shows the instance, confirms, and of 20 simultaneous confirmations sends one POST', async () => {
     const vm = await deployErrorInstance(db());
     const show = send(chatInput({ path: ['instance'], options: { instance: 'docker-dev' }, userId: D.kpatel }));
-    const shown = await read.edit(show);
+    const shown = await read.commandReply(show);
     expect(discordText(shown)).toMatch(/Instance #\d+ "docker-dev": deploy error/);
     expect(discordButtonIds(shown)).toEqual([`in:step:${vm.id}:redeploy`, `in:report:${vm.id}`]);
 

@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import { pingDatabase, type Database } from '../../db/client.js';
 import { pendingAudit } from '../../db/queries/audit.js';
 import type { KeyValueStore } from '../../integrations/kv/key-value-store.js';
 
@@ -73,8 +72,7 @@ function redisState(kv: KeyValueStore): ComponentState {
 function pinger(db: Database): (budgetMs: number) => Promise<ComponentState> {
   let inFlight: Promise<ComponentState> | null = null;
   return (budgetMs) => {
-    inFlight ??= db
-      .execute(sql`select 1`)
+    inFlight ??= pingDatabase(db)
       .then((): ComponentState => ({ state: 'up' }))
       .catch((error: unknown): ComponentState => ({ state: 'down', detail: reason(error) }))
       .finally(() => (inFlight = null));
