@@ -8,6 +8,7 @@ import type { Reply } from '../src/bot/chat/reply.js';
 import { createDispatcher } from '../src/bot/chat/create-dispatcher.js';
 import { commandDefinitions, actionDefinitions } from '../src/handlers/index.js';
 import { openPostgres, type Database, type DatabaseHandle } from '../src/db/client.js';
+import { BULK_LOAD_POOL } from './support/bulk-load-pool.js';
 import { loadAtmosphereSchema } from '../src/db/load-schema.js';
 import { seedDemoData } from '../src/db/demo-data.js';
 import { migrateBotSchema } from '../src/db/migrate.js';
@@ -52,7 +53,7 @@ function silentChat(): ChatPort {
 
 async function prepare(url: string, rows: number): Promise<Side> {
   const fresh = await createBenchDatabase(url);
-  const handle = openPostgres(fresh.url, { max: 4 });
+  const handle = openPostgres(fresh.url, { ...BULK_LOAD_POOL, max: 4 });
   await loadAtmosphereSchema(handle);
   await seedDemoData(handle.db, new Date());
   await migrateBotSchema(handle);

@@ -9,6 +9,7 @@ import { createChatRouter } from '../src/bot/chat/chat-router.js';
 import { createDispatcher } from '../src/bot/chat/create-dispatcher.js';
 import { commandDefinitions, actionDefinitions } from '../src/handlers/index.js';
 import { openPostgres, type Database } from '../src/db/client.js';
+import { BULK_LOAD_POOL } from './support/bulk-load-pool.js';
 import { loadAtmosphereSchema } from '../src/db/load-schema.js';
 import { seedDemoData } from '../src/db/demo-data.js';
 import { migrateBotSchema } from '../src/db/migrate.js';
@@ -105,7 +106,7 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
   const warmup = options.warmup ?? 50;
   const runs = Math.max(5, options.runs ?? 5);
   const fresh = await createBenchDatabase(options.databaseUrl);
-  const handle = openPostgres(fresh.url);
+  const handle = openPostgres(fresh.url, BULK_LOAD_POOL);
   try {
     await loadAtmosphereSchema(handle);
     await seedDemoData(handle.db, new Date());

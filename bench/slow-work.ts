@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { and, asc, eq, like } from 'drizzle-orm';
 import { openPostgres } from '../src/db/client.js';
+import { BULK_LOAD_POOL } from './support/bulk-load-pool.js';
 import { loadAtmosphereSchema } from '../src/db/load-schema.js';
 import { seedDemoData } from '../src/db/demo-data.js';
 import { atmosphereUser, resourceRequest, statusType } from '../src/db/atmosphere-schema.js';
@@ -127,7 +128,7 @@ export async function runSlowWork(options: SlowWorkOptions = {}): Promise<string
   const children: ChildService<unknown>[] = [];
   let atmosphere: FakeAtmosphereApi | undefined;
   try {
-    const handle = openPostgres(fresh.url, { max: 2 });
+    const handle = openPostgres(fresh.url, { ...BULK_LOAD_POOL, max: 2 });
     let pendingIds: number[];
     let statusNames: Record<number, string>;
     try {

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startBot } from '../../src/start-bot.js';
 import { openPostgres } from '../../src/db/client.js';
+import { BULK_LOAD_POOL } from './bulk-load-pool.js';
 import { loadAtmosphereSchema } from '../../src/db/load-schema.js';
 import { seedDemoData } from '../../src/db/demo-data.js';
 import { migrateBotSchema } from '../../src/db/migrate.js';
@@ -56,7 +57,7 @@ export async function startBotSubject(slackApiUrl: string, databaseUrl: string |
     cleanups.push(() => fresh.drop());
     // The schema and demo data are loaded here, as a real Atmosphere database would already hold them,
     // and the bot's schema migrated, as `npm run db:migrate` does before a release starts.
-    const handle = openPostgres(fresh.url, { max: 2 });
+    const handle = openPostgres(fresh.url, { ...BULK_LOAD_POOL, max: 2 });
     try {
       await loadAtmosphereSchema(handle);
       await seedDemoData(handle.db, new Date());
