@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { and, asc, eq, like } from 'drizzle-orm';
 import { openPostgres } from '../src/db/client.js';
+import { migrateBotSchema } from '../src/db/migrate.js';
 import { BULK_LOAD_POOL } from './support/bulk-load-pool.js';
 import { loadAtmosphereSchema } from '../src/db/load-schema.js';
 import { seedDemoData } from '../src/db/demo-data.js';
@@ -135,6 +136,8 @@ export async function runSlowWork(options: SlowWorkOptions = {}): Promise<string
       await loadAtmosphereSchema(handle);
       await seedDemoData(handle.db, new Date());
       await bulkLoad(handle.pool!, PRODUCTION_SIZE);
+      // As a deployment runs `npm run db:migrate` before a release: start-up only checks the schema.
+      await migrateBotSchema(handle);
       statusNames = Object.fromEntries((await handle.db.select().from(statusType)).map((row) => [row.id, row.name]));
       const rows = await handle.db
         .select({ id: resourceRequest.id })
