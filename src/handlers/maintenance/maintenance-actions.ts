@@ -1,5 +1,5 @@
 import { CONFIRMATION_TTL_MS } from './maintenance-state.js';
-import { z } from 'zod';
+import { buttonRecordId } from '../record-id.js';
 import { defineAction, type ActingContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 import { UserError } from '../../errors.js';
@@ -13,11 +13,7 @@ import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION } from './rend
 import { runConfirmedStart, runConfirmedStop } from './run-confirmed.js';
 
 /** The button carries only the stored request's id. Anything else was tampered with. */
-const requestId = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/)
-  .transform(Number)
-  .refine((id) => id <= 2_147_483_647);
+const requestId = buttonRecordId;
 
 /**
  * Takes the request for this click, or explains why not: only the first click on a pending,

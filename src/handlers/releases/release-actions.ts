@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { buttonRecordId } from '../record-id.js';
 import { defineAction } from '../../bot/chat/command.js';
 import { cancelReleasePlan, getReleasePlan } from '../../db/queries/releases.js';
 import { CANCEL_TAG_ACTION, CONFIRM_TAG_ACTION } from './render-release-plan.js';
@@ -6,11 +6,7 @@ import { planClosedError, runReleasePlan } from './run-release-plan.js';
 import { UserError } from '../../errors.js';
 
 /** The plan id, and nothing else: the plan itself is re-read from the bot's table on every click. */
-const planId = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/)
-  .transform(Number)
-  .refine((id) => id <= 2_147_483_647);
+const planId = buttonRecordId;
 
 export const confirmReleaseTagAction = defineAction({
   name: CONFIRM_TAG_ACTION,

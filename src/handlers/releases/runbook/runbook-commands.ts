@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buttonRecordId } from '../../record-id.js';
 import { defineAction, defineCommand } from '../../../bot/chat/command.js';
 import { findRunbookByTag, getRunbookItem, listRunbookItems } from '../../../db/queries/release-runbooks.js';
 import { UserError } from '../../../errors.js';
@@ -88,11 +89,7 @@ export const releasePlanDoneCommand = defineCommand({
   },
 });
 
-const itemId = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/)
-  .transform(Number)
-  .refine((id) => id <= 2_147_483_647);
+const itemId = buttonRecordId;
 
 export const runbookDoneAction = defineAction({
   name: RUNBOOK_DONE_ACTION,
