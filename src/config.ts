@@ -281,3 +281,18 @@ export function configSecrets(config: Config): string[] {
   }
   return secrets;
 }
+
+/**
+ * For the operator programs (`db:migrate`, `db:demo`, `discord:register`): the configuration with a
+ * `.env` file under the environment, or null after writing every problem to stderr for the person at
+ * the terminal. Errors other than configuration problems are bugs and are thrown.
+ */
+export function loadProgramConfig(): Config | null {
+  try {
+    return loadConfig(environmentWithEnvFile());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return null;
+  }
+}

@@ -1,4 +1,4 @@
-import { ConfigError, environmentWithEnvFile, loadConfig, type Config } from './config.js';
+import { loadProgramConfig } from './config.js';
 import { openPostgres, type DatabaseHandle } from './db/client.js';
 import { loadDemoDatabases } from './db/load-demo-databases.js';
 
@@ -8,14 +8,8 @@ import { loadDemoDatabases } from './db/load-demo-databases.js';
  * PostgreSQL and Redis as in production. It talks to an operator, so it writes sentences.
  */
 async function main(): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(environmentWithEnvFile());
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 1;
-  }
+  const config = loadProgramConfig();
+  if (!config) return 1;
   if (!config.DATABASE_URL) {
     process.stderr.write('Set DATABASE_URL (and TROPOSPHERE_DATABASE_URL) to the empty trial databases to fill. Without them, npm start already runs on embedded demo databases.\n');
     return 1;

@@ -1,4 +1,4 @@
-import { ConfigError, environmentWithEnvFile, loadConfig, type Config } from './config.js';
+import { loadProgramConfig } from './config.js';
 import { openPostgres } from './db/client.js';
 import { migrateBotSchema } from './db/migrate.js';
 import { checkBotSchema } from './db/check-bot-schema.js';
@@ -13,14 +13,8 @@ import { driverMessage } from './db/driver-message.js';
  */
 
 async function main(): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(environmentWithEnvFile());
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 1;
-  }
+  const config = loadProgramConfig();
+  if (!config) return 1;
   const url = config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL;
   if (!url) {
     process.stderr.write(

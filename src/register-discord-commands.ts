@@ -1,4 +1,4 @@
-import { ConfigError, environmentWithEnvFile, loadConfig, type Config } from './config.js';
+import { loadProgramConfig, type Config } from './config.js';
 import { commandDefinitions } from './handlers/index.js';
 import { registerGuildCommands } from './bot/discord/register-commands.js';
 
@@ -15,14 +15,8 @@ const REQUIRED = [
 ] as const satisfies readonly (readonly [keyof Config, string])[];
 
 async function main(): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(environmentWithEnvFile());
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 1;
-  }
+  const config = loadProgramConfig();
+  if (!config) return 1;
   const missing = REQUIRED.filter(([name]) => !config[name]);
   if (missing.length > 0) {
     process.stderr.write(`Cannot register the Discord commands. Set:\n${missing.map(([name, what]) => `  - ${name}: ${what}`).join('\n')}\n`);
