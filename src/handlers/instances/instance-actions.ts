@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buttonRecordId } from '../record-id.js';
 import { defineAction } from '../../bot/chat/command.js';
 import { buildInstanceDetail, buildReportReply } from './build-instance-messages.js';
 import type { InstanceStep } from './classify-instance.js';
@@ -14,12 +15,8 @@ import { confirmInstanceStep, runInstanceStep } from './run-instance-step.js';
 const MAX_ID = 2_147_483_647;
 const STEP = '(redeploy|reboot-soft|reboot-hard)';
 
-/** Button values are untrusted: an instance id, `id:step`, or `id:step:round`. */
-const instanceId = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/)
-  .transform(Number)
-  .refine((id) => id <= MAX_ID);
+/** Button values are untrusted: an instance id (buttonRecordId), `id:step`, or `id:step:round`. */
+const instanceId = buttonRecordId;
 
 const stepValue = z
   .string()
