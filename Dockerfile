@@ -22,7 +22,8 @@ COPY drizzle ./drizzle
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 3000
-# /healthz answers 503 when the bot cannot serve its main job; the check only needs the status.
+# Liveness: /healthz answers 200 while the process serves. /readyz (per component, 503 when the bot
+# cannot do its main job) is for load balancers and Kubernetes' readiness probe, not for restarts.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

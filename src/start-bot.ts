@@ -8,7 +8,7 @@ import { createReplayGuard } from './bot/chat/replay-guard.js';
 import { createHealthCheck, type ComponentState } from './bot/chat/health-check.js';
 import { drainAudit } from './db/queries/audit.js';
 import type { Dispatcher } from './bot/chat/command.js';
-import { startHealthServer } from './bot/http-server.js';
+import { createHttpRouter, healthRoutes, startHealthServer } from './bot/http-server.js';
 import { commandDefinitions, actionDefinitions } from './handlers/index.js';
 import { createMemoryStore } from './integrations/kv/memory-store.js';
 import { FORM_STATE_TTL_MS, keys } from './integrations/kv/keys.js';
@@ -88,7 +88,7 @@ export interface RunningBot {
   deps: Deps;
   dispatcher: Dispatcher;
   databases: Databases;
-  /** The port `/healthz` (and Slack's HTTP endpoint) listens on; useful when PORT=0. */
+  /** The port `/healthz`, `/readyz` (and Slack's HTTP endpoint) listen on; useful when PORT=0. */
   port: number | undefined;
   /** Registers the console adapter's outbound port (the console itself is driven by main). */
   registerConsole(port: Deps['chat']): void;
@@ -157,6 +157,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     gateway: deps.gateway.kind,
     connections: () => Object.fromEntries(Object.entries(connections).map(([name, state]) => [name, state()])),
   });
+  const isDraining = () => draining;
+  // Every route on PORT besides Slack's own: Bolt's receiver (Slack over HTTP) or a plain server asks it first.
+  const router = createHttpRouter({ log, isDraining });
+  for (const route of healthRoutes({ healthCheck, log, isDraining })) router.add(route);
 
   const stops: (() => Promise<void>)[] = [];
   // Claims a previous run of this or another replica left unfinished are settled against Atmosphere
@@ -189,11 +193,11 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         host: config.HOST,
         dispatcher,
         log,
-        healthCheck,
+        router,
         formStates,
         responseUrlHosts: config.SLACK_RESPONSE_URL_HOSTS,
         workQueue: queue,
-        isDraining: () => draining,
+        isDraining,
         replayGuard: createReplayGuard({ kv, log: log.child({ component: 'replay-guard' }) }),
       });
       chat.register('slack', slack.chatPort);
@@ -206,8 +210,8 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       log.info({ mode: config.SLACK_APP_TOKEN ? 'socket' : 'http', port }, 'slack adapter started');
     }
     if (port === undefined) {
-      // No Slack HTTP endpoint: /healthz gets a small server of its own.
-      const server = await startHealthServer({ port: config.PORT, host: config.HOST, healthCheck, log, isDraining: () => draining });
+      // No Slack HTTP endpoint: the probes get a small server of their own.
+      const server = await startHealthServer({ port: config.PORT, host: config.HOST, router, log, isDraining });
       port = server.port;
       stops.push(() => server.close());
     }

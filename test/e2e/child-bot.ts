@@ -8,7 +8,7 @@ import { migrateLikeADeployment, waitFor } from './e2e-support.js';
  * would from Kubernetes or a terminal.
  */
 export interface ChildBot {
-  /** Base URL of its HTTP listener (`/slack/events`, `/healthz`). */
+  /** Base URL of its HTTP listener (`/slack/events`, `/healthz`, `/readyz`). */
   url: string;
   logLines: Record<string, unknown>[];
   signal(name: NodeJS.Signals): void;

@@ -72,10 +72,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('graceful shutdown of the real p
     await waitFor('two approvals in Atmosphere', () => patches(d).length >= 2);
 
     bot.signal('SIGTERM');
-    await waitFor('the health check to report draining', async () => (await fetch(`${bot.url}/healthz`)).status === 503);
-    const health = await fetch(`${bot.url}/healthz`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ ok: false, draining: true });
+    await waitFor('the readiness probe to report draining', async () => (await fetch(`${bot.url}/readyz`)).status === 503);
+    const ready = await fetch(`${bot.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ok: false, draining: true });
+    // Still alive: a liveness failure now would only make Kubernetes kill the work being finished.
+    const live = await fetch(`${bot.url}/healthz`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ ok: true, live: true, draining: true });
     const late = await d.driver.command(bot.url, { userId: STAFF.kpatel, text: 'requests', replyId: 'late' });
     expect(late.status).toBe(503);
     // Both were answered while the approvals were still waiting on Atmosphere.

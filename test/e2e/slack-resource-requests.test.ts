@@ -50,9 +50,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     await deployment?.stop();
   });
 
-  it('runs in production mode: REST gateway, Postgres, health endpoint with JSON', async () => {
+  it('runs in production mode: REST gateway, Postgres, readiness endpoint with JSON', async () => {
     for (const url of appUrls) {
-      const response = await fetch(`${url}/healthz`);
+      const response = await fetch(`${url}/readyz`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('application/json');
       expect(await response.json()).toMatchObject({ ok: true, mode: 'production', gateway: 'rest', database: true });

@@ -12,7 +12,7 @@ import { createMemoryStore } from '../../src/integrations/kv/memory-store.js';
 import { createEmbeddedGateway } from '../../src/integrations/atmosphere/embedded-gateway.js';
 import { createDispatcher } from '../../src/bot/chat/create-dispatcher.js';
 import { createHealthCheck } from '../../src/bot/chat/health-check.js';
-import { startHealthServer, type HealthServer } from '../../src/bot/http-server.js';
+import { createHttpRouter, healthRoutes, startHealthServer, type HealthServer } from '../../src/bot/http-server.js';
 import { commandDefinitions, actionDefinitions } from '../../src/handlers/index.js';
 import { createTestDatabase, TEST_NOW, type TestDatabase } from '../support/databases.js';
 import { createRecordingChat, commandEvent, dispatch } from '../support/test-deps.js';
@@ -57,7 +57,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with its Postgres cut, 
       now: () => TEST_NOW,
     };
     const healthCheck = createHealthCheck({ mode: 'production', db: proxied.db, troposphereDb: null, kv: deps.kv, gateway: 'embedded', connections: () => ({}) });
-    health = await startHealthServer({ port: 0, host: '127.0.0.1', healthCheck, log: memory.log });
+    const router = createHttpRouter({ log: memory.log });
+    for (const route of healthRoutes({ healthCheck, log: memory.log })) router.add(route);
+    health = await startHealthServer({ port: 0, host: '127.0.0.1', router, log: memory.log });
   });
 
   afterEach(() => {
@@ -86,7 +88,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with its Postgres cut, 
     await expect(withImagingSlotLock(proxied.db, async () => 'again')).resolves.toBe('again');
   });
 
-  it('answers a command on a hung database with "not answering", and /healthz with 503 and the component state', async () => {
+  it('answers a command on a hung database with "not answering", and /readyz with 503 and the component state', async () => {
     proxy.hang();
     const event = commandEvent('requests', STAFF);
     const { replies } = await dispatch(dispatcher(), event);
@@ -94,13 +96,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with its Postgres cut, 
     expect(replies[0]?.text).toMatch(/^The bot's database is not answering \(no answer in time\)/);
     expect(replies[0]?.text).not.toContain('Something went wrong');
 
-    const response = await fetch(`http://127.0.0.1:${health.port}/healthz`);
+    const response = await fetch(`http://127.0.0.1:${health.port}/readyz`);
     expect(response.status).toBe(503);
-    const body = (await response.json()) as { ok: boolean; components: Record<string, { state: string; detail?: string }> };
+    const body = (await response.json()) as { ok: boolean; failing: string[]; components: Record<string, { state: string; detail?: string }> };
     expect(body.ok).toBe(false);
+    expect(body.failing).toEqual(['atmosphereDb']);
     expect(body.components['atmosphereDb']).toEqual({ state: 'down', detail: 'no answer within 800 ms' });
-    const ready = await fetch(`http://127.0.0.1:${health.port}/readyz`);
-    expect(ready.status).toBe(503);
 
     proxy.heal();
     // The failed command's audit row waited in memory; once the database answers it is written.
@@ -109,7 +110,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with its Postgres cut, 
     const [row] = await auditOf([event.id]);
     expect(row).toMatchObject({ outcome: 'failed', name: 'requests' });
     expect(row?.detail).toMatchObject({ service: 'database' });
-    expect((await fetch(`http://127.0.0.1:${health.port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${health.port}/readyz`)).status).toBe(200);
   });
 
   it('says the database is unreachable while it is down, keeps every audit row, and writes them all when it returns', async () => {

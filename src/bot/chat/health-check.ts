@@ -33,10 +33,17 @@ export interface HealthOptions {
 const DEFAULT_BUDGET_MS = 800;
 
 /**
- * The health and readiness report: each component's state, and `ok` only while the Atmosphere
- * database answers, since without it the bot can neither see requests nor record decisions. A ping
- * that does not answer within the budget reports `down` at once; the ping itself is left to finish
- * (or hit the statement timeout) and the next probe reuses it instead of taking another connection.
+ * The readiness report: each component's state, and `ok` only while the bot can do its main job,
+ * which is seeing requests, deciding them through Atmosphere and recording the decisions. That needs:
+ * the Atmosphere database; the Troposphere database when one is configured (maintenance writes both);
+ * a gateway that can write (not `read-only`, where every approval is refused); and every configured
+ * chat connection (Slack's endpoint or socket, Discord's gateway or endpoint). Redis is not needed:
+ * without it locks, elections and markers fall back to Postgres and this process, so it only
+ * degrades. `failing` names what keeps the bot from being ready.
+ *
+ * A ping that does not answer within the budget reports `down` at once; the ping itself is left to
+ * finish (or hit the statement timeout) and the next probe reuses it instead of taking another
+ * connection.
  */
 export function createHealthCheck(options: HealthOptions): () => Promise<HealthReport> {
   const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
@@ -48,17 +55,20 @@ export function createHealthCheck(options: HealthOptions): () => Promise<HealthR
       troposphere ? troposphere(budgetMs) : Promise.resolve<ComponentState>({ state: 'off' }),
     ]);
     const backlog = pendingAudit(options.db);
+    const connections = options.connections();
     const components: Record<string, ComponentState> = {
       atmosphereDb,
       troposphereDb,
       redis: redisState(options.kv),
-      atmosphereApi: options.gateway === 'read-only' ? { state: 'degraded', detail: 'ATMOSPHERE_API_URL is not set: approvals are refused' } : { state: 'up', detail: options.gateway },
-      ...options.connections(),
+      atmosphereApi: options.gateway === 'read-only' ? { state: 'down', detail: 'ATMOSPHERE_API_URL is not set: approvals are refused' } : { state: 'up', detail: options.gateway },
+      ...connections,
       ...(backlog > 0 ? { auditBacklog: { state: 'degraded', detail: `${backlog} audit rows waiting for the database` } } : {}),
     };
+    const required = ['atmosphereDb', 'troposphereDb', 'atmosphereApi', ...Object.keys(connections)];
+    const failing = required.filter((name) => components[name]?.state === 'down');
     return {
-      ok: atmosphereDb.state === 'up',
-      detail: { mode: options.mode, gateway: options.gateway, database: atmosphereDb.state === 'up', components },
+      ok: failing.length === 0,
+      detail: { mode: options.mode, gateway: options.gateway, database: atmosphereDb.state === 'up', failing, components },
     };
   };
 }

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPModuleFunctions, HTTPReceiver, defaultBodyLimit, isRawBodyError, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPReceiver, defaultBodyLimit, isRawBodyError, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { ReplayGuard } from '../chat/replay-guard.js';
 import { checkSlackRequestBody } from './check-request-body.js';
-import { writeDraining } from '../http-server.js';
+import { writeDraining, type HttpRouter } from '../http-server.js';
 
 const EVENTS_PATH = '/slack/events';
 
@@ -12,7 +12,8 @@ const MAX_CLOCK_DIFFERENCE_S = 5 * 60;
 
 export interface GuardedReceiverOptions {
   signingSecret: string;
-  customRoutes: CustomRoute[];
+  /** The bot's other routes on this port (probes, metrics, Discord interactions), asked first. */
+  router?: HttpRouter;
   boltLogger: BoltLogger;
   log: Logger;
   /** Without one, replays are not detected (tests of other things). */
@@ -37,9 +38,10 @@ export interface GuardedReceiverOptions {
  */
 export class GuardedReceiver extends HTTPReceiver {
   constructor(private readonly guard: GuardedReceiverOptions) {
-    super({ signingSecret: guard.signingSecret, customRoutes: guard.customRoutes, logger: guard.boltLogger });
+    super({ signingSecret: guard.signingSecret, logger: guard.boltLogger });
     const bolt = this.requestListener;
     this.requestListener = (req, res) => {
+      if (guard.router?.dispatch(req, res)) return;
       if (guard.isDraining?.()) {
         writeDraining(res);
         return;

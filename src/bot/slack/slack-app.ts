@@ -3,7 +3,7 @@ import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { Dispatcher } from '../chat/command.js';
 import type { ChatDirectory, ChatPort } from '../chat/chat-port.js';
-import { writeHealth, type HealthCheck } from '../http-server.js';
+import type { HttpRouter } from '../http-server.js';
 import { createWorkQueue, DEFAULT_WORK_CONCURRENCY, type WorkQueue } from '../chat/work-queue.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners } from './register-listeners.js';
@@ -21,18 +21,18 @@ export interface SlackAppOptions {
   signingSecret?: string;
   /**
    * Socket Mode (`xapp-…`): no public endpoint, so nothing listens on `port`; the composition root
-   * serves /healthz with `startHealthServer` instead.
+   * serves the router with `startHealthServer` instead.
    */
   appToken?: string;
   /** Web API base, `https://slack.com/api/` by default. */
   apiUrl?: string;
-  /** HTTP mode: where /slack/events and /healthz listen (0 picks a free port). */
+  /** HTTP mode: where /slack/events and the router's routes listen (0 picks a free port). */
   port: number;
   host: string;
   dispatcher: Dispatcher;
   log: Logger;
-  /** HTTP mode: answers GET /healthz and GET /readyz next to /slack/events. */
-  healthCheck: HealthCheck;
+  /** HTTP mode: the bot's other routes (/healthz, /readyz, /metrics, ...) served next to /slack/events. */
+  router?: HttpRouter;
   /** HTTP mode: remembers signed requests so a replay is acknowledged but not run again. */
   replayGuard?: ReplayGuard;
   /** Merged over our defaults; tests turn retries off here. */
@@ -53,7 +53,7 @@ export interface SlackAppOptions {
 
 export interface SlackApp {
   app: App;
-  /** Starts listening; resolves with the port serving /slack/events and /healthz, or undefined in Socket Mode. */
+  /** Starts listening; resolves with the port serving /slack/events and the router, or undefined in Socket Mode. */
   start(): Promise<{ port: number } | undefined>;
   /** Takes no more events: Socket Mode disconnects; over HTTP `isDraining` already answers 503. */
   stopReceiving(): Promise<void>;
@@ -81,11 +81,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET (Basic Information > App Credentials), or set SLACK_APP_TOKEN for Socket Mode');
   }
   const knownIdentity = Boolean(options.botId && options.botUserId);
-  const healthRoutes = ['/healthz', '/readyz'].map((path) => ({
-    path,
-    method: ['GET'],
-    handler: (_req: unknown, res: Parameters<typeof writeHealth>[0]) => void writeHealth(res, options.healthCheck, log),
-  }));
   const bolt = boltLogger(log);
   let connection: ComponentState = { state: 'down', detail: 'not started' };
   const clientOptions: webApi.WebClientOptions = {
@@ -115,7 +110,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       : {
           receiver: new GuardedReceiver({
             signingSecret: options.signingSecret!,
-            customRoutes: healthRoutes,
+            ...(options.router ? { router: options.router } : {}),
             boltLogger: bolt,
             log,
             ...(options.replayGuard ? { replayGuard: options.replayGuard } : {}),

@@ -73,7 +73,6 @@ describe('signed but malformed Slack requests (real Bolt over HTTP)', () => {
       host: '127.0.0.1',
       dispatcher,
       log,
-      healthCheck: async () => ({ ok: true, detail: {} }),
       formStates: memoryFormStates(),
       clientOptions: { retryConfig: { retries: 0 } },
       botId: 'B1',

@@ -4,6 +4,7 @@ import type { Dispatcher, DispatchOutcome, EventIO } from '../../../src/bot/chat
 import { reply } from '../../../src/bot/chat/reply.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { createSlackApp, type SlackApp } from '../../../src/bot/slack/slack-app.js';
+import { createHttpRouter, healthRoutes } from '../../../src/bot/http-server.js';
 import { IntegrationError } from '../../../src/errors.js';
 import { memoryFormStates } from '../../support/form-states.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
@@ -39,6 +40,8 @@ describe('Slack app over HTTP (real Bolt, fake Web API)', () => {
   let healthy = true;
   const dispatch = fakeDispatcher();
   const { log, lines } = createMemoryLogger('warn');
+  const router = createHttpRouter({ log });
+  for (const route of healthRoutes({ log, healthCheck: async () => ({ ok: healthy, detail: { database: healthy ? 'up' : 'down' } }) })) router.add(route);
 
   beforeAll(async () => {
     fake = await startFakeSlackApi();
@@ -51,7 +54,7 @@ describe('Slack app over HTTP (real Bolt, fake Web API)', () => {
       host: '127.0.0.1',
       dispatcher: dispatch.dispatcher,
       log,
-      healthCheck: async () => ({ ok: healthy, detail: { database: healthy ? 'up' : 'down' } }),
+      router,
       clientOptions: { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
       botId: 'B1',
       botUserId: 'UB1',
@@ -278,14 +281,17 @@ describe('Slack app over HTTP (real Bolt, fake Web API)', () => {
     expect(dispatch.received).toEqual([]);
   });
 
-  it('answers /healthz with 200 when healthy and 503 when not', async () => {
-    const up = await fetch(`${appUrl}/healthz`);
+  it('serves the router beside /slack/events: /readyz 200 when ready and 503 when not, /healthz 200 throughout', async () => {
+    const up = await fetch(`${appUrl}/readyz`);
     expect(up.status).toBe(200);
     expect(await up.json()).toEqual({ ok: true, database: 'up' });
     healthy = false;
-    const down = await fetch(`${appUrl}/healthz`);
+    const down = await fetch(`${appUrl}/readyz`);
     expect(down.status).toBe(503);
     expect(await down.json()).toEqual({ ok: false, database: 'down' });
+    const live = await fetch(`${appUrl}/healthz`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ ok: true, live: true });
   });
 
   it('posts into a thread with thread_ts and returns the new message ref', async () => {
@@ -347,7 +353,6 @@ describe('Slack app start-up', () => {
       host: '127.0.0.1',
       dispatcher: fakeDispatcher().dispatcher,
       log,
-      healthCheck: async () => ({ ok: true, detail: {} }),
       clientOptions: { retryConfig: { retries: 0 } },
       formStates: memoryFormStates(),
     };
@@ -374,7 +379,6 @@ describe('Slack app start-up', () => {
         host: '127.0.0.1',
         dispatcher: fakeDispatcher().dispatcher,
         log,
-        healthCheck: async () => ({ ok: true, detail: {} }),
       }),
     ).toThrow(/SLACK_SIGNING_SECRET/);
   });

@@ -50,7 +50,6 @@ describe('Slack app over Socket Mode (real Bolt, fake apps.connections.open and 
       host: '127.0.0.1',
       dispatcher,
       log,
-      healthCheck: async () => ({ ok: true, detail: {} }),
       clientOptions: { retryConfig: { retries: 0 } },
       botId: 'B1',
       botUserId: 'UB1',

@@ -46,7 +46,6 @@ describe('Slack adapter: the order of the work after the ack', () => {
       host: '127.0.0.1',
       dispatcher,
       log: createMemoryLogger('warn').log,
-      healthCheck: async () => ({ ok: true, detail: {} }),
       formStates: memoryFormStates(),
       clientOptions: { retryConfig: { retries: 0 } },
       botId: 'B1',
