@@ -19,6 +19,7 @@ import { listStuckInstances } from '../src/handlers/instances/build-instance-mes
 import { createBenchDatabase } from './support/fresh-database.js';
 import { latencyStats, ms } from './support/latency-stats.js';
 import { loadInstanceHistory, TROUBLED_INSTANCES } from './support/instance-load.js';
+import { noMetrics } from '../src/bot/chat/metrics.js';
 
 /**
  * `/atmo instances stuck` and one instance alert-scan tick on the real Postgres with 10,000 and
@@ -69,6 +70,7 @@ async function prepare(url: string, rows: number): Promise<Side> {
     directories: {},
     statusPage: null,
     releases: null,
+    metrics: noMetrics,
     now: () => new Date(),
   };
   // The first refresh has no cursor and reads the current rows once; the first tick opens the threads.

@@ -16,6 +16,7 @@ import { createTestDatabase, TEST_NOW, type TestDatabase } from '../test/support
 import { createRecordingChat } from '../test/support/test-deps.js';
 import { fillImagingTables } from './support/fill-imaging-tables.js';
 import { median } from './support/median.js';
+import { noMetrics } from '../src/bot/chat/metrics.js';
 
 /**
  * One alert-scan tick as production runs it (the job `buildJobs` wires, so the imaging queue advances
@@ -62,6 +63,7 @@ async function prepare(rows: number): Promise<Subject> {
     directories: {},
     statusPage: null,
     releases: null,
+    metrics: noMetrics,
     now: () => clock.now,
   };
   const job = buildJobs(deps).find((j) => j.name === ALERT_SCAN_JOB);

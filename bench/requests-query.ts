@@ -23,6 +23,7 @@ import { bulkLoad, PRODUCTION_SIZE, type BulkSize } from './support/bulk-load.js
 import { createBenchDatabase } from './support/fresh-database.js';
 import { latencyStats, ms, type LatencyStats } from './support/latency-stats.js';
 import { median } from './support/median.js';
+import { noMetrics } from '../src/bot/chat/metrics.js';
 
 /**
  * `/atmo requests` at production size on the real Postgres, through the dispatcher exactly as a staff
@@ -126,6 +127,7 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
       directories: { slack: { emailOf: async () => 'kpatel@cyverse.org' } },
       statusPage: null,
       releases: null,
+      metrics: noMetrics,
       now: () => new Date(),
     };
     const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

@@ -7,6 +7,7 @@ import type { ChatDirectory, ChatPort } from './bot/chat/chat-port.js';
 import type { Platform } from './bot/chat/chat-event.js';
 import type { StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
+import type { BotMetrics } from './bot/chat/metrics.js';
 
 /**
  * Everything a handler or job may use, built once in `main.ts` and passed down. Tests build their own
@@ -31,5 +32,7 @@ export interface Deps {
   statusPage: StatusPage | null;
   /** GitHub release tagging; null when GITHUB_TOKEN is not configured. */
   releases: GitHubReleases | null;
+  /** Where the bot reports what it does (Prometheus in production, `noMetrics` in most tests). */
+  metrics: BotMetrics;
   now(): Date;
 }

@@ -32,6 +32,8 @@ import { reconcileDecisions } from './handlers/decisions/reconcile-decisions.js'
 import { createWorkQueue, DEFAULT_WORK_CONCURRENCY } from './bot/chat/work-queue.js';
 import { callsOutsideSlot } from './bot/chat/calls-outside-slot.js';
 import { stopGracefully } from './bot/chat/stop-gracefully.js';
+import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
+import { countOpenAlertThreads } from './db/queries/alert-threads.js';
 
 function buildGateway(config: Config, db: Database, now: () => Date, log: Logger): AtmosphereGateway {
   if (config.ATMOSPHERE_API_URL && config.ATMOSPHERE_API_TOKEN) {
@@ -125,9 +127,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   const databases = await buildDatabases(config, log, now);
   const kv = await buildStore(config, log);
   const chat = createChatRouter();
+  const prometheus = createPrometheusMetrics({
+    log: log.child({ component: 'metrics' }),
+    openAlertThreads: () => countOpenAlertThreads(databases.atmosphere.db),
+  });
+  const metrics = prometheus.port;
   // One queue for every adapter: the bound protects the shared Postgres pool. Clients that wait on
-  // other services make their calls outside the event's slot, so a hung API holds only its own event.
-  const queue = createWorkQueue(options.workConcurrency ?? DEFAULT_WORK_CONCURRENCY);
+  // other services make their calls outside the event's slot, so a hung API holds only its own event;
+  // the queue reports each such call as one to its service.
+  const queue = createWorkQueue(options.workConcurrency ?? DEFAULT_WORK_CONCURRENCY, metrics);
   const gateway = buildGateway(config, databases.atmosphere.db, now, log);
   const statusPage = buildStatusPage(config, log);
   const releases = await buildReleases(config, log);
@@ -138,12 +146,13 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     db: databases.atmosphere.db,
     troposphereDb: databases.troposphere?.db ?? null,
     // While a global maintenance record is active the API answers 503; say so before trying.
-    gateway: withMaintenanceGuard(gateway.kind === 'rest' ? callsOutsideSlot(gateway, queue) : gateway, databases.atmosphere.db, now),
+    gateway: withMaintenanceGuard(gateway.kind === 'rest' ? callsOutsideSlot(gateway, queue, 'atmosphere') : gateway, databases.atmosphere.db, now),
     kv,
     chat,
     directories: {},
-    statusPage: statusPage && callsOutsideSlot(statusPage, queue),
-    releases: releases && callsOutsideSlot(releases, queue),
+    statusPage: statusPage && callsOutsideSlot(statusPage, queue, 'statusio'),
+    releases: releases && callsOutsideSlot(releases, queue, 'github'),
+    metrics,
     now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
@@ -161,6 +170,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   // Every route on PORT besides Slack's own: Bolt's receiver (Slack over HTTP) or a plain server asks it first.
   const router = createHttpRouter({ log, isDraining });
   for (const route of healthRoutes({ healthCheck, log, isDraining })) router.add(route);
+  router.add({
+    method: 'GET',
+    path: '/metrics',
+    whileDraining: true,
+    async handle(_req, res) {
+      const body = await prometheus.render();
+      res.writeHead(200, { 'content-type': prometheus.contentType, 'cache-control': 'no-store' }).end(body);
+    },
+  });
 
   const stops: (() => Promise<void>)[] = [];
   // Claims a previous run of this or another replica left unfinished are settled against Atmosphere
@@ -198,11 +216,12 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         responseUrlHosts: config.SLACK_RESPONSE_URL_HOSTS,
         workQueue: queue,
         isDraining,
+        metrics,
         replayGuard: createReplayGuard({ kv, log: log.child({ component: 'replay-guard' }) }),
       });
-      chat.register('slack', slack.chatPort);
+      chat.register('slack', callsOutsideSlot(slack.chatPort, queue, 'slack'));
       connections.slack = slack.connection;
-      deps.directories.slack = callsOutsideSlot(slack.directory, queue);
+      deps.directories.slack = callsOutsideSlot(slack.directory, queue, 'slack');
       const started = await slack.start();
       port = started?.port;
       stops.push(() => slack.stop());
@@ -226,8 +245,9 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         log: log.child({ platform: 'discord' }),
         ...(options.discordRestOptions ? { restOptions: options.discordRestOptions } : {}),
         workQueue: queue,
+        metrics,
       });
-      chat.register('discord', discord.chatPort);
+      chat.register('discord', callsOutsideSlot(discord.chatPort, queue, 'discord'));
       connections.discord = discord.connection;
       await discord.start();
       stops.push(() => discord.stop());
@@ -252,7 +272,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       // print the key twice on every job line.
       const jobLog = log;
       const coordinator = createRunCoordinator({ kv, db: databases.atmosphere.db, runner: `${hostname()}:${process.pid}`, log: jobLog });
-      scheduler = startScheduler({ jobs: buildJobs(deps), coordinator, log: jobLog });
+      scheduler = startScheduler({ jobs: buildJobs(deps), coordinator, log: jobLog, metrics });
     },
     stop() {
       stopping ??= stopGracefully({

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { CRON_SLOT_TTL_MS } from '../integrations/kv/keys.js';
 import type { Logger } from '../logger.js';
 import type { RunCoordinator } from './run-coordinator.js';
+import { noMetrics, secondsSince, type BotMetrics } from '../bot/chat/metrics.js';
 
 export interface JobContext {
   /** When this run started (injected clock). */
@@ -36,6 +37,8 @@ export interface SchedulerOptions {
   /** IANA zone the cron expressions are read in; UTC keeps a steady interval across DST changes. */
   timezone?: string;
   now?: () => Date;
+  /** Hears every run (with its outcome and duration) and every slot not run here (with why). */
+  metrics?: BotMetrics;
 }
 
 /**
@@ -49,6 +52,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const { jobs, coordinator } = options;
   const now = options.now ?? (() => new Date());
   const log = options.log.child({ component: 'scheduler' });
+  const metrics = options.metrics ?? noMetrics;
   const byName = new Map<string, ScheduledJob>();
   for (const job of jobs) {
     if (byName.has(job.name)) throw new Error(`Two scheduled jobs are named "${job.name}"; job names must be unique.`);
@@ -60,12 +64,16 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   let stopped = false;
 
   const runJob = (job: ScheduledJob, slot: string): Promise<JobOutcome> => {
-    if (stopped) return Promise.resolve('skipped');
-    if (running.has(job.name)) {
-      log.warn({ job: job.name, slot }, 'job still running on this replica; slot skipped');
+    if (stopped) {
+      metrics.jobSkipped(job.name, 'stopped');
       return Promise.resolve('skipped');
     }
-    const run = runWithCapture(job, slot, now(), log).finally(() => running.delete(job.name));
+    if (running.has(job.name)) {
+      log.warn({ job: job.name, slot }, 'job still running on this replica; slot skipped');
+      metrics.jobSkipped(job.name, 'overlap');
+      return Promise.resolve('skipped');
+    }
+    const run = runWithCapture(job, slot, now(), log, metrics).finally(() => running.delete(job.name));
     running.set(job.name, run);
     return run;
   };
@@ -83,7 +91,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     });
     task.on('execution:skipped', (context) => {
       log.debug({ job: job.name, slot: context.date.toISOString(), reason: context.reason }, 'slot not run here');
+      metrics.jobSkipped(job.name, String(context.reason ?? 'unknown'));
     });
+    // node-cron's own noOverlap guard skips a fire while the previous run is still busy.
+    task.on('execution:overlap', () => metrics.jobSkipped(job.name, 'overlap'));
     return task;
   });
   log.info({ jobs: jobs.map((job) => ({ name: job.name, cron: job.cron })) }, 'scheduler started');
@@ -94,6 +105,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       if (!job) throw new UserError('not_found', `There is no scheduled job named "${name}".`);
       if (stopped || running.has(name)) {
         log.warn({ job: name }, stopped ? 'scheduler stopped; manual run refused' : 'job already running on this replica; manual run skipped');
+        metrics.jobSkipped(name, stopped ? 'stopped' : 'overlap');
         return 'skipped';
       }
       // A manual run takes the slot of the current second, under the same key as a cron fire would:
@@ -102,6 +114,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       const slot = new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString();
       if (!(await coordinator.shouldRun(`${name}:${slot}`, CRON_SLOT_TTL_MS))) {
         log.info({ job: name, slot }, 'manual run not elected; another replica has this slot');
+        metrics.jobSkipped(name, 'not-elected');
         return 'skipped';
       }
       return runJob(job, slot);
@@ -116,13 +129,15 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 }
 
 /** Runs one job and reports its outcome; never rejects, so neither node-cron nor the process sees the error. */
-async function runWithCapture(job: ScheduledJob, slot: string, now: Date, log: Logger): Promise<JobOutcome> {
+async function runWithCapture(job: ScheduledJob, slot: string, now: Date, log: Logger, metrics: BotMetrics): Promise<JobOutcome> {
   const started = performance.now();
   try {
     await job.run({ now, slot });
+    metrics.jobRun(job.name, 'ok', secondsSince(started));
     log.info({ job: job.name, slot, durationMs: Math.round(performance.now() - started), outcome: 'ok' }, 'job run finished');
     return 'ok';
   } catch (error) {
+    metrics.jobRun(job.name, 'failed', secondsSince(started));
     log.error(
       { job: job.name, slot, durationMs: Math.round(performance.now() - started), outcome: 'failed', err: error },
       'job run failed',

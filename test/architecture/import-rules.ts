@@ -22,6 +22,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'bot/console': ['bot/chat', 'model', 'errors', 'logger'],
   handlers: ['model', 'errors', 'logger', 'config', 'db', 'integrations', 'deps', 'bot/chat'],
   jobs: ['model', 'errors', 'logger', 'config', 'db', 'integrations', 'deps', 'bot/chat', 'handlers'],
+  // The Prometheus side of the chat core's BotMetrics port; only the composition root builds it.
+  metrics: ['bot/chat', 'model', 'logger'],
 };
 
 /** Platform SDKs, and the database libraries (SQL lives in db/ only), and the one layer that may load each. */
@@ -32,6 +34,7 @@ export const SDK_OWNERS: Readonly<Record<string, string>> = {
   'drizzle-orm': 'db',
   pg: 'db',
   '@electric-sql/pglite': 'db',
+  'prom-client': 'metrics',
 };
 
 /** Programs and the composition root: they wire everything together, so they may import anything. */

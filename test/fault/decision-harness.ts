@@ -14,6 +14,7 @@ import { createRecordingChat } from '../support/test-deps.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startMirroredAtmosphereApi } from '../e2e/mirrored-atmosphere-api.js';
 import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
+import { noMetrics } from '../../src/bot/chat/metrics.js';
 
 /** The gateway's timeout in these suites: long enough for a loaded machine, short enough for a test. */
 export const TEST_API_TIMEOUT_MS = 1_500;
@@ -65,6 +66,7 @@ export async function startFaultBot(): Promise<FaultBot> {
     directories: {},
     statusPage: null,
     releases: null,
+    metrics: noMetrics,
     now: () => now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

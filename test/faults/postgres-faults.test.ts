@@ -18,6 +18,7 @@ import { createTestDatabase, TEST_NOW, type TestDatabase } from '../support/data
 import { createRecordingChat, commandEvent, dispatch } from '../support/test-deps.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../e2e/e2e-support.js';
+import { noMetrics } from '../../src/bot/chat/metrics.js';
 
 /** Short, so a hung database fails a command in a second rather than the production 15 s. */
 const STATEMENT_TIMEOUT_MS = 1_000;
@@ -54,6 +55,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with its Postgres cut, 
       directories: {},
       statusPage: null,
       releases: null,
+      metrics: noMetrics,
       now: () => TEST_NOW,
     };
     const healthCheck = createHealthCheck({ mode: 'production', db: proxied.db, troposphereDb: null, kv: deps.kv, gateway: 'embedded', connections: () => ({}) });

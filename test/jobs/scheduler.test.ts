@@ -8,6 +8,7 @@ import { createMemoryStore } from '../../src/integrations/kv/memory-store.js';
 import { createRunCoordinator } from '../../src/jobs/run-coordinator.js';
 import { startScheduler, type JobContext, type ScheduledJob, type Scheduler } from '../../src/jobs/scheduler.js';
 import { createMemoryLogger } from '../../src/logger.js';
+import { noMetrics, type BotMetrics } from '../../src/bot/chat/metrics.js';
 
 /**
  * Two "replicas" of the bot in one process: each has its own scheduler and coordinator, and they
@@ -32,14 +33,43 @@ describe('scheduler', () => {
   function replicas(jobs: ScheduledJob[], now?: () => Date) {
     kv = createMemoryStore();
     const logged = createMemoryLogger();
+    const reported: string[] = [];
     const start = (runner: string) => {
       const coordinator = createRunCoordinator({ kv, db: handle.db, runner, log: logged.log });
-      const scheduler = startScheduler({ jobs, coordinator, log: logged.log.child({ runner }), ...(now ? { now } : {}) });
+      // What each replica reports to its metrics, as `<runner> <run|skip> <job> <outcome|reason>`.
+      const metrics: BotMetrics = {
+        ...noMetrics,
+        jobRun: (job, outcome) => void reported.push(`${runner} run ${job} ${outcome}`),
+        jobSkipped: (job, reason) => void reported.push(`${runner} skip ${job} ${reason}`),
+      };
+      const scheduler = startScheduler({ jobs, coordinator, log: logged.log.child({ runner }), metrics, ...(now ? { now } : {}) });
       running.push(scheduler);
       return scheduler;
     };
-    return { a: start('replica-a'), b: start('replica-b'), lines: logged.lines };
+    return { a: start('replica-a'), b: start('replica-b'), lines: logged.lines, reported };
   }
+
+  it('reports each run with its outcome and each slot not run here with the reason', async () => {
+    const at = new Date('2026-11-21T23:15:42.618Z');
+    const { a, b, reported } = replicas(
+      [
+        { name: 'works', cron: '0 3 * * *', run: async () => {} },
+        { name: 'breaks', cron: '0 3 * * *', run: async () => Promise.reject(new Error('broken')) },
+      ],
+      () => at,
+    );
+    expect(await a.runNow('works')).toBe('ok');
+    expect(await b.runNow('works')).toBe('skipped');
+    expect(await b.runNow('breaks')).toBe('failed');
+    await a.stop();
+    expect(await a.runNow('works')).toBe('skipped');
+    expect(reported).toEqual([
+      'replica-a run works ok',
+      'replica-b skip works not-elected',
+      'replica-b run breaks failed',
+      'replica-a skip works stopped',
+    ]);
+  });
 
   it('runs a manual run once across two replicas asked at the same moment', async () => {
     const at = new Date('2026-11-21T23:15:42.618Z');

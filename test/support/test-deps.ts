@@ -11,6 +11,7 @@ import type { ChatPort } from '../../src/bot/chat/chat-port.js';
 import type { Dispatcher, DispatchOutcome, EventIO } from '../../src/bot/chat/command.js';
 import type { Reply } from '../../src/bot/chat/reply.js';
 import { createTestDatabase, TEST_NOW, type DbKind, type TestDatabase } from './databases.js';
+import { noMetrics } from '../../src/bot/chat/metrics.js';
 
 /** A ChatPort that records every post and update, for jobs and announcements. */
 export function createRecordingChat(platform: 'slack' | 'discord' | 'console' = 'console') {
@@ -65,6 +66,7 @@ export async function createTestContext(
     directories: {},
     statusPage: null,
     releases: null,
+    metrics: noMetrics,
     now: () => now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

@@ -71,6 +71,7 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
       actor: null,
     };
     let outcome: DispatchOutcome = { kind: 'done' };
+    io = timedReplies(io, event);
     try {
       outcome =
         event.kind === 'command'
@@ -115,7 +116,33 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
     } catch (error) {
       log.error({ err: error }, 'could not write the audit row');
     }
+    deps.metrics.eventHandled(event.platform, draft.kind, draft.outcome);
     return outcome;
+  }
+
+  /** The same io, reporting the time from the event's arrival to its first answer delivered. */
+  function timedReplies(io: EventIO, event: ChatEvent): EventIO {
+    let answered = false;
+    const first = () => {
+      if (answered) return;
+      answered = true;
+      deps.metrics.replied(event.platform, event.kind, (deps.now().getTime() - event.receivedAt.getTime()) / 1000);
+    };
+    const updateSource = io.updateSource;
+    return {
+      respond: async (reply) => {
+        await io.respond(reply);
+        first();
+      },
+      ...(updateSource
+        ? {
+            updateSource: async (reply: Reply) => {
+              await updateSource(reply);
+              first();
+            },
+          }
+        : {}),
+    };
   }
 
   async function handleCommand(event: CommandEvent, io: EventIO, draft: AuditDraft, log: Deps['log']): Promise<DispatchOutcome> {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { noMetrics, secondsSince, type BotMetrics } from './metrics.js';
 
 /**
  * Adapters acknowledge an event at once and hand the rest of its work here. At most `concurrency`
@@ -45,8 +46,11 @@ export interface PendingWork {
 export interface WorkQueue {
   /** Runs the item when a slot is free; resolves when it is done, or when `takeWaiting` took it out. */
   run(item: WorkItem): Promise<void>;
-  /** Runs `call` (a request to another service) without holding the caller's slot meanwhile. */
-  outside<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `call` (a request to another service) without holding the caller's slot meanwhile. With
+   * `service`, its duration and failure are reported as that service's call.
+   */
+  outside<T>(call: () => Promise<T>, service?: string): Promise<T>;
   /** Items waiting for a slot that have not started. */
   readonly waiting: number;
   /** Every item accepted and not yet finished. */
@@ -72,13 +76,34 @@ interface Waiter {
   grant(granted: boolean): void;
 }
 
-export function createWorkQueue(concurrency: number): WorkQueue {
+/** `metrics` hears the queue's depth after every change and each service call made through `outside`. */
+export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMetrics): WorkQueue {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a whole number of at least 1');
   let busy = 0;
   const lanes: Record<Lane, Waiter[]> = { deadline: [], resume: [], normal: [] };
   const tickets = new Set<Ticket>();
   let idleWaiters: (() => void)[] = [];
   const current = new AsyncLocalStorage<Ticket>();
+  const report = () => {
+    let outside = 0;
+    for (const ticket of tickets) if (ticket.state === 'outside') outside += 1;
+    // Items back from a service call wait in the resume lane; they count as outside until they hold a slot.
+    metrics.workQueue({ waiting: lanes.deadline.length + lanes.normal.length, running: busy, outside });
+  };
+  const measured = <T>(call: () => Promise<T>, service: string | undefined): Promise<T> => {
+    if (!service) return call();
+    const started = performance.now();
+    return call().then(
+      (value) => {
+        metrics.externalCall(service, secondsSince(started), true);
+        return value;
+      },
+      (error: unknown) => {
+        metrics.externalCall(service, secondsSince(started), false);
+        throw error;
+      },
+    );
+  };
 
   const acquire = (ticket: Ticket, lane: Lane): Promise<boolean> => {
     if (busy < concurrency) {
@@ -118,25 +143,31 @@ export function createWorkQueue(concurrency: number): WorkQueue {
       const ticket: Ticket = { item, state: 'waiting', holding: false };
       tickets.add(ticket);
       try {
-        if (!(await acquire(ticket, item.priority ?? 'normal'))) return;
+        const started = acquire(ticket, item.priority ?? 'normal');
+        report();
+        if (!(await started)) return;
         ticket.state = 'running';
+        report();
         await current.run(ticket, () => item.run());
       } finally {
         if (ticket.holding) release(ticket);
         finished(ticket);
+        report();
       }
     },
-    async outside(call) {
+    async outside(call, service) {
       const ticket = current.getStore();
       // Outside any item (a scheduled job), or while the item already gave its slot up (calls in parallel).
-      if (!ticket?.holding) return call();
+      if (!ticket?.holding) return measured(call, service);
       release(ticket);
       ticket.state = 'outside';
+      report();
       try {
-        return await call();
+        return await measured(call, service);
       } finally {
         await acquire(ticket, 'resume');
         ticket.state = 'running';
+        report();
       }
     },
     pending: () => [...tickets].map((ticket) => ({ item: ticket.item, state: ticket.state })),

@@ -25,6 +25,7 @@ import { registerGuildCommands } from './register-commands.js';
 import { renderModal } from './render-reply.js';
 import { toChatEvent } from './to-chat-event.js';
 import type { ComponentState } from '../chat/health-check.js';
+import { noMetrics, secondsSince, type BotMetrics } from '../chat/metrics.js';
 
 export interface DiscordBotOptions {
   token: string;
@@ -43,6 +44,8 @@ export interface DiscordBotOptions {
   commandReplyBudgetMs?: number;
   /** Where the work after each first response runs; the composition root shares one between adapters. */
   workQueue?: WorkQueue;
+  /** Hears how long each interaction waited for its first response. */
+  metrics?: BotMetrics;
 }
 
 export interface DiscordBot {
@@ -87,9 +90,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
   // discord.js's interaction classes do not keep the payload; the pure translator works on the raw
   // one, which the gateway manager emits just before discord.js builds its interaction object.
-  const rawInteractions = new Map<string, APIInteraction>();
+  const metrics = options.metrics ?? noMetrics;
+  const rawInteractions = new Map<string, { data: APIInteraction; arrived: number }>();
   client.ws.on(GatewayDispatchEvents.InteractionCreate, (data: APIInteraction) => {
-    rawInteractions.set(data.id, data);
+    rawInteractions.set(data.id, { data, arrived: performance.now() });
     if (rawInteractions.size > MAX_PENDING_PAYLOADS) rawInteractions.delete(rawInteractions.keys().next().value!);
   });
   client.on(Events.InteractionCreate, (interaction) => {
@@ -103,25 +107,27 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   client.on(Events.ShardError, (error) => log.warn({ err: error }, 'discord gateway connection error'));
   client.on(Events.ShardReconnecting, () => log.info('discord gateway reconnecting'));
 
-  async function handleInteraction(interaction: Interaction, raw: APIInteraction | undefined): Promise<void> {
+  async function handleInteraction(interaction: Interaction, raw: { data: APIInteraction; arrived: number } | undefined): Promise<void> {
     if (!raw) {
       log.warn({ eventId: interaction.id }, 'discord interaction without its gateway payload; ignored');
       return;
     }
-    const event = toChatEvent(raw, new Date());
+    const event = toChatEvent(raw.data, new Date());
     if (!event) return;
-    if (interaction.isChatInputCommand()) await onCommand(interaction, event);
-    else if (interaction.isButton() && event.kind === 'action') await onButton(interaction, event);
-    else if (interaction.isModalSubmit()) await onModalSubmit(interaction, event);
+    const acked = () => metrics.acknowledged('discord', event.kind, secondsSince(raw.arrived));
+    if (interaction.isChatInputCommand()) await onCommand(interaction, event, acked);
+    else if (interaction.isButton() && event.kind === 'action') await onButton(interaction, event, acked);
+    else if (interaction.isModalSubmit()) await onModalSubmit(interaction, event, acked);
   }
 
-  async function onCommand(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, event: ChatEvent): Promise<void> {
+  async function onCommand(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, event: ChatEvent, acked: () => void): Promise<void> {
     // A quick answer is the interaction's response itself; a slow one is deferred (see createCommandReplyIO).
     // The deferral timer runs from here, so time spent waiting for a work slot counts against it.
     const io = outsideSlots(
       createCommandReplyIO(interaction, {
         deferAfterMs: options.commandReplyBudgetMs ?? COMMAND_REPLY_BUDGET_MS,
         onDeferError: (error) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'),
+        onFirstResponse: acked,
       }),
     );
     await work(event, io, async () => {
@@ -135,13 +141,13 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   function outsideSlots<T extends EventIO & { finish(): Promise<void> }>(io: T): T {
     return {
       ...io,
-      respond: (answer) => queue.outside(() => io.respond(answer)),
-      finish: () => queue.outside(() => io.finish()),
+      respond: (answer) => queue.outside(() => io.respond(answer), 'discord'),
+      finish: () => queue.outside(() => io.finish(), 'discord'),
     };
   }
 
-  async function onButton(interaction: ButtonInteraction, event: ActionEvent): Promise<void> {
-    const responder = new ComponentResponder(interaction);
+  async function onButton(interaction: ButtonInteraction, event: ActionEvent, acked: () => void): Promise<void> {
+    const responder = new ComponentResponder(interaction, acked);
     const mayAskForm = dispatcher.actions.find((action) => action.name === event.action)?.form !== undefined;
     let timer: NodeJS.Timeout | undefined;
     if (mayAskForm) {
@@ -165,11 +171,11 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         }
         if (outcome.kind === 'form') {
           const modal = renderModal(outcome.form, encodeActionId(outcome.action, outcome.value));
-          const shown = await queue.outside(() => responder.showModal(modal));
+          const shown = await queue.outside(() => responder.showModal(modal), 'discord');
           if (!shown) await io.respond({ text: CLICK_AGAIN, visibility: 'ephemeral' });
           return;
         }
-        await queue.outside(() => responder.ack());
+        await queue.outside(() => responder.ack(), 'discord');
       },
       mayAskForm ? 'deadline' : 'normal',
     );
@@ -177,14 +183,14 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
   function componentIO(responder: ComponentResponder): EventIO {
     return {
-      respond: (answer) => queue.outside(() => responder.io.respond(answer)),
-      updateSource: (answer) => queue.outside(() => responder.io.updateSource?.(answer) ?? responder.io.respond(answer)),
+      respond: (answer) => queue.outside(() => responder.io.respond(answer), 'discord'),
+      updateSource: (answer) => queue.outside(() => responder.io.updateSource?.(answer) ?? responder.io.respond(answer), 'discord'),
     };
   }
 
-  async function onModalSubmit(interaction: ModalSubmitInteraction, event: ChatEvent): Promise<void> {
-    if (!interaction.isFromMessage()) return onCommand(interaction, event);
-    const responder = new ComponentResponder(interaction);
+  async function onModalSubmit(interaction: ModalSubmitInteraction, event: ChatEvent, acked: () => void): Promise<void> {
+    if (!interaction.isFromMessage()) return onCommand(interaction, event, acked);
+    const responder = new ComponentResponder(interaction, acked);
     await responder.ack();
     const io = componentIO(responder);
     await work(event, io, async () => {

@@ -25,7 +25,11 @@ export class ComponentResponder {
   private chain: Promise<unknown> = Promise.resolve();
   readonly io: EventIO;
 
-  constructor(private readonly interaction: UpdatableInteraction) {
+  /** `onFirstResponse` hears the moment the interaction got its first response, whichever it was. */
+  constructor(
+    private readonly interaction: UpdatableInteraction,
+    private readonly onFirstResponse: () => void = () => {},
+  ) {
     this.io = {
       respond: (reply) =>
         this.queue(async () => {
@@ -40,7 +44,7 @@ export class ComponentResponder {
             await this.interaction.editReply(message);
           } else {
             await this.interaction.update(message);
-            this.acked = true;
+            this.markAcked();
           }
         }),
     };
@@ -56,15 +60,20 @@ export class ComponentResponder {
     return this.queue(async () => {
       if (this.acked || !('showModal' in this.interaction)) return false;
       await this.interaction.showModal(modal);
-      this.acked = true;
+      this.markAcked();
       return true;
     });
+  }
+
+  private markAcked(): void {
+    if (!this.acked) this.onFirstResponse();
+    this.acked = true;
   }
 
   private async ackNow(): Promise<void> {
     if (this.acked) return;
     await this.interaction.deferUpdate();
-    this.acked = true;
+    this.markAcked();
   }
 
   private queue<T>(step: () => Promise<T>): Promise<T> {
@@ -85,9 +94,13 @@ export class ComponentResponder {
  */
 export function createCommandReplyIO(
   interaction: ChatInputCommandInteraction | ModalSubmitInteraction,
-  options: { deferAfterMs: number; onDeferError(error: unknown): void },
+  options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void },
 ): EventIO & { finish(): Promise<void> } {
   let state: 'fresh' | 'deferred' | 'answered' = 'fresh';
+  const moveTo = (next: 'deferred' | 'answered') => {
+    if (state === 'fresh') options.onFirstResponse?.();
+    state = next;
+  };
   let originalUsed = false;
   let chain: Promise<unknown> = Promise.resolve();
   const queue = (step: () => Promise<void>): Promise<void> => {
@@ -98,7 +111,7 @@ export function createCommandReplyIO(
   const defer = async () => {
     if (state !== 'fresh') return;
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    state = 'deferred';
+    moveTo('deferred');
   };
   const timer = setTimeout(() => void queue(defer).catch(options.onDeferError), options.deferAfterMs);
   return {
@@ -109,7 +122,7 @@ export function createCommandReplyIO(
         if (state === 'fresh') {
           clearTimeout(timer);
           await interaction.reply({ ...message, ...ephemeral });
-          state = 'answered';
+          moveTo('answered');
         } else if (state === 'answered') {
           await interaction.followUp({ ...message, ...ephemeral });
         } else if (reply.visibility === 'channel') {

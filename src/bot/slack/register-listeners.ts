@@ -16,6 +16,7 @@ import {
 import { postToResponseUrl } from './post-to-response-url.js';
 import { callSlack } from './slack-error.js';
 import type { WorkQueue } from '../chat/work-queue.js';
+import { secondsSince, type BotMetrics } from '../chat/metrics.js';
 
 type WebClient = webApi.WebClient;
 
@@ -32,6 +33,8 @@ export interface ListenerDeps {
   trustedResponseUrl(url: string): boolean;
   /** Runs the work after each ack; Slack's own API calls are made outside its slots. */
   queue: WorkQueue;
+  /** Hears how long each acknowledgement took. */
+  metrics: BotMetrics;
 }
 
 /** A response_url message; `visibility: 'channel'` is the only way a reply becomes visible to all. */
@@ -54,11 +57,11 @@ function sourceIO(client: WebClient, source: SlackSource, userId: string, deps: 
     const url = source.responseUrl;
     if (url) {
       const message = responseMessage(answer, { replace_original: false });
-      await queue.outside(() => postToResponseUrl(url, message, trustedResponseUrl));
+      await queue.outside(() => postToResponseUrl(url, message, trustedResponseUrl), 'slack');
       return;
     }
     const { text, blocks } = renderReplyBlocks(answer);
-    await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })));
+    await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })), 'slack');
   };
   return {
     respond,
@@ -68,11 +71,11 @@ function sourceIO(client: WebClient, source: SlackSource, userId: string, deps: 
       const url = source.responseUrl;
       if (source.ephemeral && url) {
         const message = { ...renderReplyBlocks(answer), replace_original: true };
-        await queue.outside(() => postToResponseUrl(url, message, trustedResponseUrl));
+        await queue.outside(() => postToResponseUrl(url, message, trustedResponseUrl), 'slack');
         return;
       }
       const { text, blocks } = renderReplyBlocks(answer);
-      await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })));
+      await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })), 'slack');
     },
   };
 }
@@ -101,7 +104,7 @@ async function openForm(
   try {
     const state = encodeFormMetadata({ action: outcome.action, value: outcome.value, user: opened.user, ...opened.source });
     const view = renderFormView(outcome.form, await opened.formStates.save(state));
-    await queue.outside(() => callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view })));
+    await queue.outside(() => callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view })), 'slack');
   } catch (error) {
     // A trigger_id lives 3 s (https://docs.slack.dev/interactivity/handling-user-interaction#modal_responses);
     // a slow precheck lets it expire, and clicking again is the cure.
@@ -120,9 +123,15 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const mayOpenForm = (action: string) => dispatcher.actions.some((definition) => definition.name === action && definition.form !== undefined);
   const arrival = (): Arrival => ({ receivedAt: deps.now(), fallbackId: deps.newId() });
 
+  const acked = async (kind: 'command' | 'action', ack: () => Promise<void>, started: number) => {
+    await ack();
+    deps.metrics.acknowledged('slack', kind, secondsSince(started));
+  };
+
   app.command(SLASH_COMMAND, async ({ command, ack, context, client }) => {
+    const started = performance.now();
     await guard(deps.log, async () => {
-      await ack();
+      await acked('command', () => ack(), started);
       if (command.user_id === context.botUserId) return;
       const event = slashCommandToEvent(command, arrival());
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
@@ -130,13 +139,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         respond: deps.trustedResponseUrl(command.response_url)
           ? (answer) => {
               const message = responseMessage(answer);
-              return queue.outside(() => postToResponseUrl(command.response_url, message, deps.trustedResponseUrl));
+              return queue.outside(() => postToResponseUrl(command.response_url, message, deps.trustedResponseUrl), 'slack');
             }
           : async (answer) => {
               log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
               const { text, blocks } = renderReplyBlocks(answer);
               await queue.outside(() =>
                 callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text, blocks })),
+              'slack',
               );
             },
       };
@@ -152,8 +162,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
 
   app.action({ type: 'block_actions', action_id: /.+/ }, async ({ ack, body, client, context }) => {
+    const started = performance.now();
     await guard(deps.log, async () => {
-      await ack();
+      await acked('action', () => ack(), started);
       if (body.user.id === context.botUserId) return;
       const converted = blockActionToEvent(body, arrival());
       if (!converted) {
@@ -182,6 +193,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
 
   app.view(FORM_CALLBACK_ID, async ({ ack, body, client }) => {
+    const started = performance.now();
     await guard(deps.log, async () => {
       if (body.type !== 'view_submission') return ack();
       // The state is looked up before the ack (one key-value read), so a stale or forged form can be
@@ -202,7 +214,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           errors: { [block]: 'This form has expired or was already sent, so nothing was done. Close it and click the button again.' },
         });
       }
-      await ack();
+      await acked('action', () => ack(), started);
       const { event, source } = converted;
       const log = deps.log.child({ eventId: event.id, user: event.user.id, action: event.action });
       const io = sourceIO(client, source, event.user.id, deps);

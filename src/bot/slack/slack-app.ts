@@ -14,6 +14,7 @@ import { createResponseUrlPolicy, DEFAULT_RESPONSE_URL_HOSTS } from './response-
 import { GuardedReceiver } from './guarded-receiver.js';
 import type { ReplayGuard } from '../chat/replay-guard.js';
 import type { ComponentState } from '../chat/health-check.js';
+import { noMetrics, type BotMetrics } from '../chat/metrics.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -49,6 +50,8 @@ export interface SlackAppOptions {
   workQueue?: WorkQueue;
   /** HTTP mode: true once a shutdown began; every request is then answered 503. */
   isDraining?: () => boolean;
+  /** Hears acknowledgement times (the queue reports the Web API calls). */
+  metrics?: BotMetrics;
 }
 
 export interface SlackApp {
@@ -126,6 +129,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     formStates: options.formStates,
     trustedResponseUrl: createResponseUrlPolicy(options.responseUrlHosts ?? DEFAULT_RESPONSE_URL_HOSTS, options.apiUrl),
     queue: options.workQueue ?? createWorkQueue(DEFAULT_WORK_CONCURRENCY),
+    metrics: options.metrics ?? noMetrics,
   });
   let receiving = false;
 

@@ -135,3 +135,16 @@ export async function findAlertThread(db: Database, subject: string, recordId: n
     .limit(1);
   return rows[0] ?? null;
 }
+
+/**
+ * How many alert threads are open, per subject (`machine_request`, `resource_request`, `instance`).
+ * Reads the (subject, state) index only.
+ */
+export async function countOpenAlertThreads(db: Database): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ subject: alertThread.subject, count: sql<number>`count(*)::int` })
+    .from(alertThread)
+    .where(eq(alertThread.state, 'open'))
+    .groupBy(alertThread.subject);
+  return Object.fromEntries(rows.map((row) => [row.subject, Number(row.count)]));
+}

@@ -1,6 +1,7 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
 import type { HandlerContext } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
+import type { Deps } from '../../deps.js';
 import { claimDecision, type DecisionRow, type DecisionSubject } from '../../db/queries/decisions.js';
 import { describeClaim } from './describe-claim.js';
 import type { DecisionPlan } from './read-atmosphere-outcome.js';
@@ -43,14 +44,18 @@ export async function claimForDecision(ctx: HandlerContext<ChatEvent>, request: 
   const first = await claimDecision(deps.db, claim);
   if (first.claimed) return first.row;
   const settled = await settleClaim(deps, first.row);
-  if (settled.kind !== 'released') throw alreadyDecided(request.what, settled);
+  if (settled.kind !== 'released') throw alreadyDecided(deps, request.what, settled);
   const second = await claimDecision(deps.db, claim);
   if (second.claimed) return second.row;
-  throw alreadyDecided(request.what, { kind: 'busy', row: second.row });
+  throw alreadyDecided(deps, request.what, { kind: 'busy', row: second.row });
 }
 
-/** The refusal for a click that came after someone else's decision, in whatever state it is. */
-export function alreadyDecided(what: string, settled: Exclude<Settlement, { kind: 'released' }>): UserError {
+/**
+ * The refusal for a click that came after someone else's decision, in whatever state it is; counted
+ * under the decision it ran into.
+ */
+export function alreadyDecided(deps: Deps, what: string, settled: Exclude<Settlement, { kind: 'released' }>): UserError {
+  deps.metrics.decision(settled.row.subject, settled.row.action, 'already_decided');
   const tail = settled.kind === 'held' ? 'Nothing was sent again.' : 'Nothing more was done.';
   return new UserError('already_decided', `${what} ${describeClaim(settled.row)}. ${tail}`);
 }

@@ -15,6 +15,8 @@ export async function recordOutcome(
   outcome: { detail?: Record<string, unknown>; history?: Omit<RequestEventInput, 'at'> },
 ): Promise<{ recorded: boolean; at: Date }> {
   const at = deps.now();
+  // Atmosphere has it either way; a record left pending is the reconciler's to finish.
+  deps.metrics.decision(row.subject, row.action, 'done');
   const written = await retryWrite(deps.log.child({ decisionId: row.id }), 'complete decision', () =>
     completeDecision(deps.db, row.id, at, {
       ...(outcome.detail ? { detail: outcome.detail } : {}),

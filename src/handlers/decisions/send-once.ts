@@ -21,9 +21,11 @@ export async function sendOnce(deps: Deps, row: DecisionRow, what: string, call:
     await call();
   } catch (error) {
     if (!isUnclearOutcome(error)) {
+      deps.metrics.decision(row.subject, row.action, 'failed');
       await releaseDecision(deps.db, row.id).catch((releaseError: unknown) => deps.log.error({ err: releaseError, decisionId: row.id }, 'could not give the decision claim back'));
       throw error;
     }
+    deps.metrics.decision(row.subject, row.action, 'held');
     const until = new Date(sentAt.getTime() + UNCONFIRMED_HOLD_MS);
     const reason = error instanceof Error ? error.message : String(error);
     await retryWrite(deps.log, 'hold decision', () => holdDecision(deps.db, row.id, until, reason.slice(0, 500)));

@@ -87,7 +87,10 @@ async function complete(deps: Deps, row: DecisionRow, detail: Record<string, unk
         }
       : {}),
   });
-  if (completed) await audit(deps, row, 'ok', `${label(row)} by ${row.decidedBy}: ${note}`);
+  if (completed) {
+    deps.metrics.decision(row.subject, row.action, 'reconciled');
+    await audit(deps, row, 'ok', `${label(row)} by ${row.decidedBy}: ${note}`);
+  }
   const fresh = await findDecision(deps.db, row.subject as DecisionSubject, row.recordId, row.round);
   return { kind: 'done', row: fresh ?? { ...row, state: 'done', completedAt: at }, recordedNow: completed };
 }
@@ -95,6 +98,7 @@ async function complete(deps: Deps, row: DecisionRow, detail: Record<string, unk
 async function release(deps: Deps, row: DecisionRow, reason: string): Promise<Settlement> {
   // Of several replicas settling the same claim, only the one whose delete applied reports it.
   if (!(await releaseDecision(deps.db, row.id))) return { kind: 'released', row, reason };
+  deps.metrics.decision(row.subject, row.action, 'released');
   await audit(deps, row, 'released', `${label(row)} by ${row.decidedBy} released: ${reason}`);
   deps.log.warn({ decisionId: row.id, subject: row.subject, recordId: row.recordId, reason }, 'decision claim released');
   return { kind: 'released', row, reason };

@@ -25,7 +25,7 @@ async function settleOpenClaim(ctx: HandlerContext, id: number, refuse: boolean)
   if (!latest || latest.state === 'done') return;
   const settled = await settleClaim(ctx.deps, latest);
   if (refuse && (settled.kind === 'busy' || settled.kind === 'held' || (settled.kind === 'done' && settled.recordedNow))) {
-    throw alreadyDecided(`Imaging request #${id}`, settled);
+    throw alreadyDecided(ctx.deps, `Imaging request #${id}`, settled);
   }
 }
 

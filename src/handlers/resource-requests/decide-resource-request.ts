@@ -44,7 +44,7 @@ export async function checkDecidable(ctx: HandlerContext, id: number): Promise<R
   const existing = await findDecision(ctx.deps.db, 'resource_request', id);
   if (existing) {
     const settled = await settleClaim(ctx.deps, existing);
-    if (settled.kind !== 'released') throw alreadyDecided(`Request #${id}`, settled);
+    if (settled.kind !== 'released') throw alreadyDecided(ctx.deps, `Request #${id}`, settled);
   }
   if (request.status !== 'pending') {
     throw new UserError(

@@ -20,6 +20,7 @@ import { createTestDatabase, TEST_NOW, type TestDatabase } from '../../support/d
 import { commandEvent, createRecordingChat, dispatch } from '../../support/test-deps.js';
 import { freePort, hasRedisServer, startRedisServer, type ThrowawayRedis } from '../../integrations/kv/throwaway-redis.js';
 import { machineRequestId, processingError, setMachineRequest, setResourceRequestStatus } from './mutate-requests.js';
+import { noMetrics } from '../../../src/bot/chat/metrics.js';
 
 interface Replica {
   deps: Deps;
@@ -69,6 +70,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
       directories: {},
       statusPage: null,
       releases: null,
+      metrics: noMetrics,
       now: () => TEST_NOW,
     };
     const counted = (job: ScheduledJob): ScheduledJob => ({

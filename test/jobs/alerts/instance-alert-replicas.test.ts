@@ -16,6 +16,7 @@ import { createTestDatabase, TEST_NOW, type TestDatabase } from '../../support/d
 import { createRecordingChat } from '../../support/test-deps.js';
 import { freePort, hasRedisServer, startRedisServer, type ThrowawayRedis } from '../../integrations/kv/throwaway-redis.js';
 import { deleteInstance, instanceIdOf, setInstanceStatus } from './mutate-instances.js';
+import { noMetrics } from '../../../src/bot/chat/metrics.js';
 
 const STUCK_DEMO_INSTANCES = ['workshop-docker', 'docker-dev', 'blast-runner', 'thesis-sim-02', 'gpu-test'];
 const later = (seconds: number) => new Date(TEST_NOW.getTime() + seconds * 1000);
@@ -48,6 +49,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('instance ale
         directories: {},
         statusPage: null,
         releases: null,
+        metrics: noMetrics,
         now: () => TEST_NOW,
       };
       const job = createInstanceAlertScanJob(deps);
