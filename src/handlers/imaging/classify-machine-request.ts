@@ -1,3 +1,4 @@
+import { formatDuration } from '../format-time.js';
 import { parseOldStatus, summarizeOldStatus, type ImagingStep, type ParsedOldStatus } from './summarize-old-status.js';
 
 export type TriageCategory =
@@ -82,11 +83,8 @@ function hoursBetween(from: Date, to: Date): number {
   return (to.getTime() - from.getTime()) / 3_600_000;
 }
 
-/** "45 min", "5.0 h", "3.5 d": days past two days, so a years-old legacy error doesn't read "26400.0 h". */
 function duration(hours: number): string {
-  if (hours < 2) return `${Math.max(0, Math.round(hours * 60))} min`;
-  if (hours < 48) return `${hours.toFixed(1)} h`;
-  return `${(hours / 24).toFixed(1)} d`;
+  return formatDuration(hours * 3_600_000);
 }
 
 function resumeAt(step: ImagingStep | null): string {

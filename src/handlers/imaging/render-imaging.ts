@@ -1,6 +1,6 @@
 import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
 import type { RequestEventRow } from '../../db/queries/request-events.js';
-import { formatAge, formatTimestamp } from '../format-time.js';
+import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
 import { isErroredOrStuck, type ImagingItem } from './load-imaging-items.js';
 import { summarizeOldStatus } from './summarize-old-status.js';
 
@@ -88,7 +88,7 @@ export function renderImagingDetail(item: ImagingItem, now: Date, note?: string,
     { label: 'New image', value: `"${request.newApplicationName}" version ${request.newVersionName}` },
     { label: 'Instance', value: `${request.instance.name} (${request.instance.providerAlias}), IP ${request.instance.ipAddress ?? 'none'}` },
     { label: 'Provider', value: request.provider.location },
-    { label: 'Status', value: `${request.status}, requested ${formatTimestamp(request.startDate)} (${formatAge(request.startDate, now)} ago)` },
+    { label: 'Status', value: `${request.status}, requested ${formatTimestamp(request.startDate)} (${formatAgo(request.startDate, now)})` },
     { label: 'Status message', value: request.oldStatus?.trim() ? request.oldStatus : '(empty)' },
     { label: 'Triage', value: `${triage.category} (${triage.severity}): ${triage.summary}` },
   ];
