@@ -53,7 +53,7 @@ function imageLine(image: TriageReportInput['image']): string {
  */
 export function buildTriageReport(input: TriageReportInput): string {
   const { request, owner, instance, provider, image, triage } = input;
-  const inError = triage.hoursInError === undefined ? '' : `, in error ${formatDuration(triage.hoursInError * 3_600_000)}`;
+  const inError = triage.hoursInError === undefined ? '' : `, in error ${triage.sinceKnown ? '' : 'at least '}${formatDuration(triage.hoursInError * 3_600_000)}`;
   const history = [...input.history]
     .sort((a, b) => a.at.getTime() - b.at.getTime())
     .map((h) => `- ${formatTimestamp(h.at)} ${h.actor}: ${h.action}${h.note ? ` (${h.note})` : ''}`);
