@@ -6,6 +6,7 @@ import { loadAtmosphereSchema, loadTroposphereSchema } from './db/load-schema.js
 import { seedDemoData } from './db/demo-data.js';
 import { migrateBotSchema } from './db/migrate.js';
 import { verifyDatabases } from './db/verify-databases.js';
+import { recordDemoObservations } from './handlers/imaging/observe-machine-requests.js';
 
 export interface Databases {
   atmosphere: DatabaseHandle;
@@ -38,11 +39,12 @@ export async function buildDatabases(config: Config, log: Logger, now: () => Dat
       const started = Date.now();
       atmosphere = open(await openPglite(join(config.DATA_DIR, 'atmosphere')));
       await loadAtmosphereSchema(atmosphere);
-      if (config.DEMO_DATA) await seedDemoData(atmosphere.db, now());
+      const seeded = config.DEMO_DATA && (await seedDemoData(atmosphere.db, now()));
       troposphere = open(await openPglite(join(config.DATA_DIR, 'troposphere')));
       await loadTroposphereSchema(troposphere);
       // The embedded database is the bot's own: it migrates itself. Production runs `npm run db:migrate`.
       await migrateBotSchema(atmosphere);
+      if (seeded) await recordDemoObservations(atmosphere.db, now());
       log.info({ dataDir: config.DATA_DIR, ms: Date.now() - started }, 'embedded databases ready');
     }
     await verifyDatabases({ atmosphere: atmosphere.db, troposphere: troposphere?.db ?? null }, log);

@@ -1,6 +1,7 @@
 import { loadProgramConfig } from './config.js';
 import { openPostgres, type DatabaseHandle } from './db/client.js';
 import { loadDemoDatabases } from './db/load-demo-databases.js';
+import { recordDemoObservations } from './handlers/imaging/observe-machine-requests.js';
 
 /**
  * `npm run db:demo`: fills the empty PostgreSQL databases of a trial deployment (DATABASE_URL and
@@ -20,7 +21,9 @@ async function main(): Promise<number> {
     handles.push(atmosphere);
     const troposphere = config.TROPOSPHERE_DATABASE_URL ? openPostgres(config.TROPOSPHERE_DATABASE_URL, { max: 2 }) : null;
     if (troposphere) handles.push(troposphere);
-    const report = await loadDemoDatabases(atmosphere, troposphere, new Date());
+    const now = new Date();
+    const report = await loadDemoDatabases(atmosphere, troposphere, now);
+    if (report.demoData === 'seeded') await recordDemoObservations(atmosphere.db, now);
     process.stdout.write(
       [
         `Atmosphere schema: ${report.atmosphereSchema === 'loaded' ? 'loaded' : 'already there, left alone'}.`,

@@ -19,17 +19,18 @@ export { DEMO_ERRORS, demoUuid } from './demo/demo-catalogue.js';
  * identities, quotas and allocation sources, resource requests and imaging requests in every state the
  * staff guide describes (with its real error texts), and instances healthy, stuck and failed.
  * Does nothing when `atmosphere_user` has any row. Deterministic: the same `now` gives the same rows,
- * every date is relative to `now`, and ids come from the tables' own sequences.
+ * every date is relative to `now`, and ids come from the tables' own sequences. Says whether it seeded.
  */
-export async function seedDemoData(db: Database, now: Date): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function seedDemoData(db: Database, now: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: atmosphereUser.id }).from(atmosphereUser).limit(1);
-    if (existing) return;
+    if (existing) return false;
     const ctx = seedContext(tx, now);
     const lookups = await seedLookups(ctx);
     const providers = await seedProviders(ctx, lookups);
     const accounts = await seedAccounts(ctx, providers);
     const instances = await seedInstances(ctx, { lookups, providers, accounts });
     await seedRequests(ctx, { lookups, providers, accounts, instances });
+    return true;
   });
 }

@@ -5,12 +5,13 @@ import {
   getMachineRequests,
   listMachineRequestsByStatus,
   listStatusIds,
-  syncRequestWatch,
   type MachineRequestScanRow,
 } from '../db/queries/alert-scan.js';
 import { listThreadsToScan } from '../db/queries/alert-threads.js';
 import { listRequestEventsSince } from '../db/queries/request-events.js';
 import { classifyMachineRequest } from '../handlers/imaging/classify-machine-request.js';
+import { observeMachineRequests } from '../handlers/imaging/observe-machine-requests.js';
+import type { StatusSince } from '../handlers/imaging/status-since.js';
 import {
   buildMachineRequestParent,
   buildMachineRequestUpdate,
@@ -55,23 +56,25 @@ export async function runAlertScan(deps: Deps, context: JobContext, options: Ale
       log.error({ err: error }, 'the step before the alert scan failed; scanning anyway');
     }
   }
+  const { db, now } = { db: deps.db, now: context.now };
+  const statusIds = await listStatusIds(db);
+  const unfinished = [...statusIds].filter(([name]) => !FINAL_STATUSES.includes(name)).flatMap(([, ids]) => ids);
+  const active = await listMachineRequestsByStatus(db, unfinished);
+  // The look happens with or without an alert channel: it is what times "stuck" and "in error" in
+  // every list and detail, to the minute while this job runs.
+  const since = await observeMachineRequests(db, active, now, { all: true });
   const channel = deps.config.alertChannel;
   if (!channel) {
     log.debug('ALERT_CHANNEL is not set; no alert threads to keep');
     return null;
   }
-  const { db, now } = { db: deps.db, now: context.now };
-  const statusIds = await listStatusIds(db);
-  const unfinished = [...statusIds].filter(([name]) => !FINAL_STATUSES.includes(name)).flatMap(([, ids]) => ids);
-  const active = await listMachineRequestsByStatus(db, unfinished);
-  const since = await syncRequestWatch(db, SUBJECT, active, now);
   const threads = new Map((await listThreadsToScan(db, SUBJECT, active.map((row) => row.id))).map((row) => [row.recordId, row]));
   const activeIds = new Set(active.map((row) => row.id));
   const finished = await getMachineRequests(db, [...threads.keys()].filter((id) => !activeIds.has(id)));
   const events = await readEventBatch(db, ALERT_SCAN_JOB, SUBJECT, options.listEvents ?? listRequestEventsSince);
 
   const observations = [...active, ...finished].map((row) =>
-    observe(row, since.get(row.id) ?? row.startDate, now, deps.config.IMAGING_STUCK_MINUTES),
+    observe(row, since.get(row.id) ?? { at: row.endDate ?? row.startDate, known: row.endDate !== null }, now, deps.config.IMAGING_STUCK_MINUTES),
   );
   const ctx = { db, chat: deps.chat, channel, log, subject: SUBJECT, now, token: randomUUID(), eventCursor: events.highest };
   const counts = await syncThreads(ctx, observations, threads, events);
@@ -79,8 +82,8 @@ export async function runAlertScan(deps: Deps, context: JobContext, options: Ale
   return counts;
 }
 
-function observe(row: MachineRequestScanRow, statusSince: Date, now: Date, stuckAfterMinutes: number): ThreadObservation {
-  const triage = classifyMachineRequest({ status: row.status, oldStatus: row.oldStatus, statusSince, now, stuckAfterMinutes });
+function observe(row: MachineRequestScanRow, since: StatusSince, now: Date, stuckAfterMinutes: number): ThreadObservation {
+  const triage = classifyMachineRequest({ status: row.status, oldStatus: row.oldStatus, statusSince: since.at, sinceKnown: since.known, now, stuckAfterMinutes });
   const state = machineRequestThreadState(row.status);
   return {
     recordId: row.id,
@@ -92,7 +95,7 @@ function observe(row: MachineRequestScanRow, statusSince: Date, now: Date, stuck
       fingerprint: machineRequestFingerprint(row.status, row.oldStatus, triage.category),
     },
     alertable: isMachineRequestAlertable(row.status, triage),
-    parent: () => buildMachineRequestParent({ row, triage, state, now }),
+    parent: () => buildMachineRequestParent({ row, triage, state, now, since }),
     update: (previous, events) =>
       buildMachineRequestUpdate({
         previous: { status: previous.status, oldStatus: previous.oldStatus, category: previous.category, state: toThreadState(previous.state) },

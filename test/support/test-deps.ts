@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config.js';
 import { createMemoryLogger } from '../../src/logger.js';
 import type { Deps } from '../../src/deps.js';
 import { migrateBotSchema } from '../../src/db/migrate.js';
+import { recordDemoObservations } from '../../src/handlers/imaging/observe-machine-requests.js';
 import { createMemoryStore } from '../../src/integrations/kv/memory-store.js';
 import { createEmbeddedGateway } from '../../src/integrations/atmosphere/embedded-gateway.js';
 import { createDispatcher } from '../../src/bot/chat/create-dispatcher.js';
@@ -52,6 +53,7 @@ export async function createTestContext(
 ): Promise<TestContext> {
   const database = await createTestDatabase(kind, { troposphere: overrides.troposphere ?? true, demo: overrides.demo ?? true });
   await migrateBotSchema(database.atmosphere);
+  if (overrides.demo ?? true) await recordDemoObservations(database.atmosphere.db, TEST_NOW);
   let now = TEST_NOW;
   const { log, lines } = createMemoryLogger('debug');
   const chat = createRecordingChat();

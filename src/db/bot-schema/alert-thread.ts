@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { MessageRef } from '../../model/channel-ref.js';
 import { atmobot } from './atmobot.js';
 
@@ -49,9 +49,14 @@ export const alertThread = atmobot.table(
 );
 
 /**
- * When the scan first saw a request in its current status. Atmosphere records no status-change time,
- * so "stuck in started for N minutes" is measured from here. Rows exist only for requests that are
- * not final, and are deleted when the request is.
+ * Since when the bot has seen a request (or an instance) in its current state. Atmosphere records no
+ * status-change time, so "stuck in started for N minutes" and "in error for N hours" are measured
+ * from here, by the imaging lists and details and by the alert scan alike. `status` is the state as
+ * one comparable string (an imaging request's status plus a hash of its error text, so an error that
+ * comes back reads as new). `since_known` is false when the bot only knows a lower bound (it first saw
+ * the request already in this state): messages then say "at least since". `seen_at` is when the bot
+ * last looked, so a change seen long after the previous look is not taken for an exact time. Rows
+ * exist only for requests that are not final, and are deleted when the request is.
  */
 export const requestWatch = atmobot.table(
   'request_watch',
@@ -60,6 +65,8 @@ export const requestWatch = atmobot.table(
     recordId: integer('record_id').notNull(),
     status: text('status').notNull(),
     since: timestamp('since', { withTimezone: true }).notNull(),
+    sinceKnown: boolean('since_known').notNull().default(true),
+    seenAt: timestamp('seen_at', { withTimezone: true }),
   },
   (table) => [primaryKey({ columns: [table.subject, table.recordId] })],
 );

@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { atmosphereUser, instance, machineRequest, resourceRequest, statusType } from '../atmosphere-schema.js';
-import { alertScanCursor, requestWatch } from '../bot-schema/index.js';
+import { alertScanCursor } from '../bot-schema/index.js';
 import { statusCatalog } from './statuses.js';
 
 /** Statuses after which a request never changes again (unless staff re-submit it). */
@@ -105,51 +105,6 @@ function resourceScan(db: Database) {
 export async function getResourceRequests(db: Database, ids: readonly number[]): Promise<ResourceRequestScanRow[]> {
   if (ids.length === 0) return [];
   return resourceScan(db).where(inArray(resourceRequest.id, [...ids]));
-}
-
-/**
- * Brings `request_watch` in line with the unfinished requests seen now and returns since when each
- * has been in its current status. A request seen for the first time counts from its submission (the
- * earliest it can have entered the status); a status change seen by the scan counts from `now`.
- * Rows of requests that are no longer unfinished are deleted. Writes only what changed.
- */
-export async function syncRequestWatch(
-  db: Database,
-  subject: string,
-  seen: readonly { id: number; status: string; startDate: Date }[],
-  now: Date,
-): Promise<Map<number, Date>> {
-  const stored = await db
-    .select({ recordId: requestWatch.recordId, status: requestWatch.status, since: requestWatch.since })
-    .from(requestWatch)
-    .where(eq(requestWatch.subject, subject));
-  const storedById = new Map(stored.map((row) => [row.recordId, row]));
-  const since = new Map<number, Date>();
-  const changed: (typeof requestWatch.$inferInsert)[] = [];
-  for (const row of seen) {
-    const previous = storedById.get(row.id);
-    if (previous && previous.status === row.status) {
-      since.set(row.id, previous.since);
-      continue;
-    }
-    const at = previous ? now : row.startDate;
-    since.set(row.id, at);
-    changed.push({ subject, recordId: row.id, status: row.status, since: at });
-  }
-  if (changed.length > 0) {
-    await db
-      .insert(requestWatch)
-      .values(changed)
-      .onConflictDoUpdate({
-        target: [requestWatch.subject, requestWatch.recordId],
-        set: { status: sql`excluded.status`, since: sql`excluded.since` },
-      });
-  }
-  const gone = stored.filter((row) => !since.has(row.recordId)).map((row) => row.recordId);
-  if (gone.length > 0) {
-    await db.delete(requestWatch).where(and(eq(requestWatch.subject, subject), inArray(requestWatch.recordId, gone)));
-  }
-  return since;
 }
 
 /** The last request event a scan job has read; null before its first run. */

@@ -1,3 +1,4 @@
+import { formatDuration } from '../format-time.js';
 import { parseOldStatus, summarizeOldStatus, type ImagingStep, type ParsedOldStatus } from './summarize-old-status.js';
 
 export type TriageCategory =
@@ -21,14 +22,18 @@ export interface Triage {
   nextSteps: string[];
   resubmitAdvised: boolean;
   hoursInError?: number;
+  /** False when the time in this state is only a lower bound: summaries say "at least". */
+  sinceKnown: boolean;
 }
 
 export interface ClassifyMachineRequestInput {
   /** status_type.name */
   status: string;
   oldStatus: string | null;
-  /** When the request entered this status; the request's start_date when unknown. */
+  /** Since when the request has been in this state (status-since.ts). */
   statusSince: Date;
+  /** False when `statusSince` is only a lower bound (the bot first saw it already in this state). */
+  sinceKnown?: boolean;
   now: Date;
   stuckAfterMinutes: number;
 }
@@ -82,11 +87,20 @@ function hoursBetween(from: Date, to: Date): number {
   return (to.getTime() - from.getTime()) / 3_600_000;
 }
 
-/** "45 min", "5.0 h", "3.5 d": days past two days, so a years-old legacy error doesn't read "26400.0 h". */
 function duration(hours: number): string {
-  if (hours < 2) return `${Math.max(0, Math.round(hours * 60))} min`;
-  if (hours < 48) return `${hours.toFixed(1)} h`;
-  return `${(hours / 24).toFixed(1)} d`;
+  return formatDuration(hours * 3_600_000);
+}
+
+/** `in error 3 h`, `in error at least 3 h` (a lower bound), `in error, first seen just now`. */
+function timeIn(what: string, hours: number, known: boolean, joiner = ' '): string {
+  if (known) return `${what}${joiner}${duration(hours)}`;
+  return hours * 60 < 1 ? `${what}, first seen just now` : `${what}${joiner}at least ${duration(hours)}`;
+}
+
+/** Whether an `old_status` is an error by the guide's markers or the stale-cache signatures. */
+export function hasErrorText(oldStatus: string | null): boolean {
+  const parsed = parseOldStatus(oldStatus);
+  return parsed.errorMarker !== null || firstMatch(CACHE_SIGNATURES, parsed.text) !== null;
 }
 
 function resumeAt(step: ImagingStep | null): string {
@@ -98,13 +112,14 @@ interface ErrorFacts {
   parsed: ParsedOldStatus;
   step: ImagingStep | null;
   hours: number;
+  known: boolean;
   detail: string;
 }
 
-function errorTriage(f: ErrorFacts): Omit<Triage, 'step' | 'hoursInError'> {
-  const { parsed, step, hours, detail } = f;
+function errorTriage(f: ErrorFacts): Omit<Triage, 'step' | 'hoursInError' | 'sinceKnown'> {
+  const { parsed, step, hours, known, detail } = f;
   const text = parsed.text;
-  const inError = `in error ${duration(hours)}`;
+  const inError = timeIn('in error', hours, known);
 
   const maxInstances = step === 'validating' ? MAX_INSTANCES.exec(text) : null;
   if (maxInstances) {
@@ -123,6 +138,7 @@ function errorTriage(f: ErrorFacts): Omit<Triage, 'step' | 'hoursInError'> {
 
   const cache = step === 'processing' || step === 'validating' ? firstMatch(CACHE_SIGNATURES, text) : null;
   if (cache) {
+    // A lower bound over 12 h is enough; under it, the workers may not have turned over yet.
     const turnedOver = hours > CACHE_TURNOVER_HOURS;
     const resubmit = `Re-submit and approve the request; ${resumeAt(step)}.`;
     const nextSteps = turnedOver
@@ -197,6 +213,7 @@ export function classifyMachineRequest(input: ClassifyMachineRequestInput): Tria
   const status = input.status.trim().toLowerCase();
   const parsed = parseOldStatus(input.oldStatus);
   const hours = hoursBetween(input.statusSince, input.now);
+  const known = input.sinceKnown ?? true;
   const cacheSignature = firstMatch(CACHE_SIGNATURES, parsed.text);
   const isError = parsed.errorMarker !== null || cacheSignature !== null;
   const detail = summarizeOldStatus(input.oldStatus, 100);
@@ -206,7 +223,7 @@ export function classifyMachineRequest(input: ClassifyMachineRequestInput): Tria
 
   if (status === 'completed' || status === 'denied' || status === 'closed' || status === 'rejected') {
     // Resolved; an error text left from an earlier run no longer needs anyone.
-    return { category: 'done', severity: 'ok', step: null, evidence: status, summary: status, nextSteps: [], resubmitAdvised: false };
+    return { category: 'done', severity: 'ok', step: null, evidence: status, summary: status, nextSteps: [], resubmitAdvised: false, sinceKnown: known };
   }
 
   if (status === 'pending') {
@@ -219,16 +236,17 @@ export function classifyMachineRequest(input: ClassifyMachineRequestInput): Tria
         summary: 'waiting for staff approval',
         nextSteps: [`Approve or deny it (${ONE_AT_A_TIME}).`],
         resubmitAdvised: false,
+        sinceKnown: known,
       };
     }
     // Re-submit sets pending and keeps the error text until approval resumes from its prefix.
-    const previous = errorTriage({ parsed, step, hours, detail });
+    const previous = errorTriage({ parsed, step, hours, known, detail });
     return {
       category: 'pending',
       severity: 'warning',
       step,
       evidence: previous.evidence,
-      summary: `re-submitted after ${previous.summary.replace(/ \(in error [^)]*\)/, '')}`,
+      summary: `re-submitted after ${previous.summary.replace(/ \(in error[^)]*\)/, '')}`,
       nextSteps: [
         `Before approving, fix the cause of the previous error (${previous.category}):`,
         // It is already re-submitted: drop the steps that say to re-submit.
@@ -236,11 +254,12 @@ export function classifyMachineRequest(input: ClassifyMachineRequestInput): Tria
         `Approve it when ready; ${resumeAt(step)} (${ONE_AT_A_TIME}).`,
       ],
       resubmitAdvised: false,
+      sinceKnown: known,
     };
   }
 
   if (isError) {
-    return { ...errorTriage({ parsed, step, hours, detail }), step, hoursInError: hours };
+    return { ...errorTriage({ parsed, step, hours, known, detail }), step, hoursInError: hours, sinceKnown: known };
   }
 
   if (status === 'failed') {
@@ -256,6 +275,7 @@ export function classifyMachineRequest(input: ClassifyMachineRequestInput): Tria
       summary: 'failed (no error text recorded)',
       nextSteps: ['Nothing will run it again: close it, or re-submit and approve it to retry.'],
       resubmitAdvised: false,
+      sinceKnown: known,
     };
   }
 
@@ -266,7 +286,7 @@ export function classifyMachineRequest(input: ClassifyMachineRequestInput): Tria
       severity: 'warning',
       step: parsed.step,
       evidence: status,
-      summary: `started ${duration(hours)} ago with no progress or error recorded`,
+      summary: `started ${known ? '' : 'at least '}${duration(hours)} ago with no progress or error recorded`,
       nextSteps: [
         'The first imaging task has no error handler, so a failure there leaves the request in started without an error.',
         'Imaging a 10 GB disk takes 20-40 min (longer for larger disks): check in flower whether the imaging task for this instance is still running or failed.',
@@ -274,18 +294,20 @@ export function classifyMachineRequest(input: ClassifyMachineRequestInput): Tria
         'If it sticks again, contact the Atmosphere team with the level two triage report.',
       ],
       resubmitAdvised: false,
+      sinceKnown: known,
     };
   }
 
-  const known = status === 'approved' || status === 'started' || status === 'processing' || status === 'validating';
+  const recognised = status === 'approved' || status === 'started' || status === 'processing' || status === 'validating';
   return {
     category: 'in-progress',
     // An unrecognised status name (legacy or a new Atmosphere release) is not an error, but worth a look.
-    severity: known ? 'ok' : 'warning',
+    severity: recognised ? 'ok' : 'warning',
     step: null,
     evidence: status,
-    summary: known ? `${status} for ${duration(hours)}` : `unrecognised status "${input.status}"`,
-    nextSteps: known ? [] : ['Check the request in the Atmosphere admin pages.'],
+    summary: recognised ? timeIn(status, hours, known, ' for ') : `unrecognised status "${input.status}"`,
+    nextSteps: recognised ? [] : ['Check the request in the Atmosphere admin pages.'],
     resubmitAdvised: false,
+    sinceKnown: known,
   };
 }

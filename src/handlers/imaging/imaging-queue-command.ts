@@ -5,7 +5,7 @@ import { UserError } from '../../errors.js';
 import { findQueuedRequest, listImagingQueue, moveQueuedRequest, removeQueuedRequest, withImagingSlotLock } from '../../db/queries/imaging-queue.js';
 import { getMachineRequest } from '../../db/queries/machine-requests.js';
 import { recordRequestEvent } from '../../db/queries/request-events.js';
-import { formatAge, formatTimestamp } from '../format-time.js';
+import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
 import { recordId } from '../record-id.js';
 import { findImagingOccupants } from './find-imaging-occupant.js';
 
@@ -22,7 +22,7 @@ export async function buildQueueReply(ctx: HandlerContext, note?: string): Promi
   for (const entry of queue) {
     const request = await getMachineRequest(deps.db, entry.requestId);
     const what = request ? `"${request.newApplicationName}" ${request.newVersionName} for ${request.owner.username} (${request.status})` : '(request gone)';
-    lines.push(`${entry.place}. #${entry.requestId} ${what}, approved by ${entry.queuedBy} ${formatAge(entry.queuedAt, now)} ago`);
+    lines.push(`${entry.place}. #${entry.requestId} ${what}, approved by ${entry.queuedBy} ${formatAgo(entry.queuedAt, now)}`);
   }
   const body = lines.length > 0 ? `${lines.length} queued, next first:\n${lines.join('\n')}` : 'Nothing is queued.';
   return { title: 'Imaging queue', text: `${note ? `${note}\n` : ''}${slot}\n${body}`, visibility: 'channel' };

@@ -3,36 +3,26 @@ import type { MachineRequestView } from '../../db/queries/machine-requests.js';
 import { listImagingQueue, type QueuedRequest } from '../../db/queries/imaging-queue.js';
 import { listRequestEvents, type RequestEventRow } from '../../db/queries/request-events.js';
 import { classifyMachineRequest, type Triage } from './classify-machine-request.js';
+import { observeMachineRequests } from './observe-machine-requests.js';
+import type { StatusSince } from './status-since.js';
 
 /** A request with what the bot knows about it: triage, place in the bot's queue, bot history. */
 export interface ImagingItem {
   request: MachineRequestView;
   triage: Triage;
+  /** Since when it has been in its current state, as the bot saw it (observe-machine-requests.ts). */
+  since: StatusSince;
   queued: QueuedRequest | null;
   events: RequestEventRow[];
 }
 
-/** Bot actions after which the request's status changed; Atmosphere keeps no status timestamp. */
-const STATUS_CHANGING = new Set(['approved', 'auto-approved', 'resubmitted']);
-
-/**
- * When the request entered its current status, as far as anyone knows: the bot's last approval or
- * re-submit after it was created, else the request's start_date.
- */
-export function statusSince(request: MachineRequestView, events: readonly RequestEventRow[]): Date {
-  let since = request.startDate;
-  for (const event of events) {
-    if (STATUS_CHANGING.has(event.action) && event.at > since) since = event.at;
-  }
-  return since;
-}
-
-/** Triage by the staff guide's rules, with the configured stuck threshold. */
-export function triageOf(deps: Deps, request: MachineRequestView, events: readonly RequestEventRow[]): Triage {
+/** Triage by the staff guide's rules, with the configured stuck threshold, timed by what the bot saw. */
+export function triageOf(deps: Deps, request: Pick<MachineRequestView, 'status' | 'oldStatus'>, since: StatusSince): Triage {
   return classifyMachineRequest({
     status: request.status,
     oldStatus: request.oldStatus,
-    statusSince: statusSince(request, events),
+    statusSince: since.at,
+    sinceKnown: since.known,
     now: deps.now(),
     stuckAfterMinutes: deps.config.IMAGING_STUCK_MINUTES,
   });
@@ -43,11 +33,14 @@ export async function loadImagingItems(deps: Deps, requests: readonly MachineReq
     listRequestEvents(deps.db, 'machine_request', requests.map((r) => r.id)),
     listImagingQueue(deps.db),
   ]);
+  const sinceById = await observeMachineRequests(deps.db, requests, deps.now(), { events });
   return requests.map((request) => {
     const own = events.filter((e) => e.recordId === request.id);
+    const since = sinceById.get(request.id) ?? { at: request.endDate ?? request.startDate, known: request.endDate !== null };
     return {
       request,
-      triage: triageOf(deps, request, own),
+      triage: triageOf(deps, request, since),
+      since,
       queued: queue.find((q) => q.requestId === request.id) ?? null,
       events: own,
     };

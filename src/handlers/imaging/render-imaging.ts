@@ -1,8 +1,12 @@
 import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
 import type { RequestEventRow } from '../../db/queries/request-events.js';
-import { formatAge, formatTimestamp } from '../format-time.js';
+import { formatAgo, formatTimestamp } from '../format-time.js';
+import { FINAL_STATUSES } from '../../db/queries/alert-scan.js';
+import { describeSince, describeTimeIn } from './status-since.js';
 import { isErroredOrStuck, type ImagingItem } from './load-imaging-items.js';
 import { summarizeOldStatus } from './summarize-old-status.js';
+
+const FINAL: ReadonlySet<string> = new Set(FINAL_STATUSES);
 
 export const APPROVE_IMAGING_ACTION = 'mr:approve';
 export const DENY_IMAGING_ACTION = 'mr:deny';
@@ -40,8 +44,12 @@ export function describeEvent(event: RequestEventRow): string {
 }
 
 function headline(item: ImagingItem, now: Date): string {
-  const { request } = item;
-  return `#${request.id} · ${request.owner.username} · "${request.newApplicationName}" ${request.newVersionName} · ${request.status} · ${formatAge(request.startDate, now)} old`;
+  const { request, since } = item;
+  // A pending request that never ran has waited since its submission: saying so twice adds nothing.
+  const status = FINAL.has(request.status) || (request.status === 'pending' && since.at.getTime() === request.startDate.getTime())
+    ? request.status
+    : describeTimeIn(request.status, since, now);
+  return `#${request.id} · ${request.owner.username} · "${request.newApplicationName}" ${request.newVersionName} · ${status} · submitted ${formatAgo(request.startDate, now)}`;
 }
 
 function itemLines(item: ImagingItem, now: Date): string[] {
@@ -88,7 +96,10 @@ export function renderImagingDetail(item: ImagingItem, now: Date, note?: string,
     { label: 'New image', value: `"${request.newApplicationName}" version ${request.newVersionName}` },
     { label: 'Instance', value: `${request.instance.name} (${request.instance.providerAlias}), IP ${request.instance.ipAddress ?? 'none'}` },
     { label: 'Provider', value: request.provider.location },
-    { label: 'Status', value: `${request.status}, requested ${formatTimestamp(request.startDate)} (${formatAge(request.startDate, now)} ago)` },
+    {
+      label: 'Status',
+      value: `${request.status}${FINAL.has(request.status) ? '' : `, ${describeSince(item.since, now)}`}; requested ${formatTimestamp(request.startDate)} (${formatAgo(request.startDate, now)})`,
+    },
     { label: 'Status message', value: request.oldStatus?.trim() ? request.oldStatus : '(empty)' },
     { label: 'Triage', value: `${triage.category} (${triage.severity}): ${triage.summary}` },
   ];

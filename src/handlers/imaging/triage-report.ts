@@ -1,4 +1,4 @@
-import { formatTimestamp } from '../format-time.js';
+import { formatDuration, formatTimestamp } from '../format-time.js';
 import type { Triage } from './classify-machine-request.js';
 import { parseOldStatus, unescapePythonString } from './summarize-old-status.js';
 
@@ -53,7 +53,7 @@ function imageLine(image: TriageReportInput['image']): string {
  */
 export function buildTriageReport(input: TriageReportInput): string {
   const { request, owner, instance, provider, image, triage } = input;
-  const inError = triage.hoursInError === undefined ? '' : `, in error ${triage.hoursInError.toFixed(1)} h`;
+  const inError = triage.hoursInError === undefined ? '' : `, in error ${triage.sinceKnown ? '' : 'at least '}${formatDuration(triage.hoursInError * 3_600_000)}`;
   const history = [...input.history]
     .sort((a, b) => a.at.getTime() - b.at.getTime())
     .map((h) => `- ${formatTimestamp(h.at)} ${h.actor}: ${h.action}${h.note ? ` (${h.note})` : ''}`);

@@ -1,3 +1,5 @@
+import { formatDuration } from '../format-time.js';
+
 /**
  * The staff guide's "Troubleshooting common errors on Instance Launch/Deployment" as a pure function:
  * an instance's current status and activity (reference §3.3), since when, and the thresholds give a
@@ -135,7 +137,7 @@ export function classifyInstance(input: InstanceTriageInput): InstanceTriage {
       stuck ? 'networking-stuck' : 'networking',
       stuck ? 'stuck' : 'progress',
       stuck ? 'stuck in networking' : 'networking',
-      stuck ? `In networking for ${minutes} min (more than ${input.networkingStuckMinutes}). ${detail}` : `In networking for ${minutes} min.`,
+      stuck ? `In networking for ${formatDuration(minutes * 60_000)} (more than ${formatDuration(input.networkingStuckMinutes * 60_000)}). ${detail}` : `In networking for ${formatDuration(minutes * 60_000)}.`,
       stuck
         ? {
             nextSteps: [
@@ -158,8 +160,8 @@ export function classifyInstance(input: InstanceTriageInput): InstanceTriage {
       stuck ? 'stuck' : 'progress',
       stuck ? 'stuck in deploying' : 'deploying',
       stuck
-        ? `In deploying for ${minutes} min (more than ${input.deployingStuckMinutes}): the Ansible deployment is still running or retrying.`
-        : `Deploying for ${minutes} min: Ansible is running on the instance.`,
+        ? `In deploying for ${formatDuration(minutes * 60_000)} (more than ${formatDuration(input.deployingStuckMinutes * 60_000)}): the Ansible deployment is still running or retrying.`
+        : `Deploying for ${formatDuration(minutes * 60_000)}: Ansible is running on the instance.`,
       stuck
         ? {
             nextSteps: [
@@ -173,10 +175,10 @@ export function classifyInstance(input: InstanceTriageInput): InstanceTriage {
   }
 
   if (status === 'build' || status === 'pending') {
-    return make('building', 'progress', 'building', `Building on the cloud for ${minutes} min.`);
+    return make('building', 'progress', 'building', `Building on the cloud for ${formatDuration(minutes * 60_000)}.`);
   }
   if (status === 'reboot' || status === 'hard_reboot' || activity === 'rebooting' || activity === 'rebooting_hard') {
-    return make('rebooting', 'progress', 'rebooting', `Rebooting for ${minutes} min.`);
+    return make('rebooting', 'progress', 'rebooting', `Rebooting for ${formatDuration(minutes * 60_000)}.`);
   }
   if (status === 'active' || status === 'running') {
     if (activity === null || activity === '') return make('active', 'ok', 'active', 'Active: green light.');

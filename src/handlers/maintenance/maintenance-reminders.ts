@@ -1,4 +1,4 @@
-import { formatTimestamp } from '../format-time.js';
+import { formatAgo, formatTimestamp } from '../format-time.js';
 import type { MaintenanceWindowRow, ReminderColumn } from '../../db/queries/maintenance-windows.js';
 import { NOTICE_WORKING_DAYS, subtractWorkingDays } from './working-days.js';
 
@@ -47,9 +47,8 @@ export function dueScheduledReminders(window: MaintenanceWindowRow, now: Date, t
 
 /** The overdue post for a started window whose planned end has passed while maintenance is still on. */
 export function overdueText(window: MaintenanceWindowRow, now: Date): string {
-  const minutes = Math.max(0, Math.round((now.getTime() - window.endsAt!.getTime()) / 60_000));
   return (
-    `Maintenance "${window.title}" (window #${window.id}) was planned to end at ${formatTimestamp(window.endsAt!)} (${minutes} min ago) and is still on: ` +
+    `Maintenance "${window.title}" (window #${window.id}) was planned to end at ${formatTimestamp(window.endsAt!)} (${formatAgo(window.endsAt!, now)}) and is still on: ` +
     `users are still locked out. End it with /atmo maintenance stop${window.statusioMaintenanceId ? `, which also finishes status.io maintenance ${window.statusioMaintenanceId}` : ''}, or post an update on the delay.`
   );
 }

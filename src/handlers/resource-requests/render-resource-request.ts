@@ -1,7 +1,7 @@
 import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
 import type { DecisionRow } from '../../db/queries/decisions.js';
 import type { IdentityQuota, ResourceRequestView } from '../../db/queries/resource-requests.js';
-import { formatAge, formatTimestamp } from '../format-time.js';
+import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
 import { formatQuota } from './parse-quota-spec.js';
 import { describeClaim } from '../decisions/describe-claim.js';
 
@@ -87,7 +87,7 @@ export function renderRequestDetail(input: {
   const fields: Field[] = [
     { label: 'Requester', value: `${request.requester.username}${request.requester.email ? ` (${request.requester.email})` : ''}` },
     { label: 'Status', value: request.status },
-    { label: 'Submitted', value: `${formatTimestamp(request.startDate)} (${formatAge(request.startDate, now)} ago)` },
+    { label: 'Submitted', value: `${formatTimestamp(request.startDate)} (${formatAgo(request.startDate, now)})` },
     { label: 'Asks for', value: request.request || '(empty)' },
     { label: 'Why', value: request.description || '(empty)' },
     { label: 'Current quota', value: quotaLines(input.quotas) },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Button, Field, Reply } from '../../bot/chat/reply.js';
 import type { MachineRequestScanRow } from '../../db/queries/alert-scan.js';
-import type { Triage, TriageCategory } from '../../handlers/imaging/classify-machine-request.js';
+import { hasErrorText, type Triage, type TriageCategory } from '../../handlers/imaging/classify-machine-request.js';
+import { describeSince, type StatusSince } from '../../handlers/imaging/status-since.js';
 import { summarizeOldStatus } from '../../handlers/imaging/summarize-old-status.js';
 import { formatTimestamp } from '../../handlers/format-time.js';
 import { describeRequestEvent, type RequestEventRow } from './request-event-line.js';
@@ -51,17 +52,18 @@ function categoryLabel(status: string, triage: Triage): string {
 }
 
 /** The parent message of an imaging-request thread, edited to show the current state. */
-export function buildMachineRequestParent(input: { row: MachineRequestScanRow; triage: Triage; state: ThreadState; now: Date }): Reply {
-  const { row, triage, state, now } = input;
+export function buildMachineRequestParent(input: { row: MachineRequestScanRow; triage: Triage; state: ThreadState; now: Date; since?: StatusSince }): Reply {
+  const { row, triage, state, now, since } = input;
   const label = state === 'resolved' ? `${row.status} (resolved)` : categoryLabel(row.status, triage);
   const fields: Field[] = [
     { label: 'Owner', value: row.owner },
     { label: 'Instance', value: `${row.instanceName} (#${row.instanceId})` },
-    { label: 'Status', value: row.status },
+    { label: 'Status', value: since && state === 'open' ? `${row.status}, ${describeSince(since)}` : row.status },
     { label: 'Submitted', value: formatTimestamp(row.startDate) },
   ];
   const detail = summarizeOldStatus(row.oldStatus, 200);
-  if (triage.severity !== 'ok' && detail) fields.push({ label: 'Last error', value: detail });
+  // Only an error text is an error: `pending` or a Glance id left in old_status is not one.
+  if (triage.severity !== 'ok' && detail && hasErrorText(row.oldStatus)) fields.push({ label: 'Last error', value: detail });
   if (state === 'open' && triage.nextSteps.length > 0) {
     fields.push({ label: 'Next steps', value: triage.nextSteps.map((step, i) => `${i + 1}. ${step}`).join('\n') });
   }

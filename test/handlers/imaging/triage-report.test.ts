@@ -62,8 +62,8 @@ describe('buildTriageReport', () => {
     const report = buildTriageReport(input());
     expect(report).toContain('Bot triage: cache (error), failed step: validating');
     expect(report).toContain(`Evidence: AttributeError("'NoneType' object has no attribute 'id'`);
-    expect(report).toContain("Summary: imaging cache problem (in error 15.5 h): validating: AttributeError: 'NoneType' object has no attribute 'id'");
-    expect(report).toContain('Request status: validating (requested 2024-05-01 20:30 UTC, in error 15.5 h)');
+    expect(report).toContain("Summary: imaging cache problem (in error 15 h 30 min): validating: AttributeError: 'NoneType' object has no attribute 'id'");
+    expect(report).toContain('Request status: validating (requested 2024-05-01 20:30 UTC, in error 15 h 30 min)');
   });
 
   it("lists the bot's history of the request in time order with who did what", () => {

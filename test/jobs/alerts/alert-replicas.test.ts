@@ -4,6 +4,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { Deps } from '../../../src/deps.js';
 import { openPostgres, type DatabaseHandle } from '../../../src/db/client.js';
 import { migrateBotSchema } from '../../../src/db/migrate.js';
+import { recordDemoObservations } from '../../../src/handlers/imaging/observe-machine-requests.js';
 import { recordRequestEvent } from '../../../src/db/queries/request-events.js';
 import { listPendingResourceRequests } from '../../../src/db/queries/resource-requests.js';
 import { createEmbeddedGateway } from '../../../src/integrations/atmosphere/embedded-gateway.js';
@@ -43,6 +44,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
   beforeAll(async () => {
     database = await createTestDatabase('postgres', { demo: true });
     await migrateBotSchema(database.atmosphere);
+    await recordDemoObservations(database.atmosphere.db, TEST_NOW);
     redis = await startRedisServer(await freePort());
     const prefix = `alerts-${randomBytes(4).toString('hex')}:`;
     for (const runner of ['replica-a', 'replica-b']) replicas.push(await startReplica(runner, prefix));

@@ -1,0 +1,2 @@
+ALTER TABLE "atmobot"."request_watch" ADD COLUMN "since_known" boolean DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE "atmobot"."request_watch" ADD COLUMN "seen_at" timestamp with time zone;
