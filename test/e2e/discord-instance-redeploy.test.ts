@@ -76,11 +76,30 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: redeploying
     const losers = answers.filter((answer) => !discordText(answer).startsWith('Redeploy sent'));
     expect(losers).toHaveLength(19);
     for (const loser of losers) {
-      expect(discordText(loser)).toMatch(new RegExp(`^Instance #${vm.id}: ${decisions[0]!.decidedBy} (already ran|is running) Redeploy`));
+      expect(discordText(loser)).toMatch(new RegExp(`^Instance #${vm.id} (is being|was) redeployed by ${decisions[0]!.decidedBy} .*Nothing more was done\\.$`, 's'));
       expect(loser.flags).toBe(EPHEMERAL);
     }
     const audit = (await auditRows(db(), auditBefore, 20)).filter((row) => row.name === 'in:confirm');
     expect(audit.map((row) => row.outcome).sort()).toEqual(['ok', ...Array(19).fill('refused')].sort());
     expect(errorLines(running.logLines)).toEqual([]);
+  });
+
+  it('a 500 after Atmosphere started the redeploy: held and told truthfully, then credited to the first person on the next click, one POST', async () => {
+    const vm = await deployErrorInstance(db());
+    const step = send(buttonClick({ customId: `in:step:${vm.id}:redeploy`, userId: D.kpatel }));
+    expect(discordButtonIds(await read.followUp(step))).toEqual([`in:confirm:${vm.id}:redeploy:1`, `in:cancel:${vm.id}`]);
+    const before = actionPosts(atmosphere, vm.uuid).length;
+    atmosphere.failAfterApplying({ method: 'POST', pathPrefix: `/instances/${vm.uuid}/actions` }, 500);
+
+    const first = send(buttonClick({ customId: `in:confirm:${vm.id}:redeploy:1`, messageId: '880000000000000010', userId: D.kpatel }));
+    const held = discordText(await read.followUp(first));
+    expect(held).toMatch(/may still be applied by Atmosphere, so the bot holds this decision as kpatel's and will not send it again/);
+    expect(held).not.toMatch(/something went wrong|nothing was (done|sent)/i);
+    expect((await instanceDecisions(db(), vm.id)).find((row) => row.round === 1)).toMatchObject({ state: 'held', decidedBy: 'kpatel' });
+
+    const second = send(buttonClick({ customId: `in:confirm:${vm.id}:redeploy:1`, messageId: '880000000000000010', userId: D.mdelgado }));
+    expect(discordText(await read.followUp(second))).toMatch(new RegExp(`^Instance #${vm.id} was redeployed by kpatel at .*recorded it afterwards from what Atmosphere shows\\. Nothing more was done\\.$`, 's'));
+    expect(actionPosts(atmosphere, vm.uuid)).toHaveLength(before + 1);
+    expect((await instanceDecisions(db(), vm.id)).find((row) => row.round === 1)).toMatchObject({ state: 'done', decidedBy: 'kpatel' });
   });
 });

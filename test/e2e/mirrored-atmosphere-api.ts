@@ -62,15 +62,18 @@ async function currentInstanceRow(db: Database, uuid: string) {
 async function mirror(db: Database, change: FakeAtmosphereChange): Promise<void> {
   switch (change.kind) {
     case 'instance_action': {
-      // What the next status poll records (reference 3.3): `redeploy` for a redeploy, `reboot` or `hard_reboot`.
+      // What the API records before it answers (service/instance.py: redeploy_instance converts the
+      // instance with tmp_status `redeploying`; reboot_instance records Nova's REBOOT/HARD_REBOOT and
+      // its `rebooting…` task state; reference 3.3).
       const row = await currentInstanceRow(db, change.uuid);
       if (!row) return;
-      const name = change.action === 'redeploy' ? 'redeploy' : change.rebootType === 'HARD' ? 'hard_reboot' : 'reboot';
+      const [name, activity] =
+        change.action === 'redeploy' ? ['redeploy', 'redeploying'] : change.rebootType === 'HARD' ? ['hard_reboot', 'rebooting_hard'] : ['reboot', 'rebooting'];
       const [status] = await db.select({ id: instanceStatus.id }).from(instanceStatus).where(eq(instanceStatus.name, name)).orderBy(asc(instanceStatus.id)).limit(1);
       const statusId = status?.id ?? (await db.insert(instanceStatus).values({ name }).returning({ id: instanceStatus.id }))[0]!.id;
       const at = new Date();
       await db.update(instanceStatusHistory).set({ endDate: at }).where(eq(instanceStatusHistory.id, row.id));
-      await db.insert(instanceStatusHistory).values({ instanceId: row.instanceId, statusId, activity: null, sizeId: row.sizeId, startDate: at });
+      await db.insert(instanceStatusHistory).values({ instanceId: row.instanceId, statusId, activity, sizeId: row.sizeId, startDate: at });
       return;
     }
     case 'quota': {

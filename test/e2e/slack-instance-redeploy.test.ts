@@ -60,11 +60,36 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: redeploying a
     expect(texts.filter((text) => text.startsWith(`Redeploy sent for instance #${vm.id} "docker-dev" of alee2`))).toHaveLength(1);
     const losers = texts.filter((text) => !text.startsWith('Redeploy sent'));
     expect(losers).toHaveLength(19);
-    for (const text of losers) expect(text).toMatch(new RegExp(`^Instance #${vm.id}: ${winner} (already ran|is running) Redeploy .*This click sent nothing\\.$`));
+    for (const text of losers) expect(text).toMatch(new RegExp(`^Instance #${vm.id} (is being|was) redeployed by ${winner} .*Nothing more was done\\.$`));
     expect((await listRequestEvents(db, 'instance', [vm.id])).map((event) => [event.action, event.actor])).toEqual([['redeployed', winner]]);
     const audit = (await auditRows(db, auditBefore, 20)).filter((row) => row.name === 'in:confirm');
     expect(audit.map((row) => row.outcome).sort()).toEqual(['ok', ...Array(19).fill('refused')].sort());
     for (const replica of deployment.replicas) expect(errorLines(replica.logLines)).toEqual([]);
+  });
+
+  it('a 500 after Atmosphere started the redeploy: held and told truthfully, then credited to the first person on the next click, one POST', async () => {
+    const { driver, appUrls, atmosphere, db } = deployment;
+    const vm = await deployErrorInstance(db);
+    await driver.click(appUrls[0]!, { userId: U.kpatel, action: 'in:step', value: `${vm.id}:redeploy`, messageTs: MESSAGE_TS, replyId: 'confirm-500' });
+    const confirm = slackButtons((await driver.reply('confirm-500')).body['blocks'])[0]!;
+    expect(confirm).toEqual({ action: 'in:confirm', value: `${vm.id}:redeploy:1` });
+    const before = actionPosts(atmosphere, vm.uuid).length;
+    atmosphere.failAfterApplying({ method: 'POST', pathPrefix: `/instances/${vm.uuid}/actions` }, 500);
+
+    await driver.click(appUrls[0]!, { userId: U.kpatel, action: confirm.action, value: confirm.value, messageTs: MESSAGE_TS, replyId: 'held' });
+    const held = readableText((await driver.reply('held')).body);
+    expect(held).toMatch(/may still be applied by Atmosphere, so the bot holds this decision as kpatel's and will not send it again/);
+    expect(held).not.toMatch(/something went wrong|nothing was (done|sent)/i);
+    expect((await instanceDecisions(db, vm.id)).find((row) => row.round === 1)).toMatchObject({ state: 'held', decidedBy: 'kpatel' });
+
+    // On the other replica, someone else confirms: the status history shows the redeploy, so it is kpatel's.
+    await driver.click(appUrls[1]!, { userId: U.mdelgado, action: confirm.action, value: confirm.value, messageTs: MESSAGE_TS, replyId: 'after-held' });
+    expect(readableText((await driver.reply('after-held')).body)).toMatch(
+      new RegExp(`^Instance #${vm.id} was redeployed by kpatel at .*the bot recorded it afterwards from what Atmosphere shows\\. Nothing more was done\\.$`),
+    );
+    expect(actionPosts(atmosphere, vm.uuid)).toHaveLength(before + 1);
+    expect((await instanceDecisions(db, vm.id)).find((row) => row.round === 1)).toMatchObject({ state: 'done', decidedBy: 'kpatel' });
+    expect((await listRequestEvents(db, 'instance', [vm.id])).map((event) => event.actor).at(-1)).toBe('kpatel');
   });
 
   it('refuses a non-staff user and a tampered button, sending nothing', async () => {

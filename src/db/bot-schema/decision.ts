@@ -14,11 +14,11 @@ export const decision = atmobot.table(
   'decision',
   {
     id: serial('id').primaryKey(),
-    /** `resource_request` or `machine_request`. */
+    /** `resource_request`, `machine_request` or `instance` (a redeploy or reboot). */
     subject: text('subject').notNull(),
     recordId: integer('record_id').notNull(),
     round: integer('round').notNull().default(0),
-    /** `approve`, `deny`, `resubmit`, `queue`, ... */
+    /** `approve`, `deny`, `resubmit`, `queue`; for instances the step (`redeploy`, `reboot-soft`, `reboot-hard`). */
     action: text('action').notNull(),
     /**
      * `in_progress` while the API call runs; `held` after the call ended without a clear answer (a
@@ -33,7 +33,7 @@ export const decision = atmobot.table(
     completedAt: timestamp('completed_at', { withTimezone: true }),
     adminMessage: text('admin_message').notNull().default(''),
     detail: jsonb('detail').$type<Record<string, unknown>>(),
-    /** What the bot is about to ask Atmosphere for: `{ from, status, quota? }`. */
+    /** What the bot is about to ask Atmosphere for: `{ from, status, quota?, event?, after? }` (read-atmosphere-outcome.ts). */
     plan: jsonb('plan').$type<Record<string, unknown>>(),
     /** Set just before the side-effect call goes out; null means nothing was sent. */
     sentAt: timestamp('sent_at', { withTimezone: true }),

@@ -1,9 +1,17 @@
 import type { DecisionRow } from '../../db/queries/decisions.js';
 import { formatTimestamp } from '../format-time.js';
 
-const VERBS: Record<string, string> = { approve: 'approved', deny: 'denied', resubmit: 're-submitted', queue: 'queued' };
+const VERBS: Record<string, string> = {
+  approve: 'approved',
+  deny: 'denied',
+  resubmit: 're-submitted',
+  queue: 'queued',
+  redeploy: 'redeployed',
+  'reboot-soft': 'soft-rebooted',
+  'reboot-hard': 'hard-rebooted',
+};
 
-/** "approved", "denied", "re-submitted" for a claim's action. */
+/** "approved", "denied", "re-submitted", "redeployed" for a claim's action. */
 export function claimVerb(row: DecisionRow): string {
   return VERBS[row.action] ?? row.action;
 }

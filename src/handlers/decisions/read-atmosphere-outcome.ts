@@ -2,6 +2,7 @@ import type { Database } from '../../db/client.js';
 import type { DecisionRow } from '../../db/queries/decisions.js';
 import { getMachineRequest } from '../../db/queries/machine-requests.js';
 import { getResourceRequest } from '../../db/queries/resource-requests.js';
+import { isInstanceStep, readInstanceOutcome } from '../instances/read-instance-outcome.js';
 
 /** What a claim asks Atmosphere for, recorded before the call: the status it had and the one asked. */
 export interface DecisionPlan {
@@ -9,6 +10,10 @@ export interface DecisionPlan {
   status: string;
   /** The quota assigned with an approval, as shown to staff. */
   quota?: string;
+  /** The history action the record gets once done, when it is not the action's own (`auto-approved`, `redeployed`). */
+  event?: string;
+  /** Instance actions: the newest `instance_status_history` id when claimed; the action shows in rows after it. */
+  after?: number;
 }
 
 /**
@@ -25,7 +30,13 @@ export type AtmosphereOutcome =
 export function planOf(row: DecisionRow): DecisionPlan | null {
   const plan = row.plan;
   if (!plan || typeof plan.from !== 'string' || typeof plan.status !== 'string') return null;
-  return { from: plan.from, status: plan.status, ...(typeof plan.quota === 'string' ? { quota: plan.quota } : {}) };
+  return {
+    from: plan.from,
+    status: plan.status,
+    ...(typeof plan.quota === 'string' ? { quota: plan.quota } : {}),
+    ...(typeof plan.event === 'string' ? { event: plan.event } : {}),
+    ...(typeof plan.after === 'number' ? { after: plan.after } : {}),
+  };
 }
 
 /** Statuses an approved imaging request moves through; any of them means the approval landed. */
@@ -34,6 +45,11 @@ const AFTER_APPROVAL = new Set(['approved', 'started', 'processing', 'validating
 /** Re-reads the claim's record in Atmosphere's database (the Drizzle mapping) and judges the claim against it. */
 export async function readAtmosphereOutcome(db: Database, row: DecisionRow): Promise<AtmosphereOutcome> {
   const plan = planOf(row);
+  if (row.subject === 'instance') {
+    // A claim without its starting point cannot tell the action's rows from older ones: never "applied".
+    if (!isInstanceStep(row.action) || plan?.after === undefined) return { kind: 'unchanged', status: 'unknown' };
+    return readInstanceOutcome(db, row.recordId, row.action, plan.after);
+  }
   if (row.subject === 'resource_request') {
     const request = await getResourceRequest(db, row.recordId);
     if (!request) return { kind: 'missing' };

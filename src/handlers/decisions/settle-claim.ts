@@ -13,7 +13,7 @@ import {
 import { findQueuedRequest, removeQueuedRequest } from '../../db/queries/imaging-queue.js';
 import type { RequestEventSubject } from '../../db/queries/request-events.js';
 import { claimVerb } from './describe-claim.js';
-import { readAtmosphereOutcome } from './read-atmosphere-outcome.js';
+import { planOf, readAtmosphereOutcome } from './read-atmosphere-outcome.js';
 
 /**
  * Where a claim stands after the bot looked at it: still `busy` with its own process, `done` (it
@@ -50,9 +50,10 @@ export async function settleClaim(deps: Deps, row: DecisionRow): Promise<Settlem
 
   const outcome = await readAtmosphereOutcome(deps.db, row);
   if (outcome.kind === 'applied') {
-    if (row.subject === 'machine_request' && row.action === 'deny') await removeQueuedRequest(deps.db, row.recordId);
+    // A denied request leaves the imaging queue; so does an approved one (the queue job's own approval).
+    if (row.subject === 'machine_request' && (row.action === 'deny' || row.action === 'approve')) await removeQueuedRequest(deps.db, row.recordId);
     const note = `Atmosphere shows it ${outcome.status}; the bot's reply was lost, so it recorded this afterwards`;
-    return complete(deps, row, { status: outcome.status }, HISTORY_ACTIONS[row.action] ?? row.action, note);
+    return complete(deps, row, { status: outcome.status }, planOf(row)?.event ?? HISTORY_ACTIONS[row.action] ?? row.action, note);
   }
   if (outcome.kind === 'unchanged') {
     const until = row.heldUntil ?? new Date(row.sentAt.getTime() + UNCONFIRMED_HOLD_MS);
@@ -62,9 +63,16 @@ export async function settleClaim(deps: Deps, row: DecisionRow): Promise<Settlem
       }
       return { kind: 'held', row: (await findDecision(deps.db, row.subject as DecisionSubject, row.recordId, row.round)) ?? row };
     }
-    return release(deps, row, `Atmosphere still shows it ${outcome.status} ${Math.round(UNCONFIRMED_HOLD_MS / 60_000)} minutes after it was sent, so it never landed`);
+    const minutes = Math.round(UNCONFIRMED_HOLD_MS / 60_000);
+    if (row.subject === 'instance') {
+      return release(deps, row, `Atmosphere's status history shows no sign of it ${minutes} minutes after it was sent (the instance is ${outcome.status}), so it is taken as never started`);
+    }
+    return release(deps, row, `Atmosphere still shows it ${outcome.status} ${minutes} minutes after it was sent, so it never landed`);
   }
-  if (outcome.kind === 'elsewhere') return release(deps, row, `Atmosphere shows it ${outcome.status}, which is not what the bot sent: it was decided outside the bot`);
+  if (outcome.kind === 'elsewhere') {
+    if (row.subject === 'instance') return release(deps, row, `the instance was deleted in Atmosphere, and its status history shows no sign of the action`);
+    return release(deps, row, `Atmosphere shows it ${outcome.status}, which is not what the bot sent: it was decided outside the bot`);
+  }
   return release(deps, row, 'the record no longer exists in Atmosphere');
 }
 
@@ -104,8 +112,10 @@ async function release(deps: Deps, row: DecisionRow, reason: string): Promise<Se
   return { kind: 'released', row, reason };
 }
 
+const SUBJECT_NAMES: Record<string, string> = { resource_request: 'resource request', machine_request: 'imaging request', instance: 'instance' };
+
 function label(row: DecisionRow): string {
-  return `${row.subject === 'resource_request' ? 'resource request' : 'imaging request'} #${row.recordId} ${claimVerb(row)}`;
+  return `${SUBJECT_NAMES[row.subject] ?? row.subject} #${row.recordId} ${claimVerb(row)}`;
 }
 
 /** The audit row of the bot's own follow-up, tied to the chat event that made the claim. */

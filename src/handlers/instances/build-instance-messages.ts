@@ -10,6 +10,8 @@ import { nextInstanceStep, type StepChoice } from './next-instance-step.js';
 import { renderInstanceDetail, renderInstanceList, SHOW_INSTANCE_ACTION } from './render-instance.js';
 import { buildInstanceReport } from './instance-report.js';
 import { formatTimestamp } from '../format-time.js';
+import { describeClaim } from '../decisions/describe-claim.js';
+import { settleOpenInstanceClaim } from './instance-claims.js';
 
 /**
  * Asks Atmosphere which actions the instance allows now and picks the guide's next step among them.
@@ -33,9 +35,18 @@ export async function requireInstanceItem(ctx: HandlerContext, id: number): Prom
   return (await loadInstanceItems(ctx.deps, [row], ctx.deps.now()))[0]!;
 }
 
-/** The detail view of one instance, with the step Atmosphere allows. */
+/**
+ * The detail view of one instance, with the step Atmosphere allows. The bot's last action on it is
+ * settled first, so the view shows it recorded if it landed; while it is still open (running, or
+ * held after an unclear answer) no step is offered beside it.
+ */
 export async function buildInstanceDetail(ctx: HandlerContext, id: number): Promise<Reply> {
+  const open = await settleOpenInstanceClaim(ctx.deps, id);
   const item = await requireInstanceItem(ctx, id);
+  if (open && (open.kind === 'busy' || open.kind === 'held')) {
+    const choice = nextInstanceStep(item.triage, item.events, item.episodeStart, null);
+    return renderInstanceDetail(item, ctx.deps.now(), choice, `No action button while the bot's last action is open: instance #${id} ${describeClaim(open.row)}.`);
+  }
   const { choice, note } = await chooseStep(ctx.deps, item);
   return renderInstanceDetail(item, ctx.deps.now(), choice, note);
 }

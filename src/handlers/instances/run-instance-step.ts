@@ -1,13 +1,17 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
+import type { ActingContext, HandlerContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
-import { claimDecision, completeDecision, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
-import { listRequestEvents, recordRequestEvent } from '../../db/queries/request-events.js';
+import { releaseDecision } from '../../db/queries/decisions.js';
 import type { InstanceActionRequest } from '../../integrations/atmosphere/gateway.js';
+import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
+import { afterDecisionNotes } from '../decisions/outcome-notes.js';
+import { recordOutcome } from '../decisions/record-outcome.js';
+import { sendOnce } from '../decisions/send-once.js';
 import { formatTimestamp } from '../format-time.js';
 import { requireInstanceItem } from './build-instance-messages.js';
-import type { InstanceStep } from './classify-instance.js';
+import { describeStatus, type InstanceStep } from './classify-instance.js';
+import { instanceRound, settleOpenInstanceClaim } from './instance-claims.js';
 import type { InstanceItem } from './load-instance-items.js';
 import { STEP_EVENTS, STEP_KEYS, STEP_LABELS } from './next-instance-step.js';
 import { CANCEL_INSTANCE_ACTION, CONFIRM_INSTANCE_ACTION } from './render-instance.js';
@@ -17,15 +21,6 @@ const REQUESTS: Record<InstanceStep, InstanceActionRequest> = {
   'reboot-soft': { action: 'reboot', rebootType: 'SOFT' },
   'reboot-hard': { action: 'reboot', rebootType: 'HARD' },
 };
-
-/**
- * The decision round of an instance's next action: how many actions the bot has run on it. A
- * confirmation carries the round it was shown in, so of simultaneous confirmations (or two offered
- * at once) only the first acts; the next action opens the next round.
- */
-export async function instanceRound(ctx: HandlerContext, id: number): Promise<number> {
-  return (await listRequestEvents(ctx.deps.db, 'instance', [id])).length;
-}
 
 /** Refuses a step Atmosphere does not allow for the instance now, naming what it does allow. */
 async function checkAllowed(ctx: HandlerContext, item: InstanceItem, step: InstanceStep): Promise<void> {
@@ -39,11 +34,22 @@ async function checkAllowed(ctx: HandlerContext, item: InstanceItem, step: Insta
   }
 }
 
+/**
+ * Refuses a new action while the bot's last one on the instance is unfinished: running now, or sent
+ * without a clear answer and not yet visible in Atmosphere. A last action that did land (its reply
+ * was lost) is recorded first, and this click is told so.
+ */
+async function refuseWhileOpen(ctx: HandlerContext, id: number): Promise<void> {
+  const open = await settleOpenInstanceClaim(ctx.deps, id);
+  if (open && open.kind !== 'released') throw alreadyDecided(`Instance #${id}`, open);
+}
+
 /** The confirmation a step button opens: names the instance and its owner, carries the round. */
 export async function confirmInstanceStep(ctx: HandlerContext, id: number, step: InstanceStep): Promise<Reply> {
+  await refuseWhileOpen(ctx, id);
   const item = await requireInstanceItem(ctx, id);
   await checkAllowed(ctx, item, step);
-  const round = await instanceRound(ctx, id);
+  const round = await instanceRound(ctx.deps, id);
   const { instance } = item;
   const what = step === 'redeploy' ? 'redeploy (runs the deployment again)' : step === 'reboot-soft' ? 'soft reboot' : 'hard reboot (a power cycle)';
   return {
@@ -57,59 +63,68 @@ export async function confirmInstanceStep(ctx: HandlerContext, id: number, step:
   };
 }
 
-function describeClaim(row: DecisionRow): string {
-  const label = STEP_LABELS[row.action as InstanceStep] ?? row.action;
-  if (row.state === 'in_progress') return `${row.decidedBy} is running ${label} on it right now (since ${formatTimestamp(row.decidedAt)}, on ${row.platform})`;
-  return `${row.decidedBy} already ran ${label} on it at ${formatTimestamp(row.completedAt ?? row.decidedAt)} (on ${row.platform})`;
+/** The newest status-history row id: the action's own rows come after it (read-instance-outcome.ts). */
+function newestHistoryId(item: InstanceItem): number {
+  return item.history.reduce((newest, row) => Math.max(newest, row.id), 0);
 }
 
 /**
- * Runs a confirmed step: claims the round (first click wins, across replicas), re-checks that
- * Atmosphere still allows it, sends the one POST, records it in the instance's history (the alert
- * thread tells it) and completes the claim. A failure gives the claim back so someone can retry.
+ * Runs a confirmed step through the decision journal, as staff decisions on requests do. The round
+ * is claimed first (first click wins, across replicas and platforms) with what is about to be sent
+ * and where Atmosphere's status history stood; a claim left open by an earlier click is settled
+ * against that history before anything else (claim-for-decision.ts). Then the step is checked
+ * against what Atmosphere allows now and sent once (send-once.ts): a clear refusal gives the claim
+ * back; a timeout, a 5xx or a reset connection holds it, so nobody sends a second action while the
+ * first may have landed, and the next look (or the reconciler) records it from the status history.
+ * A sent step is recorded in the instance's history, which its alert thread tells.
  */
-export async function runInstanceStep(ctx: HandlerContext<ChatEvent>, id: number, step: InstanceStep, round: number): Promise<Reply> {
+export async function runInstanceStep(ctx: ActingContext<ChatEvent>, id: number, step: InstanceStep, round: number): Promise<Reply> {
   const { deps } = ctx;
-  const actor = ctx.actor!;
-  const claim = await claimDecision(deps.db, {
+  const actor = ctx.actor;
+  const before = await requireInstanceItem(ctx, id);
+  const label = STEP_LABELS[step];
+  const claim = await claimForDecision(ctx, {
     subject: 'instance',
     recordId: id,
     round,
     action: step,
-    decidedBy: actor.username,
-    platform: ctx.event.platform,
-    chatUserId: ctx.event.user.id,
-    decidedAt: deps.now(),
     adminMessage: '',
+    plan: {
+      from: before.current ? describeStatus(before.current.status, before.current.activity) : 'unknown',
+      status: step,
+      event: STEP_EVENTS[step],
+      after: newestHistoryId(before),
+    },
+    what: `Instance #${id}`,
   });
-  if (!claim.claimed) throw new UserError('already_decided', `Instance #${id}: ${describeClaim(claim.row)}. This click sent nothing.`);
+  let item: InstanceItem;
   try {
-    if ((await instanceRound(ctx, id)) !== round) {
+    if ((await instanceRound(deps, id)) !== round) {
       throw new UserError('already_decided', `Instance #${id} had another action since this confirmation was shown. Nothing was sent; ask again with /atmo instance ${id}.`);
     }
-    const item = await requireInstanceItem(ctx, id);
+    item = await requireInstanceItem(ctx, id);
     await checkAllowed(ctx, item, step);
-    await deps.gateway.instanceAction({ uuid: item.instance.uuid, ...REQUESTS[step] });
-    const at = deps.now();
-    await recordRequestEvent(deps.db, {
-      subject: 'instance',
-      recordId: id,
-      at,
-      actor: actor.username,
-      platform: ctx.event.platform,
-      action: STEP_EVENTS[step],
-      note: `was ${item.triage.label}`,
-    });
-    await completeDecision(deps.db, claim.row.id, at, { detail: { step, uuid: item.instance.uuid } });
-    ctx.audit({ instanceId: id, uuid: item.instance.uuid, step, owner: item.instance.owner });
-    return {
-      text: `${STEP_LABELS[step]} sent for instance #${id} "${item.instance.name}" of ${item.instance.owner}. Its alert thread follows what happens next; /atmo instance ${id} shows it now.`,
-      tone: 'success',
-      visibility: 'ephemeral',
-    };
   } catch (error) {
-    await releaseDecision(deps.db, claim.row.id);
+    await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
     ctx.audit({ instanceId: id, step, failed: error instanceof Error ? error.message : String(error) });
     throw error;
   }
+  try {
+    await sendOnce(deps, claim, `The ${label.toLowerCase()} of instance #${id}`, () => deps.gateway.instanceAction({ uuid: item.instance.uuid, ...REQUESTS[step] }));
+  } catch (error) {
+    ctx.audit({ instanceId: id, step, failed: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+  // Atmosphere has started it: from here on, bookkeeping failures are left to the reconciler.
+  ctx.audit({ instanceId: id, uuid: item.instance.uuid, step, owner: item.instance.owner });
+  const { recorded } = await recordOutcome(deps, claim, {
+    detail: { step, uuid: item.instance.uuid },
+    history: { subject: 'instance', recordId: id, actor: actor.username, platform: ctx.event.platform, action: STEP_EVENTS[step], note: `was ${item.triage.label}` },
+  });
+  if (!recorded) ctx.audit({ recordPending: true });
+  return {
+    text: `${label} sent for instance #${id} "${item.instance.name}" of ${item.instance.owner}. Its alert thread follows what happens next; /atmo instance ${id} shows it now.${afterDecisionNotes({ recorded })}`,
+    tone: 'success',
+    visibility: 'ephemeral',
+  };
 }
