@@ -125,6 +125,7 @@ const variables = z.object({
       .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
     RELEASE_BRANCH: z.string().trim().default('master'),
     SITE_TIME_ZONE: timeZone('America/Phoenix'),
+    RELEASE_SITE: z.enum(['cyverse', 'jetstream'], { error: 'must be cyverse or jetstream' }).default('cyverse'),
     GITHUB_TIMEOUT_MS: positiveInt(15_000),
 
     STATUSIO_API_ID: optionalString,

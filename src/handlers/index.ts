@@ -24,6 +24,13 @@ import { approveImagingAction, denyImagingAction, resubmitImagingAction } from '
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
 import { planReleaseCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
+import {
+  runbookPrepareAction,
+  runbookScheduleAction,
+  runbookStartAction,
+  runbookStopAction,
+  runbookTagAction,
+} from './releases/runbook/runbook-run-actions.js';
 import { maintenanceStatusCommand, startMaintenanceCommand, stopMaintenanceCommand } from './maintenance/maintenance-commands.js';
 import { cancelMaintenanceCommand, scheduleMaintenanceCommand } from './maintenance/schedule-commands.js';
 import { cancelMaintenanceRequestAction, confirmStartAction, confirmStopAction } from './maintenance/maintenance-actions.js';
@@ -99,6 +106,11 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   confirmReleaseTagAction,
   cancelReleaseTagAction,
   runbookDoneAction,
+  runbookPrepareAction,
+  runbookTagAction,
+  runbookScheduleAction,
+  runbookStartAction,
+  runbookStopAction,
   confirmStartAction,
   confirmStopAction,
   cancelMaintenanceRequestAction,

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { releaseRunbook, releaseRunbookItem } from '../bot-schema/index.js';
 
@@ -29,6 +29,12 @@ export async function createRunbook(
 export async function findRunbookByTag(db: Database, tag: string): Promise<RunbookRow | null> {
   const [row] = await db.select().from(releaseRunbook).where(eq(releaseRunbook.tag, tag)).limit(1);
   return row ?? null;
+}
+
+/** The runbooks deploying on any of `days` (`YYYY-MM-DD`), oldest first. */
+export async function listRunbooksDeployingOn(db: Database, days: readonly string[]): Promise<RunbookRow[]> {
+  if (days.length === 0) return [];
+  return db.select().from(releaseRunbook).where(inArray(releaseRunbook.deploymentDay, [...days])).orderBy(asc(releaseRunbook.id));
 }
 
 export async function getRunbook(db: Database, id: number): Promise<RunbookRow | null> {

@@ -16,6 +16,7 @@ import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeOutco
 import { finishWindowsOnStatusIo, startWindowOnStatusIo } from './statusio-sync.js';
 import { checkWindowTimes } from './parse-time.js';
 import { UserError } from '../../errors.js';
+import { tickMaintenanceStep } from '../releases/runbook/runbook-for-maintenance.js';
 
 type Ctx = ActingContext<ActionEvent>;
 
@@ -70,7 +71,8 @@ export async function runConfirmedStart(ctx: Ctx, request: MaintenanceConfirmati
       statusioOk = statusio.ok;
       lines.push(`• ${statusio.line}`);
     }
-    lines.push(`Users see: "${request.message}". End it with /atmo maintenance stop.`);
+    const ticked = await tickMaintenanceStep(deps, { title: window.title, startsAt: window.startsAt }, 'maintenance-start', who, 'maintenance start');
+    lines.push(`Users see: "${request.message}". End it with /atmo maintenance stop.${ticked}`);
   } else {
     buttons = await fixButtons(ctx, request, outcome, lines);
   }
@@ -95,6 +97,11 @@ export async function runConfirmedStop(ctx: Ctx, request: MaintenanceConfirmatio
     const statusio = await finishWindowsOnStatusIo(deps, finished, request.details);
     statusioOk = statusio.ok;
     lines.push(...statusio.lines.map((line) => `• ${line}`));
+    // Maintenance started outside the bot has no window; it is then the release deploying today.
+    const subjects = finished.length > 0 ? finished.map((w) => ({ title: w.title, startsAt: w.startsAt })) : [{ title: '', startsAt: now }];
+    const ticked: string[] = [];
+    for (const subject of subjects) ticked.push(await tickMaintenanceStep(deps, subject, 'maintenance-stop', who, 'maintenance stop'));
+    if (ticked.some(Boolean)) lines.push(ticked.join('').trim());
   } else {
     buttons = await fixButtons(ctx, request, outcome, lines);
   }

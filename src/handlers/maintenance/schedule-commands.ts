@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { defineCommand, type HandlerContext } from '../../bot/chat/command.js';
+import { defineCommand, type ActingContext, type HandlerContext } from '../../bot/chat/command.js';
+import type { Reply } from '../../bot/chat/reply.js';
+import { tickMaintenanceStep } from '../releases/runbook/runbook-for-maintenance.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
 import { recordId } from '../record-id.js';
@@ -11,6 +13,55 @@ import { flagArg, timeArg } from './maintenance-commands.js';
 import { describeWindow } from './render-maintenance.js';
 import { NOTICE_WORKING_DAYS } from './working-days.js';
 import { noticeDeadline } from './maintenance-reminders.js';
+
+export interface ScheduleRequest {
+  start: string;
+  end: string;
+  title: string;
+  message: string;
+  statusio: boolean;
+}
+
+/** Schedules a window (status.io first when asked), whose reminders the reminder job then posts. */
+export async function scheduleMaintenanceWindow(ctx: ActingContext, args: ScheduleRequest): Promise<Reply> {
+  const { deps } = ctx;
+  const now = deps.now();
+  const start = timeArg('start', args.start, now);
+  const end = timeArg('end', args.end, now);
+  if (start.getTime() <= now.getTime()) {
+    throw new UserError('usage', `--start ${formatTimestamp(start)} has already passed; to start maintenance now use /atmo maintenance start. Nothing was scheduled.`);
+  }
+  const problem = checkWindowTimes({ start, end, now });
+  if (problem) throw new UserError('usage', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}. Nothing was scheduled.`);
+  // status.io first: if it refuses, nothing is saved and the command can simply be run again.
+  const statusioId = args.statusio
+    ? (await requireStatusPage(deps).scheduleMaintenance({ title: args.title, details: args.message, start, end })).id
+    : null;
+  const window = await insertMaintenanceWindow(deps.db, {
+    title: args.title,
+    message: args.message,
+    startsAt: start,
+    endsAt: end,
+    state: 'scheduled',
+    statusio: args.statusio,
+    statusioMaintenanceId: statusioId,
+    createdBy: ctx.actor.username,
+    createdAt: now,
+  });
+  ctx.audit({ window: window.id, statusio: statusioId });
+  const noticeBy = noticeDeadline(window, deps.config.SITE_TIME_ZONE);
+  // Only a window on status.io does the runbook's "scheduled maintenance on status.io" step.
+  const ticked = statusioId ? await tickMaintenanceStep(deps, { title: window.title, startsAt: window.startsAt }, 'statusio', ctx.actor.username, 'maintenance schedule') : '';
+  const lines = [
+    `Scheduled maintenance window ${describeWindow(window)}.${ticked}`,
+    statusioId ? `status.io maintenance ${statusioId} is scheduled; status.io notifies subscribers 24 h and 1 h ahead.` : 'Not on status.io (add it with /atmo statusio schedule, or schedule again with --statusio).',
+    noticeBy.getTime() <= now.getTime()
+      ? `The notice to atmosphere-users is due now: the window is less than ${NOTICE_WORKING_DAYS} working days away.`
+      : `Send the notice to atmosphere-users by ${formatTimestamp(noticeBy)} (${NOTICE_WORKING_DAYS} working days ahead in ${deps.config.SITE_TIME_ZONE}); I will remind the staff channel then, and 1 hour before the start.`,
+    `At the start, run /atmo maintenance start --window ${window.id}. Times are UTC.`,
+  ];
+  return { text: lines.join('\n'), visibility: 'channel', tone: 'info' };
+}
 
 export const scheduleMaintenanceCommand = defineCommand({
   name: 'maintenance schedule',
@@ -31,43 +82,7 @@ export const scheduleMaintenanceCommand = defineCommand({
     statusio: flagArg,
   }),
   permission: 'staff',
-  async run(ctx, args) {
-    const { deps } = ctx;
-    const now = deps.now();
-    const start = timeArg('start', args.start, now);
-    const end = timeArg('end', args.end, now);
-    if (start.getTime() <= now.getTime()) {
-      throw new UserError('usage', `--start ${formatTimestamp(start)} has already passed; to start maintenance now use /atmo maintenance start. Nothing was scheduled.`);
-    }
-    const problem = checkWindowTimes({ start, end, now });
-    if (problem) throw new UserError('usage', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}. Nothing was scheduled.`);
-    // status.io first: if it refuses, nothing is saved and the command can simply be run again.
-    const statusioId = args.statusio
-      ? (await requireStatusPage(deps).scheduleMaintenance({ title: args.title, details: args.message, start, end })).id
-      : null;
-    const window = await insertMaintenanceWindow(deps.db, {
-      title: args.title,
-      message: args.message,
-      startsAt: start,
-      endsAt: end,
-      state: 'scheduled',
-      statusio: args.statusio,
-      statusioMaintenanceId: statusioId,
-      createdBy: ctx.actor.username,
-      createdAt: now,
-    });
-    ctx.audit({ window: window.id, statusio: statusioId });
-    const noticeBy = noticeDeadline(window, ctx.deps.config.SITE_TIME_ZONE);
-    const lines = [
-      `Scheduled maintenance window ${describeWindow(window)}.`,
-      statusioId ? `status.io maintenance ${statusioId} is scheduled; status.io notifies subscribers 24 h and 1 h ahead.` : 'Not on status.io (add it with /atmo statusio schedule, or schedule again with --statusio).',
-      noticeBy.getTime() <= now.getTime()
-        ? `The notice to atmosphere-users is due now: the window is less than ${NOTICE_WORKING_DAYS} working days away.`
-        : `Send the notice to atmosphere-users by ${formatTimestamp(noticeBy)} (${NOTICE_WORKING_DAYS} working days ahead in ${ctx.deps.config.SITE_TIME_ZONE}); I will remind the staff channel then, and 1 hour before the start.`,
-      `At the start, run /atmo maintenance start --window ${window.id}. Times are UTC.`,
-    ];
-    return { text: lines.join('\n'), visibility: 'channel', tone: 'info' };
-  },
+  run: (ctx, args) => scheduleMaintenanceWindow(ctx, args),
 });
 
 /** Deletes a cancelled window's status.io maintenance; a failure is reported, the cancellation stands. */

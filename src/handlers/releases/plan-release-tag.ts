@@ -1,4 +1,3 @@
-import type { CommandEvent } from '../../bot/chat/chat-event.js';
 import type { HandlerContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
@@ -22,7 +21,7 @@ async function notesAt(releases: GitHubReleases, repo: string, tag: string, sha:
  * whose release already exists are shown as such and left alone, which makes a re-run after a
  * partial failure finish only what is missing.
  */
-export async function planReleaseTag(ctx: HandlerContext<CommandEvent>, tag: string): Promise<Reply> {
+export async function planReleaseTag(ctx: HandlerContext, tag: string): Promise<Reply> {
   const { deps } = ctx;
   const { releases, repos } = releaseSetup(deps);
   const looks = await Promise.all(

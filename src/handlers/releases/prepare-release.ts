@@ -1,5 +1,4 @@
 import type { Logger } from '../../logger.js';
-import type { CommandEvent } from '../../bot/chat/chat-event.js';
 import type { HandlerContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
@@ -58,7 +57,7 @@ async function describeLeftovers(releases: GitHubReleases, repo: string, tag: st
  * `tag` on a release branch and opens the release pull request, one repository after the other,
  * editing one channel message as it goes. A failing repository leaves the others as they are.
  */
-export async function prepareRelease(ctx: HandlerContext<CommandEvent>, tag: string): Promise<Reply> {
+export async function prepareRelease(ctx: HandlerContext, tag: string): Promise<Reply> {
   const { releases, repos } = releaseSetup(ctx.deps);
   const previous = await checkTagAgainstRepos(releases, repos, tag);
   const date = ctx.deps.now().toISOString().slice(0, 10);

@@ -6,6 +6,7 @@ import { formatTimestamp } from '../format-time.js';
 import { requireStatusPage } from '../maintenance/maintenance-state.js';
 import { checkWindowTimes } from '../maintenance/parse-time.js';
 import { timeArg } from '../maintenance/maintenance-commands.js';
+import { tickMaintenanceStep } from '../releases/runbook/runbook-for-maintenance.js';
 
 /** A status.io record id as typed: its ids are hex object ids; nothing else is sent to the API. */
 export const statusioId = z
@@ -49,8 +50,9 @@ export const statusioScheduleCommand = defineCommand({
     if (problem) throw new UserError('usage', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}. Nothing was posted.`);
     const { id } = await statusPage.scheduleMaintenance({ title: args.title, details: args.details, start, end, ...(args.components ? { components: args.components } : {}) });
     ctx.audit({ statusio: id });
+    const ticked = await tickMaintenanceStep(ctx.deps, { title: args.title, startsAt: start }, 'statusio', ctx.actor.username, 'statusio schedule');
     return {
-      text: `Scheduled status.io maintenance ${id} "${args.title}", ${formatTimestamp(start)} → ${formatTimestamp(end)}. Start it with /atmo statusio start ${id} (or /atmo maintenance start --statusio).`,
+      text: `Scheduled status.io maintenance ${id} "${args.title}", ${formatTimestamp(start)} → ${formatTimestamp(end)}. Start it with /atmo statusio start ${id} (or /atmo maintenance start --statusio).${ticked}`,
       visibility: 'channel',
     };
   },

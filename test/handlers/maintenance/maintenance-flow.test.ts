@@ -131,7 +131,7 @@ describe.each(dbKinds())('maintenance start and stop on %s', (kind) => {
     const garbled = await ask('maintenance start --title t --message m --until soon');
     expect(garbled.reply.text).toContain('"soon" is not a time I can read');
     const noTitle = await ask('maintenance start --message m');
-    expect(noTitle.reply.text).toContain('needs --title and --message');
+    expect(noTitle.reply.text).toContain('needs a title and a message for users (--title, --message)');
     expect(past.reply.buttons ?? garbled.reply.buttons ?? noTitle.reply.buttons).toBeUndefined();
   });
 

@@ -83,7 +83,7 @@ export async function planReleaseRunbook(ctx: HandlerContext<CommandEvent>, inpu
   if (!created) throw new UserError('conflict', `Release ${input.tag} got a runbook from someone else a moment ago; /atmo release progress ${input.tag} shows it.`);
   ctx.audit({ runbook: created.runbook.id, tag: input.tag, deploymentDay: day, sites });
 
-  const message = renderRunbook(created.runbook, created.items, now);
+  const message = renderRunbook(created.runbook, created.items, now, deps.config.RELEASE_SITE);
   const posted = await deps.chat.post(channel, message);
   await setRunbookMessage(deps.db, created.runbook.id, { platform: posted.platform, channel: posted.channel, messageId: posted.id });
   return {

@@ -1,11 +1,39 @@
 import type { Button, Reply, Section } from '../../../bot/chat/reply.js';
 import type { RunbookItemRow, RunbookRow } from '../../../db/queries/release-runbooks.js';
 import { calendarDayIn, formatCalendarDay } from './calendar-days.js';
-import { SECTION_TITLES, SITE_NAMES, type ReleaseSite, type RunbookSection } from './build-checklist.js';
+import { SECTION_TITLES, SITE_NAMES, type ReleaseSite, type RunbookCommand, type RunbookSection } from './build-checklist.js';
 
 export const RUNBOOK_DONE_ACTION = 'rb:done';
 /** Done buttons on the release message: the earliest open items; the rest are a command away. */
 export const MAX_DONE_BUTTONS = 5;
+
+/**
+ * The button that does an item's work with the bot command named on it, beside its Done button. Each
+ * carries the item's id; the action re-reads the runbook and runs the command for its release.
+ */
+export const RUNBOOK_RUN_ACTIONS: Partial<Record<RunbookCommand, { action: string; label: (tag: string) => string }>> = {
+  'release prepare': { action: 'rb:prepare', label: (tag) => `Prepare ${tag}` },
+  'release tag': { action: 'rb:tag', label: (tag) => `Tag ${tag}` },
+  'maintenance schedule': { action: 'rb:schedule', label: () => 'Schedule on status.io' },
+  'maintenance start': { action: 'rb:start', label: () => 'Start maintenance' },
+  'maintenance stop': { action: 'rb:stop', label: () => 'Stop maintenance' },
+};
+
+/**
+ * Whether this bot can do an item itself: starting and stopping maintenance write this bot's own
+ * databases, so only the deployment-day steps of its site (RELEASE_SITE) are its to run.
+ */
+export function botRunsItem(item: Pick<RunbookItemRow, 'command' | 'site'>, botSite: ReleaseSite): boolean {
+  if (!item.command || !RUNBOOK_RUN_ACTIONS[item.command as RunbookCommand]) return false;
+  return item.command === 'maintenance start' || item.command === 'maintenance stop' ? item.site === botSite : true;
+}
+
+/** An open item's buttons: the one that does it, when the bot can, then Done. */
+export function itemButtons(tag: string, item: Pick<RunbookItemRow, 'id' | 'command' | 'short' | 'site'>, botSite: ReleaseSite): Button[] {
+  const run = botRunsItem(item, botSite) ? RUNBOOK_RUN_ACTIONS[item.command as RunbookCommand] : undefined;
+  const done: Button = { label: `Done: ${item.short}`, action: RUNBOOK_DONE_ACTION, value: String(item.id) };
+  return run ? [{ label: run.label(tag), action: run.action, value: String(item.id), style: 'primary' }, done] : [done];
+}
 
 export const ROLE_DUTIES = {
   chief: 'owns the release, delegates, speaks for it to other teams and leadership, makes sure the driver has what they need',
@@ -61,8 +89,11 @@ function itemLine(runbook: RunbookRow, item: RunbookItemRow, today: string): str
   return `☐ ${item.title}: due ${formatCalendarDay(item.dueOn)} (${owner})`;
 }
 
-/** The release message: who, when, progress at a glance, the checklist by section, Done buttons. */
-export function renderRunbook(runbook: RunbookRow, items: readonly RunbookItemRow[], now: Date): Reply {
+/**
+ * The release message: who, when, progress at a glance, the checklist by section, and for the
+ * earliest open steps their buttons (the bot command that does a step, then Done).
+ */
+export function renderRunbook(runbook: RunbookRow, items: readonly RunbookItemRow[], now: Date, botSite: ReleaseSite): Reply {
   const today = calendarDayIn(now, runbook.timeZone);
   const progress = runbookProgress(items, today);
   const sites = runbook.sites.map((site) => SITE_NAMES[site as ReleaseSite] ?? site).join(' and ');
@@ -71,8 +102,9 @@ export function renderRunbook(runbook: RunbookRow, items: readonly RunbookItemRo
     .filter(({ rows }) => rows.length > 0)
     .map(({ section, rows }) => ({ text: `*${SECTION_TITLES[section]}*\n${rows.map((item) => itemLine(runbook, item, today)).join('\n')}` }));
   const open = items.filter((item) => !item.doneAt).sort((a, b) => (a.dueOn === b.dueOn ? a.position - b.position : a.dueOn < b.dueOn ? -1 : 1));
-  const buttons: Button[] = open.slice(0, MAX_DONE_BUTTONS).map((item) => ({ label: `Done: ${item.short}`, action: RUNBOOK_DONE_ACTION, value: String(item.id) }));
-  const rest = open.length - buttons.length;
+  const next = open.slice(0, MAX_DONE_BUTTONS);
+  const buttons: Button[] = next.flatMap((item) => itemButtons(runbook.tag, item, botSite));
+  const rest = open.length - next.length;
   return {
     title: `Release ${runbook.tag}: deployment ${formatCalendarDay(runbook.deploymentDay)} (${sites})`,
     text: `Release ${runbook.tag}, deploying ${formatCalendarDay(runbook.deploymentDay)} on ${sites}: ${describeProgress(progress)}.`,

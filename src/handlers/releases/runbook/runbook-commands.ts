@@ -54,7 +54,7 @@ export const releasePlanStatusCommand = defineCommand({
     const now = ctx.deps.now();
     const today = calendarDayIn(now, runbook.timeZone);
     const open = items.filter((item) => itemState(item, today) !== 'done');
-    const reply = renderRunbook(runbook, items, now);
+    const reply = renderRunbook(runbook, items, now, ctx.deps.config.RELEASE_SITE);
     const steps = open.map((item) => `• ${item.key}: ${item.title} (due ${formatCalendarDay(item.dueOn)})${item.hint ? `\n    ${item.hint}` : ''}`);
     return {
       ...reply,

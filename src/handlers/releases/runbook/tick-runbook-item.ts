@@ -17,7 +17,7 @@ export async function redrawRunbook(deps: Deps, runbook: RunbookRow): Promise<bo
   if (!runbook.platform || !runbook.channel || !runbook.messageId) return false;
   const message: MessageRef = { platform: runbook.platform as Platform, channel: runbook.channel, id: runbook.messageId };
   try {
-    await deps.chat.update(message, renderRunbook(runbook, await listRunbookItems(deps.db, runbook.id), deps.now()));
+    await deps.chat.update(message, renderRunbook(runbook, await listRunbookItems(deps.db, runbook.id), deps.now(), deps.config.RELEASE_SITE));
     return true;
   } catch (error) {
     deps.log.warn({ err: error, runbook: runbook.id }, 'the release message could not be redrawn');
@@ -47,17 +47,31 @@ export async function tickRunbookItem(deps: Deps, who: string, item: RunbookItem
  * then, so a failure here is logged and said in one sentence, never raised.
  */
 export async function tickStepDoneByCommand(deps: Deps, tag: string, key: string, who: string, command: string): Promise<string> {
+  let runbook: RunbookRow | null;
   try {
-    const runbook = await findRunbookByTag(deps.db, tag);
-    if (!runbook) return '';
+    runbook = await findRunbookByTag(deps.db, tag);
+  } catch (error) {
+    deps.log.warn({ err: error, tag, key }, 'could not look up the release runbook');
+    return ` The ${tag} runbook step "${key}" could not be ticked; tick it with /atmo release done ${tag} ${key}.`;
+  }
+  return runbook ? tickStepOf(deps, runbook, key, who, command) : '';
+}
+
+/**
+ * Ticks step `key` of `runbook` for `who`, done by bot command `via`, when the runbook has that step
+ * and it is open, and redraws the release message. Returns a sentence for the command's reply; a
+ * failure is logged and said, never raised.
+ */
+export async function tickStepOf(deps: Deps, runbook: RunbookRow, key: string, who: string, via: string): Promise<string> {
+  try {
     const item = (await listRunbookItems(deps.db, runbook.id)).find((row) => row.key === key);
     if (!item || item.doneAt) return '';
-    const done = await markRunbookItemDone(deps.db, item.id, { by: who, at: deps.now(), via: command });
+    const done = await markRunbookItemDone(deps.db, item.id, { by: who, at: deps.now(), via });
     if (!done) return '';
     await redrawRunbook(deps, runbook);
-    return ` Ticked "${item.short}" in the ${tag} runbook.`;
+    return ` Ticked "${item.short}" in the ${runbook.tag} runbook.`;
   } catch (error) {
-    deps.log.warn({ err: error, tag, key }, 'could not tick the release runbook step');
-    return ` The ${tag} runbook step "${key}" could not be ticked; tick it with /atmo release done ${tag} ${key}.`;
+    deps.log.warn({ err: error, tag: runbook.tag, key }, 'could not tick the release runbook step');
+    return ` The ${runbook.tag} runbook step "${key}" could not be ticked; tick it with /atmo release done ${runbook.tag} ${key}.`;
   }
 }

@@ -52,8 +52,11 @@ describe.each(dbKinds())('release runbook on %s', (kind) => {
     expect(text).toContain('☐ CyVerse: maintenance notice sent to atmosphere-users (two working days before at the latest): due Fri 27 Nov 2026 (crew chief kpatel)');
     expect(text).toContain('☐ Both databases backed up: due Tue 1 Dec 2026 (driver mdelgado)');
     expect(post.reply.text).toMatch(/1 of \d+ done · 2 late/);
-    expect(post.reply.buttons!.length).toBe(5);
-    expect(post.reply.buttons!.every((button) => button.action === 'rb:done' && button.label.length <= 36)).toBe(true);
+    const done = post.reply.buttons!.filter((button) => button.action === 'rb:done');
+    expect(done).toHaveLength(5);
+    expect(done.every((button) => button.label.length <= 36)).toBe(true);
+    // Steps the bot can do carry the button that does them too: status.io, prepare, tag.
+    expect(post.reply.buttons!.filter((button) => button.action !== 'rb:done').map((button) => button.action)).toEqual(['rb:schedule', 'rb:prepare', 'rb:tag']);
 
     const again = await run('release plan v37-6 --date 2026-12-02 --chief kpatel --driver mdelgado');
     expect(again.replies[0]!.text).toContain('Release v37-6 already has a runbook');
