@@ -41,7 +41,7 @@ async function checkAllowed(ctx: HandlerContext, item: InstanceItem, step: Insta
  */
 async function refuseWhileOpen(ctx: HandlerContext, id: number): Promise<void> {
   const open = await settleOpenInstanceClaim(ctx.deps, id);
-  if (open && open.kind !== 'released') throw alreadyDecided(`Instance #${id}`, open);
+  if (open && open.kind !== 'released') throw alreadyDecided(ctx.deps, `Instance #${id}`, open);
 }
 
 /** The confirmation a step button opens: names the instance and its owner, carries the round. */
