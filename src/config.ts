@@ -93,6 +93,7 @@ const variables = z.object({
     ATMOSPHERE_API_TOKEN: optionalString,
     ATMOSPHERE_WEB_URL: optionalUrl,
     ATMOSPHERE_TIMEOUT_MS: positiveInt(15_000),
+    ATMOSPHERE_API_MAINTENANCE_EXEMPT: boolean(false),
 
     SLACK_BOT_TOKEN: optionalString,
     SLACK_SIGNING_SECRET: optionalString,

@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.js';
+import { UserError } from '../../errors.js';
 import { hasQueuedRequests } from '../../db/queries/imaging-queue.js';
 import { advanceImagingQueue } from './approve-machine-request.js';
 
@@ -10,5 +11,23 @@ import { advanceImagingQueue } from './approve-machine-request.js';
  */
 export async function advanceQueueIfWaiting(deps: Deps): Promise<{ approved: number | null }> {
   if (!(await hasQueuedRequests(deps.db))) return { approved: null };
+  // During maintenance (or with no API) the queue waits, as staff approvals do: trying every minute
+  // would only fail every minute. It moves on at the first tick after the API accepts writes again.
+  const paused = await queuePause(deps);
+  if (paused) {
+    deps.log.debug({ reason: paused }, 'the imaging queue waits: Atmosphere accepts no writes now');
+    return { approved: null };
+  }
   return advanceImagingQueue(deps);
+}
+
+/** Why the queue cannot move now (maintenance, no API), or null when it can. */
+export async function queuePause(deps: Deps): Promise<string | null> {
+  try {
+    await deps.gateway.checkWritable();
+    return null;
+  } catch (error) {
+    if (error instanceof UserError) return error.message;
+    throw error;
+  }
 }

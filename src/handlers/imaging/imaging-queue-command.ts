@@ -8,11 +8,12 @@ import { recordRequestEvent } from '../../db/queries/request-events.js';
 import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
 import { recordId } from '../record-id.js';
 import { findImagingOccupants } from './find-imaging-occupant.js';
+import { queuePause } from './advance-queue-if-waiting.js';
 
 /** The queue with who holds the imaging slot, as `/atmo imaging queue` shows it. */
 export async function buildQueueReply(ctx: HandlerContext, note?: string): Promise<Reply> {
   const { deps } = ctx;
-  const [queue, occupants] = await Promise.all([listImagingQueue(deps.db), findImagingOccupants(deps)]);
+  const [queue, occupants, paused] = await Promise.all([listImagingQueue(deps.db), findImagingOccupants(deps), queuePause(deps)]);
   const now = deps.now();
   const slot =
     occupants.length === 0
@@ -25,7 +26,8 @@ export async function buildQueueReply(ctx: HandlerContext, note?: string): Promi
     lines.push(`${entry.place}. #${entry.requestId} ${what}, approved by ${entry.queuedBy} ${formatAgo(entry.queuedAt, now)}`);
   }
   const body = lines.length > 0 ? `${lines.length} queued, next first:\n${lines.join('\n')}` : 'Nothing is queued.';
-  return { title: 'Imaging queue', text: `${note ? `${note}\n` : ''}${slot}\n${body}`, visibility: 'channel' };
+  const waits = paused && lines.length > 0 ? `\nThe queue waits and approves nothing for now: ${paused}` : '';
+  return { title: 'Imaging queue', text: `${note ? `${note}\n` : ''}${slot}\n${body}${waits}`, visibility: 'channel' };
 }
 
 const args = z

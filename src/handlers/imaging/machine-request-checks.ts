@@ -59,6 +59,8 @@ export async function checkPendingDecision(ctx: HandlerContext, id: number, what
       `Imaging request #${id} was already approved by ${item.queued.queuedBy} and waits in the imaging queue at place ${item.queued.place}. /atmo imaging queue move ${id} 1 puts it next.`,
     );
   }
+  // As for resource requests: maintenance or no API refuses before anything, a queue place included.
+  await ctx.deps.gateway.checkWritable();
   return item;
 }
 
@@ -69,6 +71,7 @@ export async function checkResubmittable(ctx: HandlerContext, id: number): Promi
     const state = item.request.status === 'pending' ? 'already pending: approve or deny it' : `${item.request.status} (${item.triage.summary}), not in error or stuck`;
     throw new UserError('already_decided', `Imaging request #${id} is ${state}. Nothing was changed.`);
   }
+  await ctx.deps.gateway.checkWritable();
   return item;
 }
 

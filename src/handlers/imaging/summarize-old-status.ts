@@ -37,6 +37,9 @@ const WORD_MARKER = /\b(?:error|exception|traceback)\b/i;
 const ERROR_HEAD = /ERROR\s+-\s+/gi;
 // Only the class and its colon: a `\s*(.*)$` tail would retry every split of a long run of spaces.
 const TRACEBACK_LAST_LINE = /^([A-Za-z_][\w.]*):/;
+// `Exception:` before a quoted traceback, in the format that has no "ERROR - <repr>" head.
+const OLD_TRACEBACK = /Exception:/g;
+const BARE_EXCEPTION = /^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit)$/;
 
 /** Undoes Python string-literal escapes (`\n`, `\'`, `\\`, `\xNN`, `\uNNNN`). */
 export function unescapePythonString(escaped: string): string {
@@ -129,7 +132,9 @@ function exceptionFromTraceback(traceback: string): { cls: string | null; messag
   const lines = traceback.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   const line = lines.at(-1) ?? '';
   const last = TRACEBACK_LAST_LINE.exec(line);
-  return last ? { cls: last[1] ?? null, message: line.slice(last[0].length).trim() || null } : { cls: null, message: null };
+  if (last) return { cls: last[1] ?? null, message: line.slice(last[0].length).trim() || null };
+  // An exception raised without a message prints its class alone (`KeyError`).
+  return BARE_EXCEPTION.test(line) ? { cls: line, message: null } : { cls: null, message: null };
 }
 
 const STEPS: readonly ImagingStep[] = ['pending', 'imaging', 'processing', 'validating'];
@@ -170,6 +175,18 @@ export function parseOldStatus(oldStatus: string | null): ParsedOldStatus {
       // detail (`IOError: [Errno 2] No such file or directory: '/dev/nbd0'`).
       const printed = exceptionFromTraceback(traceback);
       if (printed.cls) exception = printed;
+    }
+  } else {
+    // The older format has no "ERROR - <repr>", only `(imaging) Exception:'Traceback ...'` (or
+    // `imaging: Exception:'...'`): the cause is the traceback's last line, never its first frame.
+    for (const found of text.matchAll(OLD_TRACEBACK)) {
+      const tbQuote = literalQuoteAt(text, skipSpaces(text, found.index + found[0].length));
+      if (tbQuote === null) continue;
+      const tbEnd = endOfStringLiteral(text, tbQuote);
+      traceback = unescapePythonString(text.slice(tbQuote + 1, Math.max(tbQuote + 1, tbEnd - 1)));
+      head = text.slice(0, found.index + found[0].length).trimEnd();
+      exception = exceptionFromTraceback(traceback);
+      break;
     }
   }
   return {

@@ -25,6 +25,7 @@ const REQUESTS: Record<InstanceStep, InstanceActionRequest> = {
 /** Refuses a step Atmosphere does not allow for the instance now, naming what it does allow. */
 async function checkAllowed(ctx: HandlerContext, item: InstanceItem, step: InstanceStep): Promise<void> {
   if (item.instance.endDate) throw new UserError('already_decided', `Instance #${item.instance.id} was deleted at ${formatTimestamp(item.instance.endDate)}. Nothing was sent.`);
+  await ctx.deps.gateway.checkWritable();
   const valid = await ctx.deps.gateway.listInstanceActions({ uuid: item.instance.uuid });
   if (!valid.includes(STEP_KEYS[step])) {
     throw new UserError(

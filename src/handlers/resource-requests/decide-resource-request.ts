@@ -55,6 +55,8 @@ export async function checkDecidable(ctx: HandlerContext, id: number): Promise<R
   if (ctx.actor && request.requester.id === ctx.actor.userId) {
     throw new UserError('self_approval', `Request #${id} is your own; another staff member has to decide it.`);
   }
+  // Maintenance or no API: said before the form opens, not after it was filled in.
+  await ctx.deps.gateway.checkWritable();
   return request;
 }
 

@@ -37,6 +37,8 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
   return {
     kind: 'embedded',
 
+    async checkWritable() {},
+
     async listInstanceActions({ uuid }) {
       const row = await currentRow(uuid);
       return validInstanceActions(row.status, row.activity);

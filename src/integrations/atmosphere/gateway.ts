@@ -22,6 +22,13 @@ export type InstanceActionKey = string;
 
 export interface AtmosphereGateway {
   readonly kind: 'rest' | 'embedded' | 'read-only';
+  /**
+   * Refuses up front (a UserError saying why and what to do) when no write could reach Atmosphere
+   * now: no API configured, or a global maintenance the bot's API user is not exempt from. Called
+   * before a form opens, before a request is queued and before the queue job approves, so nothing
+   * is asked for, queued or half-done that can only be refused later.
+   */
+  checkWritable(): Promise<void>;
   /** Finds the quota row with exactly these values or creates one; quota rows are never edited. */
   findOrCreateQuota(values: QuotaValues): Promise<{ id: number; created: boolean }>;
   /** Points an identity at a quota; in production this also sets the OpenStack quota. */

@@ -17,6 +17,7 @@ export function createReadOnlyGateway(): AtmosphereGateway {
   };
   return {
     kind: 'read-only',
+    checkWritable: async () => refuse('approve, deny or re-submit requests or act on instances'),
     findOrCreateQuota: async () => refuse('create or look up a quota'),
     assignQuota: async ({ username }) => refuse(`change the quota of ${username}`),
     setResourceRequestStatus: async ({ id, status }) => refuse(`mark resource request ${id} as ${status}`),

@@ -146,6 +146,9 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
   return {
     kind: 'rest',
 
+    // The API itself decides; a refusal (maintenance 503, 403) is mapped where the write is made.
+    async checkWritable() {},
+
     async findOrCreateQuota(values) {
       const body = Object.fromEntries(QUOTA_KEYS.map((key) => [key, values[key]]));
       const answer = await call({ method: 'POST', path: '/quotas', body, what: 'quota' });

@@ -33,6 +33,9 @@ describe('summarizeOldStatus', () => {
     ['real: nested prefix, newest error', ex.REAL_NESTED_PREFIX, 'validating: BaseHTTPError: Maximum number of instances exceeded'],
     ['real: no prefix', ex.REAL_NO_PREFIX, "KeyError: 'tags'"],
     ['real: result None, from the traceback', ex.REAL_RESULT_NONE, `validating: ValueError: image '${ex.GLANCE_ID}' is not active`],
+    ['old format: imaging, no space', ex.OLD_FORMAT_IMAGING_NO_SPACE, 'imaging: IOError: [Errno 28] No space left on device'],
+    ['old format: (imaging), bare exception name', ex.OLD_FORMAT_PREFIXED_KEYERROR, 'imaging: KeyError'],
+    ['demo: legacy (imaging) traceback', "(imaging) Exception:'Traceback (most recent call last):\\n  File \"x.py\", line 1, in f\\nIOError: [Errno 28] No space left on device: \\'/storage/a.img\\'\\n'", "imaging: IOError: [Errno 28] No space left on device: '/storage/a.img'"],
     ['progress: pending', ex.PROGRESS_PENDING, 'pending'],
     ['progress: processing', ex.PROGRESS_PROCESSING, `processing - ${ex.GLANCE_ID}`],
     ['progress: completed', ex.PROGRESS_COMPLETED, 'completed'],
@@ -75,6 +78,21 @@ describe('summarizeOldStatus', () => {
 
   it('reads the step and error markers regardless of case', () => {
     expect(summarizeOldStatus("(VALIDATING) - error - KeyError('x',)")).toBe("validating: KeyError: x");
+  });
+});
+
+describe('old-format tracebacks (no "ERROR - <repr>")', () => {
+  it('summarises the exception on the last line, never the first frame, and the triage names the guide cause', async () => {
+    const { classifyMachineRequest } = await import('../../../src/handlers/imaging/classify-machine-request.js');
+    const parsed = parseOldStatus(ex.OLD_FORMAT_IMAGING_NO_SPACE);
+    expect(parsed.exceptionClass).toBe('IOError');
+    expect(parsed.traceback).toContain('f.write(chunk)');
+    expect(summarizeOldStatus(ex.OLD_FORMAT_IMAGING_NO_SPACE)).not.toContain('Traceback');
+    const now = new Date('2026-11-23T17:00:00Z');
+    const triage = classifyMachineRequest({ status: 'started', oldStatus: ex.OLD_FORMAT_IMAGING_NO_SPACE, statusSince: now, now, stuckAfterMinutes: 120 });
+    expect(triage.category).toBe('imaging-host');
+    expect(triage.summary).toContain('imaging: IOError: [Errno 28] No space left on device');
+    expect(triage.nextSteps[1]).toMatch(/^Out of disk space/);
   });
 });
 
