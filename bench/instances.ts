@@ -69,6 +69,7 @@ async function prepare(url: string, rows: number): Promise<Side> {
     directories: {},
     statusPage: null,
     releases: null,
+    waitOutsideSlot: (wait) => wait(),
     now: () => new Date(),
   };
   // The first refresh has no cursor and reads the current rows once; the first tick opens the threads.

@@ -62,6 +62,7 @@ async function prepare(rows: number): Promise<Subject> {
     directories: {},
     statusPage: null,
     releases: null,
+    waitOutsideSlot: (wait) => wait(),
     now: () => clock.now,
   };
   const job = buildJobs(deps).find((j) => j.name === ALERT_SCAN_JOB);

@@ -126,6 +126,7 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
       directories: { slack: { emailOf: async () => 'kpatel@cyverse.org' } },
       statusPage: null,
       releases: null,
+      waitOutsideSlot: (wait) => wait(),
       now: () => new Date(),
     };
     const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

@@ -31,5 +31,11 @@ export interface Deps {
   statusPage: StatusPage | null;
   /** GitHub release tagging; null when GITHUB_TOKEN is not configured. */
   releases: GitHubReleases | null;
+  /**
+   * Runs a wait on something another event or replica holds (the imaging slot lock) without holding
+   * this event's work slot meanwhile (work-queue.ts `outside`), so waiters never starve other users'
+   * commands. Outside an event (a scheduled job, a test) it simply waits.
+   */
+  waitOutsideSlot<T>(wait: () => Promise<T>): Promise<T>;
   now(): Date;
 }

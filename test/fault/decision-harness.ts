@@ -65,6 +65,7 @@ export async function startFaultBot(): Promise<FaultBot> {
     directories: {},
     statusPage: null,
     releases: null,
+    waitOutsideSlot: (wait) => wait(),
     now: () => now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

@@ -65,6 +65,7 @@ export async function createTestContext(
     directories: {},
     statusPage: null,
     releases: null,
+    waitOutsideSlot: (wait) => wait(),
     now: () => now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

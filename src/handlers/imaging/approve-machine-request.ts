@@ -70,7 +70,7 @@ export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: n
       sending = true;
       await sendStaffApproval(deps, claim, id);
       return { kind: 'approved', item };
-    });
+    }, deps.waitOutsideSlot);
   } catch (error) {
     // Before the call nothing was sent: give the claim back. A failed call settled its claim itself.
     if (!sending) await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
@@ -169,7 +169,7 @@ export async function advanceImagingQueue(deps: Deps): Promise<{ approved: numbe
       });
       return { head, request };
     }
-  });
+  }, deps.waitOutsideSlot);
   if (!started) return { approved: null };
   const { head, request } = started;
   deps.log.info({ machineRequestId: request.id }, 'imaging queue advanced');

@@ -69,6 +69,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
       directories: {},
       statusPage: null,
       releases: null,
+      waitOutsideSlot: (wait) => wait(),
       now: () => TEST_NOW,
     };
     const counted = (job: ScheduledJob): ScheduledJob => ({

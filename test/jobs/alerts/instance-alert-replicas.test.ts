@@ -48,6 +48,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('instance ale
         directories: {},
         statusPage: null,
         releases: null,
+        waitOutsideSlot: (wait) => wait(),
         now: () => TEST_NOW,
       };
       const job = createInstanceAlertScanJob(deps);
