@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { hasQueuedRequests } from '../../db/queries/imaging-queue.js';
-import { advanceImagingQueue } from './approve-machine-request.js';
+import { advanceImagingQueue } from './advance-imaging-queue.js';
 
 /**
  * The alert tick's first step: advances the imaging queue only when something waits in it. With an
