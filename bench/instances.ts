@@ -71,6 +71,7 @@ async function prepare(url: string, rows: number): Promise<Side> {
     statusPage: null,
     releases: null,
     metrics: noMetrics,
+    waitOutsideSlot: (wait) => wait(),
     now: () => new Date(),
   };
   // The first refresh has no cursor and reads the current rows once; the first tick opens the threads.

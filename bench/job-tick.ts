@@ -64,6 +64,7 @@ async function prepare(rows: number): Promise<Subject> {
     statusPage: null,
     releases: null,
     metrics: noMetrics,
+    waitOutsideSlot: (wait) => wait(),
     now: () => clock.now,
   };
   const job = buildJobs(deps).find((j) => j.name === ALERT_SCAN_JOB);

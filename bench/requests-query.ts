@@ -128,6 +128,7 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
       statusPage: null,
       releases: null,
       metrics: noMetrics,
+      waitOutsideSlot: (wait) => wait(),
       now: () => new Date(),
     };
     const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

@@ -34,5 +34,11 @@ export interface Deps {
   releases: GitHubReleases | null;
   /** Where the bot reports what it does (Prometheus in production, `noMetrics` in most tests). */
   metrics: BotMetrics;
+  /**
+   * Runs a wait on something another event or replica holds (the imaging slot lock) without holding
+   * this event's work slot meanwhile (work-queue.ts `outside`), so waiters never starve other users'
+   * commands. Outside an event (a scheduled job, a test) it simply waits.
+   */
+  waitOutsideSlot<T>(wait: () => Promise<T>): Promise<T>;
   now(): Date;
 }

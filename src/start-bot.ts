@@ -29,7 +29,7 @@ import { buildJobs } from './jobs/index.js';
 import { createRunCoordinator } from './jobs/run-coordinator.js';
 import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { reconcileDecisions } from './handlers/decisions/reconcile-decisions.js';
-import { createWorkQueue, DEFAULT_WORK_CONCURRENCY } from './bot/chat/work-queue.js';
+import { createWorkQueue, DEFAULT_WORK_CONCURRENCY, type WorkState } from './bot/chat/work-queue.js';
 import { callsOutsideSlot } from './bot/chat/calls-outside-slot.js';
 import { stopGracefully } from './bot/chat/stop-gracefully.js';
 import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
@@ -92,6 +92,11 @@ export interface RunningBot {
   databases: Databases;
   /** The port `/healthz`, `/readyz` (and Slack's HTTP endpoint) listen on; useful when PORT=0. */
   port: number | undefined;
+  /**
+   * The acknowledged events not finished yet and where each is: waiting for a work slot, running in
+   * one, or `outside` one while it waits on another service or the imaging lock. For crash logs.
+   */
+  pendingWork(): { eventId: string; state: WorkState }[];
   /** Registers the console adapter's outbound port (the console itself is driven by main). */
   registerConsole(port: Deps['chat']): void;
   /**
@@ -156,6 +161,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     statusPage: statusPage && callsOutsideSlot(statusPage, queue, 'statusio'),
     releases: releases && callsOutsideSlot(releases, queue, 'github'),
     metrics,
+    waitOutsideSlot: (wait) => queue.outside(wait),
     now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
@@ -268,6 +274,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     dispatcher,
     databases,
     port,
+    pendingWork: () => queue.pending().map((work) => ({ eventId: work.item.eventId, state: work.state })),
     registerConsole: (consolePort) => chat.register('console', consolePort),
     startJobs() {
       if (!config.JOBS) return;

@@ -67,6 +67,7 @@ export async function startFaultBot(): Promise<FaultBot> {
     statusPage: null,
     releases: null,
     metrics: noMetrics,
+    waitOutsideSlot: (wait) => wait(),
     now: () => now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

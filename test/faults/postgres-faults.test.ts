@@ -56,6 +56,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with its Postgres cut, 
       statusPage: null,
       releases: null,
       metrics: noMetrics,
+      waitOutsideSlot: (wait) => wait(),
       now: () => TEST_NOW,
     };
     const healthCheck = createHealthCheck({ mode: 'production', db: proxied.db, troposphereDb: null, kv: deps.kv, gateway: 'embedded', connections: () => ({}) });

@@ -69,6 +69,7 @@ export async function createTestContext(
     statusPage: null,
     releases: null,
     metrics: noMetrics,
+    waitOutsideSlot: (wait) => wait(),
     now: () => now,
   };
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);

@@ -82,6 +82,20 @@ function poolOf(db: Database): pg.Pool | null {
 }
 
 /**
+ * Runs a wait for something another holder has (here: the imaging slot) on the caller's behalf. The
+ * bot passes one that gives the event's work slot up for the wait (work-queue.ts `outside`), so events
+ * queued behind the imaging lock do not occupy the slots other users' commands need.
+ */
+export type OutsideWait = <T>(wait: () => Promise<T>) => Promise<T>;
+
+const waitInPlace: OutsideWait = (wait) => wait();
+
+/** A checked-out connection holding the session lock, and how to give both back. */
+interface SlotHold {
+  unlock(): Promise<void>;
+}
+
+/**
  * Runs `work` while holding the imaging slot: the one lock every bot replica takes before it checks
  * whether a request is imaging and approves another. The check and the approval happen inside the
  * same hold, and the lock is held until the Atmosphere API call has returned (and so until the new
@@ -93,54 +107,71 @@ function poolOf(db: Database): pg.Pool | null {
  * Within one process the holders also queue in memory first, so waiting never uses more than one
  * pooled connection (the holder's work needs the others). PGlite is one connection in one process:
  * the in-memory queue is the whole lock there.
+ *
+ * The whole wait (the in-memory queue and the advisory lock) runs through `waitOutside`, so a caller
+ * waiting behind another approval holds nothing else meanwhile; `work` runs after it returns.
  */
-export async function withImagingSlotLock<T>(db: Database, work: () => Promise<T>): Promise<T> {
+export async function withImagingSlotLock<T>(db: Database, work: () => Promise<T>, waitOutside: OutsideWait = waitInPlace): Promise<T> {
   const previous = localHolders.get(db) ?? Promise.resolve();
   let done!: () => void;
   const mine = new Promise<void>((resolve) => (done = resolve));
   const chain = previous.then(() => mine);
   localHolders.set(db, chain);
-  await previous;
   try {
     const pool = poolOf(db);
-    if (!pool) return await work();
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    // A checked-out client has no listener of the pool's: a Postgres restart, failover,
-    // pg_terminate_backend or idle_session_timeout while we hold the slot would make it emit an
-    // 'error' nobody hears, and Node would end the process. The lock died with the session; the
-    // connection is destroyed on release and the pool's own listener logs why.
-    const onError = (error: Error) => {
-      broken = error;
-      pool.emit('error', error, client);
-    };
-    client.on('error', onError);
-    const release = () => {
-      client.off('error', onError);
-      client.release(broken ?? false);
-    };
-    try {
-      // The wait for the slot is not a slow statement: it lasts as long as another replica's
-      // approval, so it gets its own bound instead of the pool's statement timeout.
-      await client.query("select set_config('statement_timeout', $1, false)", [String(SLOT_WAIT_MS)]);
-      // pg reads a per-query `query_timeout` (lib/client.js) that its types do not declare.
-      const lock: pg.QueryConfig & { query_timeout: number } = {
-        text: 'select pg_advisory_lock($1, $2)',
-        values: [...IMAGING_SLOT_LOCK],
-        query_timeout: SLOT_WAIT_MS + 1_000,
-      };
-      await client.query(lock);
-    } catch (error) {
-      broken ??= error instanceof Error ? error : new Error(String(error));
-      release();
-      if (isStatementTimeout(error)) {
-        throw new UserError('conflict', 'Another approval has held the imaging slot for over two minutes, so I did not go ahead. Try again shortly.', { cause: error });
-      }
-      throw error;
-    }
+    const hold = await waitOutside(async () => {
+      await previous;
+      return pool ? lockSession(pool) : null;
+    });
     try {
       return await work();
     } finally {
+      await hold?.unlock();
+    }
+  } finally {
+    done();
+    if (localHolders.get(db) === chain) localHolders.delete(db);
+  }
+}
+
+/** Takes the advisory lock on a connection of its own, waiting at most SLOT_WAIT_MS for another holder. */
+async function lockSession(pool: pg.Pool): Promise<SlotHold> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out client has no listener of the pool's: a Postgres restart, failover,
+  // pg_terminate_backend or idle_session_timeout while we hold the slot would make it emit an
+  // 'error' nobody hears, and Node would end the process. The lock died with the session; the
+  // connection is destroyed on release and the pool's own listener logs why.
+  const onError = (error: Error) => {
+    broken = error;
+    pool.emit('error', error, client);
+  };
+  client.on('error', onError);
+  const release = () => {
+    client.off('error', onError);
+    client.release(broken ?? false);
+  };
+  try {
+    // The wait for the slot is not a slow statement: it lasts as long as another replica's
+    // approval, so it gets its own bound instead of the pool's statement timeout.
+    await client.query("select set_config('statement_timeout', $1, false)", [String(SLOT_WAIT_MS)]);
+    // pg reads a per-query `query_timeout` (lib/client.js) that its types do not declare.
+    const lock: pg.QueryConfig & { query_timeout: number } = {
+      text: 'select pg_advisory_lock($1, $2)',
+      values: [...IMAGING_SLOT_LOCK],
+      query_timeout: SLOT_WAIT_MS + 1_000,
+    };
+    await client.query(lock);
+  } catch (error) {
+    broken ??= error instanceof Error ? error : new Error(String(error));
+    release();
+    if (isStatementTimeout(error)) {
+      throw new UserError('conflict', 'Another approval has held the imaging slot for over two minutes, so I did not go ahead. Try again shortly.', { cause: error });
+    }
+    throw error;
+  }
+  return {
+    async unlock() {
       // If the unlock fails the connection is destroyed instead of returned, which ends the lock too.
       await client.query('select pg_advisory_unlock($1, $2)', [...IMAGING_SLOT_LOCK]).catch((error: unknown) => {
         broken ??= error instanceof Error ? error : new Error(String(error));
@@ -151,11 +182,8 @@ export async function withImagingSlotLock<T>(db: Database, work: () => Promise<T
         });
       }
       release();
-    }
-  } finally {
-    done();
-    if (localHolders.get(db) === chain) localHolders.delete(db);
-  }
+    },
+  };
 }
 
 /**

@@ -41,8 +41,9 @@ export async function settleClaim(deps: Deps, row: DecisionRow): Promise<Settlem
   if (row.state === 'in_progress' && !isAbandonedClaim(row, now)) return { kind: 'busy', row };
 
   if (row.sentAt === null) {
-    // Nothing went out. An imaging approval may have queued the request instead, which needs no call.
-    if (row.subject === 'machine_request' && row.action === 'approve' && (await findQueuedRequest(deps.db, row.recordId))) {
+    // Nothing went out. A staff imaging approval may have queued the request instead, which needs no
+    // call; the queue job's own approvals (platform `job`) take requests out of the queue, never in.
+    if (row.subject === 'machine_request' && row.action === 'approve' && row.platform !== 'job' && (await findQueuedRequest(deps.db, row.recordId))) {
       return complete(deps, row, { outcome: 'queued' }, null, 'queued; the bot recorded it afterwards');
     }
     return release(deps, row, 'the process that claimed it stopped before sending anything to Atmosphere');

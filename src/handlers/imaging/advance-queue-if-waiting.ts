@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { hasQueuedRequests } from '../../db/queries/imaging-queue.js';
-import { advanceImagingQueue } from './approve-machine-request.js';
+import { advanceImagingQueue } from './advance-imaging-queue.js';
 
 /**
  * The alert tick's first step: advances the imaging queue only when something waits in it. With an

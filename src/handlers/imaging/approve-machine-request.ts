@@ -1,7 +1,7 @@
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
 import type { ActingContext } from '../../bot/chat/command.js';
 import type { Deps } from '../../deps.js';
-import { IntegrationError, UserError } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import { releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
@@ -10,14 +10,11 @@ import { getMachineRequest } from '../../db/queries/machine-requests.js';
 import {
   enqueueImagingRequest,
   findQueuedRequest,
-  listImagingQueue,
-  removeQueuedRequest,
   withImagingSlotLock,
   type QueuedRequest,
 } from '../../db/queries/imaging-queue.js';
 import { recordRequestEvent } from '../../db/queries/request-events.js';
-import { formatTimestamp } from '../format-time.js';
-import { findImagingOccupants, UNCONFIRMED_APPROVAL, UNCONFIRMED_APPROVAL_HOLD_MS } from './find-imaging-occupant.js';
+import { findImagingOccupants, UNCONFIRMED_APPROVAL } from './find-imaging-occupant.js';
 import type { ImagingItem } from './load-imaging-items.js';
 import { checkPendingDecision, claimMachineDecision } from './machine-request-checks.js';
 
@@ -68,9 +65,9 @@ export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: n
         return { kind: 'queued', item, place: queued.place, occupants };
       }
       sending = true;
-      await sendStaffApproval(deps, claim, id);
+      await sendApprovalOnce(deps, claim, id);
       return { kind: 'approved', item };
-    });
+    }, deps.waitOutsideSlot);
   } catch (error) {
     // Before the call nothing was sent: give the claim back. A failed call settled its claim itself.
     if (!sending) await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
@@ -88,8 +85,12 @@ export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: n
   return { ...outcome, recorded };
 }
 
-/** A staff approval, sent once through the journal; an unclear answer is also noted in the history. */
-async function sendStaffApproval(deps: Deps, claim: DecisionRow, id: number): Promise<void> {
+/**
+ * An approval (a staff member's, or the queue job's), sent once through the journal. An unclear
+ * answer holds the claim, which keeps the imaging slot taken (find-imaging-occupant.ts), and is also
+ * noted in the request's history.
+ */
+export async function sendApprovalOnce(deps: Deps, claim: DecisionRow, id: number): Promise<void> {
   const slot = `; meanwhile request #${id} holds the imaging slot, so no other request starts beside it. Check /atmo imaging show ${id}`;
   try {
     await sendOnce(deps, claim, `Imaging request #${id}`, () => deps.gateway.setMachineRequestStatus({ id, status: 'approved' }), slot);
@@ -103,81 +104,7 @@ async function sendStaffApproval(deps: Deps, claim: DecisionRow, id: number): Pr
   }
 }
 
-/**
- * Sends the approval. When the API gives no clear answer (a timeout, a network error or a 5xx),
- * Atmosphere may still apply it and start imaging; the history then says so, and that request keeps
- * the imaging slot for a while (find-imaging-occupant.ts) so a second request cannot start beside it.
- */
-async function sendApproval(deps: Deps, id: number, actor: string, platform: string): Promise<void> {
-  try {
-    await deps.gateway.setMachineRequestStatus({ id, status: 'approved' });
-  } catch (error) {
-    if (error instanceof IntegrationError && (error.status === undefined || error.status >= 500)) {
-      await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at: deps.now(), actor, platform, action: UNCONFIRMED_APPROVAL, note: error.message })
-        .catch((recordError: unknown) => deps.log.error({ err: recordError, machineRequestId: id }, 'could not record an unconfirmed approval'));
-      throw new IntegrationError(error.service, error.message, {
-        ...(error.status !== undefined ? { status: error.status } : {}),
-        detail: `${error.detail ?? error.message}. Atmosphere may still apply the approval, so request #${id} holds the imaging slot for ${UNCONFIRMED_APPROVAL_HOLD_MS / 60_000} minutes unless it shows up as started; check /atmo imaging show ${id}`,
-        cause: error,
-      });
-    }
-    throw error;
-  }
-}
-
 function queuedError(id: number, queued: QueuedRequest | null): UserError {
   const by = queued ? ` by ${queued.queuedBy} at place ${queued.place}` : '';
   return new UserError('already_decided', `Imaging request #${id} is already in the imaging queue${by}. Nothing more was done.`);
-}
-
-/**
- * The scheduled job's step: when no request holds the imaging slot, approves the head of the bot's
- * queue (skipping entries no longer pending) and says so in the alert channel. Safe to call from
- * every replica at once: it runs under the same lock as staff approvals.
- */
-export async function advanceImagingQueue(deps: Deps): Promise<{ approved: number | null }> {
-  const started = await withImagingSlotLock(deps.db, async () => {
-    if ((await findImagingOccupants(deps)).length > 0) return null;
-    for (;;) {
-      const head = (await listImagingQueue(deps.db))[0];
-      if (!head) return null;
-      const request = await getMachineRequest(deps.db, head.requestId);
-      if (!request || request.status !== 'pending') {
-        await removeQueuedRequest(deps.db, head.requestId);
-        await recordRequestEvent(deps.db, {
-          subject: 'machine_request',
-          recordId: head.requestId,
-          at: deps.now(),
-          actor: BOT_ACTOR,
-          platform: 'job',
-          action: 'dequeued',
-          note: `no longer pending (${request?.status ?? 'removed'}), so not approved`,
-        });
-        continue;
-      }
-      // A failed call leaves the request at the head; the next run tries again.
-      await sendApproval(deps, request.id, BOT_ACTOR, 'job');
-      await removeQueuedRequest(deps.db, request.id);
-      await recordRequestEvent(deps.db, {
-        subject: 'machine_request',
-        recordId: request.id,
-        at: deps.now(),
-        actor: BOT_ACTOR,
-        platform: 'job',
-        action: 'auto-approved',
-        note: `from the imaging queue; approved by ${head.queuedBy} at ${formatTimestamp(head.queuedAt)}`,
-      });
-      return { head, request };
-    }
-  });
-  if (!started) return { approved: null };
-  const { head, request } = started;
-  deps.log.info({ machineRequestId: request.id }, 'imaging queue advanced');
-  if (deps.config.alertChannel) {
-    const text = `Imaging request #${request.id} ("${request.newApplicationName}" ${request.newVersionName} for ${request.owner.username}) left the imaging queue and was approved: the slot was free. Queued by ${head.queuedBy}. Check it in 15-20 minutes: /atmo imaging show ${request.id}`;
-    await deps.chat
-      .post(deps.config.alertChannel, { text, visibility: 'channel', tone: 'info' })
-      .catch((error: unknown) => deps.log.warn({ err: error, machineRequestId: request.id }, 'could not post the imaging queue update'));
-  }
-  return { approved: request.id };
 }

@@ -30,8 +30,8 @@ export async function findImagingOccupants(deps: Deps): Promise<ImagingItem[]> {
 
 /**
  * Pending requests whose approval went out without a clear answer: an unfinished approval claim in the
- * decision journal whose call was sent (held, or left in progress by a process that stopped), and the
- * history's unconfirmed approvals (the queue job's, which it sends without a claim).
+ * decision journal whose call was sent (a staff member's or the queue job's; held, or left in progress
+ * by a process that stopped), and the unconfirmed approvals the history records beside each hold.
  */
 async function unconfirmedApprovals(deps: Deps, seen: ReadonlySet<number>): Promise<ImagingItem[]> {
   const now = deps.now().getTime();

@@ -69,7 +69,7 @@ export const imagingQueueCommand = defineCommand({
       const place = order?.find((row) => row.requestId === id)?.place ?? input.position!;
       await recordRequestEvent(deps.db, { subject: 'machine_request', recordId: id, at: deps.now(), actor: ctx.actor.username, platform: ctx.event.platform, action: 'moved', note: `imaging queue place ${queued.place} → ${place}` });
       return `Moved #${id} from place ${queued.place} to ${place} at ${formatTimestamp(deps.now())}.`;
-    });
+    }, deps.waitOutsideSlot);
     ctx.audit({ machineRequestId: id, queue: input.action });
     return buildQueueReply(ctx, note);
   },

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dispatcher } from '../../../src/bot/chat/command.js';
-import { advanceImagingQueue } from '../../../src/handlers/imaging/approve-machine-request.js';
+import { advanceImagingQueue } from '../../../src/handlers/imaging/advance-imaging-queue.js';
 import { listImagingQueue } from '../../../src/db/queries/imaging-queue.js';
 import { listRequestEvents, listRequestEventsSince } from '../../../src/db/queries/request-events.js';
 import { dbKinds } from '../../support/databases.js';

@@ -8,7 +8,7 @@ import { createEmbeddedGateway } from '../../../src/integrations/atmosphere/embe
 import { createRestGateway } from '../../../src/integrations/atmosphere/rest-gateway.js';
 import { findStatusTypeId } from '../../../src/db/queries/statuses.js';
 import { listImagingQueue } from '../../../src/db/queries/imaging-queue.js';
-import { advanceImagingQueue } from '../../../src/handlers/imaging/approve-machine-request.js';
+import { advanceImagingQueue } from '../../../src/handlers/imaging/advance-imaging-queue.js';
 import { startFakeAtmosphereApi, type FakeAtmosphereApi } from '../../fakes/atmosphere-api.js';
 import { actionEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';

@@ -73,6 +73,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
       statusPage: null,
       releases: null,
       metrics: noMetrics,
+      waitOutsideSlot: (wait) => wait(),
       now: () => TEST_NOW,
     };
     const counted = (job: ScheduledJob): ScheduledJob => ({

@@ -50,6 +50,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('instance ale
         statusPage: null,
         releases: null,
         metrics: noMetrics,
+        waitOutsideSlot: (wait) => wait(),
         now: () => TEST_NOW,
       };
       const job = createInstanceAlertScanJob(deps);
