@@ -74,11 +74,14 @@ async function main(): Promise<void> {
   // rejection nobody awaited is a bug in one event, not in the others: log it and keep serving. An
   // uncaught exception leaves the process in an unknown state: log it, stop the way SIGTERM does
   // (in-flight work finishes, nothing new is taken), then exit with a failure for the supervisor.
+  // Either way the line names the events in flight at that moment, to find the one it came from; a
+  // decision none of them could finish is completed by the reconciler from its journal claim.
+  const inFlight = () => bot?.pendingWork() ?? [];
   process.on('unhandledRejection', (reason) => {
-    log.error({ err: reason, origin: 'unhandledRejection' }, 'a promise failed with nobody handling it; the bot keeps running');
+    log.error({ err: reason, origin: 'unhandledRejection', inFlight: inFlight() }, 'a promise failed with nobody handling it; the bot keeps running');
   });
   process.on('uncaughtException', (error, origin) => {
-    log.fatal({ err: error, origin }, 'uncaught exception; stopping after in-flight work');
+    log.fatal({ err: error, origin, inFlight: inFlight() }, 'uncaught exception; stopping after in-flight work');
     void shutdown('uncaught exception').finally(() => process.exit(1));
     // A shutdown that itself hangs must not keep a broken process alive.
     setTimeout(() => process.exit(1), UNCAUGHT_EXIT_MS).unref();

@@ -19,9 +19,13 @@ export interface ChildBot {
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
-export async function startChildBot(env: Record<string, string>): Promise<ChildBot> {
+/**
+ * `preload`: more modules for Node's `--import`, loaded before the bot (a fault a test injects into
+ * the process from outside the bot's own code).
+ */
+export async function startChildBot(env: Record<string, string>, preload: string[] = []): Promise<ChildBot> {
   await migrateLikeADeployment(env);
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((module) => ['--import', module]), MAIN], {
     // Only what the bot is given: the test runner's own variables (TEST_DATABASE_URL, ...) stay out.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
