@@ -20,7 +20,7 @@ export interface DiscordMessageBody {
 }
 
 /** Interaction response types (Discord's InteractionResponseType). */
-export const CALLBACK = { channelMessage: 4, deferredChannelMessage: 5, deferredUpdateMessage: 6, modal: 9 } as const;
+export const CALLBACK = { channelMessage: 4, deferredChannelMessage: 5, deferredUpdateMessage: 6, updateMessage: 7, modal: 9 } as const;
 export const EPHEMERAL = 64;
 
 export function createDiscordReader(discord: FakeDiscord) {
@@ -43,6 +43,17 @@ export function createDiscordReader(discord: FakeDiscord) {
       return request.body as DiscordMessageBody;
     },
     edits: (interaction: Interaction) => discord.requests.filter(isEdit(interaction)).map((request) => request.body as DiscordMessageBody),
+    /**
+     * How a click or a form submitted from a message redrew the message it sat on: the first response
+     * itself when quick (UPDATE_MESSAGE), else the edit of `@original` after the deferral.
+     */
+    async redraw(interaction: Interaction): Promise<DiscordMessageBody> {
+      const first = await waitFor(`the callback of ${interaction.id}`, () => discord.requests.find(isCallback(interaction)));
+      const body = first.body as { type: number; data?: DiscordMessageBody };
+      if (body.type === CALLBACK.updateMessage) return body.data ?? {};
+      const edit = await waitFor(`an edit for ${interaction.id}`, () => discord.requests.find(isEdit(interaction)));
+      return edit.body as DiscordMessageBody;
+    },
     async followUp(interaction: Interaction): Promise<DiscordMessageBody> {
       const request = await waitFor(`a follow-up for ${interaction.id}`, () => discord.requests.find(isFollowUp(interaction)));
       return request.body as DiscordMessageBody;

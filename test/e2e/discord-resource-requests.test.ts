@@ -144,8 +144,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     const confirmation = await read.followUp(submit);
     expect(discordText(confirmation)).toBe(`Approved request #${id} from alee; Atmosphere e-mails them your message.`);
     expect(confirmation.flags).toBe(EPHEMERAL);
-    expect((await read.callback(submit)).type).toBe(CALLBACK.deferredUpdateMessage);
-    const edited = await read.edit(submit);
+    // The redrawn message was the submission's response itself: one call, no deferral and edit.
+    expect((await read.callback(submit)).type).toBe(CALLBACK.updateMessage);
+    expect(read.edits(submit)).toEqual([]);
+    const edited = await read.redraw(submit);
     expect(discordButtonIds(edited)).toEqual([]);
     expect(discordText(edited)).toMatch(/was approved by mdelgado .*\(on discord\)/);
 

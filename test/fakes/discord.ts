@@ -57,6 +57,9 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
   const messages = new Map<string, Record<string, unknown>>();
   /** `@original` per interaction token, so repeated edits hit the same message. */
   const originals = new Map<string, string>();
+  /** The type of each interaction sent, and those already given their one response, by id. */
+  const interactionTypes = new Map<string, number>();
+  const responded = new Set<string>();
   let nextId = 900_000_000_000_000_000n;
   const snowflake = () => String(nextId++);
   let session: Session | null = null;
@@ -88,6 +91,25 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
     return message;
   }
 
+  /**
+   * An interaction takes exactly one response: a second is refused with 40060 ("Interaction has
+   * already been acknowledged", Discord's JSON error codes). DEFERRED_UPDATE_MESSAGE (6) and
+   * UPDATE_MESSAGE (7) exist only for message components and modals submitted from one (interaction
+   * types 3 and 5), and a modal (9) cannot answer a modal submission; Discord answers 400 to those.
+   * https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
+   */
+  function interactionCallback(id: string, body: Record<string, unknown>): { status: number; body?: unknown } {
+    const interactionType = interactionTypes.get(id);
+    if (responded.has(id)) return { status: 400, body: { message: 'Interaction has already been acknowledged.', code: 40060 } };
+    const callbackType = body.type;
+    const componentOnly = callbackType === 6 || callbackType === 7;
+    if ((componentOnly && interactionType !== 3 && interactionType !== 5) || (callbackType === 9 && interactionType === 5)) {
+      return { status: 400, body: { message: 'Invalid Form Body', code: 50035, errors: { type: { _errors: [{ code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: 'Invalid interaction response type' }] } } } };
+    }
+    responded.add(id);
+    return { status: 204 };
+  }
+
   function route(request: RecordedRequest): { status: number; body?: unknown } {
     const { method, path } = request;
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -100,7 +122,7 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
         body: { url: gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
       };
     }
-    if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) return { status: 204 };
+    if (method === 'POST' && (match = /^\/interactions\/(\d+)\/[^/]+\/callback$/.exec(path))) return interactionCallback(match[1]!, body);
     if ((match = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/([^/]+))?$/.exec(path))) {
       if (match[1] !== options.applicationId) return { status: 404, body: { message: 'Unknown Webhook', code: 10015 } };
       const interactionToken = match[2]!;
@@ -243,6 +265,8 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
     stats,
     sendInteraction(d) {
       if (!session) throw new Error('no gateway session: start the bot first');
+      const { id, type } = d as { id?: unknown; type?: unknown };
+      if (typeof id === 'string' && typeof type === 'number') interactionTypes.set(id, type);
       dispatch(session, 'INTERACTION_CREATE', d);
     },
     dropConnection() {

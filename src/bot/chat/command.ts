@@ -88,7 +88,11 @@ interface ActionBase<S extends z.ZodType, P extends Permission> {
   /** Parses the button value (untrusted). */
   value: S;
   permission: P;
-  /** Refuses early (already decided, self-approval) before a form is shown. Throw a UserError. */
+  /**
+   * Refuses early (already decided, self-approval) before a form is shown. Throw a UserError. Not run
+   * again for the submitted form: a form action's `run` must check at decision time anyway (the state
+   * may have changed while the form was open), so a second look would only repeat the same reads.
+   */
   precheck?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<void>;
 }
 

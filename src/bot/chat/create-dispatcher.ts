@@ -189,7 +189,8 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
       throw new UserError('invalid_value', 'That form does not belong to this button, so I did nothing. Click the button again for a fresh form.');
     }
     const ctx = await authorize(event, action.permission, io, draft, log.child({ action: action.name }));
-    if (action.precheck) await action.precheck(ctx, value.data);
+    // A submitted form skips the precheck: its `run` checks again at decision time (command.ts).
+    if (action.precheck && !(action.form && event.form)) await action.precheck(ctx, value.data);
     let result: Reply | void;
     if (action.form) {
       if (!event.form) {

@@ -9,6 +9,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type ModalMessageModalSubmitInteraction,
   type ModalSubmitInteraction,
   type RESTOptions,
 } from 'discord.js';
@@ -40,7 +41,7 @@ export interface DiscordBotOptions {
   restOptions?: Partial<RESTOptions>;
   /** How long an action's precheck may run before the click is deferred; FORM_PRECHECK_BUDGET_MS by default. */
   formPrecheckBudgetMs?: number;
-  /** How long a command may run before it is deferred; COMMAND_REPLY_BUDGET_MS by default. */
+  /** How long a command, or a click without a form, may run before it is deferred; COMMAND_REPLY_BUDGET_MS by default. */
   commandReplyBudgetMs?: number;
   /** Where the work after each first response runs; the composition root shares one between adapters. */
   workQueue?: WorkQueue;
@@ -68,9 +69,10 @@ export interface DiscordBot {
 export const FORM_PRECHECK_BUDGET_MS = 2200;
 
 /**
- * How long a command may take to answer before it is deferred. Answering within it costs one REST
- * call (the response carries the reply) instead of a deferral plus an edit, or plus two calls for a
- * channel reply; the rest of Discord's 3 s covers the deferral's own round trip.
+ * How long a command, a click or a submitted form may take before it is deferred. Answering within it
+ * costs one REST call (the response carries the reply, or the redrawn message) instead of a deferral
+ * plus an edit, or plus two calls for a channel reply; the rest of Discord's 3 s covers the
+ * deferral's own round trip.
  */
 export const COMMAND_REPLY_BUDGET_MS = 2200;
 const CLICK_AGAIN = 'Checking this took longer than Discord waits for a form to open. Click the button again.';
@@ -85,6 +87,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest });
   client.rest.setToken(token);
   const queue = options.workQueue ?? createWorkQueue(DEFAULT_WORK_CONCURRENCY);
+  const replyBudgetMs = options.commandReplyBudgetMs ?? COMMAND_REPLY_BUDGET_MS;
   const work = (event: ChatEvent, io: EventIO, run: () => Promise<void>, priority: WorkItem['priority'] = 'normal') =>
     queue.run({ eventId: event.id, priority, run, notify: (text) => io.respond(reply(text)) });
 
@@ -125,7 +128,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     // The deferral timer runs from here, so time spent waiting for a work slot counts against it.
     const io = outsideSlots(
       createCommandReplyIO(interaction, {
-        deferAfterMs: options.commandReplyBudgetMs ?? COMMAND_REPLY_BUDGET_MS,
+        deferAfterMs: replyBudgetMs,
         onDeferError: (error) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'),
         onFirstResponse: acked,
       }),
@@ -147,38 +150,36 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   }
 
   async function onButton(interaction: ButtonInteraction, event: ActionEvent, acked: () => void): Promise<void> {
-    const responder = new ComponentResponder(interaction, acked);
     const mayAskForm = dispatcher.actions.find((action) => action.name === event.action)?.form !== undefined;
-    let timer: NodeJS.Timeout | undefined;
-    if (mayAskForm) {
-      timer = setTimeout(() => {
-        responder.ack().catch((error: unknown) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'));
-      }, options.formPrecheckBudgetMs ?? FORM_PRECHECK_BUDGET_MS);
-    } else {
-      await responder.ack();
-    }
+    // Nothing goes out yet: a quick redraw is the response itself (ComponentResponder), and a form
+    // must be the response. The deferral timer runs from here, as for commands.
+    const responder = componentResponder(interaction, event, mayAskForm ? (options.formPrecheckBudgetMs ?? FORM_PRECHECK_BUDGET_MS) : replyBudgetMs, acked);
     const io = componentIO(responder);
     // A click that may open a form must answer within Discord's 3 s: it goes ahead of list renders.
     await work(
       event,
       io,
       async () => {
-        let outcome;
-        try {
-          outcome = await dispatcher.handle(event, io);
-        } finally {
-          clearTimeout(timer);
-        }
+        const outcome = await dispatcher.handle(event, io);
         if (outcome.kind === 'form') {
           const modal = renderModal(outcome.form, encodeActionId(outcome.action, outcome.value));
           const shown = await queue.outside(() => responder.showModal(modal), 'discord');
           if (!shown) await io.respond({ text: CLICK_AGAIN, visibility: 'ephemeral' });
           return;
         }
+        // A handler that said nothing still owes the interaction its response.
         await queue.outside(() => responder.ack(), 'discord');
       },
       mayAskForm ? 'deadline' : 'normal',
     );
+  }
+
+  function componentResponder(interaction: ButtonInteraction | ModalMessageModalSubmitInteraction, event: ChatEvent, deferAfterMs: number, acked: () => void): ComponentResponder {
+    return new ComponentResponder(interaction, {
+      deferAfterMs,
+      onFirstResponse: acked,
+      onDeferError: (error) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'),
+    });
   }
 
   function componentIO(responder: ComponentResponder): EventIO {
@@ -190,12 +191,12 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
   async function onModalSubmit(interaction: ModalSubmitInteraction, event: ChatEvent, acked: () => void): Promise<void> {
     if (!interaction.isFromMessage()) return onCommand(interaction, event, acked);
-    const responder = new ComponentResponder(interaction, acked);
-    await responder.ack();
+    const responder = componentResponder(interaction, event, replyBudgetMs, acked);
     const io = componentIO(responder);
     await work(event, io, async () => {
       const outcome = await dispatcher.handle(event, io);
       if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a submitted form asked for a form again');
+      await queue.outside(() => responder.ack(), 'discord');
     });
   }
 

@@ -15,21 +15,31 @@ const POSTED_IN_CHANNEL = 'Posted in the channel.';
 type UpdatableInteraction = ButtonInteraction | ModalMessageModalSubmitInteraction;
 
 /**
- * Answers a click (or a form submitted from a message). Steps run one at a time because the 2.2 s
- * deferral may fire while the handler is replying. `@original` of a component interaction is the
- * message the button sat on, so `editReply` edits it; other replies are follow-ups, private unless
- * the reply is for the channel.
+ * Answers a click (or a form submitted from a message). Nothing is sent on arrival: a handler that
+ * redraws the message within `deferAfterMs` has the redraw sent as the interaction's response
+ * (UPDATE_MESSAGE), one REST call where a deferral and an edit of `@original` take two; only a slower
+ * one is deferred (DEFERRED_UPDATE_MESSAGE) when the budget runs out, before Discord's 3 s. A reply
+ * that comes first still defers, then follows up: had the reply been the response, `@original` would
+ * be that reply and the message the button sat on could no longer be edited. Steps run one at a time
+ * because the deferral may fire while the handler is replying; other replies are follow-ups, private
+ * unless the reply is for the channel.
+ * https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
  */
 export class ComponentResponder {
   private acked = false;
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
   readonly io: EventIO;
+
+  private readonly onFirstResponse: () => void;
 
   /** `onFirstResponse` hears the moment the interaction got its first response, whichever it was. */
   constructor(
     private readonly interaction: UpdatableInteraction,
-    private readonly onFirstResponse: () => void = () => {},
+    options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void },
   ) {
+    this.onFirstResponse = options.onFirstResponse ?? (() => {});
+    this.timer = setTimeout(() => void this.ack().catch(options.onDeferError), options.deferAfterMs);
     this.io = {
       respond: (reply) =>
         this.queue(async () => {
@@ -43,6 +53,7 @@ export class ComponentResponder {
           if (this.acked) {
             await this.interaction.editReply(message);
           } else {
+            clearTimeout(this.timer);
             await this.interaction.update(message);
             this.markAcked();
           }
@@ -59,6 +70,7 @@ export class ComponentResponder {
   showModal(modal: APIModalInteractionResponseCallbackData): Promise<boolean> {
     return this.queue(async () => {
       if (this.acked || !('showModal' in this.interaction)) return false;
+      clearTimeout(this.timer);
       await this.interaction.showModal(modal);
       this.markAcked();
       return true;
@@ -72,6 +84,7 @@ export class ComponentResponder {
 
   private async ackNow(): Promise<void> {
     if (this.acked) return;
+    clearTimeout(this.timer);
     await this.interaction.deferUpdate();
     this.markAcked();
   }

@@ -13,8 +13,10 @@ export async function seedRequests(
   { lookups, providers, accounts, instances }: { lookups: DemoLookups; providers: DemoProviders; accounts: DemoAccounts; instances: DemoInstances },
 ): Promise<void> {
   const { userId } = accounts;
+  // Atmosphere draws a request's id on the insert that stamps its start_date, so ids follow
+  // submission order; the demo inserts in that order too, and lists by id show what they say.
   await tx.insert(resourceRequest).values(
-    RESOURCE_REQUESTS.map((rr, i) => ({
+    inSubmissionOrder(RESOURCE_REQUESTS).map(({ item: rr, i }) => ({
       uuid: demoUuid(`resource-request:${i}`),
       adminMessage: rr.adminMessage ?? '',
       startDate: ago(rr.hoursAgo),
@@ -28,7 +30,7 @@ export async function seedRequests(
 
   const vmSpec = indexBy(INSTANCES, (vm) => vm.name);
   await tx.insert(machineRequest).values(
-    MACHINE_REQUESTS.map((mr, i) => {
+    inSubmissionOrder(MACHINE_REQUESTS).map(({ item: mr, i }) => {
       const vm = must(vmSpec, mr.instance);
       const submitted = ago(mr.hoursAgo);
       return {
@@ -55,4 +57,9 @@ export async function seedRequests(
       };
     }),
   );
+}
+
+/** The catalogue's entries, longest ago first, each with its place in the catalogue (its uuid label). */
+function inSubmissionOrder<T extends { hoursAgo: number }>(items: readonly T[]): { item: T; i: number }[] {
+  return items.map((item, i) => ({ item, i })).sort((a, b) => b.item.hoursAgo - a.item.hoursAgo || a.i - b.i);
 }

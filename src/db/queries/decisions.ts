@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, isNotNull, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import { UserError } from '../../errors.js';
 import type { Database } from '../client.js';
 import { decision, requestEvent } from '../bot-schema/index.js';
 import type { RequestEventInput } from './request-events.js';
+import { rowsOf } from '../rows-of.js';
 
 export type DecisionRow = typeof decision.$inferSelect;
 export type DecisionSubject = 'resource_request' | 'machine_request' | 'instance';
@@ -97,9 +98,10 @@ export async function holdDecision(db: Database, id: number, until: Date, note: 
 }
 
 /**
- * Marks a claimed decision as carried out and, in the same transaction, appends its history row.
- * Only the first call for a claim does anything (true), so a retried or late duplicate write after a
- * timeout cannot record the decision twice.
+ * Marks a claimed decision as carried out and, in the same statement, appends its history row: the
+ * update is a data-modifying CTE the insert reads, so both land or neither does without a transaction
+ * (and without its BEGIN and COMMIT round trips). Only the first call for a claim does anything (true),
+ * so a retried or late duplicate write after a timeout cannot record the decision twice.
  */
 export async function completeDecision(
   db: Database,
@@ -107,16 +109,21 @@ export async function completeDecision(
   at: Date,
   outcome: { detail?: Record<string, unknown>; note?: string; history?: RequestEventInput } = {},
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const updated = await tx
-      .update(decision)
-      .set({ state: 'done', completedAt: at, ...(outcome.detail ? { detail: outcome.detail } : {}), ...(outcome.note ? { note: outcome.note } : {}) })
-      .where(and(eq(decision.id, id), ne(decision.state, 'done')))
-      .returning({ id: decision.id });
-    if (updated.length === 0) return false;
-    if (outcome.history) await tx.insert(requestEvent).values({ ...outcome.history, note: outcome.history.note ?? null });
-    return true;
-  });
+  const done = db
+    .update(decision)
+    .set({ state: 'done', completedAt: at, ...(outcome.detail ? { detail: outcome.detail } : {}), ...(outcome.note ? { note: outcome.note } : {}) })
+    .where(and(eq(decision.id, id), ne(decision.state, 'done')))
+    .returning({ id: decision.id });
+  const history = outcome.history;
+  if (!history) return (await done).length === 1;
+  const columns = [requestEvent.subject, requestEvent.recordId, requestEvent.at, requestEvent.actor, requestEvent.platform, requestEvent.action, requestEvent.note];
+  const result = await db.execute(sql`
+    with done as (${done.getSQL()})
+    insert into ${requestEvent} (${sql.join(columns.map((column) => sql.identifier(column.name)), sql`, `)})
+    select ${history.subject}, ${history.recordId}::integer, ${history.at.toISOString()}::timestamptz, ${history.actor}, ${history.platform}, ${history.action}, ${history.note ?? null}::text
+    from done
+    returning 1 as recorded`);
+  return rowsOf(result).length === 1;
 }
 
 /** Gives an unfinished claim back (nothing was applied), so the request can be decided again. */

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import {
   application,
@@ -89,24 +89,29 @@ export async function getMachineRequest(db: Database, id: number): Promise<Machi
   return rows[0] ? toView(rows[0]) : null;
 }
 
-export type MachineRequestScope = 'pending' | 'unfinished' | 'all';
+export type MachineRequestScope = 'pending' | 'unfinished';
 
 /**
- * Requests in a scope, oldest first (`all`: newest first, since history only grows). `unfinished`
- * is everything not completed, denied or closed; the caller narrows it with the triage rules.
+ * Requests in a scope, oldest first. `unfinished` is everything not completed, denied or closed; the
+ * caller narrows it with the triage rules.
  */
 export async function listMachineRequests(db: Database, scope: MachineRequestScope): Promise<MachineRequestView[]> {
   // Filtering on the cached status ids (not on status_type.name across the join) lets the planner
   // use machine_request_status_id_… and estimate the few unfinished rows among a million finished.
   const statuses = await statusCatalog(db, scope === 'pending' ? ['pending'] : []);
-  const where: SQL | undefined =
-    scope === 'pending'
-      ? inArray(machineRequest.statusId, statuses.idsOf(['pending']))
-      : scope === 'unfinished'
-        ? inArray(machineRequest.statusId, statuses.idsExcept(FINISHED_STATUSES))
-        : undefined;
-  const query = baseQuery(db).where(where);
-  const rows = scope === 'all' ? await query.orderBy(desc(machineRequest.startDate), desc(machineRequest.id)).limit(500) : await query.orderBy(asc(machineRequest.startDate), asc(machineRequest.id));
+  const ids = scope === 'pending' ? statuses.idsOf(['pending']) : statuses.idsExcept(FINISHED_STATUSES);
+  const rows = await baseQuery(db).where(inArray(machineRequest.statusId, ids)).orderBy(asc(machineRequest.startDate), asc(machineRequest.id));
+  return rows.map(toView);
+}
+
+/**
+ * The `limit` most recently submitted requests, newest first. Newest is the highest id: Atmosphere
+ * stamps `start_date` on the insert that draws the id (and early releases stamped every row with the
+ * server's start time), and `start_date` has no index, so ordering on it sorted the whole table.
+ * The primary key read backwards stops after `limit` rows.
+ */
+export async function listNewestMachineRequests(db: Database, limit: number): Promise<MachineRequestView[]> {
+  const rows = await baseQuery(db).orderBy(desc(machineRequest.id)).limit(limit);
   return rows.map(toView);
 }
 

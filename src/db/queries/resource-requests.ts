@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
 import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
@@ -78,10 +78,78 @@ function toView(row: ViewRow): ResourceRequestView {
 }
 
 /**
- * Pending resource requests, oldest first, with the total count. Uses only Atmosphere's own indexes:
- * `resource_request_status_id_…` finds the pending rows by their status ids (cached, see statuses.ts),
- * the page of `limit` is cut from resource_request alone, and only those rows are joined to their
- * requester. The page and the count run in parallel on the pool.
+ * How many ids from the start of `resource_request` the pending list walks by primary key before it
+ * switches to the status index. About 200 heap pages: a few milliseconds even uncached.
+ */
+export const PENDING_WALK_IDS = 10_000;
+
+const pageColumns = {
+  id: resourceRequest.id,
+  uuid: resourceRequest.uuid,
+  request: resourceRequest.request,
+  description: resourceRequest.description,
+  adminMessage: resourceRequest.adminMessage,
+  startDate: resourceRequest.startDate,
+  endDate: resourceRequest.endDate,
+  createdById: resourceRequest.createdById,
+};
+
+/**
+ * The first `limit` pending requests by id. `walk` reads the primary key from the table's lowest id
+ * and stops at the first `limit` matches, but never past `PENDING_WALK_IDS` ids; otherwise the rows
+ * come from the status index and the few wanted are sorted out of them (`id + 0` keeps the planner
+ * from walking the primary key instead: it assumes pending rows spread evenly, and where they sit at
+ * the newest end, as on a cloud whose staff decide promptly, that walk reads the whole table).
+ */
+async function pendingPage(db: Database, pending: SQL, limit: number, how: 'walk' | 'status index') {
+  const page = db
+    .select(pageColumns)
+    .from(resourceRequest)
+    .where(
+      how === 'walk'
+        ? and(pending, sql`${resourceRequest.id} < (select min(${resourceRequest.id}) from ${resourceRequest}) + ${PENDING_WALK_IDS}`)
+        : pending,
+    )
+    .orderBy(how === 'walk' ? asc(resourceRequest.id) : sql`${resourceRequest.id} + 0`)
+    .limit(limit)
+    .as('page');
+  return db
+    .select({
+      id: page.id,
+      uuid: page.uuid,
+      request: page.request,
+      description: page.description,
+      adminMessage: page.adminMessage,
+      startDate: page.startDate,
+      endDate: page.endDate,
+      requesterId: atmosphereUser.id,
+      requesterUsername: atmosphereUser.username,
+      requesterEmail: atmosphereUser.email,
+    })
+    .from(page)
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, page.createdById))
+    .orderBy(asc(page.id));
+}
+
+/**
+ * Which way found a full page last time, per database handle. Both ways give the same rows; the
+ * memory only spares a walk that came back short last time (pending requests gathered among the
+ * newest stay so), and is forgotten after `PENDING_WAY_TTL_MS` so a changed spread is noticed.
+ */
+const lastWay = new WeakMap<Database, { way: 'status index'; at: number }>();
+export const PENDING_WAY_TTL_MS = 10 * 60_000;
+
+/**
+ * Pending resource requests, oldest first, with the total count. Oldest means submitted first, which
+ * is the lowest id: Atmosphere stamps `start_date` with the time of the insert that draws the id, and
+ * `start_date` has no index. Uses only Atmosphere's own indexes, whatever the spread of pending rows:
+ * the primary key from the start of the table finds old pending requests among decided ones in a few
+ * hundred rows; when the first `PENDING_WALK_IDS` ids hold too few, the status index
+ * (`resource_request_status_id_…`, on the cached status ids, see statuses.ts) gives every pending row
+ * and the oldest are sorted out of them, which is cheap exactly when the first way was not (pending
+ * rows gathered among the newest); the next lists go that way directly for a while. Only the page's
+ * rows are joined to their requester; the count is an index-only scan of the status index and runs
+ * beside the page on the pool.
  */
 export async function listPendingResourceRequests(
   db: Database,
@@ -90,42 +158,21 @@ export async function listPendingResourceRequests(
   const pendingIds = await statusIdsOf(db, ['pending']);
   if (pendingIds.length === 0) return { rows: [], total: 0 };
   const pending = inArray(resourceRequest.statusId, pendingIds);
-  const page = db
-    .select({
-      id: resourceRequest.id,
-      uuid: resourceRequest.uuid,
-      request: resourceRequest.request,
-      description: resourceRequest.description,
-      adminMessage: resourceRequest.adminMessage,
-      startDate: resourceRequest.startDate,
-      endDate: resourceRequest.endDate,
-      createdById: resourceRequest.createdById,
-    })
-    .from(resourceRequest)
-    .where(pending)
-    .orderBy(asc(resourceRequest.startDate), asc(resourceRequest.id))
-    .limit(options.limit)
-    .as('page');
-  const [rows, totals] = await Promise.all([
-    db
-      .select({
-        id: page.id,
-        uuid: page.uuid,
-        request: page.request,
-        description: page.description,
-        adminMessage: page.adminMessage,
-        startDate: page.startDate,
-        endDate: page.endDate,
-        requesterId: atmosphereUser.id,
-        requesterUsername: atmosphereUser.username,
-        requesterEmail: atmosphereUser.email,
-      })
-      .from(page)
-      .innerJoin(atmosphereUser, eq(atmosphereUser.id, page.createdById))
-      .orderBy(asc(page.startDate), asc(page.id)),
+  const remembered = lastWay.get(db);
+  const first = remembered && Date.now() - remembered.at < PENDING_WAY_TTL_MS ? 'status index' : 'walk';
+  const [page, totals] = await Promise.all([
+    pendingPage(db, pending, options.limit, first),
     db.select({ total: count() }).from(resourceRequest).where(pending),
   ]);
-  return { rows: rows.map((row) => toView({ ...row, status: 'pending' })), total: totals[0]?.total ?? 0 };
+  const total = totals[0]?.total ?? 0;
+  let rows = page;
+  // The walk saw every pending row among its ids; fewer than a page and fewer than all means the
+  // rest lie beyond it.
+  if (first === 'walk' && page.length < options.limit && page.length < total) {
+    rows = await pendingPage(db, pending, options.limit, 'status index');
+    lastWay.set(db, { way: 'status index', at: Date.now() });
+  }
+  return { rows: rows.map((row) => toView({ ...row, status: 'pending' })), total };
 }
 
 /** One resource request with its status name and requester, or null. */

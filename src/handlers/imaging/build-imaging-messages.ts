@@ -1,7 +1,7 @@
 import { emulationUrl } from '../emulation-url.js';
 import type { HandlerContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
-import { countMachineRequests, getMachineRequest, getParentImage, listMachineRequests, RUNNING_STATUSES } from '../../db/queries/machine-requests.js';
+import { countMachineRequests, getMachineRequest, getParentImage, listMachineRequests, listNewestMachineRequests, RUNNING_STATUSES } from '../../db/queries/machine-requests.js';
 import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-imaging-items.js';
 import { IMAGING_LIST_LIMIT, renderImagingDetail, renderImagingList, type ImagingFilter, type ImagingView } from './render-imaging.js';
 import { buildTriageReport } from './triage-report.js';
@@ -13,8 +13,8 @@ const RUNNING: ReadonlySet<string> = new Set(RUNNING_STATUSES);
 async function itemsFor(ctx: HandlerContext, filter: ImagingFilter): Promise<{ items: ImagingItem[]; total: number }> {
   const { deps } = ctx;
   if (filter === 'all') {
-    const [requests, total] = await Promise.all([listMachineRequests(deps.db, 'all'), countMachineRequests(deps.db)]);
-    return { items: await loadImagingItems(deps, requests.slice(0, IMAGING_LIST_LIMIT)), total };
+    const [requests, total] = await Promise.all([listNewestMachineRequests(deps.db, IMAGING_LIST_LIMIT), countMachineRequests(deps.db)]);
+    return { items: await loadImagingItems(deps, requests), total };
   }
   const requests = await listMachineRequests(deps.db, filter === 'pending' ? 'pending' : 'unfinished');
   const items = await loadImagingItems(deps, requests);

@@ -5,6 +5,7 @@ import { commandEvent, createTestContext, type TestContext } from '../../support
 import { auditLog } from '../../../src/db/bot-schema/index.js';
 import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
 import type { Reply } from '../../../src/bot/chat/reply.js';
+import { requestIdOf } from '../../e2e/e2e-support.js';
 
 const kpatel = { id: 'op', actingAs: 'kpatel' };
 
@@ -26,15 +27,16 @@ describe.each(dbKinds())('a reply that cannot be delivered after the handler suc
         throw new Error('response_url expired');
       },
     };
-    const outcome = await t.dispatcher.handle(commandEvent('deny 2 not this term', kpatel), io);
+    const id = await requestIdOf(t.deps.db, 'alee');
+    const outcome = await t.dispatcher.handle(commandEvent(`deny ${id} not this term`, kpatel), io);
 
     expect(outcome).toEqual({ kind: 'done' });
-    expect((await getResourceRequest(t.deps.db, 2))?.status).toBe('denied');
+    expect((await getResourceRequest(t.deps.db, id))?.status).toBe('denied');
     const [row] = await t.deps.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
     expect(row).toMatchObject({ name: 'deny', outcome: 'ok' });
-    expect(row!.detail).toMatchObject({ decision: 'deny', requestId: 2, replyFailed: true });
+    expect(row!.detail).toMatchObject({ decision: 'deny', requestId: id, replyFailed: true });
     // Only the handler's own answer was attempted, retried once: no reply claiming that nothing more was done.
     expect(attempts).toHaveLength(2);
-    for (const attempt of attempts) expect(attempt.text).toContain('Request #2');
+    for (const attempt of attempts) expect(attempt.text).toContain(`Request #${id}`);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../../support/databases.js';
 import { actionEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
+import { requestIdOf } from '../../e2e/e2e-support.js';
 
 
 
@@ -20,11 +21,12 @@ describe.each(dbKinds())('a submitted form switched to another action, on %s', (
   });
 
   it('refuses a Deny form sent as an approval, and changes nothing', async () => {
-    const before = await getResourceRequest(t.deps.db, 3);
+    const id = await requestIdOf(t.deps.db, 'alee2');
+    const before = await getResourceRequest(t.deps.db, id);
     expect(before?.status).toBe('pending');
-    const { replies } = await dispatch(t.dispatcher, actionEvent('rr:approve', '3', { platform: 'console', id: 'op', actingAs: 'kpatel' }, { reason: 'forged' }));
+    const { replies } = await dispatch(t.dispatcher, actionEvent('rr:approve', String(id), { platform: 'console', id: 'op', actingAs: 'kpatel' }, { reason: 'forged' }));
     expect(replies[0]?.text).toMatch(/form does not belong to this button, so I did nothing/);
-    expect((await getResourceRequest(t.deps.db, 3))?.status).toBe('pending');
+    expect((await getResourceRequest(t.deps.db, id))?.status).toBe('pending');
   });
 
   it('refuses form values sent to an action that shows no form', async () => {

@@ -4,6 +4,7 @@ import { createTestContext, type TestContext } from '../../support/test-deps.js'
 import { createConsoleAdapter } from '../../../src/bot/console/console-adapter.js';
 import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
 import { renderText } from '../../../src/bot/console/render-text.js';
+import { requestIdOf } from '../../e2e/e2e-support.js';
 
 describe('console adapter', () => {
   let t: TestContext;
@@ -27,11 +28,13 @@ describe('console adapter', () => {
   }
 
   it('numbers buttons, prompts for the form, and applies the decision', async () => {
+    // The first button of the list is the oldest request's, tgarcia's.
+    const id = await requestIdOf(t.deps.db, 'tgarcia');
     const out = await session(['requests', '1', 'Approved for the class', '', '']);
     expect(out).toContain('[1] Approve   [2] Deny');
     expect(out).toContain('Message to the user (e-mailed as the reason) (optional): ');
-    expect(out).toContain('Approved request #5 from tgarcia');
-    expect((await getResourceRequest(t.deps.db, 5))?.status).toBe('approved');
+    expect(out).toContain(`Approved request #${id} from tgarcia`);
+    expect((await getResourceRequest(t.deps.db, id))?.status).toBe('approved');
   });
 
   it('switches the acting user with /as and refuses what that user may not do', async () => {
@@ -41,9 +44,11 @@ describe('console adapter', () => {
   });
 
   it('cancels a form without changing anything', async () => {
+    // The oldest request left, after the approval above, is rnguyen's; [2] denies it.
+    const id = await requestIdOf(t.deps.db, 'rnguyen');
     const out = await session(['requests', '2', '/cancel']);
     expect(out).toContain('Cancelled; nothing was changed.');
-    expect((await getResourceRequest(t.deps.db, 4))?.status).toBe('pending');
+    expect((await getResourceRequest(t.deps.db, id))?.status).toBe('pending');
   });
 
   it('explains an unknown choice number', async () => {

@@ -142,17 +142,19 @@ describe('Discord bot against a fake Discord', () => {
     await fake.waitForRequest(isCall('DELETE', `/webhooks/${APPLICATION_ID}/${interaction.token}/messages/@original`));
   });
 
-  it('dispatches a button click and edits its message, removing the buttons', async () => {
+  it('redraws the message of a quick click in the click\u2019s response, removing the buttons: one REST call', async () => {
     fakeDispatcher.behave(async (_event, io) => {
       await io.updateSource?.({ text: 'Request 42 approved', footer: 'by alice', tone: 'success' });
       return done;
     });
     const interaction = buttonClick({ customId: 'rr:approve:42', messageId: '555000000000000001' });
     fake.sendInteraction(interaction);
-    const edit = await fake.waitForRequest(isCall('PATCH', `/webhooks/${APPLICATION_ID}/${interaction.token}/messages/@original`));
+    const update = await fake.waitForRequest(isCall('POST', `/interactions/${interaction.id}/${interaction.token}/callback`));
+    await fakeDispatcher.settled();
 
-    expect(requestsFor(interaction.token)[0]!.body).toEqual({ type: 6 });
-    expect(edit.body).toMatchObject({ content: '', embeds: [{ description: 'Request 42 approved', footer: { text: 'by alice' } }], components: [] });
+    // UPDATE_MESSAGE carries the redrawn message: no deferral, no edit of @original after it.
+    expect(update.body).toMatchObject({ type: 7, data: { content: '', embeds: [{ description: 'Request 42 approved', footer: { text: 'by alice' } }], components: [] } });
+    expect(requestsFor(interaction.token)).toHaveLength(1);
     expect(fakeDispatcher.events.at(-1)).toMatchObject({
       kind: 'action',
       action: 'rr:approve',
@@ -174,9 +176,10 @@ describe('Discord bot against a fake Discord', () => {
     });
     const submit = modalSubmit({ customId: 'rr:deny:42', values: { reason: 'Too many cores' }, messageId: '555000000000000002' });
     fake.sendInteraction(submit);
-    const edit = await fake.waitForRequest(isCall('PATCH', `/webhooks/${APPLICATION_ID}/${submit.token}/messages/@original`));
-    expect(requestsFor(submit.token)[0]!.body).toEqual({ type: 6 });
-    expect(edit.body).toMatchObject({ content: 'Request 42 denied: Too many cores', components: [] });
+    const update = await fake.waitForRequest(isCall('POST', `/interactions/${submit.id}/${submit.token}/callback`));
+    await fakeDispatcher.settled();
+    expect(update.body).toMatchObject({ type: 7, data: { content: 'Request 42 denied: Too many cores', components: [] } });
+    expect(requestsFor(submit.token)).toHaveLength(1);
     expect(fakeDispatcher.events.at(-1)).toMatchObject({
       kind: 'action',
       action: 'rr:deny',
@@ -184,6 +187,16 @@ describe('Discord bot against a fake Discord', () => {
       form: { reason: 'Too many cores' },
       message: { id: '555000000000000002' },
     });
+  });
+
+  it('acknowledges a click whose handler said nothing, without changing its message', async () => {
+    fakeDispatcher.behave(async () => done);
+    const click = buttonClick({ customId: 'rr:approve:42' });
+    fake.sendInteraction(click);
+    const ack = await fake.waitForRequest(isCall('POST', `/interactions/${click.id}/${click.token}/callback`));
+    await fakeDispatcher.settled();
+    expect(ack.body).toEqual({ type: 6 });
+    expect(requestsFor(click.token)).toHaveLength(1);
   });
 
   it('sends a precheck refusal privately instead of the form', async () => {
@@ -313,6 +326,21 @@ describe('Discord bot when an action precheck is slow', () => {
   });
 
   const isCall = (method: string, path: string) => (request: RecordedRequest) => request.method === method && request.path === path;
+
+  it('defers a slow click when the budget runs out, then edits the message it sat on', async () => {
+    const click = buttonClick({ customId: 'rr:approve:42', messageId: '555000000000000009' });
+    fakeDispatcher.behave(async (_event, io) => {
+      await fake.waitForRequest(isCall('POST', `/interactions/${click.id}/${click.token}/callback`));
+      await io.updateSource?.({ text: 'Request 42 approved' });
+      return done;
+    });
+    fake.sendInteraction(click);
+    await fake.waitForRequest(isCall('PATCH', `/webhooks/${APPLICATION_ID}/${click.token}/messages/@original`));
+    const mine = fake.requests.filter((request) => request.path.includes(`/${click.token}`));
+    expect(mine.map((request) => request.method)).toEqual(['POST', 'PATCH']);
+    expect(mine[0]!.body).toEqual({ type: 6 });
+    expect(mine[1]!.body).toMatchObject({ content: 'Request 42 approved' });
+  });
 
   it('defers a slow command privately, then settles it and posts a channel reply publicly', async () => {
     const interaction = chatInput({ path: ['maintenance', 'start'], options: { title: 'Upgrade' } });

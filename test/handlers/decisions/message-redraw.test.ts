@@ -9,6 +9,7 @@ import type { Reply } from '../../../src/bot/chat/reply.js';
 import { dbKinds } from '../../support/databases.js';
 import { actionEvent, createTestContext, type TestContext } from '../../support/test-deps.js';
 import { freeImagingSlot, requestId, statusOf } from '../imaging/imaging-support.js';
+import { requestIdOf } from '../../e2e/e2e-support.js';
 
 const kpatel = { id: 'c-kpatel', actingAs: 'kpatel' };
 
@@ -43,15 +44,16 @@ describe.each(dbKinds())('a decision whose message cannot be redrawn, on %s', (k
   }
 
   it('reports a resource request as denied with a stale message, retried once, and audits it as done', async () => {
+    const id = await requestIdOf(t.deps.db, 'tgarcia');
     const { io, replies, attempts } = failingRedrawIO();
-    await t.dispatcher.handle(actionEvent('rr:deny', '5', kpatel, { reason: 'no allocation left this quarter' }), io);
-    expect((await getResourceRequest(t.deps.db, 5))?.status).toBe('denied');
+    await t.dispatcher.handle(actionEvent('rr:deny', String(id), kpatel, { reason: 'no allocation left this quarter' }), io);
+    expect((await getResourceRequest(t.deps.db, id))?.status).toBe('denied');
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.text).toMatch(/^Denied request #5 from \w+/);
+    expect(replies[0]!.text).toMatch(new RegExp(`^Denied request #${id} from tgarcia`));
     expect(replies[0]!.text).toContain('The message could not be redrawn');
     expect(replies[0]!.text).not.toMatch(/Slack is unavailable|nothing more was done/i);
     expect(attempts()).toBe(2);
-    expect(await findDecision(t.deps.db, 'resource_request', 5)).toMatchObject({ state: 'done', decidedBy: 'kpatel' });
+    expect(await findDecision(t.deps.db, 'resource_request', id)).toMatchObject({ state: 'done', decidedBy: 'kpatel' });
     expect(await lastAudit()).toMatchObject({ name: 'rr:deny', outcome: 'ok', detail: expect.objectContaining({ decision: 'deny', redrawFailed: true }) });
   });
 

@@ -10,6 +10,12 @@ import { findUserByUsername } from '../../../src/db/queries/users.js';
 import { requestEvent } from '../../../src/db/bot-schema/index.js';
 import { TEST_NOW } from '../../support/databases.js';
 
+/**
+ * The demo's pending requests by requester. The demo inserts requests in submission order, as
+ * Atmosphere assigns ids, so the oldest pending one (tgarcia's) has the lowest id.
+ */
+const RR = { tgarcia: 6, rnguyen: 7, alee: 8, alee2: 9, jsmith: 10 } as const;
+
 const kpatel = { id: 'op', actingAs: 'kpatel' };
 const mdelgado = { id: 'op2', actingAs: 'mdelgado' };
 const jsmith = { id: 'op3', actingAs: 'jsmith' };
@@ -37,36 +43,36 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
     const { replies } = await dispatch(t.dispatcher, commandEvent('requests', kpatel));
     const reply = replies[0]!;
     expect(reply.text).toMatch(/^5 pending resource requests, oldest first/);
-    expect(reply.sections?.map((s) => s.text.split(' ')[0])).toEqual(['#5', '#4', '#2', '#3', '#1']);
-    const jsmithSection = reply.sections!.find((s) => s.text.startsWith('#1 '))!;
+    expect(reply.sections?.map((s) => s.text.split(' ')[0])).toEqual(['#6', '#7', '#8', '#9', '#10']);
+    const jsmithSection = reply.sections!.find((s) => s.text.startsWith('#10 '))!;
     expect(jsmithSection.text).toContain('jsmith (jsmith@example.edu)');
     expect(jsmithSection.text).toContain('CyVerse Cloud - Tucson: cpu 16');
     expect(jsmithSection.buttons).toEqual([
-      { label: 'Approve', action: 'rr:approve', value: '1:list', style: 'primary' },
-      { label: 'Deny', action: 'rr:deny', value: '1:list', style: 'danger' },
+      { label: 'Approve', action: 'rr:approve', value: '10:list', style: 'primary' },
+      { label: 'Deny', action: 'rr:deny', value: '10:list', style: 'danger' },
     ]);
     expect((await lastAudit()).outcome).toBe('ok');
   });
 
   it('shows one request with its history', async () => {
-    const { replies } = await dispatch(t.dispatcher, commandEvent('request 4', kpatel));
+    const { replies } = await dispatch(t.dispatcher, commandEvent(`request ${RR.rnguyen}`, kpatel));
     const fields = Object.fromEntries(replies[0]!.fields!.map((f) => [f.label, f.value]));
     expect(fields.Requester).toContain('rnguyen');
     expect(fields.Status).toBe('pending');
     expect(fields['Current quota']).toContain('Jetstream - TACC');
-    expect(replies[0]!.buttons?.map((b) => b.value)).toEqual(['4', '4']);
+    expect(replies[0]!.buttons?.map((b) => b.value)).toEqual([String(RR.rnguyen), String(RR.rnguyen)]);
   });
 
   it('asks for the approve form first, then approves with a new quota through the gateway', async () => {
-    const first = await dispatch(t.dispatcher, actionEvent('rr:approve', '1', kpatel));
-    expect(first.outcome).toMatchObject({ kind: 'form', action: 'rr:approve', value: '1' });
-    expect(await statusOf(1)).toBe('pending');
+    const first = await dispatch(t.dispatcher, actionEvent('rr:approve', `${RR.jsmith}`, kpatel));
+    expect(first.outcome).toMatchObject({ kind: 'form', action: 'rr:approve', value: String(RR.jsmith) });
+    expect(await statusOf(RR.jsmith)).toBe('pending');
 
     const beforeQuotas = await t.deps.db.select().from(quota);
-    const done = await dispatch(t.dispatcher, actionEvent('rr:approve', '1', kpatel, { message: 'Enjoy the workshop', quota: 'cpu=48 memory=192' }));
-    expect(done.replies[0]!.text).toContain('Approved request #1 from jsmith');
-    expect(await statusOf(1)).toBe('approved');
-    const request = await t.deps.db.select().from(resourceRequest).where(eq(resourceRequest.id, 1));
+    const done = await dispatch(t.dispatcher, actionEvent('rr:approve', `${RR.jsmith}`, kpatel, { message: 'Enjoy the workshop', quota: 'cpu=48 memory=192' }));
+    expect(done.replies[0]!.text).toContain(`Approved request #${RR.jsmith} from jsmith`);
+    expect(await statusOf(RR.jsmith)).toBe('approved');
+    const request = await t.deps.db.select().from(resourceRequest).where(eq(resourceRequest.id, RR.jsmith));
     expect(request[0]!.adminMessage).toBe('Enjoy the workshop');
 
     // A new quota row was created (never an edit) and assigned to jsmith's only identity.
@@ -79,73 +85,73 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
     expect(assigned).toMatchObject({ cpu: 48, memory: 192, storage: 10 });
 
     // The single-request message the button sat on now shows the decision and has no buttons.
-    expect(done.updates[0]!.text).toBe('Resource request #1 from jsmith: approved');
+    expect(done.updates[0]!.text).toBe(`Resource request #${RR.jsmith} from jsmith: approved`);
     expect(done.updates[0]!.buttons).toBeUndefined();
     expect(done.updates[0]!.footer).toMatch(/^Request was approved by kpatel at /);
   });
 
   it('tells a second clicker who decided, does nothing, and refreshes their stale message', async () => {
-    const { outcome, replies, updates } = await dispatch(t.dispatcher, actionEvent('rr:approve', '1', mdelgado));
+    const { outcome, replies, updates } = await dispatch(t.dispatcher, actionEvent('rr:approve', `${RR.jsmith}`, mdelgado));
     expect(outcome.kind).toBe('done');
-    expect(replies[0]!.text).toMatch(/^Request #1 was approved by kpatel at .* \(on console\)\. Nothing more was done\.$/);
+    expect(replies[0]!.text).toMatch(new RegExp(`^Request #${RR.jsmith} was approved by kpatel at .* \\(on console\\)\\. Nothing more was done\\.$`));
     expect(updates).toHaveLength(1);
-    const claims = await t.deps.db.select().from(decision).where(eq(decision.recordId, 1));
+    const claims = await t.deps.db.select().from(decision).where(eq(decision.recordId, RR.jsmith));
     expect(claims).toHaveLength(1);
     expect(await lastAudit()).toMatchObject({ outcome: 'refused', name: 'rr:approve', atmosphereUsername: 'mdelgado' });
   });
 
   it('needs a quota to pick a provider when the requester has several identities', async () => {
-    const { replies } = await dispatch(t.dispatcher, actionEvent('rr:approve', '2', kpatel, { quota: 'cpu=8' }));
+    const { replies } = await dispatch(t.dispatcher, actionEvent('rr:approve', `${RR.alee}`, kpatel, { quota: 'cpu=8' }));
     expect(replies[0]!.text).toContain('several providers');
-    expect(await statusOf(2)).toBe('pending');
-    expect(await t.deps.db.select().from(decision).where(eq(decision.recordId, 2))).toHaveLength(0);
-    const ok = await dispatch(t.dispatcher, commandEvent('approve 2 --quota "cpu=8" --provider tucson', kpatel));
+    expect(await statusOf(RR.alee)).toBe('pending');
+    expect(await t.deps.db.select().from(decision).where(eq(decision.recordId, RR.alee))).toHaveLength(0);
+    const ok = await dispatch(t.dispatcher, commandEvent(`approve ${RR.alee} --quota "cpu=8" --provider tucson`, kpatel));
     expect(ok.replies[0]!.text).toContain('New quota on CyVerse Cloud - Tucson: cpu 8');
-    expect(await statusOf(2)).toBe('approved');
+    expect(await statusOf(RR.alee)).toBe('approved');
   });
 
   it('denies with a required reason, and end-dates the request as Atmosphere does', async () => {
-    const missing = await dispatch(t.dispatcher, actionEvent('rr:deny', '3:list', kpatel, { reason: '   ' }));
+    const missing = await dispatch(t.dispatcher, actionEvent('rr:deny', `${RR.alee2}:list`, kpatel, { reason: '   ' }));
     expect(missing.replies[0]!.text).toContain('a denial needs a reason');
-    expect(await statusOf(3)).toBe('pending');
-    const done = await dispatch(t.dispatcher, actionEvent('rr:deny', '3:list', kpatel, { reason: 'Duplicate of #2' }));
-    expect(done.replies[0]!.text).toContain('Denied request #3');
+    expect(await statusOf(RR.alee2)).toBe('pending');
+    const done = await dispatch(t.dispatcher, actionEvent('rr:deny', `${RR.alee2}:list`, kpatel, { reason: `Duplicate of #${RR.alee}` }));
+    expect(done.replies[0]!.text).toContain(`Denied request #${RR.alee2}`);
     // The list the button sat on is redrawn without that request, with a note of the decision.
-    expect(done.updates[0]!.text).toContain('Request #3 (alee2) was denied by kpatel');
-    expect(done.updates[0]!.sections?.some((s) => s.text.startsWith('#3 '))).toBe(false);
-    expect(done.updates[0]!.sections?.some((s) => s.text.startsWith('#4 '))).toBe(true);
-    const [row] = await t.deps.db.select().from(resourceRequest).where(eq(resourceRequest.id, 3));
+    expect(done.updates[0]!.text).toContain(`Request #${RR.alee2} (alee2) was denied by kpatel`);
+    expect(done.updates[0]!.sections?.some((s) => s.text.startsWith(`#${RR.alee2} `))).toBe(false);
+    expect(done.updates[0]!.sections?.some((s) => s.text.startsWith(`#${RR.rnguyen} `))).toBe(true);
+    const [row] = await t.deps.db.select().from(resourceRequest).where(eq(resourceRequest.id, RR.alee2));
     expect(row!.endDate).not.toBeNull();
-    expect(await statusOf(3)).toBe('denied');
+    expect(await statusOf(RR.alee2)).toBe('denied');
   });
 
   it('records each decision in the request history', async () => {
     const events = await t.deps.db.select().from(requestEvent).where(eq(requestEvent.subject, 'resource_request'));
-    expect(events.map((e) => [e.recordId, e.action, e.actor])).toEqual(expect.arrayContaining([[1, 'approved', 'kpatel'], [3, 'denied', 'kpatel']]));
-    expect(events.find((e) => e.recordId === 3)?.note).toBe('Duplicate of #2');
+    expect(events.map((e) => [e.recordId, e.action, e.actor])).toEqual(expect.arrayContaining([[RR.jsmith, 'approved', 'kpatel'], [RR.alee2, 'denied', 'kpatel']]));
+    expect(events.find((e) => e.recordId === RR.alee2)?.note).toBe(`Duplicate of #${RR.alee}`);
   });
 
   it('waits for a claim in progress, but takes over one abandoned by a replica that died mid-call', async () => {
-    const claim = { subject: 'resource_request', recordId: 5, round: 0, action: 'approve', state: 'in_progress', decidedBy: 'mdelgado', platform: 'slack', chatUserId: 'UM' };
+    const claim = { subject: 'resource_request', recordId: RR.tgarcia, round: 0, action: 'approve', state: 'in_progress', decidedBy: 'mdelgado', platform: 'slack', chatUserId: 'UM' };
     await t.deps.db.insert(decision).values({ ...claim, decidedAt: new Date(TEST_NOW.getTime() - 60_000) });
-    const busy = await dispatch(t.dispatcher, actionEvent('rr:approve', '5', kpatel, { message: '' }));
-    expect(busy.replies[0]!.text).toMatch(/^Request #5 is being approved by mdelgado right now/);
-    expect(await statusOf(5)).toBe('pending');
+    const busy = await dispatch(t.dispatcher, actionEvent('rr:approve', `${RR.tgarcia}`, kpatel, { message: '' }));
+    expect(busy.replies[0]!.text).toMatch(new RegExp(`^Request #${RR.tgarcia} is being approved by mdelgado right now`));
+    expect(await statusOf(RR.tgarcia)).toBe('pending');
 
-    await t.deps.db.update(decision).set({ decidedAt: new Date(TEST_NOW.getTime() - 10 * 60_000) }).where(eq(decision.recordId, 5));
-    const taken = await dispatch(t.dispatcher, actionEvent('rr:approve', '5', kpatel, { message: '' }));
-    expect(taken.replies[0]!.text).toContain('Approved request #5 from tgarcia');
-    expect(await statusOf(5)).toBe('approved');
-    const rows = await t.deps.db.select().from(decision).where(eq(decision.recordId, 5));
+    await t.deps.db.update(decision).set({ decidedAt: new Date(TEST_NOW.getTime() - 10 * 60_000) }).where(eq(decision.recordId, RR.tgarcia));
+    const taken = await dispatch(t.dispatcher, actionEvent('rr:approve', `${RR.tgarcia}`, kpatel, { message: '' }));
+    expect(taken.replies[0]!.text).toContain(`Approved request #${RR.tgarcia} from tgarcia`);
+    expect(await statusOf(RR.tgarcia)).toBe('approved');
+    const rows = await t.deps.db.select().from(decision).where(eq(decision.recordId, RR.tgarcia));
     expect(rows).toMatchObject([{ decidedBy: 'kpatel', state: 'done' }]);
   });
 
   it('refuses a non-staff click before any form and audits it', async () => {
-    const { outcome, replies } = await dispatch(t.dispatcher, actionEvent('rr:approve', '4', jsmith));
+    const { outcome, replies } = await dispatch(t.dispatcher, actionEvent('rr:approve', `${RR.rnguyen}`, jsmith));
     expect(outcome.kind).toBe('done');
     expect(replies[0]!.text).toBe('Only Atmosphere staff can do that, and jsmith is not staff.');
-    expect(await statusOf(4)).toBe('pending');
-    expect(await lastAudit()).toMatchObject({ outcome: 'refused', name: 'rr:approve', input: '4' });
+    expect(await statusOf(RR.rnguyen)).toBe('pending');
+    expect(await lastAudit()).toMatchObject({ outcome: 'refused', name: 'rr:approve', input: String(RR.rnguyen) });
   });
 
   it('refuses self-approval', async () => {
@@ -191,7 +197,7 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
   ])('answers garbage %j with what was wrong and how to do it right', async (text, expected) => {
     const { replies } = await dispatch(t.dispatcher, commandEvent(text, kpatel));
     expect(replies[0]!.text.toLowerCase()).toContain(expected.toLowerCase());
-    expect(await statusOf(4)).toBe('pending');
+    expect(await statusOf(RR.rnguyen)).toBe('pending');
     expect(await lastAudit()).toMatchObject({ outcome: 'usage', input: text });
   });
 

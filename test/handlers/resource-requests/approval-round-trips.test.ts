@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../../src/bot/chat/create-dispatcher.js';
+import { commandDefinitions, actionDefinitions } from '../../../src/handlers/index.js';
+import { createRestGateway } from '../../../src/integrations/atmosphere/rest-gateway.js';
+import { withMaintenanceGuard } from '../../../src/integrations/atmosphere/maintenance-guard.js';
+import { requireStatusTypeId } from '../../../src/db/queries/statuses.js';
+import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
+import { findDecision } from '../../../src/db/queries/decisions.js';
+import { listRequestEvents } from '../../../src/db/queries/request-events.js';
+import type { Deps } from '../../../src/deps.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
+import { dbKinds } from '../../support/databases.js';
+import { countingDatabase } from '../../support/counting-database.js';
+import { actionEvent, createTestContext, recordingIO, type TestContext } from '../../support/test-deps.js';
+import { startMirroredAtmosphereApi } from '../../e2e/mirrored-atmosphere-api.js';
+import { requestIdOf } from '../../e2e/e2e-support.js';
+import type { FakeAtmosphereApi } from '../../fakes/atmosphere-api.js';
+
+/** A Slack staff member; the directory gives the e-mail that matches kpatel. */
+const KPATEL = { platform: 'slack' as const, id: 'UKPATEL' };
+
+/** What each statement the bot sends is, by the table it reads or writes, so a count says which went. */
+function kindOf(statement: string): string {
+  const kinds: [RegExp, string][] = [
+    [/^(begin|commit|rollback)$/, 'transaction'],
+    [/from "atmosphere_user" where "atmosphere_user"\."id" = /, 'account by id'],
+    [/from "resource_request" inner join "status_type".* where "resource_request"\."id" = /, 'request by id'],
+    [/^select .* from "atmobot"\."decision" where/, 'decision'],
+    [/^insert into "atmobot"\."decision"/, 'claim'],
+    [/^update "atmobot"\."decision" set "sent_at"/, 'mark sent'],
+    [/from "maintenance_record"/, 'maintenance check'],
+    [/^\s*with done as \(update "atmobot"\."decision"/, 'complete with history'],
+    [/^select .* from \(select .* from "resource_request" where .* order by "resource_request"\."id" asc limit/, 'pending page'],
+    [/^select count\(\*\) from "resource_request"/, 'pending count'],
+    [/from "identity" inner join "provider"/, 'quotas'],
+    [/^insert into "atmobot"\."audit_log"/, 'audit'],
+  ];
+  return kinds.find(([pattern]) => pattern.test(statement.trim()))?.[1] ?? `other: ${statement.slice(0, 80)}`;
+}
+
+function tally(statements: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const statement of statements) counts[kindOf(statement)] = (counts[kindOf(statement)] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * One approval from the pending list as production runs it: the REST gateway behind the maintenance
+ * guard, against a fake Atmosphere API that mirrors its writes into the database, every SQL statement
+ * of the bot counted (test/support/counting-database.ts). The numbers are pinned so that a change
+ * adding a round trip to the decision path has to say so here.
+ */
+describe.each(dbKinds())('the round trips of one approval on %s', (kind) => {
+  let t: TestContext;
+  let api: FakeAtmosphereApi;
+  let counting: ReturnType<typeof countingDatabase>;
+  let dispatcher: Dispatcher;
+
+  beforeAll(async () => {
+    t = await createTestContext(kind);
+    api = await startMirroredAtmosphereApi(t.deps.db);
+    counting = countingDatabase(t.deps.db);
+    const db = counting.db;
+    const gateway = createRestGateway({ baseUrl: api.url, token: api.token, statusId: (name) => requireStatusTypeId(db, name), log: t.deps.log });
+    const deps: Deps = {
+      ...t.deps,
+      db,
+      gateway: withMaintenanceGuard(gateway, db, t.deps.now),
+      directories: { slack: { emailOf: async (id) => (id === KPATEL.id ? 'kpatel@cyverse.org' : null) } },
+    };
+    dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
+    // A first approval warms what production keeps between events: the account resolution and the status ids.
+    const warm = await requestIdOf(t.deps.db, 'alee2');
+    await dispatcher.handle(actionEvent('rr:approve', `${warm}:list`, KPATEL, { message: '', quota: '', provider: '' }), recordingIO().io);
+    expect((await getResourceRequest(t.deps.db, warm))?.status).toBe('approved');
+  }, 600_000);
+  afterAll(async () => {
+    await api?.close();
+    await t?.database.drop();
+  });
+
+  it('opens the form with four statements and no call to Atmosphere', async () => {
+    const id = await requestIdOf(t.deps.db, 'rnguyen');
+    counting.reset();
+    api.calls.splice(0);
+    const out = recordingIO();
+    const outcome = await dispatcher.handle(actionEvent('rr:approve', `${id}:list`, KPATEL), out.io);
+    expect(outcome).toMatchObject({ kind: 'form', action: 'rr:approve' });
+    expect(tally(counting.statements)).toEqual({ 'account by id': 1, 'request by id': 1, decision: 1, audit: 1 });
+    expect(api.calls).toEqual([]);
+  });
+
+  it('approves on submission with twelve statements, one PATCH and two chat calls', async () => {
+    const id = await requestIdOf(t.deps.db, 'tgarcia');
+    counting.reset();
+    api.calls.splice(0);
+    const out = recordingIO();
+    await dispatcher.handle(actionEvent('rr:approve', `${id}:list`, KPATEL, { message: 'Approved for the paper', quota: '', provider: '' }), out.io);
+    expect(out.replies.map((reply) => reply.text)).toEqual([`Approved request #${id} from tgarcia; Atmosphere e-mails them your message.`]);
+    expect(out.updates).toHaveLength(1);
+    expect(out.updates[0]!.sections?.some((section) => section.text.startsWith(`#${id} `))).toBe(false);
+
+    // The request is read before the claim (is it still pending, is it the clicker's own) and once
+    // after it (decided in Troposphere meanwhile?); the precheck's reads are not repeated, the status
+    // ids and the account resolution come from memory, and the decision is completed with its history
+    // row in one statement, without a transaction.
+    expect(tally(counting.statements)).toEqual({
+      'account by id': 1,
+      'request by id': 2,
+      decision: 1,
+      claim: 1,
+      'mark sent': 1,
+      'maintenance check': 1,
+      'complete with history': 1,
+      'pending page': 1,
+      'pending count': 1,
+      quotas: 1,
+      audit: 1,
+    });
+    expect(counting.statements).toHaveLength(12);
+    expect(api.calls.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/admin/resource_requests/${id}`]);
+
+    // Fewer statements, the same record: the decision done, one history row, Atmosphere changed.
+    expect(await findDecision(t.deps.db, 'resource_request', id)).toMatchObject({ state: 'done', decidedBy: 'kpatel' });
+    const history = await listRequestEvents(t.deps.db, 'resource_request', [id]);
+    expect(history.map((event) => [event.action, event.actor, event.platform, event.note])).toEqual([['approved', 'kpatel', 'slack', 'Approved for the paper']]);
+    expect((await getResourceRequest(t.deps.db, id))?.status).toBe('approved');
+  });
+});
