@@ -152,7 +152,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     troposphereDb: databases.troposphere?.db ?? null,
     // While a global maintenance record is active the API answers 503 to users it does not exempt;
     // say so before trying, unless the operator says the bot's API user is exempt.
-    gateway: withMaintenanceGuard(gateway.kind === 'rest' ? callsOutsideSlot(gateway, queue, 'atmosphere') : gateway, databases.atmosphere.db, now, {
+    gateway: withMaintenanceGuard(gateway.kind === 'rest' ? callsOutsideSlot(gateway, queue, 'atmosphere', { local: ['checkWritable'] }) : gateway, databases.atmosphere.db, now, {
       exempt: config.ATMOSPHERE_API_MAINTENANCE_EXEMPT,
     }),
     kv,
