@@ -31,6 +31,7 @@ import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { reconcileDecisions } from './handlers/decisions/reconcile-decisions.js';
 import { createWorkQueue, DEFAULT_WORK_CONCURRENCY, type WorkState } from './bot/chat/work-queue.js';
 import { callsOutsideSlot } from './bot/chat/calls-outside-slot.js';
+import { createImageRegistry } from './integrations/registry/image-registry.js';
 import { stopGracefully } from './bot/chat/stop-gracefully.js';
 import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { countOpenAlertThreads } from './db/queries/alert-threads.js';
@@ -160,6 +161,11 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     directories: {},
     statusPage: statusPage && callsOutsideSlot(statusPage, queue, 'statusio'),
     releases: releases && callsOutsideSlot(releases, queue, 'github'),
+    images: callsOutsideSlot(
+      createImageRegistry({ baseUrl: config.DOCKER_HUB_URL, token: config.DOCKER_HUB_TOKEN, timeoutMs: config.GITHUB_TIMEOUT_MS }),
+      queue,
+      'dockerhub',
+    ),
     metrics,
     waitOutsideSlot: (wait) => queue.outside(wait),
     now,

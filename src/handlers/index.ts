@@ -23,12 +23,13 @@ import {
 import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
-import { planReleaseCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
+import { planReleaseCommand, releaseImagesCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
 import {
   runbookPrepareAction,
   runbookScheduleAction,
   runbookStartAction,
   runbookStopAction,
+  runbookImagesAction,
   runbookTagAction,
 } from './releases/runbook/runbook-run-actions.js';
 import { maintenanceStatusCommand, startMaintenanceCommand, stopMaintenanceCommand } from './maintenance/maintenance-commands.js';
@@ -77,6 +78,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   planReleaseCommand,
   releasePlanStatusCommand,
   releasePlanDoneCommand,
+  releaseImagesCommand,
   startMaintenanceCommand,
   stopMaintenanceCommand,
   maintenanceStatusCommand,
@@ -111,6 +113,7 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   runbookScheduleAction,
   runbookStartAction,
   runbookStopAction,
+  runbookImagesAction,
   confirmStartAction,
   confirmStopAction,
   cancelMaintenanceRequestAction,

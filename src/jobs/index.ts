@@ -4,6 +4,7 @@ import { createAlertScanJob } from './alert-scan-job.js';
 import { createInstanceAlertScanJob } from './instance-alert-scan-job.js';
 import { createResourceReminderJob } from './resource-reminder-job.js';
 import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
+import { createReleaseRunbookJob } from './release-runbook-job.js';
 import { createJobRunPruneJob } from './job-run-prune-job.js';
 import { createDecisionReconcileJob } from './decision-reconcile-job.js';
 import { advanceQueueIfWaiting } from '../handlers/imaging/advance-queue-if-waiting.js';
@@ -19,6 +20,7 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createInstanceAlertScanJob(deps),
     createResourceReminderJob(deps),
     createMaintenanceReminderJob(deps),
+    createReleaseRunbookJob(deps),
     createJobRunPruneJob(deps),
     createDecisionReconcileJob(deps),
   ];

@@ -50,6 +50,8 @@ export const releaseRunbookItem = atmobot.table(
     doneAt: timestamp('done_at', { withTimezone: true }),
     /** `button`, `command` (`release done`), or the bot command that did the work. */
     doneVia: text('done_via'),
+    /** The site day the step was last reminded of while due or late; one reminder a day, across replicas. */
+    remindedOn: date('reminded_on', { mode: 'string' }),
   },
   (table) => [uniqueIndex('release_runbook_item_key_uq').on(table.runbookId, table.key), index('release_runbook_item_open_idx').on(table.runbookId, table.doneAt)],
 );

@@ -72,6 +72,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
       directories: {},
       statusPage: null,
       releases: null,
+      images: null,
       metrics: noMetrics,
       waitOutsideSlot: (wait) => wait(),
       now: () => TEST_NOW,

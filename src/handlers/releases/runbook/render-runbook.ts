@@ -14,6 +14,7 @@ export const MAX_DONE_BUTTONS = 5;
 export const RUNBOOK_RUN_ACTIONS: Partial<Record<RunbookCommand, { action: string; label: (tag: string) => string }>> = {
   'release prepare': { action: 'rb:prepare', label: (tag) => `Prepare ${tag}` },
   'release tag': { action: 'rb:tag', label: (tag) => `Tag ${tag}` },
+  'release images': { action: 'rb:images', label: () => 'Check images' },
   'maintenance schedule': { action: 'rb:schedule', label: () => 'Schedule on status.io' },
   'maintenance start': { action: 'rb:start', label: () => 'Start maintenance' },
   'maintenance stop': { action: 'rb:stop', label: () => 'Stop maintenance' },

@@ -8,6 +8,7 @@ import { calendarDayIn, formatCalendarDay } from './calendar-days.js';
 import { planReleaseRunbook } from './plan-release-runbook.js';
 import { itemState, renderRunbook, RUNBOOK_DONE_ACTION } from './render-runbook.js';
 import { tickRunbookItem, type TickOutcome } from './tick-runbook-item.js';
+import { releaseImagesReply } from './check-release-images.js';
 
 const text = (what: string) => z.string({ error: `give ${what}` }).trim().min(1, `give ${what}`);
 
@@ -102,4 +103,14 @@ export const runbookDoneAction = defineAction({
     ctx.audit({ runbook: item.runbookId, item: item.key });
     return tickReply(outcome, ctx.actor!.username);
   },
+});
+
+export const releaseImagesCommand = defineCommand({
+  name: 'release images',
+  summary: "Check Docker Hub for a release's images (RELEASE_IMAGES) and tick the runbook's Images built step when all are there",
+  usage: '/atmo release images <tag vMM-N>',
+  options: [releaseTagOption],
+  args: z.object({ tag: releaseTagArg }),
+  permission: 'staff',
+  run: (ctx, args) => releaseImagesReply(ctx, args.tag),
 });

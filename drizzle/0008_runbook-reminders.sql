@@ -1,0 +1,1 @@
+ALTER TABLE "atmobot"."release_runbook_item" ADD COLUMN "reminded_on" date;
