@@ -23,7 +23,7 @@ import {
 import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
-import { planReleaseCommand, releaseImagesCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
+import { planReleaseCommand, releaseHotfixCommand, releaseImagesCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
 import {
   runbookPrepareAction,
   runbookScheduleAction,
@@ -79,6 +79,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   releasePlanStatusCommand,
   releasePlanDoneCommand,
   releaseImagesCommand,
+  releaseHotfixCommand,
   startMaintenanceCommand,
   stopMaintenanceCommand,
   maintenanceStatusCommand,

@@ -10,7 +10,13 @@ export const releaseRunbook = atmobot.table(
   'release_runbook',
   {
     id: serial('id').primaryKey(),
+    /**
+     * For a `release`, the release tag (`v37-6`); for a `hotfix`, `hotfix <image>:<tag>`, so the two
+     * never share a unique tag.
+     */
     tag: text('tag').notNull(),
+    /** `release` (`release plan`) or `hotfix` (`release hotfix`, its steps all on the day it began). */
+    kind: text('kind').notNull().default('release'),
     deploymentDay: date('deployment_day', { mode: 'string' }).notNull(),
     sites: jsonb('sites').$type<string[]>().notNull(),
     /** The site's time zone the due days and "late" are counted in. */

@@ -31,10 +31,14 @@ export async function findRunbookByTag(db: Database, tag: string): Promise<Runbo
   return row ?? null;
 }
 
-/** The runbooks deploying on any of `days` (`YYYY-MM-DD`), oldest first. */
+/** The release runbooks (not hotfixes) deploying on any of `days` (`YYYY-MM-DD`), oldest first. */
 export async function listRunbooksDeployingOn(db: Database, days: readonly string[]): Promise<RunbookRow[]> {
   if (days.length === 0) return [];
-  return db.select().from(releaseRunbook).where(inArray(releaseRunbook.deploymentDay, [...days])).orderBy(asc(releaseRunbook.id));
+  return db
+    .select()
+    .from(releaseRunbook)
+    .where(and(inArray(releaseRunbook.deploymentDay, [...days]), eq(releaseRunbook.kind, 'release')))
+    .orderBy(asc(releaseRunbook.id));
 }
 
 export async function getRunbook(db: Database, id: number): Promise<RunbookRow | null> {
@@ -83,11 +87,11 @@ export async function listPostedRunbooksSince(db: Database, sinceDay: string): P
 }
 
 /**
- * Claims today's reminder of every open step of a runbook that is due on `today` or earlier and was
- * not reminded of today yet. One statement, so of two replicas or two overlapping runs only one gets
- * a given step back; the others get nothing and post nothing.
+ * Claims today's reminder of every open step of a runbook that is due on `through` (today unless
+ * given) or earlier and was not reminded of today yet. One statement, so of two replicas or two
+ * overlapping runs only one gets a given step back; the others get nothing and post nothing.
  */
-export async function claimDueRunbookItems(db: Database, runbookId: number, today: string): Promise<RunbookItemRow[]> {
+export async function claimDueRunbookItems(db: Database, runbookId: number, today: string, through: string = today): Promise<RunbookItemRow[]> {
   const rows = await db
     .update(releaseRunbookItem)
     .set({ remindedOn: today })
@@ -95,7 +99,7 @@ export async function claimDueRunbookItems(db: Database, runbookId: number, toda
       and(
         eq(releaseRunbookItem.runbookId, runbookId),
         isNull(releaseRunbookItem.doneAt),
-        lte(releaseRunbookItem.dueOn, today),
+        lte(releaseRunbookItem.dueOn, through),
         or(isNull(releaseRunbookItem.remindedOn), lt(releaseRunbookItem.remindedOn, today)),
       ),
     )

@@ -39,10 +39,12 @@ export function reminderText(runbook: RunbookRow, items: readonly RunbookItemRow
       : `• ${item.title} (${ownerOf(runbook, item)}; name: ${item.key})`;
   const late = items.filter((item) => itemState(item, today) === 'late');
   const due = items.filter((item) => itemState(item, today) === 'due');
-  const parts = [`Release ${runbook.tag}, ${formatCalendarDay(today)} in ${runbook.timeZone}: ${late.length > 0 ? 'steps are late' : 'steps are due today'}.`];
-  if (late.length > 0) parts.push('Late:', ...late.map(line));
+  const hotfix = runbook.kind === 'hotfix';
+  const which = hotfix ? `The ${runbook.tag}` : `Release ${runbook.tag}`;
+  const parts = [`${which}, ${formatCalendarDay(today)} in ${runbook.timeZone}: ${late.length > 0 ? 'steps are late' : 'steps are due today'}.`];
+  if (late.length > 0) parts.push(hotfix ? 'Not done since the hotfix began:' : 'Late:', ...late.map(line));
   if (due.length > 0) parts.push('Due today:', ...due.map(line));
-  parts.push(`Tick each with its Done button on the release message, or /atmo release done ${runbook.tag} <name>.`);
+  parts.push(hotfix ? 'Tick each with its Done button on the hotfix message.' : `Tick each with its Done button on the release message, or /atmo release done ${runbook.tag} <name>.`);
   return parts.join('\n');
 }
 
@@ -98,7 +100,9 @@ async function checkImages(deps: Deps, runbook: RunbookRow, now: Date): Promise<
 }
 
 async function remind(deps: Deps, runbook: RunbookRow, today: string): Promise<boolean> {
-  const claimed = await claimDueRunbookItems(deps.db, runbook.id, today);
+  // A hotfix's steps are all due the day it begins, so it is reminded of only once that day is over.
+  const through = runbook.kind === 'hotfix' ? addCalendarDays(today, -1) : today;
+  const claimed = await claimDueRunbookItems(deps.db, runbook.id, today, through);
   if (claimed.length === 0) return false;
   const late = claimed.some((item) => itemState(item, today) === 'late');
   try {

@@ -9,6 +9,7 @@ import { planReleaseRunbook } from './plan-release-runbook.js';
 import { itemState, renderRunbook, RUNBOOK_DONE_ACTION } from './render-runbook.js';
 import { tickRunbookItem, type TickOutcome } from './tick-runbook-item.js';
 import { releaseImagesReply } from './check-release-images.js';
+import { startHotfix } from './start-hotfix.js';
 
 const text = (what: string) => z.string({ error: `give ${what}` }).trim().min(1, `give ${what}`);
 
@@ -113,4 +114,18 @@ export const releaseImagesCommand = defineCommand({
   args: z.object({ tag: releaseTagArg }),
   permission: 'staff',
   run: (ctx, args) => releaseImagesReply(ctx, args.tag),
+});
+
+export const releaseHotfixCommand = defineCommand({
+  name: 'release hotfix',
+  summary: 'Start a hotfix: the hotfix procedure as a checklist message with its commands filled in',
+  usage: '/atmo release hotfix <image tag> [--image cyverse/atmosphere] [--channel slack:C…]',
+  options: [
+    { name: 'tag', description: 'The new image tag, e.g. v37-6-hotfix1', type: 'string', required: true },
+    { name: 'image', description: 'The image (default cyverse/atmosphere)', type: 'string', flag: true },
+    { name: 'channel', description: 'Where the checklist goes (default ANNOUNCE_CHANNEL)', type: 'string', flag: true },
+  ],
+  args: z.object({ tag: text('the new image tag, e.g. /atmo release hotfix v37-6-hotfix1'), image: z.string().optional(), channel: z.string().optional() }),
+  permission: 'staff',
+  run: (ctx, args) => startHotfix(ctx, args),
 });

@@ -1,1 +1,0 @@
-ALTER TABLE "atmobot"."release_runbook_item" ADD COLUMN "reminded_on" date;
