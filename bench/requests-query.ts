@@ -50,7 +50,7 @@ async function explainListQueries(url: string): Promise<{ sql: string; plan: str
     const db = drizzle(handle.pool!, { logger: { logQuery: (sql, params) => void captured.push({ sql, params }) } }) as unknown as Database;
     // The actor lookups of a Slack user: the chat link (a miss), the e-mail match, the account by id.
     await findChatLink(db, 'slack', 'UBENCHSTAFF');
-    const [account] = await findActiveUsersByEmail(db, 'kpatel@cyverse.org');
+    const [account] = await findActiveUsersByEmail(db, 'kpatel@cyverse.org', new Date());
     await findUserById(db, account?.id ?? 0);
     const { rows } = await listPendingResourceRequests(db, { limit: LIST_LIMIT });
     await listIdentityQuotas(db, rows.map((row) => row.requester.id));

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
 
   if (!consoleMode) bot.startJobs();
   if (consoleMode) {
-    const staff = await findFirstStaffUser(bot.deps.db);
+    const staff = await findFirstStaffUser(bot.deps.db, bot.deps.now());
     const adapter = createConsoleAdapter({
       dispatcher: bot.dispatcher,
       input: process.stdin,

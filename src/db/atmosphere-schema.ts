@@ -22,4 +22,4 @@ export {
 } from './atmosphere-schema/instances-and-images.js';
 export { maintenanceRecord, platformType, provider, providerType, size } from './atmosphere-schema/providers.js';
 export { machineRequest, resourceRequest, statusType } from './atmosphere-schema/requests.js';
-export { atmosphereUser, atmosphereUserGroups, authGroup, group, groupMembers } from './atmosphere-schema/users-and-groups.js';
+export { atmosphereUser, atmosphereUserGroups, authGroup, cloudAdministrator, group, groupMembers } from './atmosphere-schema/users-and-groups.js';

@@ -1,6 +1,7 @@
 import type { AnyActionDefinition, AnyCommandDefinition } from '../bot/chat/command.js';
 import { createHelpCommand } from './help.js';
 import { linkCommand, unlinkCommand, whoamiCommand } from './account/account-commands.js';
+import { usersDuplicatesCommand } from './account/duplicate-accounts.js';
 import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
 import { approveRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
 import {
@@ -58,6 +59,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   whoamiCommand,
   linkCommand,
   unlinkCommand,
+  usersDuplicatesCommand,
   listRequestsCommand,
   showRequestCommand,
   approveRequestCommand,

@@ -28,7 +28,7 @@ export async function resolveActor(deps: Deps, user: ChatUser): Promise<ActorRes
       return { actor: null, problem: new UserError('not_linked', 'Pick the Atmosphere user to act as first: /as <username>') };
     }
     const account = await findUserByUsername(deps.db, user.actingAs);
-    if (!account || !isUsable(account)) {
+    if (!account || !isUsable(account, deps.now())) {
       return { actor: null, problem: new UserError('not_linked', `There is no active Atmosphere account "${user.actingAs}". Pick another with /as <username>.`) };
     }
     return { actor: toActor(account, 'console') };
@@ -37,7 +37,7 @@ export async function resolveActor(deps: Deps, user: ChatUser): Promise<ActorRes
   const cached = await readActorLink(deps.kv, user);
   if (cached) {
     const account = await findUserById(deps.db, cached.userId);
-    if (account && isUsable(account)) return { actor: toActor(account, cached.via) };
+    if (account && isUsable(account, deps.now())) return { actor: toActor(account, cached.via) };
     // Disabled or gone since: resolve afresh, which also says why it no longer works.
   }
   const resolution = await resolveChatUser(deps, user);
@@ -51,7 +51,7 @@ async function resolveChatUser(deps: Deps, user: ChatUser): Promise<ActorResolut
   const link = await findChatLink(deps.db, user.platform, user.id);
   if (link) {
     const account = await findUserById(deps.db, link.atmosphereUserId);
-    if (!account || !isUsable(account)) {
+    if (!account || !isUsable(account, deps.now())) {
       return {
         actor: null,
         problem: new UserError(
@@ -81,7 +81,7 @@ async function resolveChatUser(deps: Deps, user: ChatUser): Promise<ActorResolut
       problem: new UserError('not_linked', `Your ${user.platform} profile has no e-mail address I can read. Ask a bot admin to link you: /atmo link ${user.platform}:${user.id} <username>`),
     };
   }
-  const matches = await findActiveUsersByEmail(deps.db, email);
+  const matches = await findActiveUsersByEmail(deps.db, email, deps.now());
   if (matches.length === 0) {
     return {
       actor: null,

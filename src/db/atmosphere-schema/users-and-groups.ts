@@ -56,3 +56,16 @@ export const atmosphereUserGroups = pgTable('atmosphere_user_groups', {
     .notNull()
     .references(() => authGroup.id),
 });
+
+/**
+ * Atmosphere's `CloudAdministrator`: a user in control of a whole provider, who may approve and deny
+ * resource and machine requests as staff do (core/models/cloud_admin.py). Indexed on `user_id`.
+ */
+export const cloudAdministrator = pgTable('cloud_administrator', {
+  id: serial('id').primaryKey(),
+  uuid: uuid('uuid').notNull().$defaultFn(uuid4),
+  providerId: integer('provider_id').notNull(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => atmosphereUser.id),
+});

@@ -1,6 +1,6 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { atmosphereUser } from '../atmosphere-schema.js';
+import { atmosphereUser, cloudAdministrator } from '../atmosphere-schema.js';
 
 export interface UserRow {
   id: number;
@@ -15,34 +15,35 @@ const userColumns = {
   id: atmosphereUser.id,
   username: atmosphereUser.username,
   email: atmosphereUser.email,
-  isStaff: atmosphereUser.isStaff,
+  // A provider's cloud administrator decides requests as staff do, like Atmosphere's admin endpoints.
+  // Spelled out with table names: drizzle leaves columns unqualified in a one-table select, and a bare
+  // "id" inside the subquery would be cloud_administrator's own.
+  isStaff: sql<boolean>`(${atmosphereUser.isStaff} or exists (select 1 from ${cloudAdministrator} where "cloud_administrator"."user_id" = "atmosphere_user"."id"))`.mapWith(Boolean),
   isActive: atmosphereUser.isActive,
   endDate: atmosphereUser.endDate,
 };
 
+/** Atmosphere's `is_enabled` in SQL: active, and no end date or one still ahead. */
+const enabledAt = (now: Date) => and(eq(atmosphereUser.isActive, true), or(isNull(atmosphereUser.endDate), gt(atmosphereUser.endDate, now)));
+
 /**
- * True when the account may act: active and with no end date. Atmosphere treats any end date as
- * disabled or expired, and the e-mail match below uses the same rule, so every way of linking agrees.
+ * True when the account may act: Atmosphere's `is_enabled`, active with no end date or one still
+ * ahead (an account given an end date at the end of a course works until then). The e-mail match
+ * below uses the same rule, so every way of linking agrees.
  */
-export function isUsable(user: Pick<UserRow, 'isActive' | 'endDate'>): boolean {
-  return user.isActive && user.endDate === null;
+export function isUsable(user: Pick<UserRow, 'isActive' | 'endDate'>, now: Date): boolean {
+  return user.isActive && (user.endDate === null || user.endDate > now);
 }
 
 /**
  * Active accounts whose e-mail equals `email` ignoring case. More than one row means the link is
  * ambiguous (the case-only duplicates the Synnefo upgrade notes warn about) and must be refused.
  */
-export async function findActiveUsersByEmail(db: Database, email: string): Promise<UserRow[]> {
+export async function findActiveUsersByEmail(db: Database, email: string, now: Date): Promise<UserRow[]> {
   return db
     .select(userColumns)
     .from(atmosphereUser)
-    .where(
-      and(
-        sql`lower(${atmosphereUser.email}) = lower(${email})`,
-        eq(atmosphereUser.isActive, true),
-        isNull(atmosphereUser.endDate),
-      ),
-    )
+    .where(and(sql`lower(${atmosphereUser.email}) = lower(${email})`, enabledAt(now)))
     .orderBy(atmosphereUser.username)
     .limit(5);
 }
@@ -72,11 +73,11 @@ export async function findUserById(db: Database, id: number): Promise<UserRow | 
 }
 
 /** The first active staff account by username; the console acts as it until `/as` picks another. */
-export async function findFirstStaffUser(db: Database): Promise<UserRow | null> {
+export async function findFirstStaffUser(db: Database, now: Date): Promise<UserRow | null> {
   const rows = await db
     .select(userColumns)
     .from(atmosphereUser)
-    .where(and(eq(atmosphereUser.isStaff, true), eq(atmosphereUser.isActive, true), isNull(atmosphereUser.endDate)))
+    .where(and(eq(atmosphereUser.isStaff, true), enabledAt(now)))
     .orderBy(atmosphereUser.username)
     .limit(1);
   return rows[0] ?? null;

@@ -53,7 +53,7 @@ export const linkCommand = defineCommand({
     }
     const account = await findUserByUsername(ctx.deps.db, args.username);
     if (!account) throw new UserError('not_found', `There is no Atmosphere account "${args.username}" (usernames are case-sensitive).`);
-    if (!isUsable(account)) throw new UserError('conflict', `The Atmosphere account "${args.username}" is disabled or end-dated; I will not link to it.`);
+    if (!isUsable(account, ctx.deps.now())) throw new UserError('conflict', `The Atmosphere account "${args.username}" is disabled or end-dated; I will not link to it.`);
     // Staff powers are announced before they are granted, so a link that gives them is never silent.
     const announced = account.isStaff
       ? await announceStaffLink(ctx, { chatUser: `${target.platform}:${target.id}`, username: account.username })

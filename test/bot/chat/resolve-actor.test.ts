@@ -4,7 +4,7 @@ import { createTestContext, type TestContext } from '../../support/test-deps.js'
 import { resolveActor } from '../../../src/bot/chat/resolve-actor.js';
 import { upsertChatLink } from '../../../src/db/queries/chat-links.js';
 import { findUserByUsername } from '../../../src/db/queries/users.js';
-import { atmosphereUser } from '../../../src/db/atmosphere-schema.js';
+import { atmosphereUser, cloudAdministrator, provider } from '../../../src/db/atmosphere-schema.js';
 import { TEST_NOW } from '../../support/databases.js';
 
 describe('resolveActor', () => {
@@ -83,5 +83,31 @@ describe('resolveActor', () => {
     expect((await resolveActor(t.deps, { platform: 'console', id: 'op', actingAs: 'jsmith' })).actor).toMatchObject({ username: 'jsmith', via: 'console' });
     expect((await resolveActor(t.deps, { platform: 'console', id: 'op', actingAs: 'bokafor' })).actor).toBeNull();
     expect((await resolveActor(t.deps, { platform: 'console', id: 'op' })).actor).toBeNull();
+  });
+
+  it("counts a provider's cloud administrator as staff, as Atmosphere's admin endpoints do", async () => {
+    const jsmith = (await findUserByUsername(t.deps.db, 'jsmith'))!;
+    expect(jsmith.isStaff).toBe(false);
+    const [tucson] = await t.deps.db.select({ id: provider.id }).from(provider).limit(1);
+    await t.deps.db.insert(cloudAdministrator).values({ providerId: tucson!.id, userId: jsmith.id });
+    const result = await resolveActor(t.deps, { platform: 'console', id: 'op', actingAs: 'jsmith' });
+    expect(result.actor).toMatchObject({ username: 'jsmith', isStaff: true });
+    await t.deps.db.delete(cloudAdministrator).where(eq(cloudAdministrator.userId, jsmith.id));
+    expect((await resolveActor(t.deps, { platform: 'console', id: 'op', actingAs: 'jsmith' })).actor).toMatchObject({ isStaff: false });
+  });
+
+  it("acts for an account whose end date is still ahead (Atmosphere's is_enabled), and not once it passed", async () => {
+    const pwright = (await findUserByUsername(t.deps.db, 'pwright'))!;
+    await upsertChatLink(t.deps.db, { platform: 'slack', chatUserId: 'UPRIYA', atmosphereUserId: pwright.id, atmosphereUsername: 'pwright', linkedBy: 'slack:UADMIN', linkedAt: TEST_NOW });
+    await t.deps.db.update(atmosphereUser).set({ endDate: new Date(TEST_NOW.getTime() + 7 * 86_400_000) }).where(eq(atmosphereUser.id, pwright.id));
+    expect((await resolveActor(t.deps, { platform: 'slack', id: 'UPRIYA' })).actor).toMatchObject({ username: 'pwright', via: 'link' });
+    t.setNow(new Date(TEST_NOW.getTime() + 8 * 86_400_000));
+    try {
+      const after = await resolveActor(t.deps, { platform: 'slack', id: 'UPRIYA' });
+      expect(after.actor).toBeNull();
+      if (!after.actor) expect(after.problem.message).toContain('disabled or gone');
+    } finally {
+      t.setNow(TEST_NOW);
+    }
   });
 });

@@ -31,7 +31,7 @@ function parseSites(text: string | undefined): ReleaseSite[] {
 
 async function staffUsername(ctx: HandlerContext, role: string, username: string): Promise<string> {
   const user = await findUserByUsername(ctx.deps.db, username.trim());
-  if (!user || !isUsable(user)) throw new UserError('not_found', `The ${role} must be an active Atmosphere account; there is none named "${username}".`);
+  if (!user || !isUsable(user, ctx.deps.now())) throw new UserError('not_found', `The ${role} must be an active Atmosphere account; there is none named "${username}".`);
   if (!user.isStaff) throw new UserError('invalid_value', `The ${role} must be a staff member, and ${user.username} is not staff.`);
   return user.username;
 }
