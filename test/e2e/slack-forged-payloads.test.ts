@@ -90,6 +90,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack payloads the bot must not
     await waitFor('the denial', async () => (await requestState(deployment.db, id)).status === 'denied');
     const replay = await driver.submit(appUrl, { userId: STAFF, metadata, values: { reason: 'again' } });
     expect(((await replay.json()) as { response_action: string }).response_action).toBe('errors');
+    // Atmosphere changes the status before the bot records its outcome: wait for the record, not the status.
+    await waitFor('the denial recorded', async () => (await decisionsFor(deployment.db, id))[0]?.state === 'done');
     expect(await decisionsFor(deployment.db, id)).toMatchObject([{ action: 'deny', state: 'done' }]);
   });
 
