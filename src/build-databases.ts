@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { openPglite, openPostgres, type DatabaseHandle } from './db/client.js';
+import { lockDataDir } from './db/data-dir-lock.js';
 import { loadAtmosphereSchema, loadTroposphereSchema } from './db/load-schema.js';
 import { seedDemoData } from './db/demo-data.js';
 import { migrateBotSchema } from './db/migrate.js';
@@ -31,6 +32,9 @@ export async function buildDatabases(config: Config, log: Logger, now: () => Dat
   const timeouts = { connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS };
   let atmosphere: DatabaseHandle;
   let troposphere: DatabaseHandle | null = null;
+  // PGlite is one process's database: a second bot on the same folder refuses here, before opening it.
+  let unlock = (): void => {};
+  if (!config.DATABASE_URL) unlock = lockDataDir(config.DATA_DIR);
   try {
     if (config.DATABASE_URL) {
       atmosphere = open(openPostgres(config.DATABASE_URL, { ...timeouts, onError: onError('atmosphere') }));
@@ -51,6 +55,7 @@ export async function buildDatabases(config: Config, log: Logger, now: () => Dat
   } catch (error) {
     // A failed start must not leave pools or PGlite instances open behind it.
     await Promise.allSettled(opened.map((handle) => handle.close()));
+    unlock();
     throw error;
   }
   return {
@@ -58,6 +63,7 @@ export async function buildDatabases(config: Config, log: Logger, now: () => Dat
     troposphere,
     async close() {
       await Promise.allSettled([atmosphere.close(), troposphere?.close()]);
+      unlock();
     },
   };
 }
