@@ -145,9 +145,22 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
     };
   }
 
+  /**
+   * A group word alone (`maintenance`) or with a subcommand that is not one (`maintenance frob`) is
+   * answered with that group's part of help, not "I don't know the command".
+   */
+  function groupHelp(words: readonly string[]): { command: AnyCommandDefinition; rest: string[]; note?: string } | null {
+    const first = words[0]!.toLowerCase();
+    const help = commands.find((c) => c.name === 'help');
+    if (!help || !commands.some((c) => c.name.startsWith(`${first} `))) return null;
+    const note = words.length > 1 ? `"${clipWord(words.slice(0, 2).join(' '))}" is not a command.` : undefined;
+    return { command: help, rest: [first], ...(note ? { note } : {}) };
+  }
+
   async function handleCommand(event: CommandEvent, io: EventIO, draft: AuditDraft, log: Deps['log']): Promise<DispatchOutcome> {
     let command: AnyCommandDefinition | undefined;
     let raw: Record<string, unknown>;
+    let note: string | undefined;
     if (event.options) {
       const path = event.options.path.join(' ');
       command = commands.find((c) => c.name === path);
@@ -157,19 +170,20 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
       const tokens = tokenize(event.text);
       if (!tokens.ok) throw new UserError('usage', `I could not read that: ${tokens.error}. Try /atmo help.`);
       const words = tokens.words.length === 0 ? ['help'] : tokens.words;
-      const match = matchCommandPath(words, commands);
+      const match: { command: AnyCommandDefinition; rest: string[]; note?: string } | null = matchCommandPath(words, commands) ?? groupHelp(words);
       if (!match) throw new UserError('usage', `I don't know the command "${clipWord(words[0]!)}". Try /atmo help for what you can run.`);
       command = match.command;
       const bound = bindOptions(match.rest, command.options);
       if (!bound.ok) throw usageError(command, bound.error);
       raw = bound.values;
+      if (match.note) note = match.note;
     }
     draft.name = command.name;
     const parsed = command.args.safeParse(raw);
-    if (!parsed.success) throw usageError(command, describeIssues(parsed.error));
+    if (!parsed.success) throw usageError(command, describeIssues(parsed.error, command));
     const ctx = await authorize(event, command.permission, io, draft, log.child({ command: command.name }));
     const result = await command.run(ctx, parsed.data);
-    if (result) await deliver(io, result, draft, log);
+    if (result) await deliver(io, note ? { ...result, text: `${note} ${result.text}` } : result, draft, log);
     return { kind: 'done' };
   }
 
@@ -251,11 +265,21 @@ function usageError(command: AnyCommandDefinition, problem: string): UserError {
   return new UserError('usage', `${capitalize(problem)}.\nUsage: ${command.usage}`);
 }
 
-function describeIssues(error: z.ZodError): string {
+/**
+ * What was wrong with the options, for people: a missing one is named with what it takes (its
+ * description), a wrong kind says what kind is wanted, and messages written for a field keep their
+ * words. zod's own defaults ("Invalid input: expected string, received undefined") never reach chat.
+ */
+function describeIssues(error: z.ZodError, command?: AnyCommandDefinition): string {
   return error.issues
-    // Messages written for a field already name it; zod's defaults don't, so those get the field name.
     .map((issue) => {
       const field = issue.path.join('.');
+      const option = command?.options.find((one) => one.name === issue.path[0]);
+      if (issue.code === 'invalid_type' && /^Invalid input/.test(issue.message)) {
+        const what = option ? `${option.flag ? `--${option.name}` : option.name} (${option.description})` : field || 'a value';
+        return /received undefined$/.test(issue.message) ? `${what} is missing` : `${what} must be ${issue.expected === 'number' ? 'a number' : `a ${issue.expected}`}`;
+      }
+      // Messages written for a field already name it; zod's other defaults don't, so those get the field name.
       return field && !issue.message.toLowerCase().includes(field.toLowerCase()) ? `${field}: ${issue.message}` : issue.message;
     })
     .join('; ');

@@ -33,10 +33,14 @@ export function confirmationOrigin(ctx: ActingContext, now: Date) {
   };
 }
 
-/** Refuses when status.io is asked for but not configured. */
-export function requireStatusPage(deps: Pick<Deps, 'statusPage'>): NonNullable<Deps['statusPage']> {
+/**
+ * Refuses when status.io is asked for but not configured. A change says nothing was changed; a read
+ * (`statusio list`) has nothing to change and says only what is missing.
+ */
+export function requireStatusPage(deps: Pick<Deps, 'statusPage'>, use: 'change' | 'read' = 'change'): NonNullable<Deps['statusPage']> {
   if (!deps.statusPage) {
-    throw new UserError('unavailable', 'status.io is not configured (set STATUSIO_API_ID, STATUSIO_API_KEY and STATUSIO_PAGE_ID). Nothing was changed.');
+    const missing = 'status.io is not configured (an operator sets STATUSIO_API_ID, STATUSIO_API_KEY and STATUSIO_PAGE_ID).';
+    throw new UserError('unavailable', use === 'change' ? `${missing} Nothing was changed.` : missing);
   }
   return deps.statusPage;
 }

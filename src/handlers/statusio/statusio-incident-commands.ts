@@ -78,7 +78,7 @@ export const statusioListCommand = defineCommand({
   args: z.object({}),
   permission: 'staff',
   async run(ctx) {
-    const statusPage = requireStatusPage(ctx.deps);
+    const statusPage = requireStatusPage(ctx.deps, 'read');
     const maintenances = await statusPage.listMaintenances();
     const incidents = await statusPage.listIncidents();
     const when = (at: Date | null) => (at ? formatTimestamp(at) : '?');

@@ -202,8 +202,9 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
   });
 
   it('shows in help only what the caller may run', async () => {
-    const staffHelp = (await dispatch(t.dispatcher, commandEvent('help', kpatel))).replies[0]!.text;
-    const userHelp = (await dispatch(t.dispatcher, commandEvent('help', { platform: 'slack', id: 'UNOBODY' }))).replies[0]!.text;
+    const shown = (reply: { text: string; sections?: { text: string }[] }) => [reply.text, ...(reply.sections ?? []).map((section) => section.text)].join('\n');
+    const staffHelp = shown((await dispatch(t.dispatcher, commandEvent('help', kpatel))).replies[0]!);
+    const userHelp = shown((await dispatch(t.dispatcher, commandEvent('help', { platform: 'slack', id: 'UNOBODY' }))).replies[0]!);
     expect(staffHelp).toContain('/atmo requests');
     expect(userHelp).not.toContain('/atmo requests');
     expect(userHelp).toContain('/atmo whoami');
