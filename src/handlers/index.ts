@@ -12,6 +12,8 @@ import {
   triageImagingCommand,
 } from './imaging/imaging-commands.js';
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
+import { moveVersionCommand } from './images/image-commands.js';
+import { cancelImageAction, moveVersionAction, verifyMoveAction } from './images/image-actions.js';
 import { instanceCommand, stuckInstancesCommand, userInstancesCommand } from './instances/instance-commands.js';
 import {
   cancelInstanceAction,
@@ -68,6 +70,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   denyImagingCommand,
   resubmitImagingCommand,
   imagingQueueCommand,
+  moveVersionCommand,
   instanceCommand,
   stuckInstancesCommand,
   userInstancesCommand,
@@ -114,4 +117,7 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   confirmStartAction,
   confirmStopAction,
   cancelMaintenanceRequestAction,
+  moveVersionAction,
+  verifyMoveAction,
+  cancelImageAction,
 ];

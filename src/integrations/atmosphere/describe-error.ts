@@ -7,6 +7,7 @@ const NAMES: Record<ServiceName, string> = {
   console: 'The console',
   github: 'GitHub',
   statusio: 'status.io',
+  openstack: 'OpenStack',
   database: 'The database',
   redis: 'Redis',
 };
@@ -19,6 +20,7 @@ const API_NAMES: Record<ServiceName, string> = {
   console: 'The console',
   github: 'The GitHub API',
   statusio: 'The status.io API',
+  openstack: 'OpenStack (Keystone or Glance)',
   database: 'The database',
   redis: 'Redis',
 };
@@ -31,6 +33,7 @@ const CREDENTIALS: Record<ServiceName, string> = {
   console: 'CONSOLE',
   github: 'GITHUB_TOKEN',
   statusio: 'STATUSIO_API_ID and STATUSIO_API_KEY',
+  openstack: 'OPENSTACK_CLOUDS',
   database: 'DATABASE_URL',
   redis: 'REDIS_URL',
 };
@@ -43,6 +46,7 @@ const URL_SETTINGS: Record<ServiceName, string> = {
   console: 'CONSOLE',
   github: 'GITHUB_API_URL',
   statusio: 'STATUSIO_API_URL',
+  openstack: 'OPENSTACK_CLOUDS',
   database: 'DATABASE_URL',
   redis: 'REDIS_URL',
 };
