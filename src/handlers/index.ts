@@ -12,8 +12,8 @@ import {
   triageImagingCommand,
 } from './imaging/imaging-commands.js';
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
-import { moveVersionCommand } from './images/image-commands.js';
-import { cancelImageAction, moveVersionAction, verifyMoveAction } from './images/image-actions.js';
+import { moveVersionCommand, publishImageCommand } from './images/image-commands.js';
+import { cancelImageAction, moveVersionAction, publishAction, publishFlagAction, verifyMoveAction, verifyPublicAction } from './images/image-actions.js';
 import { instanceCommand, stuckInstancesCommand, userInstancesCommand } from './instances/instance-commands.js';
 import {
   cancelInstanceAction,
@@ -71,6 +71,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   resubmitImagingCommand,
   imagingQueueCommand,
   moveVersionCommand,
+  publishImageCommand,
   instanceCommand,
   stuckInstancesCommand,
   userInstancesCommand,
@@ -120,4 +121,7 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   moveVersionAction,
   verifyMoveAction,
   cancelImageAction,
+  publishAction,
+  publishFlagAction,
+  verifyPublicAction,
 ];

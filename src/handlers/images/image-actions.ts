@@ -2,6 +2,7 @@ import { defineAction } from '../../bot/chat/command.js';
 import { buttonRecordId } from '../record-id.js';
 import { applyMove, CANCEL_IMAGE_ACTION, MOVE_VERSION_ACTION, VERIFY_MOVE_ACTION, verifyMove } from './move-version.js';
 import { moveTargetValue } from './image-values.js';
+import { applyPublish, applyPublishFlag, PUBLISH_ACTION, PUBLISH_FLAG_ACTION, VERIFY_PUBLIC_ACTION, verifyPublic } from './publish-application.js';
 
 export const moveVersionAction = defineAction({
   name: MOVE_VERSION_ACTION,
@@ -27,4 +28,25 @@ export const cancelImageAction = defineAction({
     await ctx.updateSource({ text });
     return { text, visibility: 'ephemeral' };
   },
+});
+
+export const publishAction = defineAction({
+  name: PUBLISH_ACTION,
+  value: buttonRecordId,
+  permission: 'staff',
+  run: (ctx, applicationId) => applyPublish(ctx, applicationId),
+});
+
+export const publishFlagAction = defineAction({
+  name: PUBLISH_FLAG_ACTION,
+  value: buttonRecordId,
+  permission: 'staff',
+  run: (ctx, applicationId) => applyPublishFlag(ctx, applicationId),
+});
+
+export const verifyPublicAction = defineAction({
+  name: VERIFY_PUBLIC_ACTION,
+  value: buttonRecordId,
+  permission: 'staff',
+  run: (ctx, applicationId) => verifyPublic(ctx, applicationId),
 });

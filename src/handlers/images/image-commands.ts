@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../../bot/chat/command.js';
 import { recordId } from '../record-id.js';
 import { proposeMove } from './move-version.js';
+import { proposePublish } from './publish-application.js';
 import { versionName } from './image-values.js';
 
 export const moveVersionCommand = defineCommand({
@@ -25,4 +26,14 @@ export const moveVersionCommand = defineCommand({
   }),
   permission: 'staff',
   run: (ctx, args) => proposeMove(ctx, { ref: args.id, applicationId: args.to, name: args.name }),
+});
+
+export const publishImageCommand = defineCommand({
+  name: 'image publish',
+  summary: 'Make a private application public: Glance on each provider, then the application',
+  usage: '/atmo image publish <application id>',
+  options: [{ name: 'id', description: 'Application id (Troposphere: application/images/<id>)', type: 'integer', required: true }],
+  args: z.object({ id: recordId('application') }),
+  permission: 'staff',
+  run: (ctx, args) => proposePublish(ctx, args.id),
 });
