@@ -12,7 +12,7 @@ import {
   triageImagingCommand,
 } from './imaging/imaging-commands.js';
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
-import { moveVersionCommand, publishImageCommand } from './images/image-commands.js';
+import { moveVersionCommand, publishImageCommand, replicasCommand } from './images/image-commands.js';
 import { cancelImageAction, moveVersionAction, publishAction, publishFlagAction, verifyMoveAction, verifyPublicAction } from './images/image-actions.js';
 import { instanceCommand, stuckInstancesCommand, userInstancesCommand } from './instances/instance-commands.js';
 import {
@@ -72,6 +72,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   imagingQueueCommand,
   moveVersionCommand,
   publishImageCommand,
+  replicasCommand,
   instanceCommand,
   stuckInstancesCommand,
   userInstancesCommand,

@@ -3,6 +3,7 @@ import { defineCommand } from '../../bot/chat/command.js';
 import { recordId } from '../record-id.js';
 import { proposeMove } from './move-version.js';
 import { proposePublish } from './publish-application.js';
+import { buildReplicaReport } from './replica-report.js';
 import { versionName } from './image-values.js';
 
 export const moveVersionCommand = defineCommand({
@@ -36,4 +37,26 @@ export const publishImageCommand = defineCommand({
   args: z.object({ id: recordId('application') }),
   permission: 'staff',
   run: (ctx, args) => proposePublish(ctx, args.id),
+});
+
+const providerName = z.string().trim().min(1, 'name a provider by id or name').max(256, 'a provider name is at most 256 characters');
+
+export const replicasCommand = defineCommand({
+  name: 'images replicas',
+  summary: 'Versions on the master provider missing or broken on a replica, with the sync command',
+  usage: '/atmo images replicas [--master <provider>] [--replicas <provider,...>]',
+  options: [
+    { name: 'master', description: 'Master provider id or name (default IMAGE_MASTER_PROVIDER)', type: 'string', flag: true },
+    { name: 'replicas', description: 'Replica provider ids or names, comma-separated (default IMAGE_REPLICA_PROVIDERS)', type: 'string', flag: true },
+  ],
+  args: z.object({
+    master: providerName.optional(),
+    replicas: z
+      .string()
+      .max(1024, 'the replica list is longer than 1024 characters')
+      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+      .optional(),
+  }),
+  permission: 'staff',
+  run: async (ctx, args) => ({ ...(await buildReplicaReport(ctx.deps, { master: args.master, replicas: args.replicas })).reply, visibility: 'ephemeral' }),
 });
