@@ -13,7 +13,7 @@ import {
 } from './imaging/imaging-commands.js';
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
 import { moveVersionCommand, publishImageCommand, replicasCommand } from './images/image-commands.js';
-import { cancelImageAction, moveVersionAction, publishAction, publishFlagAction, verifyMoveAction, verifyPublicAction } from './images/image-actions.js';
+import { cancelImageAction, moveVersionAction, moveVersionFormAction, publishAction, publishFlagAction, verifyMoveAction, verifyPublicAction } from './images/image-actions.js';
 import { instanceCommand, stuckInstancesCommand, userInstancesCommand } from './instances/instance-commands.js';
 import {
   cancelInstanceAction,
@@ -125,4 +125,5 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   publishAction,
   publishFlagAction,
   verifyPublicAction,
+  moveVersionFormAction,
 ];

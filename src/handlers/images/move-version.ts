@@ -22,6 +22,20 @@ export const MOVE_VERSION_ACTION = 'img:move';
 // Action names stay short: a uuid, an application id and a 40-character name must fit Discord's 100.
 export const VERIFY_MOVE_ACTION = 'img:verify';
 export const CANCEL_IMAGE_ACTION = 'img:cancel';
+/** On a completed imaging request made as a new application: asks which application it should join. */
+export const MOVE_FORM_ACTION = 'img:move-form';
+
+/** The button a completed request gets when it was made as a new application (alert thread, detail view). */
+export function moveVersionButton(requestId: number): { label: string; action: string; value: string } {
+  return { label: 'Make it a version of another application', action: MOVE_FORM_ACTION, value: String(requestId) };
+}
+
+/** Refuses the form's button early when the request has no version made as a new application. */
+export async function checkMovable(db: Database, requestId: number): Promise<void> {
+  const request = await findMachineRequestVersion(db, requestId);
+  if (!request) throw new UserError('not_found', `There is no imaging request #${requestId}.`);
+  if (!request.versionId) throw new UserError('conflict', `Imaging request #${requestId} has not produced an image version yet; nothing to move.`);
+}
 
 /** What a confirmation button carries: the version, the application it joins and the name it takes there. */
 export interface MoveTarget {

@@ -138,6 +138,23 @@ describe.each(dbKinds())('image move-version on %s', (kind) => {
     expect(await placementOf(t.deps.db, forked.versionId)).toEqual({ applicationId: trinity28, name: '1.1' });
   });
 
+  it('offers the move on the completed request\'s detail view, asking which application in a form', async () => {
+    const detail = (await dispatch(t.dispatcher, commandEvent(`imaging show ${request}`, kpatel))).replies[0]!;
+    const button = detail.buttons!.find((b) => b.action === 'img:move-form')!;
+    expect(button).toEqual({ label: 'Make it a version of another application', action: 'img:move-form', value: String(request) });
+    const form = await dispatch(t.dispatcher, actionEvent(button.action, button.value, kpatel));
+    expect(form.outcome.kind).toBe('form');
+    const proposal = (await dispatch(t.dispatcher, actionEvent(button.action, button.value, kpatel, { to: String(trinity28), name: '' }))).replies[0]!;
+    expect(proposal.title).toBe('Version name already taken');
+    expect(proposal.buttons![0]!.value).toBe(`${forked.versionId}:${trinity28}:1.1`);
+    const named = (await dispatch(t.dispatcher, actionEvent(button.action, button.value, kpatel, { to: String(trinity28), name: '2.11' }))).replies[0]!;
+    expect(named.title).toBe('Move this image version?');
+    // A request asked as a new version gets no such button.
+    await linkRequestToVersion(t.deps.db, request, forked.versionId, false);
+    const plain = (await dispatch(t.dispatcher, commandEvent(`imaging show ${request}`, kpatel))).replies[0]!;
+    expect((plain.buttons ?? []).some((b) => b.action === 'img:move-form')).toBe(false);
+  });
+
   it('answers bad input and non-staff with what to do', async () => {
     const noTarget = (await dispatch(t.dispatcher, commandEvent(`image move-version ${request}`, kpatel))).replies[0]!;
     expect(noTarget.text).toMatch(/to/);
