@@ -153,6 +153,7 @@ const variables = z.object({
     OPENSTACK_TIMEOUT_MS: positiveInt(15_000),
     IMAGE_MASTER_PROVIDER: optionalString,
     IMAGE_REPLICA_PROVIDERS: providerList,
+    REPLICA_REPORT_CRON: cron('0 14 * * 1'),
     RESOURCE_REQUEST_REMIND_HOURS: positiveInt(48),
     JOBS: boolean(true),
 

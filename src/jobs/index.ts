@@ -6,6 +6,7 @@ import { createResourceReminderJob } from './resource-reminder-job.js';
 import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
 import { createJobRunPruneJob } from './job-run-prune-job.js';
 import { createDecisionReconcileJob } from './decision-reconcile-job.js';
+import { createReplicaReportJob } from './replica-report-job.js';
 import { advanceQueueIfWaiting } from '../handlers/imaging/advance-queue-if-waiting.js';
 
 /**
@@ -21,5 +22,6 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createMaintenanceReminderJob(deps),
     createJobRunPruneJob(deps),
     createDecisionReconcileJob(deps),
+    createReplicaReportJob(deps),
   ];
 }

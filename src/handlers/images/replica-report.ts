@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Reply, Section } from '../../bot/chat/reply.js';
 import { listCatalogueCopies, listProviders } from '../../db/queries/images.js';
 import type { Deps } from '../../deps.js';
@@ -39,7 +40,15 @@ interface BrokenCopy extends ReplicaCopy {
  * not active (which the script never retries), with the guide's clean-up steps. Used by
  * `/atmo images replicas` and by the weekly report.
  */
-export async function buildReplicaReport(deps: Deps, choice: ReplicaChoice): Promise<{ reply: Reply; problems: number }> {
+export interface ReplicaReport {
+  reply: Reply;
+  problems: number;
+  masterId: number;
+  /** The problems found, as one comparable string: the weekly thread posts only when it changes. */
+  fingerprint: string;
+}
+
+export async function buildReplicaReport(deps: Deps, choice: ReplicaChoice): Promise<ReplicaReport> {
   const masterName = choice.master ?? deps.config.IMAGE_MASTER_PROVIDER;
   const replicaNames = choice.replicas && choice.replicas.length > 0 ? choice.replicas : deps.config.IMAGE_REPLICA_PROVIDERS;
   if (!masterName || replicaNames.length === 0) {
@@ -98,9 +107,15 @@ export async function buildReplicaReport(deps: Deps, choice: ReplicaChoice): Pro
   const replicaIds = replicas.map((r) => r.id);
   const title = `Image replicas: ${master.location} (${master.id}) to ${replicas.map((r) => name(r.id)).join(', ')}`;
   const problems = findings.reduce((sum, f) => sum + f.missing.length, 0) + broken.length;
+  const keys = [
+    ...findings.flatMap((f) => f.missing.map((v) => `missing:${f.replicaId}:${v.versionId}`)),
+    ...broken.map((b) => `broken:${b.replicaId}:${b.identifier}:${b.problem}`),
+  ].sort();
+  const fingerprint = `${problems}:${createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 16)}`;
+  const facts = { problems, masterId: master.id, fingerprint };
   const checked = deps.openstack ? 'Replica copies were checked in Glance.' : 'Glance was not checked (OPENSTACK_CLOUDS is not set), so copies recorded on a replica but broken there are not found.';
   if (problems === 0) {
-    return { reply: { title, text: `Every application current on the master is complete on each replica. ${checked}`, tone: 'success', ...(notes.length ? { footer: notes.join(' ') } : {}) }, problems };
+    return { reply: { title, text: `Every application current on the master is complete on each replica. ${checked}`, tone: 'success', ...(notes.length ? { footer: notes.join(' ') } : {}) }, ...facts };
   }
   const applicationIds = [...toSync].sort((a, b) => a - b);
   sections.push({
@@ -117,6 +132,6 @@ export async function buildReplicaReport(deps: Deps, choice: ReplicaChoice): Pro
       ...(notes.length ? { footer: notes.join(' ') } : {}),
       fullTextAt: `/atmo images replicas --master ${master.id} --replicas ${replicaIds.join(',')}`,
     },
-    problems,
+    ...facts,
   };
 }
