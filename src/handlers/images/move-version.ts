@@ -176,6 +176,8 @@ export async function applyMove(ctx: ActingContext<ChatEvent>, target: MoveTarge
     ctx.audit({ ...audit, via: 'shell snippet' });
     return snippetReply(check, target, 'The bot has no Atmosphere API access (ATMOSPHERE_API_URL is not set).');
   }
+  // Recorded before the call, so a failure's audit row still says what was attempted.
+  ctx.audit({ ...audit, via: 'api' });
   try {
     await deps.gateway.moveImageVersion(target);
   } catch (error) {

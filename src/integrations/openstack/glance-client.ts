@@ -71,7 +71,7 @@ function createGlanceClient(cloud: OpenStackCloud, options: OpenStackOptions): G
       return await send(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      const detail = timedOut ? `waited ${timeoutMs} ms` : redact(error instanceof Error ? String(error.cause ?? error.message) : String(error));
+      const detail = timedOut ? `waited ${timeoutMs} ms` : redact(networkReason(error));
       log.warn({ label, detail }, 'openstack call failed');
       throw new IntegrationError('openstack', `could not reach OpenStack of ${where} for ${label}: ${detail}`, { detail, cause: error });
     }
@@ -114,7 +114,16 @@ function createGlanceClient(cloud: OpenStackCloud, options: OpenStackOptions): G
     return session;
   }
 
+  /**
+   * One Glance call. A 401 means the token was revoked or expired early: the call is made once more
+   * with a fresh token (both calls here are idempotent: a read, and setting one field to a value).
+   */
   async function glance(method: 'GET' | 'PATCH', imageId: string, body?: unknown): Promise<{ status: number; image: GlanceImage | null; said: string | undefined }> {
+    const first = await glanceOnce(method, imageId, body);
+    return first.status === 401 ? glanceOnce(method, imageId, body) : first;
+  }
+
+  async function glanceOnce(method: 'GET' | 'PATCH', imageId: string, body?: unknown): Promise<{ status: number; image: GlanceImage | null; said: string | undefined }> {
     const auth = await authenticate();
     const label = `${method} /v2/images/${imageId}`;
     const response = await request(
@@ -169,6 +178,14 @@ interface KeystoneTokenBody {
     catalog?: { type?: string; endpoints?: { interface?: string; region_id?: string; region?: string; url?: string }[] }[];
   };
   error?: { message?: string };
+}
+
+/** Node's fetch hides the reason (ECONNREFUSED, ENOTFOUND, ...) in `cause`. */
+function networkReason(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string') return (cause as { code: string }).code;
+  if (cause instanceof Error) return cause.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isImage(value: unknown): value is GlanceImage {

@@ -83,3 +83,36 @@ describe('OPENSTACK_CLOUDS', () => {
     expect(() => loadConfig({ OPENSTACK_CLOUDS: '{not json' })).toThrow(/must be JSON/);
   });
 });
+
+describe('the Glance client after a token is revoked', () => {
+  it('authenticates again once and repeats the call', async () => {
+    const cloud = await startFakeOpenStack({ images: { [IMAGE]: { status: 'active', visibility: 'private' } } });
+    try {
+      const { log } = createMemoryLogger('debug');
+      const glance = createOpenStackClouds({
+        clouds: [{ providerId: 4, authUrl: cloud.authUrl, applicationCredentialId: cloud.credentialId, applicationCredentialSecret: cloud.credentialSecret, regionName: undefined, interface: 'public' }],
+        log,
+      }).glance(4)!;
+      await glance.getImage(IMAGE);
+      cloud.failNext('/image/v2/images/', 401);
+      expect(await glance.getImage(IMAGE)).toMatchObject({ status: 'active' });
+      expect(cloud.calls.filter((call) => call.path === '/v3/auth/tokens')).toHaveLength(2);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('says which provider could not be reached', async () => {
+    // A port that was just free: nothing listens there any more.
+    const closed = await startFakeOpenStack();
+    const authUrl = closed.authUrl;
+    await closed.close();
+    const { log } = createMemoryLogger('debug');
+    const glance = createOpenStackClouds({
+      clouds: [{ providerId: 9, authUrl, applicationCredentialId: 'x', applicationCredentialSecret: 'secret-value-123', regionName: undefined, interface: 'public' }],
+      log,
+    }).glance(9)!;
+    const error = (await glance.getImage(IMAGE).catch((caught: unknown) => caught)) as IntegrationError;
+    expect(error.message).toBe('could not reach OpenStack of provider 9 for Keystone authentication: ECONNREFUSED');
+  });
+});
