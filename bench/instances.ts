@@ -70,6 +70,7 @@ async function prepare(url: string, rows: number): Promise<Side> {
     directories: {},
     statusPage: null,
     releases: null,
+    images: null,
     metrics: noMetrics,
     waitOutsideSlot: (wait) => wait(),
     now: () => new Date(),

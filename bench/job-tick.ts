@@ -63,6 +63,7 @@ async function prepare(rows: number): Promise<Subject> {
     directories: {},
     statusPage: null,
     releases: null,
+    images: null,
     metrics: noMetrics,
     waitOutsideSlot: (wait) => wait(),
     now: () => clock.now,

@@ -127,6 +127,7 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
       directories: { slack: { emailOf: async () => 'kpatel@cyverse.org' } },
       statusPage: null,
       releases: null,
+      images: null,
       metrics: noMetrics,
       waitOutsideSlot: (wait) => wait(),
       now: () => new Date(),

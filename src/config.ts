@@ -129,6 +129,13 @@ const variables = z.object({
     SITE_TIME_ZONE: timeZone('America/Phoenix'),
     RELEASE_SITE: z.enum(['cyverse', 'jetstream'], { error: 'must be cyverse or jetstream' }).default('cyverse'),
     GITHUB_TIMEOUT_MS: positiveInt(15_000),
+    /** The images a release tag builds on Docker Hub, checked for the runbook's "Images built" step. */
+    RELEASE_IMAGES: z
+      .string()
+      .default('cyverse/atmosphere,cyverse/troposphere')
+      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
+    DOCKER_HUB_URL: optionalUrl.transform((value) => value ?? 'https://hub.docker.com'),
+    DOCKER_HUB_TOKEN: optionalString,
 
     STATUSIO_API_ID: optionalString,
     STATUSIO_API_KEY: optionalString,
@@ -199,6 +206,9 @@ function crossCheck(env: Record<string, string | undefined>): string[] {
   for (const repo of repos) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) problems.push(`RELEASE_REPOS: "${repo}" is not owner/name`);
   }
+  for (const image of (env.RELEASE_IMAGES ?? '').split(',').map((item) => item.trim()).filter(Boolean)) {
+    if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*\/[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(image)) problems.push(`RELEASE_IMAGES: "${image}" is not a Docker Hub image name such as cyverse/atmosphere`);
+  }
   if (has('TROPOSPHERE_DATABASE_URL') && !has('DATABASE_URL')) {
     problems.push('DATABASE_URL: TROPOSPHERE_DATABASE_URL is set but DATABASE_URL is not; set both or neither');
   }
@@ -267,8 +277,9 @@ const TOKEN_VARIABLES = [
   'ATMOSPHERE_API_TOKEN',
   'GITHUB_TOKEN',
   'STATUSIO_API_KEY',
+  'DOCKER_HUB_TOKEN',
 ] as const;
-const URL_VARIABLES = ['DATABASE_URL', 'TROPOSPHERE_DATABASE_URL', 'REDIS_URL', 'ATMOSPHERE_API_URL', 'ATMOSPHERE_WEB_URL', 'SLACK_API_URL', 'DISCORD_API_URL', 'GITHUB_API_URL', 'STATUSIO_API_URL'] as const;
+const URL_VARIABLES = ['DATABASE_URL', 'TROPOSPHERE_DATABASE_URL', 'REDIS_URL', 'ATMOSPHERE_API_URL', 'ATMOSPHERE_WEB_URL', 'SLACK_API_URL', 'DISCORD_API_URL', 'GITHUB_API_URL', 'STATUSIO_API_URL', 'DOCKER_HUB_URL'] as const;
 
 /**
  * Every secret value in the configuration: the tokens, and passwords inside URLs (user names are

@@ -9,6 +9,7 @@ import type { StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 import type { BotMetrics } from './bot/chat/metrics.js';
 import type { OpenStackClouds } from './integrations/openstack/glance-client.js';
+import type { ImageRegistry } from './integrations/registry/image-registry.js';
 
 /**
  * Everything a handler or job may use, built once in `main.ts` and passed down. Tests build their own
@@ -35,6 +36,8 @@ export interface Deps {
   releases: GitHubReleases | null;
   /** Glance per provider; absent or null when OPENSTACK_CLOUDS is not configured. */
   openstack?: OpenStackClouds | null;
+  /** Docker Hub's tag API, for the release images (RELEASE_IMAGES); always set by the bot, null in tests that have no registry. */
+  images: ImageRegistry | null;
   /** Where the bot reports what it does (Prometheus in production, `noMetrics` in most tests). */
   metrics: BotMetrics;
   /**

@@ -32,6 +32,7 @@ import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { reconcileDecisions } from './handlers/decisions/reconcile-decisions.js';
 import { createWorkQueue, DEFAULT_WORK_CONCURRENCY, type WorkState } from './bot/chat/work-queue.js';
 import { callsOutsideSlot } from './bot/chat/calls-outside-slot.js';
+import { createImageRegistry } from './integrations/registry/image-registry.js';
 import { stopGracefully } from './bot/chat/stop-gracefully.js';
 import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { countOpenAlertThreads } from './db/queries/alert-threads.js';
@@ -157,7 +158,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     troposphereDb: databases.troposphere?.db ?? null,
     // While a global maintenance record is active the API answers 503 to users it does not exempt;
     // say so before trying, unless the operator says the bot's API user is exempt.
-    gateway: withMaintenanceGuard(gateway.kind === 'rest' ? callsOutsideSlot(gateway, queue, 'atmosphere') : gateway, databases.atmosphere.db, now, {
+    gateway: withMaintenanceGuard(gateway.kind === 'rest' ? callsOutsideSlot(gateway, queue, 'atmosphere', { local: ['checkWritable'] }) : gateway, databases.atmosphere.db, now, {
       exempt: config.ATMOSPHERE_API_MAINTENANCE_EXEMPT,
     }),
     kv,
@@ -172,6 +173,11 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         return client && callsOutsideSlot(client, queue, 'openstack');
       },
     },
+    images: callsOutsideSlot(
+      createImageRegistry({ baseUrl: config.DOCKER_HUB_URL, token: config.DOCKER_HUB_TOKEN, timeoutMs: config.GITHUB_TIMEOUT_MS }),
+      queue,
+      'dockerhub',
+    ),
     metrics,
     waitOutsideSlot: (wait) => queue.outside(wait),
     now,

@@ -25,12 +25,13 @@ import {
 import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
-import { planReleaseCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
+import { planReleaseCommand, releaseHotfixCommand, releaseImagesCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
 import {
   runbookPrepareAction,
   runbookScheduleAction,
   runbookStartAction,
   runbookStopAction,
+  runbookImagesAction,
   runbookTagAction,
 } from './releases/runbook/runbook-run-actions.js';
 import { maintenanceStatusCommand, startMaintenanceCommand, stopMaintenanceCommand } from './maintenance/maintenance-commands.js';
@@ -82,6 +83,8 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   planReleaseCommand,
   releasePlanStatusCommand,
   releasePlanDoneCommand,
+  releaseImagesCommand,
+  releaseHotfixCommand,
   startMaintenanceCommand,
   stopMaintenanceCommand,
   maintenanceStatusCommand,
@@ -116,6 +119,7 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   runbookScheduleAction,
   runbookStartAction,
   runbookStopAction,
+  runbookImagesAction,
   confirmStartAction,
   confirmStopAction,
   cancelMaintenanceRequestAction,

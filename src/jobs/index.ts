@@ -4,6 +4,7 @@ import { createAlertScanJob } from './alert-scan-job.js';
 import { createInstanceAlertScanJob } from './instance-alert-scan-job.js';
 import { createResourceReminderJob } from './resource-reminder-job.js';
 import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
+import { createReleaseRunbookJob } from './release-runbook-job.js';
 import { createJobRunPruneJob } from './job-run-prune-job.js';
 import { createDecisionReconcileJob } from './decision-reconcile-job.js';
 import { createReplicaReportJob } from './replica-report-job.js';
@@ -20,6 +21,7 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createInstanceAlertScanJob(deps),
     createResourceReminderJob(deps),
     createMaintenanceReminderJob(deps),
+    createReleaseRunbookJob(deps),
     createJobRunPruneJob(deps),
     createDecisionReconcileJob(deps),
     createReplicaReportJob(deps),

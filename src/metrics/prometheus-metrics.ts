@@ -130,7 +130,10 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       queueDepth.set({ state: 'outside' }, depth.outside);
     },
   };
-  return { port, contentType: registry.contentType, render: () => registry.metrics() };
+  // prom-client writes a NaN sample (the event-loop lag gauges before their first reading) as "Nan";
+  // the text format spells it "NaN", and strict parsers refuse anything else.
+  const render = async () => (await registry.metrics()).replace(/^([^#\n].*) Nan$/gm, '$1 NaN');
+  return { port, contentType: registry.contentType, render };
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {

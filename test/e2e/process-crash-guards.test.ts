@@ -103,8 +103,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the process guards of the real 
     const logged = await waitFor('the exception in the log', () => bot.logLines.find((line) => line.origin === 'uncaughtException'));
     expect(logged).toMatchObject({ level: 60, msg: 'uncaught exception; stopping after in-flight work', err: { message: 'injected fault: a callback threw' } });
     expect(logged.inFlight).toEqual([{ eventId: expect.any(String), state: 'outside' }]);
-    // It stops taking new events at once, as on SIGTERM.
-    await waitFor('the health check to report draining', async () => (await fetch(`${bot.url}/healthz`).catch(() => null))?.status === 503);
+    // It stops taking new events at once, as on SIGTERM: not ready, though still alive while it drains.
+    await waitFor('the readiness check to report draining', async () => (await fetch(`${bot.url}/readyz`).catch(() => null))?.status === 503);
+    const live = await fetch(`${bot.url}/healthz`).catch(() => null);
+    if (live) expect(await live.json()).toMatchObject({ live: true, draining: true });
 
     expect(await bot.exited).toBe(1);
     await expectApprovalFinished(d, approval, 'alee');

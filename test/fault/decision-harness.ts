@@ -66,6 +66,7 @@ export async function startFaultBot(): Promise<FaultBot> {
     directories: {},
     statusPage: null,
     releases: null,
+    images: null,
     metrics: noMetrics,
     waitOutsideSlot: (wait) => wait(),
     now: () => now,

@@ -68,6 +68,7 @@ export async function createTestContext(
     directories: {},
     statusPage: null,
     releases: null,
+    images: null,
     metrics: noMetrics,
     waitOutsideSlot: (wait) => wait(),
     now: () => now,

@@ -10,7 +10,13 @@ export const releaseRunbook = atmobot.table(
   'release_runbook',
   {
     id: serial('id').primaryKey(),
+    /**
+     * For a `release`, the release tag (`v37-6`); for a `hotfix`, `hotfix <image>:<tag>`, so the two
+     * never share a unique tag.
+     */
     tag: text('tag').notNull(),
+    /** `release` (`release plan`) or `hotfix` (`release hotfix`, its steps all on the day it began). */
+    kind: text('kind').notNull().default('release'),
     deploymentDay: date('deployment_day', { mode: 'string' }).notNull(),
     sites: jsonb('sites').$type<string[]>().notNull(),
     /** The site's time zone the due days and "late" are counted in. */
@@ -50,6 +56,8 @@ export const releaseRunbookItem = atmobot.table(
     doneAt: timestamp('done_at', { withTimezone: true }),
     /** `button`, `command` (`release done`), or the bot command that did the work. */
     doneVia: text('done_via'),
+    /** The site day the step was last reminded of while due or late; one reminder a day, across replicas. */
+    remindedOn: date('reminded_on', { mode: 'string' }),
   },
   (table) => [uniqueIndex('release_runbook_item_key_uq').on(table.runbookId, table.key), index('release_runbook_item_open_idx').on(table.runbookId, table.doneAt)],
 );

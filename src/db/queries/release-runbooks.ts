@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { releaseRunbook, releaseRunbookItem } from '../bot-schema/index.js';
 
@@ -31,10 +31,14 @@ export async function findRunbookByTag(db: Database, tag: string): Promise<Runbo
   return row ?? null;
 }
 
-/** The runbooks deploying on any of `days` (`YYYY-MM-DD`), oldest first. */
+/** The release runbooks (not hotfixes) deploying on any of `days` (`YYYY-MM-DD`), oldest first. */
 export async function listRunbooksDeployingOn(db: Database, days: readonly string[]): Promise<RunbookRow[]> {
   if (days.length === 0) return [];
-  return db.select().from(releaseRunbook).where(inArray(releaseRunbook.deploymentDay, [...days])).orderBy(asc(releaseRunbook.id));
+  return db
+    .select()
+    .from(releaseRunbook)
+    .where(and(inArray(releaseRunbook.deploymentDay, [...days]), eq(releaseRunbook.kind, 'release')))
+    .orderBy(asc(releaseRunbook.id));
 }
 
 export async function getRunbook(db: Database, id: number): Promise<RunbookRow | null> {
@@ -71,4 +75,40 @@ export async function markRunbookItemDone(
     .where(and(eq(releaseRunbookItem.id, itemId), isNull(releaseRunbookItem.doneAt)))
     .returning();
   return row ?? null;
+}
+
+/** Runbooks with a release message whose deployment day is `sinceDay` or later, oldest first. */
+export async function listPostedRunbooksSince(db: Database, sinceDay: string): Promise<RunbookRow[]> {
+  return db
+    .select()
+    .from(releaseRunbook)
+    .where(and(isNotNull(releaseRunbook.messageId), gte(releaseRunbook.deploymentDay, sinceDay)))
+    .orderBy(asc(releaseRunbook.id));
+}
+
+/**
+ * Claims today's reminder of every open step of a runbook that is due on `through` (today unless
+ * given) or earlier and was not reminded of today yet. One statement, so of two replicas or two
+ * overlapping runs only one gets a given step back; the others get nothing and post nothing.
+ */
+export async function claimDueRunbookItems(db: Database, runbookId: number, today: string, through: string = today): Promise<RunbookItemRow[]> {
+  const rows = await db
+    .update(releaseRunbookItem)
+    .set({ remindedOn: today })
+    .where(
+      and(
+        eq(releaseRunbookItem.runbookId, runbookId),
+        isNull(releaseRunbookItem.doneAt),
+        lte(releaseRunbookItem.dueOn, through),
+        or(isNull(releaseRunbookItem.remindedOn), lt(releaseRunbookItem.remindedOn, today)),
+      ),
+    )
+    .returning();
+  return rows.sort((a, b) => a.position - b.position);
+}
+
+/** Gives claimed reminders back after the post failed, so the next run tries again. */
+export async function releaseRunbookReminders(db: Database, itemIds: readonly number[]): Promise<void> {
+  if (itemIds.length === 0) return;
+  await db.update(releaseRunbookItem).set({ remindedOn: null }).where(inArray(releaseRunbookItem.id, [...itemIds]));
 }

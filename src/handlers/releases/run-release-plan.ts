@@ -83,7 +83,7 @@ export async function runReleasePlan(ctx: ActingContext<ActionEvent>, id: number
   const ticked = failed.length === 0 ? await tickStepDoneByCommand(deps, tag, 'tag', by, 'release tag') : '';
   const next =
     failed.length === 0
-      ? `${announcement} Release ${tag} is done: the tagged Docker Hub builds start from these tags.${ticked}`
+      ? `${announcement} Release ${tag} is done: the tagged Docker Hub builds start from these tags; /atmo release images ${tag} checks them (a runbook ticks its Images built step by itself when they are there).${ticked}`
       : `${announcement} Not finished: ${failed.map((line) => line.repo).join(', ')} failed; the releases made on the others stay. ` +
         `Run \`/atmo release tag ${tag}\` again once GitHub answers: it creates only what is missing and reports existing releases as already there.`;
   const checks = warnings.length > 0 ? `\nWarning: ${warnings.map((warning) => `${warning}.`).join(' ')}` : '';

@@ -8,6 +8,7 @@ const NAMES: Record<ServiceName, string> = {
   github: 'GitHub',
   statusio: 'status.io',
   openstack: 'OpenStack',
+  dockerhub: 'Docker Hub',
   database: 'The database',
   redis: 'Redis',
 };
@@ -21,6 +22,7 @@ const API_NAMES: Record<ServiceName, string> = {
   github: 'The GitHub API',
   statusio: 'The status.io API',
   openstack: 'OpenStack (Keystone or Glance)',
+  dockerhub: 'The Docker Hub API',
   database: 'The database',
   redis: 'Redis',
 };
@@ -34,6 +36,7 @@ const CREDENTIALS: Record<ServiceName, string> = {
   github: 'GITHUB_TOKEN',
   statusio: 'STATUSIO_API_ID and STATUSIO_API_KEY',
   openstack: 'OPENSTACK_CLOUDS',
+  dockerhub: 'DOCKER_HUB_TOKEN',
   database: 'DATABASE_URL',
   redis: 'REDIS_URL',
 };
@@ -47,6 +50,7 @@ const URL_SETTINGS: Record<ServiceName, string> = {
   github: 'GITHUB_API_URL',
   statusio: 'STATUSIO_API_URL',
   openstack: 'OPENSTACK_CLOUDS',
+  dockerhub: 'DOCKER_HUB_URL',
   database: 'DATABASE_URL',
   redis: 'REDIS_URL',
 };

@@ -88,4 +88,27 @@ describe.each(dbKinds())('instance commands on %s', (kind) => {
     expect(again.replies[0]!.text).toMatch(new RegExp(`^Instance #${id} was soft-rebooted by kpatel at .*Nothing more was done\\.$`));
     expect((await listRequestEvents(t.deps.db, 'instance', [id])).map((event) => event.action)).toEqual(['rebooted-soft']);
   });
+
+  it('lists the matches of an ambiguous name, current first, each with its Show button', async () => {
+    const [current, deleted] = [await idOf(t, 'blast-runner'), await idOf(t, 'thesis-sim-02')];
+    await t.deps.db.update(instance).set({ name: 'lab-vm' }).where(eq(instance.id, current));
+    await t.deps.db.update(instance).set({ name: 'lab-vm', endDate: new Date('2026-11-20T12:00:00Z') }).where(eq(instance.id, deleted));
+
+    const { replies } = await dispatch(t.dispatcher, commandEvent('instance lab-vm', kpatel));
+    const reply = replies[0]!;
+    expect(reply.text).toBe('2 instances match "lab-vm"; pick one, or ask again by id or uuid.');
+    expect(reply.sections!.map((section) => section.text.split('\n')[0]!.split(' of ')[0])).toEqual([`#${current} *lab-vm*`, `#${deleted} *lab-vm*`]);
+    expect(reply.sections![0]!.text).not.toContain('(deleted)');
+    expect(reply.sections![1]!.text).toContain('(deleted)');
+    expect(reply.sections!.map((section) => section.buttons![0]!.value)).toEqual([String(current), String(deleted)]);
+    // Nothing is shown as if it were the one meant, and no step is offered from the list.
+    expect(reply.buttons ?? []).toEqual([]);
+
+    // Case does not matter when no name matches exactly; Show opens the one picked.
+    const upper = await dispatch(t.dispatcher, commandEvent('instance LAB-VM', kpatel));
+    expect(upper.replies[0]!.sections).toHaveLength(2);
+    const show = reply.sections![1]!.buttons![0]!;
+    const shown = await dispatch(t.dispatcher, actionEvent(show.action, show.value, kpatel));
+    expect(shown.replies[0]!.title).toMatch(new RegExp(`^Instance #${deleted} "lab-vm"`));
+  });
 });

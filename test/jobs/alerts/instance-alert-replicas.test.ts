@@ -49,6 +49,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('instance ale
         directories: {},
         statusPage: null,
         releases: null,
+        images: null,
         metrics: noMetrics,
         waitOutsideSlot: (wait) => wait(),
         now: () => TEST_NOW,

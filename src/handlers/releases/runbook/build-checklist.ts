@@ -6,7 +6,7 @@ export type RunbookRole = 'chief' | 'driver';
 export type RunbookSection = 'two-weeks' | 'week' | 'day';
 
 /** A bot command that does an item's work; running it for this release ticks the item. */
-export type RunbookCommand = 'release prepare' | 'release tag' | 'maintenance schedule' | 'statusio schedule' | 'maintenance start' | 'maintenance stop';
+export type RunbookCommand = 'release prepare' | 'release tag' | 'release images' | 'maintenance schedule' | 'statusio schedule' | 'maintenance start' | 'maintenance stop';
 
 export interface ChecklistItem {
   /** Stable within a plan: `changelog`, `cyverse:backups`. */
@@ -87,7 +87,7 @@ export function buildChecklist(input: { tag: string; deploymentDay: string; site
   }
   add({ key: 'changelog', section: 'week', title: `Changelogs: "Unreleased" moved into ${tag}, release pull requests open`, short: 'Changelogs moved', owner: 'driver', command: 'release prepare', hint: `/atmo release prepare ${tag}` }, week);
   add({ key: 'tag', section: 'week', title: `Release pull requests merged, ${tag} tagged and released on GitHub`, short: 'Tagged and released', owner: 'driver', command: 'release tag', hint: `/atmo release tag ${tag}` }, week);
-  add({ key: 'images', section: 'week', title: `Tagged images built: cyverse/atmosphere:${tag}, cyverse/troposphere:${tag}`, short: 'Images built', owner: 'driver', hint: `if the build cannot wait: git clone --depth 1 --branch ${tag} https://github.com/cyverse/atmosphere.git && cd atmosphere && docker build -t cyverse/atmosphere:${tag} .` }, week);
+  add({ key: 'images', section: 'week', title: `Tagged images built: cyverse/atmosphere:${tag}, cyverse/troposphere:${tag}`, short: 'Images built', owner: 'driver', command: 'release images', hint: `/atmo release images ${tag}; if the build cannot wait: git clone --depth 1 --branch ${tag} https://github.com/cyverse/atmosphere.git && cd atmosphere && docker build -t cyverse/atmosphere:${tag} .` }, week);
   add({ key: 'merged', section: 'week', title: 'Pull requests slated for the release merged in Atmosphere, Troposphere and Atmosphere-Ansible', short: 'Release PRs merged', owner: 'driver' }, week);
   add({ key: 'atmobeta', section: 'week', title: 'Deployed to atmobeta and tested', short: 'Tested on atmobeta', owner: 'driver' }, week);
   add({ key: 'variables', section: 'week', title: 'Production variables prepared', short: 'Variables prepared', owner: 'driver' }, week);

@@ -14,6 +14,7 @@ export const MAX_DONE_BUTTONS = 5;
 export const RUNBOOK_RUN_ACTIONS: Partial<Record<RunbookCommand, { action: string; label: (tag: string) => string }>> = {
   'release prepare': { action: 'rb:prepare', label: (tag) => `Prepare ${tag}` },
   'release tag': { action: 'rb:tag', label: (tag) => `Tag ${tag}` },
+  'release images': { action: 'rb:images', label: () => 'Check images' },
   'maintenance schedule': { action: 'rb:schedule', label: () => 'Schedule on status.io' },
   'maintenance start': { action: 'rb:start', label: () => 'Start maintenance' },
   'maintenance stop': { action: 'rb:stop', label: () => 'Stop maintenance' },
@@ -94,6 +95,7 @@ function itemLine(runbook: RunbookRow, item: RunbookItemRow, today: string): str
  * earliest open steps their buttons (the bot command that does a step, then Done).
  */
 export function renderRunbook(runbook: RunbookRow, items: readonly RunbookItemRow[], now: Date, botSite: ReleaseSite): Reply {
+  if (runbook.kind === 'hotfix') return renderHotfix(runbook, items, now);
   const today = calendarDayIn(now, runbook.timeZone);
   const progress = runbookProgress(items, today);
   const sites = runbook.sites.map((site) => SITE_NAMES[site as ReleaseSite] ?? site).join(' and ');
@@ -119,5 +121,30 @@ export function renderRunbook(runbook: RunbookRow, items: readonly RunbookItemRo
       (rest > 0 ? ` ${rest} more open: /atmo release done ${runbook.tag} <item> ticks any of them (/atmo release progress ${runbook.tag} lists their names).` : ''),
     visibility: 'channel',
     tone: progress.late > 0 ? 'warning' : progress.done === progress.total ? 'success' : 'info',
+  };
+}
+
+/**
+ * A hotfix's message: the image, who runs it, and its steps in order with the command of each open
+ * one filled in, since a hotfix is done at a terminal from top to bottom.
+ */
+function renderHotfix(runbook: RunbookRow, items: readonly RunbookItemRow[], now: Date): Reply {
+  const today = calendarDayIn(now, runbook.timeZone);
+  const progress = runbookProgress(items, today);
+  const image = runbook.tag.replace(/^hotfix /, '');
+  const lines = items.map((item, index) => {
+    const line = item.doneAt ? itemLine(runbook, item, today) : `${index + 1}. ${item.title}`;
+    return !item.doneAt && item.hint ? `${line}\n    ${item.hint}` : line;
+  });
+  const open = items.filter((item) => !item.doneAt);
+  const buttons: Button[] = open.slice(0, MAX_DONE_BUTTONS).map((item) => ({ label: `Done: ${item.short}`, action: RUNBOOK_DONE_ACTION, value: String(item.id) }));
+  return {
+    title: `Hotfix: ${image}`,
+    text: `Hotfix to ${image}, begun ${formatCalendarDay(runbook.deploymentDay)} by ${runbook.driver}: ${describeProgress(progress)}.`,
+    sections: [{ text: `*Hotfix steps*\n${lines.join('\n')}` }],
+    ...(buttons.length > 0 ? { buttons } : {}),
+    footer: open.length > 0 ? 'Each step has its Done button; the steps go in order, from the top.' : 'Every step is done.',
+    visibility: 'channel',
+    tone: progress.done === progress.total ? 'success' : progress.late > 0 ? 'warning' : 'info',
   };
 }

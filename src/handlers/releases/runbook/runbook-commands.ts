@@ -8,6 +8,8 @@ import { calendarDayIn, formatCalendarDay } from './calendar-days.js';
 import { planReleaseRunbook } from './plan-release-runbook.js';
 import { itemState, renderRunbook, RUNBOOK_DONE_ACTION } from './render-runbook.js';
 import { tickRunbookItem, type TickOutcome } from './tick-runbook-item.js';
+import { releaseImagesReply } from './check-release-images.js';
+import { startHotfix } from './start-hotfix.js';
 
 const text = (what: string) => z.string({ error: `give ${what}` }).trim().min(1, `give ${what}`);
 
@@ -102,4 +104,28 @@ export const runbookDoneAction = defineAction({
     ctx.audit({ runbook: item.runbookId, item: item.key });
     return tickReply(outcome, ctx.actor!.username);
   },
+});
+
+export const releaseImagesCommand = defineCommand({
+  name: 'release images',
+  summary: "Check Docker Hub for a release's images (RELEASE_IMAGES) and tick the runbook's Images built step when all are there",
+  usage: '/atmo release images <tag vMM-N>',
+  options: [releaseTagOption],
+  args: z.object({ tag: releaseTagArg }),
+  permission: 'staff',
+  run: (ctx, args) => releaseImagesReply(ctx, args.tag),
+});
+
+export const releaseHotfixCommand = defineCommand({
+  name: 'release hotfix',
+  summary: 'Start a hotfix: the hotfix procedure as a checklist message with its commands filled in',
+  usage: '/atmo release hotfix <image tag> [--image cyverse/atmosphere] [--channel slack:C…]',
+  options: [
+    { name: 'tag', description: 'The new image tag, e.g. v37-6-hotfix1', type: 'string', required: true },
+    { name: 'image', description: 'The image (default cyverse/atmosphere)', type: 'string', flag: true },
+    { name: 'channel', description: 'Where the checklist goes (default ANNOUNCE_CHANNEL)', type: 'string', flag: true },
+  ],
+  args: z.object({ tag: text('the new image tag, e.g. /atmo release hotfix v37-6-hotfix1'), image: z.string().optional(), channel: z.string().optional() }),
+  permission: 'staff',
+  run: (ctx, args) => startHotfix(ctx, args),
 });

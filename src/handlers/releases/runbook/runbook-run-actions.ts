@@ -9,6 +9,7 @@ import { scheduleMaintenanceWindow } from '../../maintenance/schedule-commands.j
 import { buttonRecordId } from '../../record-id.js';
 import { planReleaseTag } from '../plan-release-tag.js';
 import { prepareRelease } from '../prepare-release.js';
+import { releaseImagesReply } from './check-release-images.js';
 import { SITE_NAMES, type RunbookCommand } from './build-checklist.js';
 import { calendarDayIn, formatCalendarDay } from './calendar-days.js';
 import { botRunsItem, RUNBOOK_RUN_ACTIONS } from './render-runbook.js';
@@ -46,7 +47,7 @@ const blankIsUnset = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-function runAction(command: 'release prepare' | 'release tag' | 'maintenance stop', run: (ctx: Ctx, runbook: RunbookRow) => ReturnType<typeof prepareRelease>) {
+function runAction(command: 'release prepare' | 'release tag' | 'release images' | 'maintenance stop', run: (ctx: Ctx, runbook: RunbookRow) => ReturnType<typeof prepareRelease>) {
   return defineAction({
     name: RUNBOOK_RUN_ACTIONS[command]!.action,
     value: buttonRecordId,
@@ -62,6 +63,7 @@ function runAction(command: 'release prepare' | 'release tag' | 'maintenance sto
 export const runbookPrepareAction = runAction('release prepare', (ctx, runbook) => prepareRelease(ctx, runbook.tag));
 export const runbookTagAction = runAction('release tag', (ctx, runbook) => planReleaseTag(ctx, runbook.tag));
 export const runbookStopAction = runAction('maintenance stop', (ctx) => requestMaintenanceStop(ctx, ''));
+export const runbookImagesAction = runAction('release images', (ctx, runbook) => releaseImagesReply(ctx, runbook.tag));
 
 const scheduleForm: FormSpec = {
   title: 'Schedule the maintenance',

@@ -55,8 +55,8 @@ describe.each(dbKinds())('release runbook on %s', (kind) => {
     const done = post.reply.buttons!.filter((button) => button.action === 'rb:done');
     expect(done).toHaveLength(5);
     expect(done.every((button) => button.label.length <= 36)).toBe(true);
-    // Steps the bot can do carry the button that does them too: status.io, prepare, tag.
-    expect(post.reply.buttons!.filter((button) => button.action !== 'rb:done').map((button) => button.action)).toEqual(['rb:schedule', 'rb:prepare', 'rb:tag']);
+    // Steps the bot can do carry the button that does them too: status.io, prepare, tag, the image check.
+    expect(post.reply.buttons!.filter((button) => button.action !== 'rb:done').map((button) => button.action)).toEqual(['rb:schedule', 'rb:prepare', 'rb:tag', 'rb:images']);
 
     const again = await run('release plan v37-6 --date 2026-12-02 --chief kpatel --driver mdelgado');
     expect(again.replies[0]!.text).toContain('Release v37-6 already has a runbook');
