@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { parseChannelRef, type ChannelRef } from './model/channel-ref.js';
+import { openstackClouds, providerList } from './model/openstack-clouds.js';
 import { validate as validateCron } from 'node-cron';
 
 /**
@@ -155,6 +156,11 @@ const variables = z.object({
     INSTANCE_DEPLOY_LOG_DIR: z.string().trim().default('/opt/dev/atmosphere-docker/logs/atmosphere/atmosphere_deploy.d'),
     ARGO_NAMESPACE: z.string().trim().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name such as argo').default('argo'),
     FLOWER_URL: optionalUrl,
+    OPENSTACK_CLOUDS: openstackClouds,
+    OPENSTACK_TIMEOUT_MS: positiveInt(15_000),
+    IMAGE_MASTER_PROVIDER: optionalString,
+    IMAGE_REPLICA_PROVIDERS: providerList,
+    REPLICA_REPORT_CRON: cron('0 14 * * 1'),
     RESOURCE_REQUEST_REMIND_HOURS: positiveInt(48),
     JOBS: boolean(true),
 
@@ -286,6 +292,7 @@ export function configSecrets(config: Config): string[] {
     const value = config[name];
     if (value) secrets.push(value);
   }
+  for (const cloud of config.OPENSTACK_CLOUDS) secrets.push(cloud.applicationCredentialSecret);
   for (const name of URL_VARIABLES) {
     const value = config[name];
     if (!value || !URL.canParse(value)) continue;

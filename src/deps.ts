@@ -8,6 +8,7 @@ import type { Platform } from './bot/chat/chat-event.js';
 import type { StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 import type { BotMetrics } from './bot/chat/metrics.js';
+import type { OpenStackClouds } from './integrations/openstack/glance-client.js';
 import type { ImageRegistry } from './integrations/registry/image-registry.js';
 
 /**
@@ -33,6 +34,8 @@ export interface Deps {
   statusPage: StatusPage | null;
   /** GitHub release tagging; null when GITHUB_TOKEN is not configured. */
   releases: GitHubReleases | null;
+  /** Glance per provider; absent or null when OPENSTACK_CLOUDS is not configured. */
+  openstack?: OpenStackClouds | null;
   /** Docker Hub's tag API, for the release images (RELEASE_IMAGES); always set by the bot, null in tests that have no registry. */
   images: ImageRegistry | null;
   /** Where the bot reports what it does (Prometheus in production, `noMetrics` in most tests). */

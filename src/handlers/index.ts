@@ -13,6 +13,8 @@ import {
   triageImagingCommand,
 } from './imaging/imaging-commands.js';
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
+import { moveVersionCommand, publishImageCommand, replicasCommand } from './images/image-commands.js';
+import { cancelImageAction, moveVersionAction, moveVersionFormAction, publishAction, publishFlagAction, verifyMoveAction, verifyPublicAction } from './images/image-actions.js';
 import { instanceCommand, stuckInstancesCommand, userInstancesCommand } from './instances/instance-commands.js';
 import {
   cancelInstanceAction,
@@ -71,6 +73,9 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   denyImagingCommand,
   resubmitImagingCommand,
   imagingQueueCommand,
+  moveVersionCommand,
+  publishImageCommand,
+  replicasCommand,
   instanceCommand,
   stuckInstancesCommand,
   userInstancesCommand,
@@ -120,4 +125,11 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   confirmStartAction,
   confirmStopAction,
   cancelMaintenanceRequestAction,
+  moveVersionAction,
+  verifyMoveAction,
+  cancelImageAction,
+  publishAction,
+  publishFlagAction,
+  verifyPublicAction,
+  moveVersionFormAction,
 ];

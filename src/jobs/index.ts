@@ -7,6 +7,7 @@ import { createMaintenanceReminderJob } from './maintenance-reminder-job.js';
 import { createReleaseRunbookJob } from './release-runbook-job.js';
 import { createJobRunPruneJob } from './job-run-prune-job.js';
 import { createDecisionReconcileJob } from './decision-reconcile-job.js';
+import { createReplicaReportJob } from './replica-report-job.js';
 import { advanceQueueIfWaiting } from '../handlers/imaging/advance-queue-if-waiting.js';
 
 /**
@@ -23,5 +24,6 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createReleaseRunbookJob(deps),
     createJobRunPruneJob(deps),
     createDecisionReconcileJob(deps),
+    createReplicaReportJob(deps),
   ];
 }

@@ -21,7 +21,18 @@ export type FakeAtmosphereChange =
   | { kind: 'identity_quota'; identityUuid: string; username: string; quotaId: number }
   | { kind: 'resource_request_status'; id: number; statusId: number; statusName: string; adminMessage: string | undefined }
   | { kind: 'machine_request_status'; id: number; statusId: number; statusName: string }
-  | { kind: 'instance_action'; uuid: string; action: 'redeploy' | 'reboot'; rebootType: 'SOFT' | 'HARD' | null };
+  | { kind: 'instance_action'; uuid: string; action: 'redeploy' | 'reboot'; rebootType: 'SOFT' | 'HARD' | null }
+  | { kind: 'image_version'; versionId: string; applicationId: number; name: string }
+  | { kind: 'application_public'; applicationId: number };
+
+/**
+ * The images the fake's `image_versions` and `images` routes know: versions by uuid (with whether
+ * ImageVersionViewSet's queryset shows them to the token, `visible`, default true) and applications by id.
+ */
+export interface FakeImageCatalogue {
+  versions: Map<string, { applicationId: number; name: string; visible?: boolean }>;
+  applications: Map<number, { name: string; private: boolean }>;
+}
 
 /** An instance as the fake API sees it: its current status and activity, and its provider's disabled actions. */
 export interface FakeInstance {
@@ -57,6 +68,8 @@ export interface FakeAtmosphereOptions {
   exists?: (kind: RecordKind, id: string) => boolean | Promise<boolean>;
   /** Instances by provider_alias; without it, `/instances/<id>/actions` answers 404 for every id. */
   instances?: (uuid: string) => FakeInstance | null | Promise<FakeInstance | null>;
+  /** Versions and applications; without it, `image_versions` and `images` answer 404 for every id. */
+  catalogue?: FakeImageCatalogue;
 }
 
 export interface FakeAtmosphereApi {
@@ -68,6 +81,7 @@ export interface FakeAtmosphereApi {
   identities: Map<string, { username: string; quotaId: number }>;
   resourceRequests: Map<number, { statusId: number; adminMessage: string | undefined }>;
   machineRequests: Map<number, { statusId: number }>;
+  catalogue: FakeImageCatalogue;
   /** The next request matching `match` (path prefix full or relative to `/api/v2`) gets this answer instead. */
   failNext(match: { method?: string; pathPrefix?: string }, status: number, body?: unknown): void;
   /** While set, maintenance-gated routes answer 503 `{"detail": detail}`, as Atmosphere's InMaintenance does; give `detail` its shape, `title: message` per record joined by " | ". */
@@ -331,6 +345,67 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
   ];
   routes.push(...instanceRoutes);
 
+  const catalogue = options.catalogue ?? { versions: new Map(), applications: new Map() };
+  const imageRoutes: Route[] = [
+    {
+      // ImageVersionViewSet (AuthOptionalViewSet: InMaintenance, ApiAuthOptional) over
+      // ApplicationVersion.current_machines(user): a version the token cannot see is a 404.
+      // ImageVersionSerializer: `image` is a ModelRelatedField on `application` looked up by pk, and
+      // unique_together ('application', 'name') gives DRF's UniqueTogetherValidator message
+      // (api/v2/views/image_version.py, api/v2/serializers/details/image_version.py, core/serializers/fields/base.py).
+      pattern: /^\/image_versions\/([^/]+)$/,
+      method: 'PATCH',
+      gated: true,
+      handle(match, body) {
+        const versionId = decodeURIComponent(match[1] ?? '');
+        const version = catalogue.versions.get(versionId);
+        if (!version || version.visible === false) return json(404, { detail: 'Not found.' });
+        if (!isRecord(body)) return json(400, { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
+        let applicationId = version.applicationId;
+        if ('image' in body) {
+          const given = isRecord(body.image) ? body.image.pk : body.image;
+          if (!isInt(given) || !catalogue.applications.has(given)) {
+            return json(400, { image: [`Application with Field: pk '${String(given)}' does not exist.`] });
+          }
+          applicationId = given;
+        }
+        let name = version.name;
+        if ('name' in body) {
+          if (typeof body.name !== 'string' || body.name.trim() === '') return json(400, { name: ['This field may not be blank.'] });
+          if (body.name.length > 256) return json(400, { name: ['Ensure this field has no more than 256 characters.'] });
+          name = body.name;
+        }
+        const clash = [...catalogue.versions.entries()].some(([id, other]) => id !== versionId && other.applicationId === applicationId && other.name === name);
+        if (clash) return json(400, { non_field_errors: ['The fields application, name must make a unique set.'] });
+        catalogue.versions.set(versionId, { ...version, applicationId, name });
+        const app = catalogue.applications.get(applicationId)!;
+        return json(
+          200,
+          { id: versionId, name, image: { id: applicationId, name: app.name, is_public: !app.private } },
+          { kind: 'image_version', versionId, applicationId, name },
+        );
+      },
+    },
+    {
+      // ImageViewSet: staff pass CanEditOrReadOnly and ApplicationMemberOrReadOnly; `is_public` is a
+      // SwapBooleanField on `private` (api/v2/views/image.py, api/v2/serializers/details/image.py).
+      pattern: /^\/images\/(\d+)$/,
+      method: 'PATCH',
+      gated: true,
+      handle(match, body) {
+        const applicationId = Number(match[1]);
+        const app = catalogue.applications.get(applicationId);
+        if (!app) return json(404, { detail: 'Not found.' });
+        if (!isRecord(body)) return json(400, { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
+        if ('is_public' in body && typeof body.is_public !== 'boolean') return json(400, { is_public: ['Must be a valid boolean.'] });
+        if (body.is_public === true) app.private = false;
+        if (body.is_public === false) app.private = true;
+        return json(200, { id: applicationId, name: app.name, is_public: !app.private }, { kind: 'application_public', applicationId });
+      },
+    },
+  ];
+  routes.push(...imageRoutes);
+
   async function answer(request: IncomingMessage, call: RecordedCall, rawBody: string): Promise<Answer> {
     if (delayMs > 0) {
       await new Promise<void>((resolve) => {
@@ -452,6 +527,7 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
     identities,
     resourceRequests,
     machineRequests,
+    catalogue,
     onChange: undefined,
     failNext(match, status, body) {
       failures.push({ ...match, status, body });

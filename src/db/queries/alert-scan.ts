@@ -17,6 +17,10 @@ export interface MachineRequestScanRow {
   imageName: string;
   instanceId: number;
   instanceName: string;
+  /** `new_version_forked`: asked as a new application rather than a new version. */
+  newVersionForked: boolean;
+  /** What imaging produced, once it completed. */
+  newApplicationVersionId: string | null;
 }
 
 export interface ResourceRequestScanRow {
@@ -46,6 +50,8 @@ const machineColumns = {
   imageName: machineRequest.newApplicationName,
   instanceId: instance.id,
   instanceName: instance.name,
+  newVersionForked: machineRequest.newVersionForked,
+  newApplicationVersionId: machineRequest.newApplicationVersionId,
 };
 
 /**

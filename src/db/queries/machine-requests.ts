@@ -27,6 +27,8 @@ export interface MachineRequestView {
   instance: { id: number; name: string; providerAlias: string; ipAddress: string | null };
   /** The provider the instance runs on. */
   provider: { id: number; location: string };
+  /** The version a completed request made as a new application (`new_version_forked`); null otherwise. */
+  forkedVersionId: string | null;
 }
 
 /** Statuses after which nothing more happens to a request. */
@@ -42,6 +44,8 @@ const columns = {
   endDate: machineRequest.endDate,
   newApplicationName: machineRequest.newApplicationName,
   newVersionName: machineRequest.newVersionName,
+  newVersionForked: machineRequest.newVersionForked,
+  newApplicationVersionId: machineRequest.newApplicationVersionId,
   ownerId: atmosphereUser.id,
   ownerUsername: atmosphereUser.username,
   ownerEmail: atmosphereUser.email,
@@ -76,6 +80,7 @@ function toView(row: Row): MachineRequestView {
     endDate: row.endDate,
     newApplicationName: row.newApplicationName,
     newVersionName: row.newVersionName,
+    forkedVersionId: row.newVersionForked ? row.newApplicationVersionId : null,
     owner: { id: row.ownerId, username: row.ownerUsername, email: row.ownerEmail },
     createdById: row.createdById,
     instance: { id: row.instanceId, name: row.instanceName, providerAlias: row.providerAlias, ipAddress: row.ipAddress ?? null },

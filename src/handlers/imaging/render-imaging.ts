@@ -1,3 +1,4 @@
+import { moveVersionButton } from '../images/move-version.js';
 import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
 import type { RequestEventRow } from '../../db/queries/request-events.js';
 import { formatAgo, formatTimestamp } from '../format-time.js';
@@ -35,6 +36,7 @@ export function imagingButtons(item: ImagingItem, view: ImagingView): Button[] {
       { label: 'Deny', action: DENY_IMAGING_ACTION, value, style: 'danger' },
     ];
   }
+  if (view === 'single' && item.request.status === 'completed' && item.request.forkedVersionId) return [moveVersionButton(item.request.id)];
   return isErroredOrStuck(item) ? [{ label: 'Re-submit', action: RESUBMIT_IMAGING_ACTION, value }] : [];
 }
 

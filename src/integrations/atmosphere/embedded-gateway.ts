@@ -10,6 +10,7 @@ import {
 } from '../../db/queries/embedded-writes.js';
 import type { AtmosphereGateway, QuotaValues } from './gateway.js';
 import { validInstanceActions } from './valid-instance-actions.js';
+import { moveApplicationVersionRow, setApplicationPrivateRow } from '../../db/queries/embedded-image-writes.js';
 import { findCurrentInstanceRow, getOrCreateInstanceStatusId, replaceInstanceStatus } from '../../db/queries/embedded-instance-writes.js';
 
 /** The status and activity Atmosphere records once an action has started (reference §3.3). */
@@ -55,6 +56,14 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
     },
 
     findOrCreateQuota: (values: QuotaValues) => findOrCreateQuotaRow(db, values),
+
+    async moveImageVersion(input) {
+      if (!(await moveApplicationVersionRow(db, input))) throw new UserError('not_found', `There is no image version ${input.versionId}.`);
+    },
+
+    async setApplicationPublic({ applicationId }) {
+      if (!(await setApplicationPrivateRow(db, applicationId, false))) throw new UserError('not_found', `There is no application #${applicationId}.`);
+    },
 
     async assignQuota({ identityUuid, quotaId }) {
       if (!(await setIdentityQuota(db, identityUuid, quotaId))) throw new UserError('not_found', `There is no identity ${identityUuid}.`);

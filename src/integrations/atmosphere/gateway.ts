@@ -41,4 +41,11 @@ export interface AtmosphereGateway {
   listInstanceActions(input: { uuid: string }): Promise<InstanceActionKey[]>;
   /** Runs a redeploy or a reboot on an instance (addressed by its `provider_alias`) as Troposphere's buttons do. */
   instanceAction(input: { uuid: string } & InstanceActionRequest): Promise<void>;
+  /**
+   * Makes an application version part of another application under `name`
+   * (`PATCH /image_versions/<uuid>` with `image` and `name`, ImageVersionSerializer).
+   */
+  moveImageVersion(input: { versionId: string; applicationId: number; name: string }): Promise<void>;
+  /** Clears an application's `private` flag (`PATCH /images/<id>` with `is_public: true`, ImageSerializer). */
+  setApplicationPublic(input: { applicationId: number }): Promise<void>;
 }

@@ -46,5 +46,7 @@ export function withMaintenanceGuard(gateway: AtmosphereGateway, db: Database, n
     // A read: during maintenance the API answers it with a 503 the REST gateway maps.
     listInstanceActions: (input) => gateway.listInstanceActions(input),
     instanceAction: guard((input) => gateway.instanceAction(input)),
+    moveImageVersion: guard((input) => gateway.moveImageVersion(input)),
+    setApplicationPublic: guard((input) => gateway.setApplicationPublic(input)),
   };
 }

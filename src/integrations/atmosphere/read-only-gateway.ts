@@ -24,5 +24,7 @@ export function createReadOnlyGateway(): AtmosphereGateway {
     setMachineRequestStatus: async ({ id, status }) => refuse(`mark imaging request ${id} as ${status}`),
     listInstanceActions: async ({ uuid }) => refuse(`ask Atmosphere which actions instance ${uuid} allows`),
     instanceAction: async ({ uuid, action }) => refuse(`${action} instance ${uuid}`),
+    moveImageVersion: async ({ versionId }) => refuse(`move image version ${versionId}`),
+    setApplicationPublic: async ({ applicationId }) => refuse(`make application ${applicationId} public`),
   };
 }

@@ -214,6 +214,24 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
       const body = input.action === 'reboot' ? { action: 'reboot', reboot_type: input.rebootType } : { action: 'redeploy' };
       await call({ method: 'POST', path: `/instances/${encodeURIComponent(input.uuid)}/actions`, body, what: `instance ${input.uuid}` });
     },
+
+    async moveImageVersion({ versionId, applicationId, name }) {
+      // ImageVersionSerializer's `image` is a ModelRelatedField on `application` looked up by pk
+      // (core/serializers/fields/base.py), and the model's unique_together ('application', 'name')
+      // makes DRF answer a clash with a 400 (api/v2/serializers/details/image_version.py).
+      await call({
+        method: 'PATCH',
+        path: `/image_versions/${encodeURIComponent(versionId)}`,
+        body: { image: applicationId, name },
+        what: `image version ${versionId}`,
+      });
+    },
+
+    async setApplicationPublic({ applicationId }) {
+      // `is_public` is a SwapBooleanField on `private` (api/v2/serializers/details/image.py); staff
+      // pass CanEditOrReadOnly and ApplicationMemberOrReadOnly (api/permissions.py).
+      await call({ method: 'PATCH', path: `/images/${applicationId}`, body: { is_public: true }, what: `application ${applicationId}` });
+    },
   };
 }
 

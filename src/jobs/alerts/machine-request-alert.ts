@@ -6,6 +6,7 @@ import { describeSince, type StatusSince } from '../../handlers/imaging/status-s
 import { summarizeOldStatus } from '../../handlers/imaging/summarize-old-status.js';
 import { formatTimestamp } from '../../handlers/format-time.js';
 import { describeRequestEvent, type RequestEventRow } from './request-event-line.js';
+import { moveVersionButton } from '../../handlers/images/move-version.js';
 
 /** Registered by the imaging handlers; agreed by name only. */
 export const TRIAGE_ACTION = 'mr:triage';
@@ -73,11 +74,16 @@ export function buildMachineRequestParent(input: { row: MachineRequestScanRow; t
     title: `Imaging request #${row.id}: ${label}`,
     text: `Imaging request #${row.id} "${row.imageName}" by ${row.owner}: ${state === 'resolved' ? row.status : triage.summary}`,
     fields,
-    ...(state === 'open' ? { buttons } : {}),
+    ...(state === 'open' ? { buttons } : movable(row) ? { buttons: [moveVersionButton(row.id)] } : {}),
     footer: `${state === 'resolved' ? 'Resolved' : 'Updated'} ${formatTimestamp(now)}. Changes are posted in this thread.`,
     tone: state === 'resolved' ? (row.status === 'completed' ? 'success' : 'info') : triage.severity === 'error' ? 'danger' : 'warning',
     visibility: 'channel',
   };
+}
+
+/** A completed request made as a new application, which staff may rather want as a version of another. */
+function movable(row: MachineRequestScanRow): boolean {
+  return row.status === 'completed' && row.newVersionForked && row.newApplicationVersionId !== null;
 }
 
 /** What changed, as one line: the thread reply for a new status or category. */
@@ -135,8 +141,10 @@ export function buildMachineRequestUpdate(input: {
   if (change) lines.push(previous.state === 'resolved' && state === 'open' ? `Reopened. ${change}` : change);
   if (lines.length === 0) return null;
   if (change && isMachineRequestAlertable(row.status, triage) && triage.nextSteps[0]) lines.push(`Next: ${triage.nextSteps[0]}`);
+  const completedNow = previous.status !== 'completed' && movable(row);
   return {
     text: lines.join('\n'),
+    ...(completedNow ? { buttons: [moveVersionButton(row.id)] } : {}),
     visibility: 'channel',
     tone: state === 'resolved' ? 'success' : isMachineRequestAlertable(row.status, triage) ? 'danger' : 'info',
   };

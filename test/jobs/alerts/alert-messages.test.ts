@@ -14,7 +14,7 @@ const now = new Date('2026-11-23T17:00:00Z');
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
 
 function request(status: string, oldStatus: string | null, submittedHoursAgo = 20): MachineRequestScanRow {
-  return { id: 7, status, oldStatus, startDate: hoursAgo(submittedHoursAgo), endDate: null, owner: 'alee', imageName: 'Canary', instanceId: 31, instanceName: 'canary-vm' };
+  return { id: 7, status, oldStatus, startDate: hoursAgo(submittedHoursAgo), endDate: null, owner: 'alee', imageName: 'Canary', instanceId: 31, instanceName: 'canary-vm', newVersionForked: false, newApplicationVersionId: null };
 }
 const triageOf = (row: MachineRequestScanRow, sinceHours = 20) =>
   classifyMachineRequest({ status: row.status, oldStatus: row.oldStatus, statusSince: hoursAgo(sinceHours), now, stuckAfterMinutes: 120 });
@@ -66,6 +66,18 @@ describe('imaging alert updates', () => {
   const previousError = { status: 'processing', oldStatus: DEMO_ERRORS.noneTypeId, category: 'cache', state: 'open' as const };
   const line = (previous: Parameters<typeof buildMachineRequestUpdate>[0]['previous'], row: MachineRequestScanRow, state: 'open' | 'resolved' = 'open') =>
     buildMachineRequestUpdate({ previous, row, triage: triageOf(row, 0.2), state, events: [] })?.text ?? null;
+
+  it('offers to make a request completed as a new application a version of another, in the thread and on the parent', () => {
+    const forked = { ...request('completed', 'completed'), newVersionForked: true, newApplicationVersionId: '6f1c2b8e-0d4a-4c1e-9a57-0b9e2f3c4d5e' };
+    const update = buildMachineRequestUpdate({ previous: { ...previousError, status: 'validating', category: 'in-progress' }, row: forked, triage: triageOf(forked, 0.2), state: 'resolved', events: [] })!;
+    expect(update.buttons).toEqual([{ label: 'Make it a version of another application', action: 'img:move-form', value: '7' }]);
+    const parent = buildMachineRequestParent({ row: forked, triage: triageOf(forked), state: 'resolved', now });
+    expect(parent.buttons?.map((b) => b.action)).toEqual(['img:move-form']);
+    // Asked as a new version: nothing to move.
+    const version = request('completed', 'completed');
+    expect(buildMachineRequestParent({ row: version, triage: triageOf(version), state: 'resolved', now }).buttons).toBeUndefined();
+    expect(buildMachineRequestUpdate({ previous: { ...previousError, status: 'validating', category: 'in-progress' }, row: version, triage: triageOf(version, 0.2), state: 'resolved', events: [] })!.buttons).toBeUndefined();
+  });
 
   it('tells each step of the pipeline in one line', () => {
     expect(line(previousError, request('pending', DEMO_ERRORS.noneTypeId))).toBe('Re-submitted: waiting for approval.');
