@@ -52,6 +52,12 @@ export interface FakeRepo {
   commits: Map<string, FakeCommit>;
   branches: Map<string, string>;
   tags: Map<string, string>;
+  /**
+   * Annotated tags: the tag object's sha of a tag name. Its ref points at the tag object, which points
+   * at the commit in `tags` (GitHub "Get a reference" answers `object.type: "tag"`, and "Get a tag"
+   * peels it: https://docs.github.com/rest/git/tags).
+   */
+  tagObjects: Map<string, string>;
   pulls: FakePull[];
   releases: FakeRelease[];
   /** Every request on this repository fails with this status while set. */
@@ -113,6 +119,7 @@ export async function startFakeGitHub(options: { token: string; repos: Record<st
       commits: new Map(),
       branches: new Map(),
       tags: new Map(),
+      tagObjects: new Map(),
       pulls: [],
       releases: [],
       brokenWith: null,
@@ -208,6 +215,7 @@ export async function startFakeGitHub(options: { token: string; repos: Record<st
       if (method === 'PUT') return putContent(repo, path, object(body));
     }
     if (first === 'git' && second === 'ref' && method === 'GET' && more.length > 0) return getRef(repo, more.join('/'));
+    if (first === 'git' && second === 'tags' && method === 'GET' && more.length === 1) return getTagObject(repo, more[0]!);
     if (first === 'git' && second === 'refs' && method === 'POST' && more.length === 0) return createRef(repo, object(body));
     if (first === 'pulls' && rest.length === 1 && method === 'GET') return listPulls(repo, query);
     if (first === 'pulls' && rest.length === 1 && method === 'POST') return createPull(repo, object(body));
@@ -303,7 +311,31 @@ export async function startFakeGitHub(options: { token: string; repos: Record<st
     const map = kind === 'heads' ? repo.branches : kind === 'tags' ? repo.tags : undefined;
     const sha = map?.get(name.join('/'));
     if (!sha) throw new HttpFailure(404, 'Not Found');
+    const tagObject = kind === 'tags' ? repo.tagObjects.get(name.join('/')) : undefined;
+    if (tagObject) {
+      return [200, { ref: `refs/${ref}`, node_id: `REF_${ref}`, url: `${url}/repos/${repo.fullName}/git/refs/${ref}`, object: { sha: tagObject, type: 'tag', url: `${url}/repos/${repo.fullName}/git/tags/${tagObject}` } }];
+    }
     return [200, refJson(repo, `refs/${ref}`, sha)];
+  }
+
+  /** "Get a tag": the annotated tag object, naming the commit it points at. */
+  function getTagObject(repo: FakeRepo, sha: string): Answer {
+    const name = [...repo.tagObjects].find(([, objectSha]) => objectSha === sha)?.[0];
+    if (!name) throw new HttpFailure(404, 'Not Found');
+    const commitSha = repo.tags.get(name)!;
+    return [
+      200,
+      {
+        node_id: `TAG_${sha}`,
+        tag: name,
+        sha,
+        url: `${url}/repos/${repo.fullName}/git/tags/${sha}`,
+        message: `Release ${name}\n`,
+        tagger: { name: 'Release Driver', email: 'driver@example.org', date: '2022-03-01T17:00:00Z' },
+        object: { type: 'commit', sha: commitSha, url: `${url}/repos/${repo.fullName}/git/commits/${commitSha}` },
+        verification: { verified: false, reason: 'unsigned', signature: null, payload: null },
+      },
+    ];
   }
 
   function createRef(repo: FakeRepo, body: Record<string, unknown>): Answer {
@@ -463,6 +495,14 @@ export async function startFakeGitHub(options: { token: string; repos: Record<st
     file(fullName: string, ref: string, path: string): string | undefined {
       const repo = repoOf(fullName);
       return resolve(repo, ref)?.files[path];
+    },
+    /** An annotated tag on `commitSha`, as `git tag -a` and a push make it: its ref names the tag object. */
+    annotateTag(fullName: string, tag: string, commitSha: string): string {
+      const repo = repoOf(fullName);
+      const objectSha = createHash('sha1').update(`tag ${tag} ${commitSha}`).digest('hex');
+      repo.tags.set(tag, commitSha);
+      repo.tagObjects.set(tag, objectSha);
+      return objectSha;
     },
     /** Commits straight to a branch, as someone pushing to it would. */
     push(fullName: string, branch: string, files: Record<string, string>, message = 'Direct push'): string {

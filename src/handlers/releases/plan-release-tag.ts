@@ -12,6 +12,11 @@ async function notesAt(releases: GitHubReleases, repo: string, tag: string, sha:
   const changelog = await releases.readChangelog(repo, sha);
   const section = changelog ? extractReleaseSection(changelog.text, tag) : null;
   if (section === null) return { problem: `• ${repo}: CHANGELOG.md at the merge commit ${sha.slice(0, 7)} has no ${tag} section; fix the changelog on the release branch and merge again.` };
+  if (section.trim() === '') {
+    return {
+      problem: `• ${repo}: the ${tag} section of CHANGELOG.md at the merge commit ${sha.slice(0, 7)} has no entries, so its release would have no notes. The entries belong in the release pull request before it is merged; now, add them by a follow-up pull request and create this release on GitHub by hand.`,
+    };
+  }
   return section;
 }
 

@@ -131,10 +131,14 @@ function checkOptions({ tag, previousTag, date, repoUrl }: ReleaseChangelogOptio
  * Empty `###` sub-headings left over in Unreleased are dropped from the release. Returns the new
  * file and the release section's body (without its heading) for the GitHub release notes.
  *
- * @throws ChangelogError when there is no Unreleased heading, Unreleased holds no entries, or the
- * changelog already has a section for `tag`.
+ * An Unreleased section with no entries is moved all the same, as an empty `tag` section (`empty`):
+ * the entries may be written in the release commit itself, as Atmosphere's v37-5 was. `release tag`
+ * reads the section at the merge commit and refuses one still empty.
+ *
+ * @throws ChangelogError when there is no Unreleased heading or the changelog already has a section
+ * for `tag`.
  */
-export function releaseChangelog(text: string, options: ReleaseChangelogOptions): { text: string; section: string } {
+export function releaseChangelog(text: string, options: ReleaseChangelogOptions): { text: string; section: string; empty: boolean } {
   checkOptions(options);
   const { tag, previousTag, date } = options;
   const repoUrl = options.repoUrl.replace(/\/+$/, '');
@@ -152,12 +156,7 @@ export function releaseChangelog(text: string, options: ReleaseChangelogOptions)
   }
   const bodyLines = sectionLines(lines, unreleased);
   const body = sectionBody(bodyLines, true);
-  if (body.entries === 0) {
-    throw new ChangelogError(
-      'empty_unreleased',
-      `the Unreleased section of CHANGELOG.md has no entries, so there is nothing to release as ${tag}; merge the changelog entries first.`,
-    );
-  }
+  const empty = body.entries === 0;
   const eol = text.slice(unreleased.start, unreleased.next).endsWith('\r\n') ? '\r\n' : '\n';
   const bodyEnd = bodyLines.length > 0 ? bodyLines[bodyLines.length - 1]!.next : unreleased.next;
   const followed = bodyEnd < text.length;
@@ -165,10 +164,10 @@ export function releaseChangelog(text: string, options: ReleaseChangelogOptions)
     `## [Unreleased](${repoUrl}/compare/${tag}...HEAD) - YYYY-MM-DD`,
     '',
     `## [${tag}](${repoUrl}/compare/${previousTag}...${tag}) - ${date}`,
-    ...body.text.split('\n'),
+    ...(empty ? [] : body.text.split('\n')),
     ...(followed ? [''] : []),
   ].join(eol);
-  return { text: text.slice(0, unreleased.start) + block + eol + text.slice(bodyEnd), section: body.text };
+  return { text: text.slice(0, unreleased.start) + block + eol + text.slice(bodyEnd), section: empty ? '' : body.text, empty };
 }
 
 /** The body of the section released as `tag` (without its heading), or null when there is none. */

@@ -43,9 +43,22 @@ async function getRelease(repo: string, tag: string): Promise<ReleaseInfo | null
   };
 }
 
+/**
+ * The commit a tag names. A lightweight tag's ref points at the commit; an annotated tag's
+ * (`git tag -a`) points at a tag object, which is read to reach the commit, so an annotated tag on
+ * the merge commit is never mistaken for a tag on another commit.
+ */
 async function tagSha(repo: string, tag: string): Promise<string | null> {
   const { data } = await call(repo, `reading tag ${tag}`, () => octokit.rest.git.getRef({ ...split(repo), ref: `tags/${tag}` }), notFound({ data: null }));
-  return data?.object.sha ?? null;
+  if (!data) return null;
+  let object = data.object;
+  // A tag of a tag is possible in git; a few steps cover any real chain.
+  for (let depth = 0; object.type === 'tag' && depth < 5; depth += 1) {
+    const sha = object.sha;
+    const { data: annotated } = await call(repo, `reading the tag object of ${tag}`, () => octokit.rest.git.getTag({ ...split(repo), tag_sha: sha }));
+    object = annotated.object;
+  }
+  return object.type === 'commit' ? object.sha : null;
 }
 
 /** The commit `target` names: itself when it is a full sha, else the head of that branch (null when unknown). */

@@ -171,7 +171,7 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
       const section = extractReleaseSection(onBranch.text, tag);
       if (section !== null) {
         needsCommit = false;
-        update = { text: onBranch.text, section };
+        update = { text: onBranch.text, section, empty: section.trim() === '' };
       } else {
         update = releaseChangelog(onBranch.text, { tag, previousTag, date, repoUrl });
         fileSha = onBranch.sha;
@@ -183,13 +183,17 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
         octokit.rest.repos.createOrUpdateFileContents({ ...target, path, message: `Release ${tag}`, content, sha: fileSha, branch: releaseBranch }),
       );
     }
+    const emptyNote = `the ${tag} section has no entries yet: write them in ${path} on ${releaseBranch} before merging`;
     steps.push({
       step: 'changelog',
       outcome: needsCommit ? 'created' : 'existing',
-      detail: needsCommit ? `moved Unreleased into ${tag} in ${path}` : `${path} on ${releaseBranch} already had ${tag}`,
+      detail: `${needsCommit ? `moved Unreleased into ${tag} in ${path}` : `${path} on ${releaseBranch} already had ${tag}`}${update.empty ? `; ${emptyNote}` : ''}`,
+      ...(update.empty ? { warning: true } : {}),
     });
 
-    const body = `Moves the Unreleased entries of ${path} into ${tag}.\n\n${update.section}\n`;
+    const body = update.empty
+      ? `Releases ${tag}. Unreleased had no entries, so ${emptyNote}; \`/atmo release tag\` refuses a release with an empty section.\n`
+      : `Moves the Unreleased entries of ${path} into ${tag}.\n\n${update.section}\n`;
     const pull = await call(
       repo,
       `opening the pull request ${releaseBranch} → ${branch}`,

@@ -60,7 +60,7 @@ describe('releaseChangelog', () => {
 
   it('can release again from its own output, and the sections read back', () => {
     const first = releaseChangelog(fixture, options).text;
-    expect(() => releaseChangelog(first, { ...options, tag: 'v38-0', previousTag: 'v37-6' })).toThrow(/no entries/);
+    expect(releaseChangelog(first, { ...options, tag: 'v38-0', previousTag: 'v37-6' })).toMatchObject({ empty: true, section: '' });
     const withEntry = first.replace(
       '...HEAD) - YYYY-MM-DD\n',
       '...HEAD) - YYYY-MM-DD\n### Security\n  - Rotate the session secret on upgrade\n',
@@ -86,9 +86,14 @@ describe('releaseChangelog', () => {
     expect((error as Error).message).toContain('Unreleased');
   });
 
-  it('refuses an Unreleased section that only holds empty sub-headings', () => {
+  it('moves an Unreleased section with no entries as an empty release section, for entries written in the release commit', () => {
     const empty = '# Changelog\n\n## [Unreleased](https://github.com/cyverse/atmosphere/compare/v37-5...HEAD) - YYYY-MM-DD\n### Added\n\n### Fixed\n\n## [v37-5](https://github.com/cyverse/atmosphere/compare/v37-4...v37-5) - 2022-02-14\n### Fixed\n  - x\n';
-    expect(catchError(() => releaseChangelog(empty, options))).toMatchObject({ problem: 'empty_unreleased' });
+    const moved = releaseChangelog(empty, options);
+    expect(moved).toMatchObject({ empty: true, section: '' });
+    expect(moved.text).toContain('## [Unreleased](https://github.com/cyverse/atmosphere/compare/v37-6...HEAD) - YYYY-MM-DD\n\n## [v37-6](https://github.com/cyverse/atmosphere/compare/v37-5...v37-6) - 2022-03-01\n\n## [v37-5]');
+    expect(extractReleaseSection(moved.text, 'v37-6')).toBe('');
+    // The older releases are kept as they were.
+    expect(extractReleaseSection(moved.text, 'v37-5')).toBe('### Fixed\n  - x');
   });
 
   it('refuses a malformed date instead of writing it into the heading', () => {

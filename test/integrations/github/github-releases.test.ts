@@ -147,12 +147,15 @@ describe('openReleasePullRequest', () => {
     expect(github.requests).toHaveLength(0);
   });
 
-  it('refuses an empty Unreleased section before creating the branch', async () => {
+  it('opens the release pull request for an empty Unreleased section, with an empty section to write the entries in', async () => {
     github.push('cyverse/atmosphere', 'master', { 'CHANGELOG.md': expected.text });
-    const error = await rejection(releases.openReleasePullRequest('cyverse/atmosphere', { ...release, tag: 'v37-7', previousTag: 'v37-6' }));
-    expect(error).toBeInstanceOf(ChangelogError);
-    expect(error).toMatchObject({ problem: 'empty_unreleased' });
-    expect(github.requests.filter((request) => request.method !== 'GET')).toHaveLength(0);
+    const pull = await releases.openReleasePullRequest('cyverse/atmosphere', { ...release, tag: 'v37-7', previousTag: 'v37-6' });
+    const changelogStep = pull.steps.find((step) => step.step === 'changelog')!;
+    expect(changelogStep).toMatchObject({ outcome: 'created', warning: true });
+    expect(changelogStep.detail).toContain('the v37-7 section has no entries yet: write them in CHANGELOG.md on release/v37-7 before merging');
+    const onBranch = github.file('cyverse/atmosphere', 'release/v37-7', 'CHANGELOG.md')!;
+    expect(onBranch).toContain('## [v37-7](https://github.com/cyverse/atmosphere/compare/v37-6...v37-7) - 2022-03-01');
+    expect(github.state.repos.get('cyverse/atmosphere')!.pulls.at(-1)!.body).toContain('Unreleased had no entries');
   });
 
   it('refuses to prepare again once the release pull request is merged', async () => {
@@ -246,6 +249,28 @@ describe('releasePullRequestState and createRelease', () => {
     expect(github.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/releases')).map((request) => request.status)).toEqual([201, 422]);
     expect(result).toMatchObject({ alreadyExisted: true, tagSha: other });
     expect(result.steps).toEqual([{ step: 'release', outcome: 'existing', detail: 'release v37-6 already existed' }]);
+  });
+
+  it('compares an annotated tag by the commit it names, not by its tag object', async () => {
+    const pull = await releases.openReleasePullRequest('cyverse/atmosphere', release);
+    const mergeSha = github.mergePullRequest('cyverse/atmosphere', pull.number);
+    // `git tag -a v37-6 <merge commit>` pushed by hand: the ref points at the tag object.
+    const objectSha = github.annotateTag('cyverse/atmosphere', 'v37-6', mergeSha);
+    expect(objectSha).not.toBe(mergeSha);
+
+    const created = await releases.createRelease('cyverse/atmosphere', { tag: 'v37-6', body: 'notes', target: mergeSha });
+
+    expect(created).toMatchObject({ alreadyExisted: false, tagExisted: true, tagSha: mergeSha });
+    expect(created.steps[0]).toEqual({ step: 'tag', outcome: 'existing', detail: `tag v37-6 already existed at ${mergeSha.slice(0, 7)}` });
+    expect(created.steps.some((step) => step.warning)).toBe(false);
+    expect(github.requests.some((request) => request.method === 'GET' && request.path.endsWith(`/git/tags/${objectSha}`))).toBe(true);
+
+    // An annotated tag on another commit is still told apart.
+    const elsewhere = github.push('cyverse/atmosphere', 'master', { 'README.md': '# Atmosphere, later\n' });
+    github.annotateTag('cyverse/atmosphere', 'v37-7', elsewhere);
+    const other = await releases.createRelease('cyverse/atmosphere', { tag: 'v37-7', body: 'notes', target: mergeSha });
+    expect(other).toMatchObject({ tagSha: elsewhere });
+    expect(other.steps[0]).toMatchObject({ warning: true });
   });
 
   it('warns when the tag already points at another commit than the merge commit', async () => {
