@@ -54,7 +54,7 @@ function headline(item: ImagingItem, now: Date): string {
 
 function itemLines(item: ImagingItem, now: Date): string[] {
   const { request, triage } = item;
-  const summary = summarizeOldStatus(request.oldStatus, 140);
+  const summary = summarizeOldStatus(request.oldStatus, 140, `/atmo imaging show ${request.id}`);
   return [
     headline(item, now),
     `Instance: ${request.instance.name} (${request.instance.providerAlias}) on ${request.provider.location}`,

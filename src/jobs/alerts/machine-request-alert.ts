@@ -61,7 +61,7 @@ export function buildMachineRequestParent(input: { row: MachineRequestScanRow; t
     { label: 'Status', value: since && state === 'open' ? `${row.status}, ${describeSince(since)}` : row.status },
     { label: 'Submitted', value: formatTimestamp(row.startDate) },
   ];
-  const detail = summarizeOldStatus(row.oldStatus, 200);
+  const detail = summarizeOldStatus(row.oldStatus, 200, `/atmo imaging show ${row.id}`);
   // Only an error text is an error: `pending` or a Glance id left in old_status is not one.
   if (triage.severity !== 'ok' && detail && hasErrorText(row.oldStatus)) fields.push({ label: 'Last error', value: detail });
   if (state === 'open' && triage.nextSteps.length > 0) {
