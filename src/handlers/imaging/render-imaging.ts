@@ -11,6 +11,8 @@ const FINAL: ReadonlySet<string> = new Set(FINAL_STATUSES);
 export const APPROVE_IMAGING_ACTION = 'mr:approve';
 export const DENY_IMAGING_ACTION = 'mr:deny';
 export const RESUBMIT_IMAGING_ACTION = 'mr:resubmit';
+/** The Triage button of an imaging alert: answers the clicker with the triage report. */
+export const TRIAGE_IMAGING_ACTION = 'mr:triage';
 
 export const IMAGING_FILTERS = ['pending', 'active', 'errored', 'all'] as const;
 export type ImagingFilter = (typeof IMAGING_FILTERS)[number];

@@ -3,12 +3,13 @@ import type { Button, Field, Reply } from '../../bot/chat/reply.js';
 import type { MachineRequestScanRow } from '../../db/queries/alert-scan.js';
 import { hasErrorText, type Triage, type TriageCategory } from '../../handlers/imaging/classify-machine-request.js';
 import { describeSince, type StatusSince } from '../../handlers/imaging/status-since.js';
+import { TRIAGE_IMAGING_ACTION } from '../../handlers/imaging/render-imaging.js';
 import { summarizeOldStatus } from '../../handlers/imaging/summarize-old-status.js';
 import { formatTimestamp } from '../../handlers/format-time.js';
 import { describeRequestEvent, type RequestEventRow } from './request-event-line.js';
 
-/** Registered by the imaging handlers; agreed by name only. */
-export const TRIAGE_ACTION = 'mr:triage';
+/** Registered by the imaging handlers (the Triage button answers with the triage report). */
+export const TRIAGE_ACTION = TRIAGE_IMAGING_ACTION;
 export const RESUBMIT_ACTION = 'mr:resubmit';
 
 export type ThreadState = 'open' | 'resolved';
