@@ -141,7 +141,8 @@ export function renderReplyMessageWithCuts(reply: Reply, file: CutFile | undefin
 /** `text` arrives escaped (it may carry the bot's own bold); titles and fields are escaped here. */
 function embed(input: { title?: string; text: string; fields?: Field[]; tone?: Reply['tone']; marker: string }, cuts: Cuts): APIEmbed {
   const result: APIEmbed = {};
-  if (input.title) result.title = cutEscaped(escapeDiscordMarkdown(input.title), DISCORD_LIMITS.embedTitle, '…');
+  // A long title is cut with an ellipsis (no room for a marker); the attached file has it whole.
+  if (input.title) result.title = cutCounted(escapeDiscordMarkdown(input.title), DISCORD_LIMITS.embedTitle, '…', cuts);
   if (input.text) result.description = cutCounted(input.text, DISCORD_LIMITS.embedDescription, input.marker, cuts);
   if (input.fields?.length) result.fields = toFields(input.fields, input.marker, cuts);
   if (input.tone) result.color = TONE_COLOURS[input.tone];

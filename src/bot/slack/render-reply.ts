@@ -153,6 +153,8 @@ export function renderReplyBlocksWithCuts(reply: Reply, file: CutFile | undefine
   const head: KnownBlock[] = [];
   if (reply.title) {
     const title = reply.tone ? `${TONE_EMOJI[reply.tone]} ${reply.title}` : reply.title;
+    // A long title is cut with an ellipsis (a header has no room for a marker); the file has it whole.
+    if (title.length > SLACK_LIMITS.headerText) cuts.count += 1;
     head.push({ type: 'header', text: plain(title, SLACK_LIMITS.headerText) });
   }
   const note = cutMarker(reply.fullTextAt, 'Slack', file);
