@@ -48,9 +48,13 @@ function responseMessage(answer: Reply, message: SlackMessage, extra: Record<str
   };
 }
 
-/** A reply for everyone in `channel` shares its files there; any other reply's go to the asker's DM. */
-function fileTarget(answer: Reply, channel: string, userId: string): SlackFileTarget {
-  return answer.visibility === 'channel' ? { kind: 'channel', channel } : { kind: 'direct', user: userId };
+/**
+ * A reply for everyone in `channel` shares its files there (in the thread of the clicked message, when
+ * it sat in one); any other reply's go to the asker's direct messages.
+ */
+function fileTarget(answer: Reply, channel: string, userId: string, threadTs?: string): SlackFileTarget {
+  if (answer.visibility !== 'channel') return { kind: 'direct', user: userId };
+  return { kind: 'channel', channel, ...(threadTs ? { threadTs } : {}) };
 }
 
 /**
@@ -68,7 +72,7 @@ function sourceIO(
   const { queue, trustedResponseUrl } = deps;
   const respond = async (answer: Reply): Promise<void> => {
     const url = source.responseUrl;
-    const target = fileTarget(answer, source.channel, userId);
+    const target = fileTarget(answer, source.channel, userId, source.threadTs);
     if (url) {
       const port = slackFilePort(client, target, async (message) => {
         const body = responseMessage(answer, message, { replace_original: false });

@@ -7,7 +7,7 @@ import { createMemoryLogger } from '../../../src/logger.js';
 import { createSlackApp, type SlackApp } from '../../../src/bot/slack/slack-app.js';
 import { memoryFormStates } from '../../support/form-states.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
-import { signedPost, slashCommand } from '../../support/slack-requests.js';
+import { blockAction, signedPost, slashCommand } from '../../support/slack-requests.js';
 
 const SECRET = 'test-signing-secret';
 const TRACEBACK = `Traceback (most recent call last):\n${'  File "/opt/atmosphere/service/imaging.py", line 118, in create_image\n    snapshot = driver.create_snapshot(instance)\n'.repeat(110)}IOError: [Errno 28] No space left on device`;
@@ -120,6 +120,20 @@ describe('Slack: files with replies (external upload flow against the fake Web A
     expect(JSON.stringify(response.body['blocks'])).toContain("could not be attached: Slack's upload URL refused the bytes of imaging-request-12.txt (HTTP 500).");
     expect(fake.calls.map((call) => call.method)).not.toContain('files.completeUploadExternal');
     expect(fake.files).toEqual([]);
+  });
+
+  it('redraws a clicked channel message with chat.update and shares the full text in that message\'s thread', async () => {
+    answer = (io) => io.updateSource!(longReply('channel'));
+    await signedPost(
+      appUrl,
+      blockAction({ actionId: 'mr:resubmit', value: '12', userId: 'U5', channelId: 'C3', messageTs: '1700000000.000077', responseUrl: fake.responseUrl('click') }),
+      SECRET,
+    );
+    const update = await fake.waitFor(() => fake.calls.find((call) => call.method === 'chat.update'));
+    expect(JSON.stringify(update.args['blocks'])).toContain('the attached file imaging-request-12.txt');
+    expect(fake.files).toHaveLength(1);
+    expect(fake.files[0]).toMatchObject({ channel: 'C3', threadTs: '1700000000.000077' });
+    expect(fake.files[0]!.bytes.toString('utf8')).toContain(TRACEBACK);
   });
 
   it('puts a posted message\'s files in its thread, and an edited one\'s in the edited message\'s thread', async () => {
