@@ -28,6 +28,8 @@ export interface SharedFile {
   id: string;
   filename: string;
   title: string;
+  /** `alt_text` given to files.getUploadURLExternal, if any. */
+  altText: string | undefined;
   bytes: Buffer;
   /** The content type the bytes were POSTed with. */
   contentType: string;
@@ -75,6 +77,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 interface PendingUpload {
   filename: string;
   length: number;
+  altText?: string;
   bytes?: Buffer;
   contentType?: string;
 }
@@ -141,7 +144,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         if (typeof filename !== 'string' || filename === '') return { ok: false, error: 'invalid_arguments' };
         if (!Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
         const id = `F${String(++fileCounter).padStart(8, '0')}`;
-        uploads.set(id, { filename, length });
+        uploads.set(id, { filename, length, ...(typeof args['alt_text'] === 'string' ? { altText: args['alt_text'] } : {}) });
         return { ok: true, upload_url: `${base}/upload/v1/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal': {
@@ -165,6 +168,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
             id,
             filename: pending.filename,
             title: typeof entry.title === 'string' ? entry.title : pending.filename,
+            altText: pending.altText,
             bytes: pending.bytes!,
             contentType: pending.contentType ?? '',
             channel,

@@ -46,6 +46,8 @@ export interface ReplyFile {
   mimeType: string;
   /** Shown instead of the name where the platform has titles (Slack). */
   title?: string;
+  /** What an image shows, for screen readers (Slack's `alt_text`, Discord's attachment description). */
+  altText?: string;
 }
 
 export interface Reply {

@@ -15,9 +15,15 @@ export function discordFilePort<T>(send: (message: DiscordMessage, files: readon
   };
 }
 
+/** An attachment's description is its alt text; a title stands in for it when there is none. */
+function descriptionOf(file: ReplyFile): { description?: string } {
+  const text = file.altText ?? file.title;
+  return text ? { description: text.slice(0, 1024) } : {};
+}
+
 /** discord.js message options take files as `{ attachment, name, description }`; it numbers them. */
 export function clientFiles(files: readonly ReplyFile[]): { attachment: Buffer; name: string; description?: string }[] {
-  return files.map((file) => ({ attachment: Buffer.from(file.data), name: file.name, ...(file.title ? { description: file.title } : {}) }));
+  return files.map((file) => ({ attachment: Buffer.from(file.data), name: file.name, ...descriptionOf(file) }));
 }
 
 /** A raw REST call takes the parts and their descriptions separately; the ids tie each to its part. */
@@ -27,6 +33,6 @@ export function restFiles(files: readonly ReplyFile[]): {
 } {
   return {
     files: files.map((file) => ({ name: file.name, data: Buffer.from(file.data), contentType: file.mimeType })),
-    attachments: files.map((file, index) => ({ id: index, filename: file.name, ...(file.title ? { description: file.title } : {}) })),
+    attachments: files.map((file, index) => ({ id: index, filename: file.name, ...descriptionOf(file) })),
   };
 }

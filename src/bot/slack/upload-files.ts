@@ -25,7 +25,7 @@ export async function uploadSlackFiles(client: WebClient, files: readonly ReplyF
   const uploaded: { id: string; title: string }[] = [];
   for (const file of files) {
     const target = await callSlack('files.getUploadURLExternal', () =>
-      client.files.getUploadURLExternal({ filename: file.name, length: file.data.byteLength }),
+      client.files.getUploadURLExternal({ filename: file.name, length: file.data.byteLength, ...(file.altText ? { alt_text: file.altText } : {}) }),
     );
     if (!target.upload_url || !target.file_id) throw new IntegrationError('slack', 'Slack accepted files.getUploadURLExternal but returned no upload URL');
     await postBytes(target.upload_url, file);

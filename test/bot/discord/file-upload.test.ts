@@ -71,7 +71,7 @@ describe('Discord: files with replies (multipart attachments against the fake Di
   });
 
   it('attaches a handler\'s own file to the redrawn message of a click, byte for byte', async () => {
-    answer = (io) => io.updateSource!({ title: 'Weekly report', text: 'Waits per week', files: [{ name: 'waits.png', data: PNG, mimeType: 'image/png' }] });
+    answer = (io) => io.updateSource!({ title: 'Weekly report', text: 'Waits per week', files: [{ name: 'waits.png', data: PNG, mimeType: 'image/png', title: 'Waits', altText: 'Median wait per week' }] });
     const click = buttonClick({ customId: 'mr:show:12', messageId: '555000000000000009' });
     fake.sendInteraction(click);
     const callback = await fake.waitForRequest(callbackOf(click));
@@ -79,6 +79,7 @@ describe('Discord: files with replies (multipart attachments against the fake Di
     expect(callback.files).toHaveLength(1);
     expect(callback.files[0]).toMatchObject({ filename: 'waits.png', contentType: 'image/png' });
     expect(new Uint8Array(callback.files[0]!.bytes)).toEqual(PNG);
+    expect((callback.body as { data: { attachments: unknown[] } }).data.attachments).toEqual([{ id: '0', description: 'Median wait per week' }]);
   });
 
   it('posts a cut alert with its full text attached, through the REST API', async () => {

@@ -89,10 +89,10 @@ describe('Slack: files with replies (external upload flow against the fake Web A
   });
 
   it('shares a channel reply\'s own files in that channel, byte for byte', async () => {
-    const response = await command('chart', { text: 'Weekly report', visibility: 'channel', files: [{ name: 'waits.png', data: PNG, mimeType: 'image/png', title: 'Waits per week' }] });
+    const response = await command('chart', { text: 'Weekly report', visibility: 'channel', files: [{ name: 'waits.png', data: PNG, mimeType: 'image/png', title: 'Waits per week', altText: 'Median wait per week, falling from 30 h to 6 h' }] });
     expect(response.body['response_type']).toBe('in_channel');
     expect(fake.files).toHaveLength(1);
-    expect(fake.files[0]).toMatchObject({ filename: 'waits.png', title: 'Waits per week', channel: 'C9', contentType: 'image/png' });
+    expect(fake.files[0]).toMatchObject({ filename: 'waits.png', title: 'Waits per week', channel: 'C9', contentType: 'image/png', altText: 'Median wait per week, falling from 30 h to 6 h' });
     expect(new Uint8Array(fake.files[0]!.bytes)).toEqual(PNG);
     expect(fake.calls.some((call) => call.method === 'conversations.open')).toBe(false);
   });
