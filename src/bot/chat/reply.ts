@@ -73,11 +73,18 @@ export interface Reply {
 export interface CutFile {
   name: string;
   attached: boolean;
+  /** Where the file lands when it is not beside the message, e.g. `sent to your direct messages with the bot`. */
+  where?: string;
+}
+
+/** `the attached file x.txt`, or `the file x.txt, sent to your direct messages with the bot`. */
+export function describeCutFile(file: CutFile): string {
+  return file.where ? `the file ${file.name}, ${file.where}` : `the attached file ${file.name}`;
 }
 
 /** What replaces the end of a text cut at a platform's limit; it says where the rest is. */
 export function cutMarker(fullTextAt: string | undefined, platform: string, file?: CutFile): string {
-  if (file?.attached) return `… (cut; the full text is in the attached file ${file.name})`;
+  if (file?.attached) return `… (cut; the full text is in ${describeCutFile(file)})`;
   const rest = fullTextAt ? `cut; ${fullTextAt} has all of it` : `cut at ${platform}'s length limit`;
   return file ? `… (${rest}; the file with the full text could not be attached)` : `… (${rest})`;
 }

@@ -10,7 +10,7 @@ import {
   type APIModalInteractionResponseCallbackData,
 } from 'discord.js';
 import { encodeActionId } from '../chat/action-id.js';
-import { cutMarker, MAX_FORM_FIELDS, type Button, type CutFile, type Field, type FormSpec, type Reply } from '../chat/reply.js';
+import { cutMarker, describeCutFile, MAX_FORM_FIELDS, type Button, type CutFile, type Field, type FormSpec, type Reply } from '../chat/reply.js';
 import { cutEscaped, escapeDiscordMarkdown } from './escape-markdown.js';
 
 /** Message limits from the Discord channel and embed references. */
@@ -116,7 +116,7 @@ export function renderReplyMessageWithCuts(reply: Reply, file: CutFile | undefin
   }
   embeds.push(...sectionEmbeds.slice(0, kept));
   if (footer && embeds.length > 0) embeds[embeds.length - 1]!.footer = { text: footer };
-  const inFile = file?.attached ? `; the attached file ${file.name} has them` : '';
+  const inFile = file?.attached ? `; ${describeCutFile(file)} has them` : '';
   if (kept < sections.length) notes.push(`${sections.length - kept} more not shown (Discord message limit${inFile}).`);
   if (droppedFields > 0) notes.push(`${droppedFields} more fields not shown (Discord message limit${inFile}).`);
   if (kept < sections.length || droppedFields > 0) cuts.count += 1;

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { cutMarker, type Button, type CutFile, type Field, type FormSpec, type Reply, type Section } from '../chat/reply.js';
+import { cutMarker, describeCutFile, type Button, type CutFile, type Field, type FormSpec, type Reply, type Section } from '../chat/reply.js';
 
 type KnownBlock = types.KnownBlock;
 type ActionsBlock = types.ActionsBlock;
@@ -186,7 +186,7 @@ export function renderReplyBlocksWithCuts(reply: Reply, file: CutFile | undefine
       elements: [
         {
           type: 'mrkdwn',
-          text: `… ${hidden} more ${hidden === 1 ? 'item' : 'items'} not shown (Slack shows at most ${SLACK_LIMITS.blocksPerMessage} blocks)${file?.attached ? `; the attached file ${file.name} has them all` : ''}.`,
+          text: `… ${hidden} more ${hidden === 1 ? 'item' : 'items'} not shown (Slack shows at most ${SLACK_LIMITS.blocksPerMessage} blocks)${file?.attached ? `; ${describeCutFile(file)} has them all` : ''}.`,
         },
       ],
     });

@@ -18,6 +18,8 @@ export interface SlackMessage {
  */
 export type SlackFileTarget = { kind: 'channel'; channel: string; threadTs?: string } | { kind: 'direct'; user: string };
 
+const DIRECT_MESSAGES = 'sent to your direct messages with the bot';
+
 /** Only network calls leave the event's work slot; with no queue (outbound posts) they run inline. */
 type Outside = Pick<WorkQueue, 'outside'> | undefined;
 
@@ -39,7 +41,8 @@ export function slackFilePort<T>(
 ): FileUploadPort<SlackMessage, T> {
   return {
     render(reply, file) {
-      const { text, blocks, cut } = renderReplyBlocksWithCuts(reply, file);
+      const placed = target.kind === 'direct' ? { ...file, where: DIRECT_MESSAGES } : file;
+      const { text, blocks, cut } = renderReplyBlocksWithCuts(reply, placed);
       return { message: { text, blocks }, cut };
     },
     async upload(files) {

@@ -74,7 +74,7 @@ describe('Slack: files with replies (external upload flow against the fake Web A
   it('sends the full text of a cut private reply as a file in the asker\'s direct messages, and the marker names it', async () => {
     const response = await command('long-private', longReply('ephemeral'));
     const blocks = JSON.stringify(response.body['blocks']);
-    expect(blocks).toContain('(cut; the full text is in the attached file imaging-request-12.txt)');
+    expect(blocks).toContain('(cut; the full text is in the file imaging-request-12.txt, sent to your direct messages with the bot)');
     expect(fake.files).toHaveLength(1);
     const [file] = fake.files;
     expect(file).toMatchObject({ filename: 'imaging-request-12.txt', title: 'Imaging request #12', channel: 'DU5', threadTs: undefined });
