@@ -24,7 +24,7 @@ export interface TriageReportInput {
 }
 
 /** The status message as staff paste it: the traceback on real lines instead of Python escapes. */
-function tracebackBlock(oldStatus: string | null): string {
+export function tracebackBlock(oldStatus: string | null): string {
   const parsed = parseOldStatus(oldStatus);
   if (parsed.text === '') return '(no status message recorded)';
   if (parsed.traceback === null) return unescapePythonString(parsed.text);

@@ -83,6 +83,25 @@ describe.each(dbKinds())('imaging requests on %s', (kind) => {
     expect(text).toContain('Username: mdelgado');
   });
 
+  it('summarises a long status message in the detail and sends it whole, on real lines, as a file', async () => {
+    const canary = await requestId(t.deps.db, 'Jetstream Canary');
+    const frames = String.raw`  File "/opt/env/atmo/local/lib/python2.7/site-packages/celery/app/trace.py", line 240, in trace_task\n    R = retval = fun(*args, **kwargs)\n`.repeat(40);
+    const oldStatus = String.raw`(validating) - ERROR - AttributeError("'NoneType' object has no attribute 'id'",) Exception:'Traceback (most recent call last):\n` + frames + String.raw`AttributeError: \'NoneType\' object has no attribute \'id\'\n'`;
+    await t.deps.db.update(machineRequest).set({ oldStatus }).where(eq(machineRequest.id, canary));
+    const show = (await dispatch(dispatcher, commandEvent(`imaging show ${canary}`, kpatel))).replies[0]!;
+    const field = show.fields!.find((f) => f.label === 'Status message')!.value;
+    expect(field).toMatch(/^validating: AttributeError: 'NoneType' object has no attribute 'id'\n\(\d+ characters; the whole status message, \d+ lines, is in the file imaging-request-\d+-status\.txt sent with this message\)$/);
+    const [file] = show.files ?? [];
+    expect(file?.name).toBe(`imaging-request-${canary}-status.txt`);
+    const text = new TextDecoder().decode(file!.data);
+    expect(text.split('R = retval = fun(*args, **kwargs)\n').length - 1).toBe(40);
+    expect(text).not.toMatch(/\\n|\\'/);
+    // A short one stays in the field as it is.
+    const hpc = await requestId(t.deps.db, 'HPC Benchmark Suite');
+    const short = (await dispatch(dispatcher, commandEvent(`imaging show ${hpc}`, kpatel))).replies[0]!;
+    expect(short.files).toBeUndefined();
+  });
+
   it('re-submits an errored request to pending through the gateway, once', async () => {
     const hpc = await requestId(t.deps.db, 'HPC Benchmark Suite');
     const first = await dispatch(dispatcher, actionEvent('mr:resubmit', `${hpc}:errored`, kpatel));
