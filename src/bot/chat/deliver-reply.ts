@@ -70,16 +70,20 @@ export function withFilesMissing(reply: Reply, files: readonly ReplyFile[], erro
  * Sends `reply` with its own files and, when the platform cut any of its text, one more file holding
  * all of it, named in the cut markers. If the files cannot be uploaded the message still goes out,
  * without them, and says so; a failure to send the message itself is the caller's to handle.
+ * `uploaded` remembers the replies whose files a separate upload already delivered, so that sending
+ * the same reply again after its message failed (the dispatcher retries once) does not share them twice.
  */
-export async function deliverReply<M, T>(reply: Reply, port: FileUploadPort<M, T>, log: Logger): Promise<T> {
+export async function deliverReply<M, T>(reply: Reply, port: FileUploadPort<M, T>, log: Logger, uploaded?: WeakSet<Reply>): Promise<T> {
   const name = fullTextFileName(reply);
   const first = port.render(reply, { name, attached: true });
   const files = [...(reply.files ?? []), ...(first.cut ? [textFile(name, replyAsText(reply), reply.title)] : [])];
   if (files.length === 0) return port.send(first.message, []);
   let failure: unknown;
   if (port.upload) {
+    if (uploaded?.has(reply)) return port.send(first.message, []);
     try {
       await port.upload(files);
+      uploaded?.add(reply);
     } catch (error) {
       failure = error;
     }

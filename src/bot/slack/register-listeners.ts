@@ -70,6 +70,7 @@ function sourceIO(
   log: Logger,
 ): EventIO {
   const { queue, trustedResponseUrl } = deps;
+  const uploaded = new WeakSet<Reply>();
   const respond = async (answer: Reply): Promise<void> => {
     const url = source.responseUrl;
     const target = fileTarget(answer, source.channel, userId, source.threadTs);
@@ -78,12 +79,12 @@ function sourceIO(
         const body = responseMessage(answer, message, { replace_original: false });
         await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
       }, queue);
-      return deliverReply(answer, port, log);
+      return deliverReply(answer, port, log, uploaded);
     }
     const port = slackFilePort(client, { kind: 'direct', user: userId }, async ({ text, blocks }) => {
       await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })), 'slack');
     }, queue);
-    return deliverReply(answer, port, log);
+    return deliverReply(answer, port, log, uploaded);
   };
   return {
     respond,
@@ -96,14 +97,14 @@ function sourceIO(
           const body = { ...message, replace_original: true };
           await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
         }, queue);
-        return deliverReply(answer, port, log);
+        return deliverReply(answer, port, log, uploaded);
       }
       // The edited message is public: its files go into its thread.
       const target: SlackFileTarget = { kind: 'channel', channel: source.channel, threadTs: source.threadTs ?? ts };
       const port = slackFilePort(client, target, async ({ text, blocks }) => {
         await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })), 'slack');
       }, queue);
-      return deliverReply(answer, port, log);
+      return deliverReply(answer, port, log, uploaded);
     },
   };
 }
@@ -163,6 +164,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       if (command.user_id === context.botUserId) return;
       const event = slashCommandToEvent(command, arrival());
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
+      const uploaded = new WeakSet<Reply>();
       const io: EventIO = {
         respond: deps.trustedResponseUrl(command.response_url)
           ? (answer) => {
@@ -170,7 +172,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
                 const body = responseMessage(answer, message);
                 await queue.outside(() => postToResponseUrl(command.response_url, body, deps.trustedResponseUrl), 'slack');
               }, queue);
-              return deliverReply(answer, port, log);
+              return deliverReply(answer, port, log, uploaded);
             }
           : async (answer) => {
               log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
@@ -180,7 +182,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
                 'slack',
                 );
               }, queue);
-              return deliverReply(answer, port, log);
+              return deliverReply(answer, port, log, uploaded);
             },
       };
       await queue.run({

@@ -77,6 +77,21 @@ describe('deliverReply', () => {
     expect(p.sent[0]!.reply.footer).toBe('The files a.txt, b.txt could not be attached: Discord refused the message (HTTP 413).');
   });
 
+  it('does not share the files again when the same reply is sent again after its message failed', async () => {
+    const p = platform({ separateUpload: true });
+    let failures = 1;
+    const flaky = { ...p.port, send: async (message: { reply: Reply; file: CutFile }, files: readonly ReplyFile[]) => {
+      if (failures-- > 0) throw new IntegrationError('slack', 'could not reach Slack to answer through the response_url');
+      return p.port.send(message, files);
+    } };
+    const uploaded = new WeakSet<Reply>();
+    await expect(deliverReply(long, flaky, log, uploaded)).rejects.toThrow('could not reach Slack');
+    await deliverReply(long, flaky, log, uploaded);
+    expect(p.uploads).toHaveLength(1);
+    expect(p.sent).toHaveLength(1);
+    expect(p.sent[0]!.file.attached).toBe(true);
+  });
+
   it('names the full-text file after the title, or the first line, in safe characters', () => {
     expect(fullTextFileName({ title: 'Imaging request #12: triage report', text: '' })).toBe('imaging-request-12-triage-report.txt');
     expect(fullTextFileName({ text: '../../etc/passwd\nsecond line' })).toBe('etc-passwd.txt');
