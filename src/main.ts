@@ -109,6 +109,7 @@ async function main(): Promise<void> {
       log: log.child({ platform: 'console' }),
       actingAs: staff?.username ?? null,
       operator: 'operator',
+      filesDir: join(config.DATA_DIR, 'files'),
     });
     bot.registerConsole(adapter.chatPort);
     bot.startJobs();

@@ -23,7 +23,7 @@ import {
   showInstanceAction,
   stepInstanceAction,
 } from './instances/instance-actions.js';
-import { approveImagingAction, denyImagingAction, resubmitImagingAction } from './imaging/imaging-actions.js';
+import { approveImagingAction, denyImagingAction, resubmitImagingAction, triageImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
 import { planReleaseCommand, releaseHotfixCommand, releaseImagesCommand, releasePlanDoneCommand, releasePlanStatusCommand, runbookDoneAction } from './releases/runbook/runbook-commands.js';
@@ -108,6 +108,7 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   approveImagingAction,
   denyImagingAction,
   resubmitImagingAction,
+  triageImagingAction,
   showInstanceAction,
   reportInstanceAction,
   stepInstanceAction,

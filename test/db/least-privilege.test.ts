@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replyAsText } from '../../src/bot/chat/deliver-reply.js';
 import { asc, sql } from 'drizzle-orm';
 import { maintenanceRecord } from '../../src/db/atmosphere-schema.js';
 import { apiMaintenanceRecord } from '../../src/db/troposphere-schema.js';
@@ -99,7 +100,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with exactly the printe
     await ask('imaging errored');
     const canary = await requestId(owner(), 'Jetstream Canary');
     expect((await ask(`imaging show ${canary}`)).title).toBe(`Imaging request #${canary}`);
-    expect((await ask(`imaging triage ${canary}`)).text).toContain('Username: mdelgado');
+    expect(replyAsText(await ask(`imaging triage ${canary}`))).toContain('Username: mdelgado');
     const hpc = await requestId(owner(), 'HPC Benchmark Suite');
     expect((await send(actionEvent('mr:resubmit', `${hpc}:errored`, kpatel))).replies[0]!.text).toContain('Re-submitted imaging request');
     const ids = [await requestId(owner(), 'Trinity 2.11 RNA-Seq'), await requestId(owner(), 'RStudio 4.0 Bioconductor Workshop'), await requestId(owner(), 'Genomics Workshop 2021')];

@@ -7,6 +7,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * protocol (HELLO, IDENTIFY/READY, heartbeats, RESUME with replay) for the real discord.js client.
  * Every REST call is recorded; bot routes check `Authorization: Bot <token>` as Discord does, while
  * interaction callbacks and webhooks authenticate by their token in the path and carry no header.
+ * A message with files arrives as multipart/form-data, as Discord takes it
+ * (https://discord.com/developers/docs/reference#uploading-files, and `resolveRequest` in
+ * @discordjs/rest for the client's side): the JSON body in the `payload_json` part, each file in a
+ * `files[n]` part, described by the entry of `attachments` whose `id` is n. A part without its
+ * entry, an entry without its part, or a file over the 10 MiB bot upload limit is refused.
  */
 
 export interface RecordedRequest {
@@ -16,7 +21,20 @@ export interface RecordedRequest {
   query: URLSearchParams;
   authorization: string | undefined;
   body: unknown;
+  /** The `files[n]` parts of a multipart request, in order. */
+  files: RecordedFile[];
 }
+
+export interface RecordedFile {
+  /** The part's name, `files[0]`. */
+  key: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** Discord's default upload limit for a bot's message, per file. */
+export const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 
 interface Session {
   id: string;
@@ -65,7 +83,24 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
   let session: Session | null = null;
   let liveWaiters: (() => void)[] = [];
 
-  function messageObject(channelId: string, body: Record<string, unknown>, id = snowflake()): Record<string, unknown> {
+  function attachmentObjects(body: Record<string, unknown>, files: RecordedFile[]): Record<string, unknown>[] {
+    const described = (Array.isArray(body.attachments) ? body.attachments : []) as { id: unknown; filename?: unknown; description?: unknown }[];
+    return files.map((file, index) => {
+      const entry = described.find((item) => String(item.id) === String(index));
+      const attachmentId = snowflake();
+      return {
+        id: attachmentId,
+        filename: typeof entry?.filename === 'string' ? entry.filename : file.filename,
+        ...(typeof entry?.description === 'string' ? { description: entry.description } : {}),
+        size: file.bytes.length,
+        content_type: file.contentType,
+        url: `${apiUrl}/attachments/${attachmentId}/${file.filename}`,
+        proxy_url: `${apiUrl}/attachments/${attachmentId}/${file.filename}`,
+      };
+    });
+  }
+
+  function messageObject(channelId: string, body: Record<string, unknown>, id = snowflake(), files: RecordedFile[] = []): Record<string, unknown> {
     const previous = messages.get(id) ?? {};
     const message = {
       id,
@@ -86,6 +121,7 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
       flags: 0,
       ...previous,
       ...pick(body, ['content', 'embeds', 'components', 'flags']),
+      ...(files.length > 0 ? { attachments: attachmentObjects(body, files) } : {}),
     };
     messages.set(id, message);
     return message;
@@ -110,8 +146,25 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
     return { status: 204 };
   }
 
+  /** Each `files[n]` part needs its `attachments` entry with id n, and each entry its part. */
+  function checkFiles(request: RecordedRequest): { status: number; body?: unknown } | undefined {
+    if (request.files.length === 0) return undefined;
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const payload = (request.path.endsWith('/callback') ? (raw.data ?? {}) : raw) as Record<string, unknown>;
+    const described = (Array.isArray(payload.attachments) ? payload.attachments : []) as { id?: unknown }[];
+    const keys = request.files.map((file) => file.key);
+    const ids = described.map((item) => `files[${String(item.id)}]`);
+    if (keys.some((key) => !ids.includes(key)) || ids.some((id) => !keys.includes(id))) {
+      return { status: 400, body: { message: 'Invalid Form Body', code: 50035, errors: { attachments: { _errors: [{ code: 'ATTACHMENT_NOT_FOUND', message: 'Attachment data not found' }] } } } };
+    }
+    if (request.files.some((file) => file.bytes.length > UPLOAD_LIMIT_BYTES)) return { status: 413, body: { message: 'Request entity too large', code: 40005 } };
+    return undefined;
+  }
+
   function route(request: RecordedRequest): { status: number; body?: unknown } {
-    const { method, path } = request;
+    const refused = checkFiles(request);
+    if (refused) return refused;
+    const { method, path, files } = request;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const botRoute = !path.startsWith('/interactions/') && !path.startsWith('/webhooks/');
     if (botRoute && request.authorization !== `Bot ${options.token}`) return { status: 401, body: { message: '401: Unauthorized', code: 0 } };
@@ -127,17 +180,17 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
       if (match[1] !== options.applicationId) return { status: 404, body: { message: 'Unknown Webhook', code: 10015 } };
       const interactionToken = match[2]!;
       const messageId = match[3];
-      if (method === 'POST' && !messageId) return { status: 200, body: messageObject('0', body) };
+      if (method === 'POST' && !messageId) return { status: 200, body: messageObject('0', body, undefined, files) };
       if (method === 'PATCH' && messageId) {
         const id = messageId === '@original' ? (originals.get(interactionToken) ?? snowflake()) : messageId;
         if (messageId === '@original') originals.set(interactionToken, id);
-        return { status: 200, body: messageObject('0', body, id) };
+        return { status: 200, body: messageObject('0', body, id, files) };
       }
       if (method === 'DELETE' && messageId) return { status: 204 };
     }
-    if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') return { status: 200, body: messageObject(match[1]!, body) };
+    if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') return { status: 200, body: messageObject(match[1]!, body, undefined, files) };
     if ((match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH') {
-      return { status: 200, body: messageObject(match[1]!, body, match[2]!) };
+      return { status: 200, body: messageObject(match[1]!, body, match[2]!, files) };
     }
     if ((match = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST') {
       if (threadsByMessage.has(match[2]!)) return { status: 400, body: { message: 'A thread has already been created for this message', code: 160004 } };
@@ -159,7 +212,8 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const { body, files } = await parseBody(req.headers['content-type'] ?? '', raw);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const prefix = '/api/v10';
     // discord.js percent-encodes `@original`; Discord (and so this fake) ignores query strings for routing.
@@ -169,7 +223,8 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
       path,
       query: url.searchParams,
       authorization: req.headers.authorization,
-      body: text ? (JSON.parse(text) as unknown) : undefined,
+      body,
+      files,
     };
     const result = route(recorded);
     requests.push(recorded);
@@ -291,6 +346,21 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/** JSON, or multipart/form-data with `payload_json` and `files[n]` parts (read with the fetch API's own parser). */
+async function parseBody(contentType: string, raw: Buffer): Promise<{ body: unknown; files: RecordedFile[] }> {
+  if (!contentType.startsWith('multipart/form-data')) return { body: raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as unknown) : undefined, files: [] };
+  const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  const files: RecordedFile[] = [];
+  let body: unknown;
+  for (const [key, value] of form.entries()) {
+    if (key === 'payload_json' && typeof value === 'string') body = JSON.parse(value) as unknown;
+    else if (/^files\[\d+\]$/.test(key) && typeof value !== 'string') {
+      files.push({ key, filename: value.name, contentType: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+    }
+  }
+  return { body, files };
 }
 
 function pick(body: Record<string, unknown>, keys: string[]): Record<string, unknown> {

@@ -3,7 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 /**
  * A fake Slack Web API on 127.0.0.1: the real WebClient posts form-encoded calls to it
  * (`POST /api/<method>`, `Authorization: Bearer …`, objects such as `blocks` as JSON strings inside
- * the form). It also takes the response_url POSTs of interactions at `/responses/<id>`.
+ * the form). It also takes the response_url POSTs of interactions at `/responses/<id>`, and the
+ * external file upload flow (https://docs.slack.dev/messaging/working-with-files#uploading_files, and
+ * `filesUploadV2` in @slack/web-api's WebClient for the client's side): `files.getUploadURLExternal`
+ * hands out an upload URL on this server for a declared filename and byte length, the bytes are
+ * POSTed there (answered `OK - <length>` as Slack does), and `files.completeUploadExternal` shares the
+ * uploaded files in `channel_id` (and `thread_ts`); only then do they appear in `files`.
  */
 
 export interface RecordedCall {
@@ -18,6 +23,20 @@ export interface RecordedResponse {
   body: Record<string, unknown>;
 }
 
+/** A file shared by `files.completeUploadExternal`. */
+export interface SharedFile {
+  id: string;
+  filename: string;
+  title: string;
+  /** `alt_text` given to files.getUploadURLExternal, if any. */
+  altText: string | undefined;
+  bytes: Buffer;
+  /** The content type the bytes were POSTed with. */
+  contentType: string;
+  channel: string | undefined;
+  threadTs: string | undefined;
+}
+
 export interface FakeUser {
   email?: string;
   deleted?: boolean;
@@ -29,6 +48,10 @@ export interface FakeSlackApi {
   url: string;
   calls: RecordedCall[];
   responses: RecordedResponse[];
+  /** Files completed and shared through the external upload flow, in order. */
+  files: SharedFile[];
+  /** The next POST of bytes to an upload URL is answered with this HTTP status. */
+  failNextUpload(status: number): void;
   /** A response_url on this server; what is posted to it lands in `responses` under `id`. */
   responseUrl(id: string): string;
   setUser(id: string, user: FakeUser): void;
@@ -43,12 +66,20 @@ export interface FakeSlackApi {
   close(): Promise<void>;
 }
 
-const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata']);
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata', 'files']);
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+interface PendingUpload {
+  filename: string;
+  length: number;
+  altText?: string;
+  bytes?: Buffer;
+  contentType?: string;
 }
 
 function parseArgs(contentType: string, raw: string): Record<string, unknown> {
@@ -70,6 +101,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const responses: RecordedResponse[] = [];
   const users = new Map<string, FakeUser>();
   const failures = new Map<string, string>();
+  const uploads = new Map<string, PendingUpload>();
+  const files: SharedFile[] = [];
+  let uploadFailure: number | undefined;
+  let fileCounter = 0;
   let socketUrl = '';
   let tsCounter = 0;
   const nextTs = () => `1700000000.${String(++tsCounter).padStart(6, '0')}`;
@@ -98,6 +133,52 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         return { ok: true, channel: args['channel'], ts: args['ts'], text: args['text'] };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
+      case 'conversations.open': {
+        const user = args['users'];
+        if (typeof user !== 'string' || !user) return { ok: false, error: 'users_list_not_supplied' };
+        return { ok: true, channel: { id: `D${user}` } };
+      }
+      case 'files.getUploadURLExternal': {
+        const filename = args['filename'];
+        const length = Number(args['length']);
+        if (typeof filename !== 'string' || filename === '') return { ok: false, error: 'invalid_arguments' };
+        if (!Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${String(++fileCounter).padStart(8, '0')}`;
+        uploads.set(id, { filename, length, ...(typeof args['alt_text'] === 'string' ? { altText: args['alt_text'] } : {}) });
+        return { ok: true, upload_url: `${base}/upload/v1/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const list = args['files'];
+        if (!Array.isArray(list) || list.length === 0) return { ok: false, error: 'invalid_arguments' };
+        const channel = typeof args['channel_id'] === 'string' ? args['channel_id'] : undefined;
+        const threadTs = typeof args['thread_ts'] === 'string' ? args['thread_ts'] : undefined;
+        if (threadTs && !channel) return { ok: false, error: 'invalid_arguments' };
+        const entries = list as { id?: unknown; title?: unknown }[];
+        // Every file must have been uploaded, with as many bytes as were declared, before it is completed.
+        for (const entry of entries) {
+          const pending = typeof entry.id === 'string' ? uploads.get(entry.id) : undefined;
+          if (!pending) return { ok: false, error: 'file_not_found' };
+          if (!pending.bytes) return { ok: false, error: 'file_upload_not_complete' };
+        }
+        const done = entries.map((entry) => {
+          const id = entry.id as string;
+          const pending = uploads.get(id)!;
+          uploads.delete(id);
+          const file: SharedFile = {
+            id,
+            filename: pending.filename,
+            title: typeof entry.title === 'string' ? entry.title : pending.filename,
+            altText: pending.altText,
+            bytes: pending.bytes!,
+            contentType: pending.contentType ?? '',
+            channel,
+            threadTs,
+          };
+          files.push(file);
+          return file;
+        });
+        return { ok: true, files: done.map((file) => ({ id: file.id, name: file.filename, title: file.title, size: file.bytes.length })) };
+      }
       case 'views.open': {
         const view = args['view'];
         if (typeof args['trigger_id'] !== 'string' || typeof view !== 'object' || view === null) {
@@ -128,7 +209,24 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const raw = await readBody(req);
+      const bytes = await readBody(req);
+      const uploadMatch = /^\/upload\/v1\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'POST' && uploadMatch) {
+        const pending = uploads.get(uploadMatch[1]!);
+        res.setHeader('content-type', 'text/plain');
+        if (uploadFailure !== undefined) {
+          const status = uploadFailure;
+          uploadFailure = undefined;
+          return void res.writeHead(status).end('upload failed');
+        }
+        if (!pending || pending.bytes) return void res.writeHead(404).end('not found');
+        // The length declared to files.getUploadURLExternal is the size of the file; anything else is refused.
+        if (bytes.length !== pending.length) return void res.writeHead(400).end(`length mismatch: declared ${pending.length}, got ${bytes.length}`);
+        pending.bytes = bytes;
+        pending.contentType = req.headers['content-type'] ?? '';
+        return void res.writeHead(200).end(`OK - ${bytes.length}`);
+      }
+      const raw = bytes.toString('utf8');
       const responseMatch = /^\/responses\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'POST' && responseMatch) {
         // Slack takes response_url posts as JSON with no Authorization header.
@@ -156,6 +254,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     url: `${base}/api/`,
     calls,
     responses,
+    files,
+    failNextUpload: (status) => {
+      uploadFailure = status;
+    },
     onResponse: undefined,
     responseUrl: (id) => `${base}/responses/${encodeURIComponent(id)}`,
     setUser: (id, user) => void users.set(id, user),

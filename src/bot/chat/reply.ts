@@ -33,6 +33,23 @@ export interface Section {
   fullTextAt?: string;
 }
 
+/**
+ * A file sent with a reply: a whole traceback, the full text of a cut message, a chart. Slack shares it
+ * beside the message (in a direct message when the reply is only for the person who asked), Discord
+ * attaches it to the message, the console writes it under `.data/files/` and prints the path.
+ */
+export interface ReplyFile {
+  /** The file name with its extension, e.g. `machine-request-12-status.txt`. */
+  name: string;
+  data: Uint8Array;
+  /** e.g. `text/plain; charset=utf-8`, `image/png`. */
+  mimeType: string;
+  /** Shown instead of the name where the platform has titles (Slack). */
+  title?: string;
+  /** What an image shows, for screen readers (Slack's `alt_text`, Discord's attachment description). */
+  altText?: string;
+}
+
 export interface Reply {
   /** Always set: the plain-text rendering and the notification text. */
   text: string;
@@ -48,11 +65,28 @@ export interface Reply {
   tone?: 'info' | 'success' | 'warning' | 'danger';
   /** The command that shows all of this message's text, named when a platform limit cuts some. */
   fullTextAt?: string;
+  /** Files that go with the message; an adapter that cuts the text adds one with all of it. */
+  files?: readonly ReplyFile[];
+}
+
+/** The file an adapter sends with a reply it had to cut: its name, and whether it could be attached. */
+export interface CutFile {
+  name: string;
+  attached: boolean;
+  /** Where the file lands when it is not beside the message, e.g. `sent to your direct messages with the bot`. */
+  where?: string;
+}
+
+/** `the attached file x.txt`, or `the file x.txt, sent to your direct messages with the bot`. */
+export function describeCutFile(file: CutFile): string {
+  return file.where ? `the file ${file.name}, ${file.where}` : `the attached file ${file.name}`;
 }
 
 /** What replaces the end of a text cut at a platform's limit; it says where the rest is. */
-export function cutMarker(fullTextAt: string | undefined, platform: string): string {
-  return fullTextAt ? `… (cut; ${fullTextAt} has all of it)` : `… (cut at ${platform}'s length limit)`;
+export function cutMarker(fullTextAt: string | undefined, platform: string, file?: CutFile): string {
+  if (file?.attached) return `… (cut; the full text is in ${describeCutFile(file)})`;
+  const rest = fullTextAt ? `cut; ${fullTextAt} has all of it` : `cut at ${platform}'s length limit`;
+  return file ? `… (${rest}; the file with the full text could not be attached)` : `… (${rest})`;
 }
 
 /** A form a button asks for before its action runs (Slack modal, Discord modal, console prompts). */

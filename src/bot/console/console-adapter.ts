@@ -1,11 +1,15 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { IntegrationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { deliverReply, type FileUploadPort } from '../chat/deliver-reply.js';
 import { newEventId } from '../chat/create-dispatcher.js';
 import type { ActionEvent, ChannelRef, ChatUser, MessageRef } from '../chat/chat-event.js';
 import type { ChatPort } from '../chat/chat-port.js';
 import type { Dispatcher, EventIO } from '../chat/command.js';
-import type { Button, FormSpec, Reply } from '../chat/reply.js';
+import type { Button, FormSpec, Reply, ReplyFile } from '../chat/reply.js';
 import { renderText } from './render-text.js';
 
 export interface ConsoleAdapterOptions {
@@ -17,6 +21,16 @@ export interface ConsoleAdapterOptions {
   actingAs: string | null;
   /** The operator's name in the audit log. */
   operator: string;
+  /** Where the files that come with replies are written (`<DATA_DIR>/files`). */
+  filesDir?: string;
+}
+
+const DEFAULT_FILES_DIR = join('.data', 'files');
+
+/** A file name from a reply, reduced to one harmless path segment. */
+function safeName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
+  return cleaned || 'file';
 }
 
 const CONSOLE_CHANNEL = 'console';
@@ -41,11 +55,44 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   const write = (text: string) => output.write(`${text}\n`);
   let rl: Interface | null = null;
 
-  function show(reply: Reply, message: MessageRef, prefix = ''): void {
-    const rendered = renderText(reply, nextNumber);
-    nextNumber += rendered.choices.length;
-    for (const choice of rendered.choices) choices.set(choice.number, { button: choice.button, message });
-    write(`${prefix}${rendered.text}\n`);
+  const filesDir = options.filesDir ?? DEFAULT_FILES_DIR;
+  let nextFile = 1;
+
+  /** Writes each file under `filesDir`, named so that no earlier file (of this or a past session) is overwritten. */
+  async function saveFiles(files: readonly ReplyFile[]): Promise<string[]> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const paths: string[] = [];
+    for (const file of files) {
+      const path = join(filesDir, `${stamp}-${nextFile++}-${safeName(file.name)}`);
+      try {
+        await mkdir(filesDir, { recursive: true });
+        await writeFile(path, file.data, { flag: 'wx' });
+      } catch (error) {
+        const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'error';
+        throw new IntegrationError('console', `could not write ${path} (${code})`, { cause: error });
+      }
+      paths.push(`${path} (${file.title ?? file.name}, ${file.data.byteLength} bytes)`);
+    }
+    return paths;
+  }
+
+  /** The console has no length limit, so nothing is cut; a reply's files are written first, then listed. */
+  function show(reply: Reply, message: MessageRef, prefix = ''): Promise<void> {
+    let saved: string[] = [];
+    const port: FileUploadPort<Reply, void> = {
+      render: (shown) => ({ message: shown, cut: false }),
+      async upload(files) {
+        saved = await saveFiles(files);
+      },
+      async send(shown) {
+        const rendered = renderText(shown, nextNumber);
+        nextNumber += rendered.choices.length;
+        for (const choice of rendered.choices) choices.set(choice.number, { button: choice.button, message });
+        const fileLines = saved.map((path) => `  File: ${path}`);
+        write(`${prefix}${[rendered.text, ...fileLines].join('\n')}\n`);
+      },
+    };
+    return deliverReply(reply, port, options.log);
   }
 
   function newMessage(channel = CONSOLE_CHANNEL, threadId?: string): MessageRef {
@@ -58,9 +105,9 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
 
   function io(source?: MessageRef): EventIO {
     return {
-      respond: async (reply) => show(reply, newMessage()),
+      respond: (reply) => show(reply, newMessage()),
       updateSource: async (reply) => {
-        if (source) show(reply, source, `(message ${source.id} updated)\n`);
+        if (source) await show(reply, source, `(message ${source.id} updated)\n`);
       },
     };
   }
@@ -157,11 +204,11 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
     async post(channel: ChannelRef, reply: Reply, postOptions?: { thread?: MessageRef }) {
       const message = newMessage(channel.channel, postOptions?.thread?.id);
       const where = postOptions?.thread ? `#${channel.channel}, thread of message ${postOptions.thread.id}` : `#${channel.channel}`;
-      show(reply, message, `[${where}] message ${message.id}\n`);
+      await show(reply, message, `[${where}] message ${message.id}\n`);
       return message;
     },
     async update(message: MessageRef, reply: Reply) {
-      show(reply, message, `[#${message.channel}] message ${message.id} updated\n`);
+      await show(reply, message, `[#${message.channel}] message ${message.id} updated\n`);
     },
   };
 

@@ -131,6 +131,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
         deferAfterMs: replyBudgetMs,
         onDeferError: (error) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'),
         onFirstResponse: acked,
+        log: log.child({ eventId: event.id }),
       }),
     );
     await work(event, io, async () => {
@@ -179,6 +180,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       deferAfterMs,
       onFirstResponse: acked,
       onDeferError: (error) => log.error({ err: error, eventId: event.id }, 'discord deferral failed'),
+      log: log.child({ eventId: event.id }),
     });
   }
 
@@ -201,7 +203,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   }
 
   return {
-    chatPort: createDiscordChatPort(client),
+    chatPort: createDiscordChatPort(client, log),
     async start() {
       if (options.guildId) {
         const count = await registerGuildCommands({

@@ -1,11 +1,14 @@
 import { DiscordAPIError, Routes, type Client } from 'discord.js';
 import { IntegrationError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
 import type { ChannelRef, MessageRef } from '../chat/chat-event.js';
 import type { ChatPort } from '../chat/chat-port.js';
-import type { Reply } from '../chat/reply.js';
+import { deliverReply } from '../chat/deliver-reply.js';
+import type { Reply, ReplyFile } from '../chat/reply.js';
+import { discordFilePort, restFiles } from './discord-files.js';
 import { restBody } from './message-options.js';
 import { discordError } from './register-commands.js';
-import { renderReplyMessage } from './render-reply.js';
+import type { DiscordMessage } from './render-reply.js';
 
 const THREAD_NAME_LENGTH = 100;
 
@@ -13,7 +16,7 @@ const THREAD_NAME_LENGTH = 100;
  * Posts and edits messages outside any interaction (alerts, job reports) through `client`'s REST
  * API. A post into a thread of a message starts that thread the first time it is needed.
  */
-export function createDiscordChatPort(client: Client): ChatPort {
+export function createDiscordChatPort(client: Client, log: Logger): ChatPort {
   const threads = new Map<string, string>();
 
   /** The thread started from `parent`, created the first time it is needed. */
@@ -39,19 +42,28 @@ export function createDiscordChatPort(client: Client): ChatPort {
       assertDiscord(channel.platform);
       const threadId = postOptions?.thread ? await threadFor(postOptions.thread, reply) : undefined;
       const target = threadId ?? channel.channel;
-      const created = await call(`posting to Discord channel ${target}`, () =>
-        client.rest.post(Routes.channelMessages(target), { body: restBody(renderReplyMessage(reply)) }),
+      const port = discordFilePort((message, files) =>
+        call(`posting to Discord channel ${target}`, () => client.rest.post(Routes.channelMessages(target), withFiles(message, files))),
       );
+      const created = await deliverReply(reply, port, log);
       return { platform: 'discord', channel: channel.channel, id: idOf(created), ...(threadId ? { threadId } : {}) };
     },
     async update(message: MessageRef, reply: Reply): Promise<void> {
       assertDiscord(message.platform);
       const channelId = message.threadId ?? message.channel;
-      await call(`editing Discord message ${message.id}`, () =>
-        client.rest.patch(Routes.channelMessage(channelId, message.id), { body: restBody(renderReplyMessage(reply)) }),
+      const port = discordFilePort((rendered, files) =>
+        call(`editing Discord message ${message.id}`, () => client.rest.patch(Routes.channelMessage(channelId, message.id), withFiles(rendered, files))),
       );
+      await deliverReply(reply, port, log);
     },
   };
+}
+
+/** The REST request: JSON alone, or multipart with the files when there are any. */
+function withFiles(message: DiscordMessage, files: readonly ReplyFile[]) {
+  if (files.length === 0) return { body: restBody(message) };
+  const parts = restFiles(files);
+  return { body: { ...restBody(message), attachments: parts.attachments }, files: parts.files };
 }
 
 async function call<T>(what: string, request: () => Promise<T>): Promise<T> {

@@ -6,13 +6,30 @@ import {
   type ModalMessageModalSubmitInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
+import type { Logger } from '../../logger.js';
 import type { EventIO } from '../chat/command.js';
+import { deliverReply } from '../chat/deliver-reply.js';
+import type { Reply, ReplyFile } from '../chat/reply.js';
+import { clientFiles, discordFilePort } from './discord-files.js';
 import { messageOptions } from './message-options.js';
-import { renderReplyMessage } from './render-reply.js';
+import type { DiscordMessage } from './render-reply.js';
 
 const POSTED_IN_CHANNEL = 'Posted in the channel.';
 
 type UpdatableInteraction = ButtonInteraction | ModalMessageModalSubmitInteraction;
+
+/**
+ * The message options with the files, when there are any. An edit without files leaves the message's
+ * attachments as they are (an empty list would delete them).
+ */
+function withFiles(message: DiscordMessage, files: readonly ReplyFile[]) {
+  return { ...messageOptions(message), ...(files.length > 0 ? { files: clientFiles(files) } : {}) };
+}
+
+/** Renders `reply` and hands it to `send` with its files, attaching the full text when a limit cut it. */
+function deliver(reply: Reply, log: Logger, send: (options: ReturnType<typeof withFiles>) => Promise<void>): Promise<void> {
+  return deliverReply(reply, discordFilePort((message, files) => send(withFiles(message, files))), log);
+}
 
 /**
  * Answers a click (or a form submitted from a message). Nothing is sent on arrival: a handler that
@@ -33,31 +50,37 @@ export class ComponentResponder {
 
   private readonly onFirstResponse: () => void;
 
-  /** `onFirstResponse` hears the moment the interaction got its first response, whichever it was. */
+  /**
+   * `onFirstResponse` hears the moment the interaction got its first response, whichever it was;
+   * `log` hears files that could not be attached.
+   */
   constructor(
     private readonly interaction: UpdatableInteraction,
-    options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void },
+    options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void; log: Logger },
   ) {
     this.onFirstResponse = options.onFirstResponse ?? (() => {});
     this.timer = setTimeout(() => void this.ack().catch(options.onDeferError), options.deferAfterMs);
+    const { log } = options;
     this.io = {
       respond: (reply) =>
         this.queue(async () => {
           await this.ackNow();
-          const message = renderReplyMessage(reply);
-          await this.interaction.followUp({ ...messageOptions(message), ...(reply.visibility === 'channel' ? {} : { flags: MessageFlags.Ephemeral }) });
+          await deliver(reply, log, async (message) => {
+            await this.interaction.followUp({ ...message, ...(reply.visibility === 'channel' ? {} : { flags: MessageFlags.Ephemeral }) });
+          });
         }),
       updateSource: (reply) =>
-        this.queue(async () => {
-          const message = messageOptions(renderReplyMessage(reply));
-          if (this.acked) {
-            await this.interaction.editReply(message);
-          } else {
-            clearTimeout(this.timer);
-            await this.interaction.update(message);
-            this.markAcked();
-          }
-        }),
+        this.queue(() =>
+          deliver(reply, log, async (message) => {
+            if (this.acked) {
+              await this.interaction.editReply(message);
+            } else {
+              clearTimeout(this.timer);
+              await this.interaction.update(message);
+              this.markAcked();
+            }
+          }),
+        ),
     };
   }
 
@@ -107,7 +130,7 @@ export class ComponentResponder {
  */
 export function createCommandReplyIO(
   interaction: ChatInputCommandInteraction | ModalSubmitInteraction,
-  options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void },
+  options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void; log: Logger },
 ): EventIO & { finish(): Promise<void> } {
   let state: 'fresh' | 'deferred' | 'answered' = 'fresh';
   const moveTo = (next: 'deferred' | 'answered') => {
@@ -129,8 +152,7 @@ export function createCommandReplyIO(
   const timer = setTimeout(() => void queue(defer).catch(options.onDeferError), options.deferAfterMs);
   return {
     respond: (reply) =>
-      queue(async () => {
-        const message = messageOptions(renderReplyMessage(reply));
+      queue(() => deliver(reply, options.log, async (message) => {
         const ephemeral = reply.visibility === 'channel' ? {} : { flags: MessageFlags.Ephemeral as const };
         if (state === 'fresh') {
           clearTimeout(timer);
@@ -148,7 +170,7 @@ export function createCommandReplyIO(
         } else {
           await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
         }
-      }),
+      })),
     finish: () =>
       queue(async () => {
         clearTimeout(timer);

@@ -10,7 +10,7 @@ import {
   type APIModalInteractionResponseCallbackData,
 } from 'discord.js';
 import { encodeActionId } from '../chat/action-id.js';
-import { cutMarker, MAX_FORM_FIELDS, type Button, type Field, type FormSpec, type Reply } from '../chat/reply.js';
+import { cutMarker, describeCutFile, MAX_FORM_FIELDS, type Button, type CutFile, type Field, type FormSpec, type Reply } from '../chat/reply.js';
 import { cutEscaped, escapeDiscordMarkdown } from './escape-markdown.js';
 
 /** Message limits from the Discord channel and embed references. */
@@ -57,16 +57,35 @@ const INLINE_FIELD_LENGTH = 40;
  * Discord's limits is cut with a visible marker rather than rejected by the API.
  */
 export function renderReplyMessage(reply: Reply): DiscordMessage {
+  return renderReplyMessageWithCuts(reply, undefined).message;
+}
+
+/** Counts the texts a rendering cut or left out, so the adapter knows to attach the full text. */
+interface Cuts {
+  count: number;
+}
+
+function cutCounted(text: string, max: number, marker: string, cuts: Cuts): string {
+  if (text.length > max) cuts.count += 1;
+  return cutEscaped(text, max, marker);
+}
+
+/**
+ * `renderReplyMessage`, with the cut markers naming `file` (the full text attached to the message),
+ * and `cut` saying whether any of the reply's text was cut or left out.
+ */
+export function renderReplyMessageWithCuts(reply: Reply, file: CutFile | undefined): { message: DiscordMessage; cut: boolean } {
+  const cuts: Cuts = { count: 0 };
   const notes: string[] = [];
   const plain = !reply.title && !reply.fields?.length && !reply.sections?.length && !reply.footer && !reply.tone;
   const embeds: APIEmbed[] = [];
   let content = '';
-  const marker = cutMarker(reply.fullTextAt, 'Discord');
+  const marker = cutMarker(reply.fullTextAt, 'Discord', file);
   const text = escapeDiscordMarkdown(reply.text);
   if (plain && text.length <= DISCORD_LIMITS.content) {
     content = text;
   } else {
-    embeds.push(embed({ title: reply.title, text, fields: reply.fields, tone: reply.tone, marker }));
+    embeds.push(embed({ title: reply.title, text, fields: reply.fields, tone: reply.tone, marker }, cuts));
   }
 
   const sections = reply.sections ?? [];
@@ -78,11 +97,12 @@ export function renderReplyMessage(reply: Reply): DiscordMessage {
       text: numbered && section.buttons?.length ? `**${index + 1}.** ${own}` : own,
       fields: section.fields,
       tone: reply.tone,
-      marker: cutMarker(section.fullTextAt ?? reply.fullTextAt, 'Discord'),
-    });
+      marker: cutMarker(section.fullTextAt ?? reply.fullTextAt, 'Discord', file),
+    }, cuts);
   });
   // Footers are not markdown in Discord, so they are cut but not escaped (a backslash would show).
   const footer = reply.footer ? cut(reply.footer, DISCORD_LIMITS.footer) : undefined;
+  if (reply.footer && reply.footer.length > DISCORD_LIMITS.footer) cuts.count += 1;
   // The 6000-character budget covers all embeds of a message together: drop whole sections from the
   // end, then fields of the main embed, and say so.
   let kept = sectionEmbeds.length;
@@ -96,8 +116,10 @@ export function renderReplyMessage(reply: Reply): DiscordMessage {
   }
   embeds.push(...sectionEmbeds.slice(0, kept));
   if (footer && embeds.length > 0) embeds[embeds.length - 1]!.footer = { text: footer };
-  if (kept < sections.length) notes.push(`${sections.length - kept} more not shown (Discord message limit).`);
-  if (droppedFields > 0) notes.push(`${droppedFields} more fields not shown (Discord message limit).`);
+  const inFile = file?.attached ? `; ${describeCutFile(file)} has them` : '';
+  if (kept < sections.length) notes.push(`${sections.length - kept} more not shown (Discord message limit${inFile}).`);
+  if (droppedFields > 0) notes.push(`${droppedFields} more fields not shown (Discord message limit${inFile}).`);
+  if (kept < sections.length || droppedFields > 0) cuts.count += 1;
 
   const groups: APIButtonComponentWithCustomId[][] = sections
     .slice(0, kept)
@@ -106,30 +128,33 @@ export function renderReplyMessage(reply: Reply): DiscordMessage {
   const { rows, left } = layoutRows(groups);
   if (left > 0) notes.push(`${left} more buttons not shown (Discord allows ${DISCORD_LIMITS.rows * DISCORD_LIMITS.buttonsPerRow}).`);
 
-  if (notes.length) content = cutEscaped([content, ...notes].filter(Boolean).join('\n'), DISCORD_LIMITS.content, marker);
-  return {
+  if (notes.length) content = cutCounted([content, ...notes].filter(Boolean).join('\n'), DISCORD_LIMITS.content, marker, cuts);
+  const message: DiscordMessage = {
     content,
     embeds,
     components: rows,
     ...(reply.visibility === 'ephemeral' ? { flags: MessageFlags.Ephemeral } : {}),
   };
+  return { message, cut: cuts.count > 0 };
 }
 
 /** `text` arrives escaped (it may carry the bot's own bold); titles and fields are escaped here. */
-function embed(input: { title?: string; text: string; fields?: Field[]; tone?: Reply['tone']; marker: string }): APIEmbed {
+function embed(input: { title?: string; text: string; fields?: Field[]; tone?: Reply['tone']; marker: string }, cuts: Cuts): APIEmbed {
   const result: APIEmbed = {};
-  if (input.title) result.title = cutEscaped(escapeDiscordMarkdown(input.title), DISCORD_LIMITS.embedTitle, '…');
-  if (input.text) result.description = cutEscaped(input.text, DISCORD_LIMITS.embedDescription, input.marker);
-  if (input.fields?.length) result.fields = toFields(input.fields, input.marker);
+  // A long title is cut with an ellipsis (no room for a marker); the attached file has it whole.
+  if (input.title) result.title = cutCounted(escapeDiscordMarkdown(input.title), DISCORD_LIMITS.embedTitle, '…', cuts);
+  if (input.text) result.description = cutCounted(input.text, DISCORD_LIMITS.embedDescription, input.marker, cuts);
+  if (input.fields?.length) result.fields = toFields(input.fields, input.marker, cuts);
   if (input.tone) result.color = TONE_COLOURS[input.tone];
   return result;
 }
 
-function toFields(fields: Field[], marker: string): APIEmbedField[] {
+function toFields(fields: Field[], marker: string, cuts: Cuts): APIEmbedField[] {
   const shown = fields.length > DISCORD_LIMITS.embedFields ? fields.slice(0, DISCORD_LIMITS.embedFields - 1) : fields;
+  if (shown.length < fields.length) cuts.count += 1;
   const result = shown.map((field) => {
     // Discord rejects empty field names and values.
-    const value = cutEscaped(escapeDiscordMarkdown(field.value || '—'), DISCORD_LIMITS.fieldValue, marker);
+    const value = cutCounted(escapeDiscordMarkdown(field.value || '—'), DISCORD_LIMITS.fieldValue, marker, cuts);
     const name = cutEscaped(escapeDiscordMarkdown(field.label || '—'), DISCORD_LIMITS.fieldName, '…');
     return { name, value, inline: value.length <= INLINE_FIELD_LENGTH && !value.includes('\n') };
   });

@@ -2,7 +2,9 @@ import type { App, webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { Dispatcher, DispatchOutcome, EventIO } from '../chat/command.js';
 import { reply, type Reply } from '../chat/reply.js';
-import { FORM_CALLBACK_ID, renderFormView, renderReplyBlocks } from './render-reply.js';
+import { FORM_CALLBACK_ID, renderFormView } from './render-reply.js';
+import { deliverReply } from '../chat/deliver-reply.js';
+import { slackFilePort, type SlackMessage, type SlackFileTarget } from './slack-file-port.js';
 import type { FormStateStore } from '../chat/form-state-store.js';
 import {
   blockActionToEvent,
@@ -38,12 +40,21 @@ export interface ListenerDeps {
 }
 
 /** A response_url message; `visibility: 'channel'` is the only way a reply becomes visible to all. */
-function responseMessage(answer: Reply, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function responseMessage(answer: Reply, message: SlackMessage, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    ...renderReplyBlocks(answer),
+    ...message,
     response_type: answer.visibility === 'channel' ? 'in_channel' : 'ephemeral',
     ...extra,
   };
+}
+
+/**
+ * A reply for everyone in `channel` shares its files there (in the thread of the clicked message, when
+ * it sat in one); any other reply's go to the asker's direct messages.
+ */
+function fileTarget(answer: Reply, channel: string, userId: string, threadTs?: string): SlackFileTarget {
+  if (answer.visibility !== 'channel') return { kind: 'direct', user: userId };
+  return { kind: 'channel', channel, ...(threadTs ? { threadTs } : {}) };
 }
 
 /**
@@ -51,17 +62,29 @@ function responseMessage(answer: Reply, extra: Record<string, unknown> = {}): Re
  * editing the clicked message. Ephemeral messages can only be replaced through their response_url.
  * Every Slack call waits on the network, so it is made outside the event's work slot.
  */
-function sourceIO(client: WebClient, source: SlackSource, userId: string, deps: Pick<ListenerDeps, 'trustedResponseUrl' | 'queue'>): EventIO {
+function sourceIO(
+  client: WebClient,
+  source: SlackSource,
+  userId: string,
+  deps: Pick<ListenerDeps, 'trustedResponseUrl' | 'queue'>,
+  log: Logger,
+): EventIO {
   const { queue, trustedResponseUrl } = deps;
+  const uploaded = new WeakSet<Reply>();
   const respond = async (answer: Reply): Promise<void> => {
     const url = source.responseUrl;
+    const target = fileTarget(answer, source.channel, userId, source.threadTs);
     if (url) {
-      const message = responseMessage(answer, { replace_original: false });
-      await queue.outside(() => postToResponseUrl(url, message, trustedResponseUrl), 'slack');
-      return;
+      const port = slackFilePort(client, target, async (message) => {
+        const body = responseMessage(answer, message, { replace_original: false });
+        await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
+      }, queue);
+      return deliverReply(answer, port, log, uploaded);
     }
-    const { text, blocks } = renderReplyBlocks(answer);
-    await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })), 'slack');
+    const port = slackFilePort(client, { kind: 'direct', user: userId }, async ({ text, blocks }) => {
+      await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })), 'slack');
+    }, queue);
+    return deliverReply(answer, port, log, uploaded);
   };
   return {
     respond,
@@ -70,12 +93,18 @@ function sourceIO(client: WebClient, source: SlackSource, userId: string, deps: 
       if (!ts) return respond(answer);
       const url = source.responseUrl;
       if (source.ephemeral && url) {
-        const message = { ...renderReplyBlocks(answer), replace_original: true };
-        await queue.outside(() => postToResponseUrl(url, message, trustedResponseUrl), 'slack');
-        return;
+        const port = slackFilePort(client, { kind: 'direct', user: userId }, async (message) => {
+          const body = { ...message, replace_original: true };
+          await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
+        }, queue);
+        return deliverReply(answer, port, log, uploaded);
       }
-      const { text, blocks } = renderReplyBlocks(answer);
-      await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })), 'slack');
+      // The edited message is public: its files go into its thread.
+      const target: SlackFileTarget = { kind: 'channel', channel: source.channel, threadTs: source.threadTs ?? ts };
+      const port = slackFilePort(client, target, async ({ text, blocks }) => {
+        await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })), 'slack');
+      }, queue);
+      return deliverReply(answer, port, log, uploaded);
     },
   };
 }
@@ -135,19 +164,25 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       if (command.user_id === context.botUserId) return;
       const event = slashCommandToEvent(command, arrival());
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
+      const uploaded = new WeakSet<Reply>();
       const io: EventIO = {
         respond: deps.trustedResponseUrl(command.response_url)
           ? (answer) => {
-              const message = responseMessage(answer);
-              return queue.outside(() => postToResponseUrl(command.response_url, message, deps.trustedResponseUrl), 'slack');
+              const port = slackFilePort(client, fileTarget(answer, command.channel_id, command.user_id), async (message) => {
+                const body = responseMessage(answer, message);
+                await queue.outside(() => postToResponseUrl(command.response_url, body, deps.trustedResponseUrl), 'slack');
+              }, queue);
+              return deliverReply(answer, port, log, uploaded);
             }
           : async (answer) => {
               log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
-              const { text, blocks } = renderReplyBlocks(answer);
-              await queue.outside(() =>
-                callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text, blocks })),
-              'slack',
-              );
+              const port = slackFilePort(client, { kind: 'direct', user: command.user_id }, async ({ text, blocks }) => {
+                await queue.outside(() =>
+                  callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text, blocks })),
+                'slack',
+                );
+              }, queue);
+              return deliverReply(answer, port, log, uploaded);
             },
       };
       await queue.run({
@@ -176,7 +211,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { responseUrl, ...rest } = converted.source;
       if (responseUrl && !deps.trustedResponseUrl(responseUrl)) log.warn('ignoring a response_url that is not one of Slack\'s hosts');
       const source: SlackSource = responseUrl && deps.trustedResponseUrl(responseUrl) ? { ...rest, responseUrl } : rest;
-      const io = sourceIO(client, source, event.user.id, deps);
+      const io = sourceIO(client, source, event.user.id, deps, log);
       await queue.run({
         eventId: event.id,
         priority: mayOpenForm(event.action) ? 'deadline' : 'normal',
@@ -217,7 +252,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await acked('action', () => ack(), started);
       const { event, source } = converted;
       const log = deps.log.child({ eventId: event.id, user: event.user.id, action: event.action });
-      const io = sourceIO(client, source, event.user.id, deps);
+      const io = sourceIO(client, source, event.user.id, deps, log);
       await queue.run({
         eventId: event.id,
         run: () =>

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { cutMarker, type Button, type Field, type FormSpec, type Reply, type Section } from '../chat/reply.js';
+import { cutMarker, describeCutFile, type Button, type CutFile, type Field, type FormSpec, type Reply, type Section } from '../chat/reply.js';
 
 type KnownBlock = types.KnownBlock;
 type ActionsBlock = types.ActionsBlock;
@@ -41,8 +41,14 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function cut(text: string, max: number, note = TRUNCATED): string {
+/** Counts the texts a rendering cut, so the adapter knows to send the full text as a file. */
+interface Cuts {
+  count: number;
+}
+
+function cut(text: string, max: number, note = TRUNCATED, cuts?: Cuts): string {
   if (text.length <= max) return text;
+  if (cuts) cuts.count += 1;
   let end = Math.max(0, max - note.length);
   // Never leave half an entity (`&am`) behind: cut before its `&` instead.
   const amp = text.lastIndexOf('&', end);
@@ -51,8 +57,8 @@ function cut(text: string, max: number, note = TRUNCATED): string {
 }
 
 /** Escapes first, then cuts, so an entity such as `&amp;` is never counted short of its real length. */
-function mrkdwn(text: string, max: number, note = TRUNCATED): types.MrkdwnElement {
-  return { type: 'mrkdwn', text: cut(escapeMrkdwn(text), max, note) };
+function mrkdwn(text: string, max: number, note = TRUNCATED, cuts?: Cuts): types.MrkdwnElement {
+  return { type: 'mrkdwn', text: cut(escapeMrkdwn(text), max, note, cuts) };
 }
 
 function plain(text: string, max: number): types.PlainTextElement {
@@ -66,14 +72,14 @@ const TONE_EMOJI: Record<NonNullable<Reply['tone']>, string> = {
   danger: ':rotating_light:',
 };
 
-function fieldBlocks(fields: readonly Field[], note = TRUNCATED): KnownBlock[] {
+function fieldBlocks(fields: readonly Field[], note: string, cuts: Cuts): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   for (let start = 0; start < fields.length; start += SLACK_LIMITS.fieldsPerSection) {
     blocks.push({
       type: 'section',
       fields: fields
         .slice(start, start + SLACK_LIMITS.fieldsPerSection)
-        .map((field) => mrkdwn(`*${field.label}*\n${field.value}`, SLACK_LIMITS.fieldText, note)),
+        .map((field) => mrkdwn(`*${field.label}*\n${field.value}`, SLACK_LIMITS.fieldText, note, cuts)),
     });
   }
   return blocks;
@@ -116,11 +122,11 @@ export function actionNameOf(actionId: string): string {
   return actionId.replace(/#\d+$/, '');
 }
 
-function sectionBlocks(section: Section, fullTextAt: string | undefined): KnownBlock[] {
+function sectionBlocks(section: Section, fullTextAt: string | undefined, file: CutFile | undefined, cuts: Cuts): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  const note = cutMarker(section.fullTextAt ?? fullTextAt, 'Slack');
-  const fields = fieldBlocks(section.fields ?? [], note);
-  const text = section.text.trim() === '' ? undefined : mrkdwn(section.text, SLACK_LIMITS.sectionText, note);
+  const note = cutMarker(section.fullTextAt ?? fullTextAt, 'Slack', file);
+  const fields = fieldBlocks(section.fields ?? [], note, cuts);
+  const text = section.text.trim() === '' ? undefined : mrkdwn(section.text, SLACK_LIMITS.sectionText, note, cuts);
   const [firstFields, ...moreFields] = fields;
   if (text && firstFields?.type === 'section') blocks.push({ ...firstFields, text }, ...moreFields);
   else if (text) blocks.push({ type: 'section', text }, ...fields);
@@ -134,20 +140,32 @@ function sectionBlocks(section: Section, fullTextAt: string | undefined): KnownB
  * stay within Slack's limits, dropping trailing sections with a visible note when there are too many.
  */
 export function renderReplyBlocks(reply: Reply): { text: string; blocks: KnownBlock[] } {
+  const { text, blocks } = renderReplyBlocksWithCuts(reply, undefined);
+  return { text, blocks };
+}
+
+/**
+ * `renderReplyBlocks`, with the cut markers naming `file` (the full text sent beside the message), and
+ * `cut` saying whether any of the reply's text was cut or left out.
+ */
+export function renderReplyBlocksWithCuts(reply: Reply, file: CutFile | undefined): { text: string; blocks: KnownBlock[]; cut: boolean } {
+  const cuts: Cuts = { count: 0 };
   const head: KnownBlock[] = [];
   if (reply.title) {
     const title = reply.tone ? `${TONE_EMOJI[reply.tone]} ${reply.title}` : reply.title;
+    // A long title is cut with an ellipsis (a header has no room for a marker); the file has it whole.
+    if (title.length > SLACK_LIMITS.headerText) cuts.count += 1;
     head.push({ type: 'header', text: plain(title, SLACK_LIMITS.headerText) });
   }
-  const note = cutMarker(reply.fullTextAt, 'Slack');
-  if (reply.text.trim() !== '') head.push({ type: 'section', text: mrkdwn(reply.text, SLACK_LIMITS.sectionText, note) });
-  head.push(...fieldBlocks(reply.fields ?? [], note));
+  const note = cutMarker(reply.fullTextAt, 'Slack', file);
+  if (reply.text.trim() !== '') head.push({ type: 'section', text: mrkdwn(reply.text, SLACK_LIMITS.sectionText, note, cuts) });
+  head.push(...fieldBlocks(reply.fields ?? [], note, cuts));
 
   const tail: KnownBlock[] = [];
   if (reply.buttons?.length) tail.push(...actionsBlocks(reply.buttons));
-  if (reply.footer) tail.push({ type: 'context', elements: [mrkdwn(reply.footer, SLACK_LIMITS.contextText)] });
+  if (reply.footer) tail.push({ type: 'context', elements: [mrkdwn(reply.footer, SLACK_LIMITS.contextText, note, cuts)] });
 
-  const groups = (reply.sections ?? []).map((section) => sectionBlocks(section, reply.fullTextAt));
+  const groups = (reply.sections ?? []).map((section) => sectionBlocks(section, reply.fullTextAt, file, cuts));
   const total = head.length + tail.length + groups.reduce((sum, group) => sum + group.length, 0);
   const body: KnownBlock[] = [];
   if (total <= SLACK_LIMITS.blocksPerMessage) {
@@ -162,13 +180,22 @@ export function renderReplyBlocks(reply: Reply): { text: string; blocks: KnownBl
       shown += 1;
     }
     const hidden = groups.length - shown;
+    cuts.count += 1;
     body.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `… ${hidden} more ${hidden === 1 ? 'item' : 'items'} not shown (Slack shows at most ${SLACK_LIMITS.blocksPerMessage} blocks).` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `… ${hidden} more ${hidden === 1 ? 'item' : 'items'} not shown (Slack shows at most ${SLACK_LIMITS.blocksPerMessage} blocks)${file?.attached ? `; ${describeCutFile(file)} has them all` : ''}.`,
+        },
+      ],
     });
   }
-  const blocks = [...head, ...body, ...tail].slice(0, SLACK_LIMITS.blocksPerMessage);
-  return { text: cut(escapeMrkdwn(reply.text), SLACK_LIMITS.messageText, note), blocks };
+  const all = [...head, ...body, ...tail];
+  if (all.length > SLACK_LIMITS.blocksPerMessage) cuts.count += 1;
+  const blocks = all.slice(0, SLACK_LIMITS.blocksPerMessage);
+  // The notification text repeats the first section, so its cut is not counted: the blocks show more.
+  return { text: cut(escapeMrkdwn(reply.text), SLACK_LIMITS.messageText, note), blocks, cut: cuts.count > 0 };
 }
 
 /** A modal with one text input per field; `metadata` comes back untouched with the submission. */

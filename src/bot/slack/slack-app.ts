@@ -135,7 +135,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   return {
     app,
-    chatPort: createSlackChatPort(app.client),
+    chatPort: createSlackChatPort(app.client, log),
     directory: createSlackDirectory(app.client),
     async start() {
       try {

@@ -1,22 +1,28 @@
 import type { webApi } from '@slack/bolt';
 import type { ChatDirectory, ChatPort } from '../chat/chat-port.js';
 import { IntegrationError } from '../../errors.js';
-import { renderReplyBlocks } from './render-reply.js';
+import type { Logger } from '../../logger.js';
+import { deliverReply } from '../chat/deliver-reply.js';
+import { slackFilePort } from './slack-file-port.js';
 import { callSlack, slackError, slackErrorCode } from './slack-error.js';
 
 type WebClient = webApi.WebClient;
 
-/** Posts and edits messages outside of any event (announcements, alert threads) with the bot token. */
-export function createSlackChatPort(client: WebClient): ChatPort {
+/**
+ * Posts and edits messages outside of any event (announcements, alert threads) with the bot token. A
+ * reply's files are shared in the same channel or thread; on an edit, in the edited message's thread.
+ */
+export function createSlackChatPort(client: WebClient, log: Logger): ChatPort {
   return {
     async post(channel, reply, options) {
       if (channel.platform !== 'slack') throw new Error(`the Slack adapter cannot post to ${channel.platform}:${channel.channel}`);
       // A reply inside a thread names the thread's parent, whichever message of the thread we were given.
       const threadTs = options?.thread ? (options.thread.threadId ?? options.thread.id) : undefined;
-      const { text, blocks } = renderReplyBlocks(reply);
-      const result = await callSlack('chat.postMessage', () =>
-        client.chat.postMessage({ channel: channel.channel, text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }),
+      const target = { kind: 'channel' as const, channel: channel.channel, ...(threadTs ? { threadTs } : {}) };
+      const port = slackFilePort(client, target, ({ text, blocks }) =>
+        callSlack('chat.postMessage', () => client.chat.postMessage({ channel: channel.channel, text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) })),
       );
+      const result = await deliverReply(reply, port, log);
       if (!result.ts) throw new IntegrationError('slack', 'Slack accepted chat.postMessage but returned no message ts');
       return {
         platform: 'slack',
@@ -27,8 +33,11 @@ export function createSlackChatPort(client: WebClient): ChatPort {
     },
     async update(message, reply) {
       if (message.platform !== 'slack') throw new Error(`the Slack adapter cannot edit a ${message.platform} message`);
-      const { text, blocks } = renderReplyBlocks(reply);
-      await callSlack('chat.update', () => client.chat.update({ channel: message.channel, ts: message.id, text, blocks }));
+      const target = { kind: 'channel' as const, channel: message.channel, threadTs: message.threadId ?? message.id };
+      const port = slackFilePort(client, target, async ({ text, blocks }) => {
+        await callSlack('chat.update', () => client.chat.update({ channel: message.channel, ts: message.id, text, blocks }));
+      });
+      await deliverReply(reply, port, log);
     },
   };
 }

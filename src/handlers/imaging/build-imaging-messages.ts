@@ -4,7 +4,7 @@ import type { Reply } from '../../bot/chat/reply.js';
 import { countMachineRequests, getMachineRequest, getParentImage, listMachineRequests, listNewestMachineRequests, RUNNING_STATUSES } from '../../db/queries/machine-requests.js';
 import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-imaging-items.js';
 import { IMAGING_LIST_LIMIT, renderImagingDetail, renderImagingList, type ImagingFilter, type ImagingView } from './render-imaging.js';
-import { buildTriageReport } from './triage-report.js';
+import { buildTriageReply } from './triage-report.js';
 import { requireImagingItem } from './machine-request-checks.js';
 
 const RUNNING: ReadonlySet<string> = new Set(RUNNING_STATUSES);
@@ -40,11 +40,11 @@ export async function buildImagingDetail(ctx: HandlerContext, id: number, note?:
 }
 
 /** The staff guide's level-two triage information for one request, with the bot's history as notes. */
-export async function buildImagingTriage(ctx: HandlerContext, id: number): Promise<string> {
+export async function buildImagingTriage(ctx: HandlerContext, id: number): Promise<Reply> {
   const item = await requireImagingItem(ctx, id);
   const { request } = item;
   const image = await getParentImage(ctx.deps.db, id);
-  return buildTriageReport({
+  return buildTriageReply({
     request: {
       id: request.id,
       status: request.status,

@@ -6,11 +6,11 @@ import { UserError } from '../../errors.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
 import { approveMachineRequest } from './approve-machine-request.js';
-import { refreshImagingMessage } from './build-imaging-messages.js';
+import { buildImagingTriage, refreshImagingMessage } from './build-imaging-messages.js';
 import { denyMachineRequest, resubmitMachineRequest } from './decide-machine-request.js';
 import { describeApproval, describeDenial, describeResubmit } from './describe-outcome.js';
 import { checkPendingDecision } from './machine-request-checks.js';
-import { APPROVE_IMAGING_ACTION, DENY_IMAGING_ACTION, RESUBMIT_IMAGING_ACTION, type ImagingView } from './render-imaging.js';
+import { APPROVE_IMAGING_ACTION, DENY_IMAGING_ACTION, RESUBMIT_IMAGING_ACTION, TRIAGE_IMAGING_ACTION, type ImagingView } from './render-imaging.js';
 
 /** `12` (the single-request message) or `12:<filter>` (a list). Anything else was tampered with. */
 const buttonValue = z
@@ -73,4 +73,12 @@ export const resubmitImagingAction = defineAction({
   value: buttonValue,
   permission: 'staff',
   run: (ctx, value) => act(ctx, value, async () => describeResubmit(await resubmitMachineRequest(ctx, value.id))),
+});
+
+/** Reads only: the report goes to the person who clicked, and the alert stays as it is. */
+export const triageImagingAction = defineAction({
+  name: TRIAGE_IMAGING_ACTION,
+  value: buttonValue,
+  permission: 'staff',
+  run: (ctx, value) => buildImagingTriage(ctx, value.id),
 });

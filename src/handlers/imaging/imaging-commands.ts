@@ -51,9 +51,7 @@ export const triageImagingCommand = defineCommand({
   options: [idOption],
   args: z.object({ id: recordId('imaging request') }),
   permission: 'staff',
-  async run(ctx, args) {
-    return { title: `Imaging request #${args.id}: triage report`, text: await buildImagingTriage(ctx, args.id), visibility: 'ephemeral' };
-  },
+  run: (ctx, args) => buildImagingTriage(ctx, args.id),
 });
 
 export const approveImagingCommand = defineCommand({

@@ -1,17 +1,21 @@
 import { moveVersionButton } from '../images/move-version.js';
-import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
+import { textFile } from '../../bot/chat/deliver-reply.js';
+import type { Button, Field, Reply, ReplyFile, Section } from '../../bot/chat/reply.js';
 import type { RequestEventRow } from '../../db/queries/request-events.js';
 import { formatAgo, formatTimestamp } from '../format-time.js';
 import { FINAL_STATUSES } from '../../db/queries/alert-scan.js';
 import { describeSince, describeTimeIn } from './status-since.js';
 import { isErroredOrStuck, type ImagingItem } from './load-imaging-items.js';
 import { summarizeOldStatus } from './summarize-old-status.js';
+import { tracebackBlock } from './triage-report.js';
 
 const FINAL: ReadonlySet<string> = new Set(FINAL_STATUSES);
 
 export const APPROVE_IMAGING_ACTION = 'mr:approve';
 export const DENY_IMAGING_ACTION = 'mr:deny';
 export const RESUBMIT_IMAGING_ACTION = 'mr:resubmit';
+/** The Triage button of an imaging alert: answers the clicker with the triage report. */
+export const TRIAGE_IMAGING_ACTION = 'mr:triage';
 
 export const IMAGING_FILTERS = ['pending', 'active', 'errored', 'all'] as const;
 export type ImagingFilter = (typeof IMAGING_FILTERS)[number];
@@ -56,7 +60,7 @@ function headline(item: ImagingItem, now: Date): string {
 
 function itemLines(item: ImagingItem, now: Date): string[] {
   const { request, triage } = item;
-  const summary = summarizeOldStatus(request.oldStatus, 140);
+  const summary = summarizeOldStatus(request.oldStatus, 140, `/atmo imaging show ${request.id}`);
   return [
     headline(item, now),
     `Instance: ${request.instance.name} (${request.instance.providerAlias}) on ${request.provider.location}`,
@@ -89,10 +93,29 @@ export function renderImagingList(input: { items: readonly ImagingItem[]; total:
   };
 }
 
+/**
+ * A status message longer than this (a traceback, usually) is summarised in the detail and sent whole,
+ * on real lines, as a file: Discord's field holds 1,024 characters and Slack's 2,000.
+ */
+export const DETAIL_STATUS_LIMIT = 900;
+
+function detailStatusMessage(id: number, oldStatus: string | null): { value: string; file?: ReplyFile } {
+  if (!oldStatus?.trim()) return { value: '(empty)' };
+  if (oldStatus.length <= DETAIL_STATUS_LIMIT) return { value: oldStatus };
+  const name = `imaging-request-${id}-status.txt`;
+  const whole = tracebackBlock(oldStatus);
+  const lines = whole.split('\n').length;
+  return {
+    value: `${summarizeOldStatus(oldStatus, 300)}\n(${oldStatus.length} characters; the whole status message, ${lines} lines, is in the file ${name} sent with this message)`,
+    file: textFile(name, `${whole}\n`, `Imaging request #${id}: status message`),
+  };
+}
+
 /** The `/atmo imaging show <id>` message. */
 /** `emulateUrl`: Troposphere's emulation page for the owner, to reproduce a problem as they see it. */
 export function renderImagingDetail(item: ImagingItem, now: Date, note?: string, emulateUrl?: string): Reply {
   const { request, triage } = item;
+  const statusMessage = detailStatusMessage(request.id, request.oldStatus);
   const fields: Field[] = [
     { label: 'Owner', value: `${request.owner.username} (${request.owner.email})` },
     { label: 'New image', value: `"${request.newApplicationName}" version ${request.newVersionName}` },
@@ -102,7 +125,7 @@ export function renderImagingDetail(item: ImagingItem, now: Date, note?: string,
       label: 'Status',
       value: `${request.status}${FINAL.has(request.status) ? '' : `, ${describeSince(item.since, now)}`}; requested ${formatTimestamp(request.startDate)} (${formatAgo(request.startDate, now)})`,
     },
-    { label: 'Status message', value: request.oldStatus?.trim() ? request.oldStatus : '(empty)' },
+    { label: 'Status message', value: statusMessage.value },
     { label: 'Triage', value: `${triage.category} (${triage.severity}): ${triage.summary}` },
   ];
   if (triage.nextSteps.length > 0) fields.push({ label: 'Next steps', value: triage.nextSteps.map((s) => `- ${s}`).join('\n') });
@@ -114,6 +137,7 @@ export function renderImagingDetail(item: ImagingItem, now: Date, note?: string,
     text: `${note ? `${note}\n` : ''}${headline(item, now)}`,
     fields,
     buttons: imagingButtons(item, 'single'),
+    ...(statusMessage.file ? { files: [statusMessage.file] } : {}),
     visibility: 'channel',
     ...(triage.severity === 'error' ? { tone: 'danger' as const } : triage.severity === 'warning' ? { tone: 'warning' as const } : {}),
   };

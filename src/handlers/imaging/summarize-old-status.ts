@@ -4,6 +4,7 @@
  * ` - ` before ERROR), as Python 2 reprs: one line, `\n` and `\'` escaped. Progress values are plain
  * (`pending`, `imaging`, `processing - <glance id>`, `validating`, `completed`).
  */
+import { cutMarker } from '../../bot/chat/reply.js';
 
 export type ImagingStep = 'pending' | 'imaging' | 'processing' | 'validating';
 
@@ -211,19 +212,21 @@ function oneLine(escaped: string): string {
     .trim();
 }
 
-function truncate(line: string, maxLength: number): string {
+function truncate(line: string, maxLength: number, fullTextAt: string | undefined): string {
   if (maxLength <= 0) return '';
-  return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1)}…`;
+  if (line.length <= maxLength) return line;
+  return `${line.slice(0, maxLength - 1)}${fullTextAt ? cutMarker(fullTextAt, 'chat') : '…'}`;
 }
 
 /**
  * One readable line for lists: `validating: AttributeError: 'NoneType' object has no attribute 'id'`.
- * Progress values come back as they are; null or blank gives ''.
+ * Progress values come back as they are; null or blank gives ''. A line cut at `maxLength` names
+ * `fullTextAt` (`/atmo imaging show 12`) when given.
  */
-export function summarizeOldStatus(oldStatus: string | null, maxLength = 120): string {
+export function summarizeOldStatus(oldStatus: string | null, maxLength = 120, fullTextAt?: string): string {
   const parsed = parseOldStatus(oldStatus);
   if (parsed.text === '') return '';
-  if (!parsed.errorMarker) return truncate(oneLine(parsed.text), maxLength);
+  if (!parsed.errorMarker) return truncate(oneLine(parsed.text), maxLength, fullTextAt);
 
   // The Glance id in "processing - <id>" is noise in a one-line list; the report keeps it.
   const stepLabel = parsed.step ?? (parsed.prefix ? oneLine(parsed.prefix) : null);
@@ -234,9 +237,9 @@ export function summarizeOldStatus(oldStatus: string | null, maxLength = 120): s
     detail = parsed.text.replace(LEADING_PREFIX, '');
   } else {
     // No prefix: the guide's shorthand ("validating + ...") or a bare traceback tail; keep it whole.
-    return truncate(oneLine(parsed.text), maxLength);
+    return truncate(oneLine(parsed.text), maxLength, fullTextAt);
   }
   detail = oneLine(detail).replace(/^-\s*/, '');
   const line = stepLabel ? `${stepLabel}: ${detail}`.replace(/:\s*$/, '') : detail;
-  return truncate(line, maxLength);
+  return truncate(line, maxLength, fullTextAt);
 }

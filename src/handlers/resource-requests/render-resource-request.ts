@@ -1,3 +1,4 @@
+import { clipText } from '../clip-text.js';
 import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
 import type { DecisionRow } from '../../db/queries/decisions.js';
 import type { IdentityQuota, ResourceRequestView } from '../../db/queries/resource-requests.js';
@@ -22,10 +23,6 @@ export function requestButtons(id: number, view: RequestView): Button[] {
   ];
 }
 
-function clip(text: string, limit: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
-}
 
 function quotaLines(quotas: readonly IdentityQuota[] | undefined): string {
   if (!quotas || quotas.length === 0) return 'No identities on any provider.';
@@ -57,8 +54,8 @@ export function renderPendingList(input: {
   const sections: Section[] = rows.map((row) => ({
     text: [
       `#${row.id} · ${row.requester.username}${row.requester.email ? ` (${row.requester.email})` : ''} · waiting ${formatAge(row.startDate, now)}`,
-      `Asks for: ${clip(row.request, LIST_TEXT_LIMIT)}`,
-      `Why: ${clip(row.description, LIST_TEXT_LIMIT)}`,
+      `Asks for: ${clipText(row.request, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
+      `Why: ${clipText(row.description, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
       `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
     ].join('\n'),
     buttons: requestButtons(row.id, 'list'),
@@ -96,9 +93,10 @@ export function renderRequestDetail(input: {
   if (request.adminMessage) fields.push({ label: 'Staff message', value: request.adminMessage });
   if (input.emulateUrl) fields.push({ label: 'Emulate requester', value: input.emulateUrl });
   const history: string[] = [];
-  if (decision) history.push(`Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${clip(decision.adminMessage, 200)}"` : ''}.`);
+  // The detail is where a request is read whole: the bot's message stays as written.
+  if (decision) history.push(`Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${decision.adminMessage}"` : ''}.`);
   for (const other of input.others) {
-    history.push(`#${other.id} ${other.status}, ${formatTimestamp(other.startDate)}: ${clip(other.request, 80)}`);
+    history.push(`#${other.id} ${other.status}, ${formatTimestamp(other.startDate)}: ${clipText(other.request, 80, `/atmo request ${other.id}`)}`);
   }
   if (history.length > 0) fields.push({ label: 'History', value: history.join('\n') });
   const pending = request.status === 'pending' && (!decision || decision.state !== 'done');

@@ -3,13 +3,14 @@ import type { Button, Field, Reply } from '../../bot/chat/reply.js';
 import type { MachineRequestScanRow } from '../../db/queries/alert-scan.js';
 import { hasErrorText, type Triage, type TriageCategory } from '../../handlers/imaging/classify-machine-request.js';
 import { describeSince, type StatusSince } from '../../handlers/imaging/status-since.js';
+import { TRIAGE_IMAGING_ACTION } from '../../handlers/imaging/render-imaging.js';
 import { summarizeOldStatus } from '../../handlers/imaging/summarize-old-status.js';
 import { formatTimestamp } from '../../handlers/format-time.js';
 import { describeRequestEvent, type RequestEventRow } from './request-event-line.js';
 import { moveVersionButton } from '../../handlers/images/move-version.js';
 
-/** Registered by the imaging handlers; agreed by name only. */
-export const TRIAGE_ACTION = 'mr:triage';
+/** Registered by the imaging handlers (the Triage button answers with the triage report). */
+export const TRIAGE_ACTION = TRIAGE_IMAGING_ACTION;
 export const RESUBMIT_ACTION = 'mr:resubmit';
 
 export type ThreadState = 'open' | 'resolved';
@@ -62,7 +63,7 @@ export function buildMachineRequestParent(input: { row: MachineRequestScanRow; t
     { label: 'Status', value: since && state === 'open' ? `${row.status}, ${describeSince(since)}` : row.status },
     { label: 'Submitted', value: formatTimestamp(row.startDate) },
   ];
-  const detail = summarizeOldStatus(row.oldStatus, 200);
+  const detail = summarizeOldStatus(row.oldStatus, 200, `/atmo imaging show ${row.id}`);
   // Only an error text is an error: `pending` or a Glance id left in old_status is not one.
   if (triage.severity !== 'ok' && detail && hasErrorText(row.oldStatus)) fields.push({ label: 'Last error', value: detail });
   if (state === 'open' && triage.nextSteps.length > 0) {

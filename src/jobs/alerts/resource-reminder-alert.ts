@@ -1,6 +1,7 @@
 import type { Reply } from '../../bot/chat/reply.js';
 import type { ResourceRequestScanRow } from '../../db/queries/alert-scan.js';
 import { requestButtons } from '../../handlers/resource-requests/render-resource-request.js';
+import { clipText } from '../../handlers/clip-text.js';
 import { formatAge, formatTimestamp } from '../../handlers/format-time.js';
 import { describeRequestEvent, type RequestEventRow } from './request-event-line.js';
 import type { ThreadState } from './machine-request-alert.js';
@@ -17,7 +18,6 @@ export function resourceReminderState(status: string): ThreadState {
 export function buildResourceReminderParent(input: { row: ResourceRequestScanRow; now: Date; remindAfterHours: number }): Reply {
   const { row, now } = input;
   const open = resourceReminderState(row.status) === 'open';
-  const ask = row.request.replace(/\s+/g, ' ').trim();
   return {
     title: `Resource request #${row.id}: ${open ? `waiting ${formatAge(row.startDate, now)}` : `${row.status} (resolved)`}`,
     text: open
@@ -25,7 +25,7 @@ export function buildResourceReminderParent(input: { row: ResourceRequestScanRow
       : `Resource request #${row.id} from ${row.requester}: ${row.status}.`,
     fields: [
       { label: 'Requester', value: row.requester },
-      { label: 'Asks for', value: ask.length > ASK_LIMIT ? `${ask.slice(0, ASK_LIMIT - 1)}…` : ask || '(empty)' },
+      { label: 'Asks for', value: clipText(row.request, ASK_LIMIT, `/atmo request ${row.id}`) || '(empty)' },
       { label: 'Submitted', value: formatTimestamp(row.startDate) },
       { label: 'Status', value: row.status },
     ],

@@ -3,6 +3,9 @@ import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { advanceImagingQueue } from '../../../src/handlers/imaging/advance-imaging-queue.js';
 import { listImagingQueue } from '../../../src/db/queries/imaging-queue.js';
 import { listRequestEvents, listRequestEventsSince } from '../../../src/db/queries/request-events.js';
+import { eq } from 'drizzle-orm';
+import { replyAsText } from '../../../src/bot/chat/deliver-reply.js';
+import { machineRequest } from '../../../src/db/atmosphere-schema.js';
 import { dbKinds } from '../../support/databases.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { freeImagingSlot, requestId, statusOf } from './imaging-support.js';
@@ -52,11 +55,51 @@ describe.each(dbKinds())('imaging requests on %s', (kind) => {
     const show = (await dispatch(dispatcher, commandEvent(`imaging show ${canary}`, kpatel))).replies[0]!;
     expect(show.title).toBe(`Imaging request #${canary}`);
     expect(show.fields!.find((f) => f.label === 'Bot history')!.value).toContain('kpatel resubmitted (console)');
-    const triage = (await dispatch(dispatcher, commandEvent(`imaging triage ${canary}`, kpatel))).replies[0]!.text;
+    const report = (await dispatch(dispatcher, commandEvent(`imaging triage ${canary}`, kpatel))).replies[0]!;
+    expect(report.text.split('\n')[0]).toMatch(/^Bot triage: /);
+    const triage = replyAsText(report);
     expect(triage).toContain('Username: mdelgado');
     expect(triage).toContain('IP Address: 149.165.157.40');
     expect(triage).toContain("AttributeError: 'NoneType' object has no attribute 'id'");
     expect(triage).toMatch(/kpatel: resubmitted \(console\)/);
+    // The Triage button of an alert thread answers with the same report, to the clicker only.
+    const clicked = (await dispatch(dispatcher, actionEvent('mr:triage', String(canary), kpatel))).replies[0]!;
+    expect(clicked.visibility).toBe('ephemeral');
+    expect(replyAsText(clicked).replace(/report generated .*/, '')).toBe(triage.replace(/report generated .*/, ''));
+  });
+
+  it('sends the whole report as a file when the traceback is long, the findings in the message', async () => {
+    const canary = await requestId(t.deps.db, 'Jetstream Canary');
+    const frames = String.raw`  File "/opt/env/atmo/local/lib/python2.7/site-packages/celery/app/trace.py", line 240, in trace_task\n    R = retval = fun(*args, **kwargs)\n`.repeat(90);
+    const oldStatus = String.raw`(validating) - ERROR - AttributeError("'NoneType' object has no attribute 'id'",) Exception:'Traceback (most recent call last):\n` + frames + String.raw`AttributeError: \'NoneType\' object has no attribute \'id\'\n'`;
+    await t.deps.db.update(machineRequest).set({ oldStatus }).where(eq(machineRequest.id, canary));
+    const report = (await dispatch(dispatcher, commandEvent(`imaging triage ${canary}`, kpatel))).replies[0]!;
+    expect(report.text).toContain('Reminder: the user should NOT delete instance');
+    const [file] = report.files ?? [];
+    expect(file?.name).toBe(`imaging-request-${canary}-triage.txt`);
+    const text = new TextDecoder().decode(file!.data);
+    expect(text).toContain('R = retval = fun(*args, **kwargs)\n  File "/opt/env/atmo/local/lib/python2.7/site-packages/celery/app/trace.py"');
+    expect(text.split('R = retval').length - 1).toBe(90);
+    expect(text).toContain('Username: mdelgado');
+  });
+
+  it('summarises a long status message in the detail and sends it whole, on real lines, as a file', async () => {
+    const canary = await requestId(t.deps.db, 'Jetstream Canary');
+    const frames = String.raw`  File "/opt/env/atmo/local/lib/python2.7/site-packages/celery/app/trace.py", line 240, in trace_task\n    R = retval = fun(*args, **kwargs)\n`.repeat(40);
+    const oldStatus = String.raw`(validating) - ERROR - AttributeError("'NoneType' object has no attribute 'id'",) Exception:'Traceback (most recent call last):\n` + frames + String.raw`AttributeError: \'NoneType\' object has no attribute \'id\'\n'`;
+    await t.deps.db.update(machineRequest).set({ oldStatus }).where(eq(machineRequest.id, canary));
+    const show = (await dispatch(dispatcher, commandEvent(`imaging show ${canary}`, kpatel))).replies[0]!;
+    const field = show.fields!.find((f) => f.label === 'Status message')!.value;
+    expect(field).toMatch(/^validating: AttributeError: 'NoneType' object has no attribute 'id'\n\(\d+ characters; the whole status message, \d+ lines, is in the file imaging-request-\d+-status\.txt sent with this message\)$/);
+    const [file] = show.files ?? [];
+    expect(file?.name).toBe(`imaging-request-${canary}-status.txt`);
+    const text = new TextDecoder().decode(file!.data);
+    expect(text.split('R = retval = fun(*args, **kwargs)\n').length - 1).toBe(40);
+    expect(text).not.toMatch(/\\n|\\'/);
+    // A short one stays in the field as it is.
+    const hpc = await requestId(t.deps.db, 'HPC Benchmark Suite');
+    const short = (await dispatch(dispatcher, commandEvent(`imaging show ${hpc}`, kpatel))).replies[0]!;
+    expect(short.files).toBeUndefined();
   });
 
   it('re-submits an errored request to pending through the gateway, once', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { classifyMachineRequest } from '../../../src/handlers/imaging/classify-machine-request.js';
-import { buildTriageReport, type TriageReportInput } from '../../../src/handlers/imaging/triage-report.js';
+import { buildTriageReply, buildTriageReport, TRIAGE_INLINE_LIMIT, type TriageReportInput } from '../../../src/handlers/imaging/triage-report.js';
+import { renderReplyBlocksWithCuts, SLACK_LIMITS } from '../../../src/bot/slack/render-reply.js';
+import { renderReplyMessageWithCuts } from '../../../src/bot/discord/render-reply.js';
 import * as ex from '../../fixtures/old-status-examples.js';
 
 const NOW = new Date('2024-05-02T12:00:00Z');
@@ -81,10 +83,18 @@ describe('buildTriageReport', () => {
     expect(buildTriageReport(input({ history: [] }))).toContain('Other Notes from Triage:\n- nothing tried through the bot yet\n');
   });
 
-  it('reminds that the user must not delete the instance until the request completes', () => {
-    expect(buildTriageReport(input()).split('\n').at(-1)).toBe(
+  it('reminds that the user must not delete the instance until the request completes, among the findings', () => {
+    expect(buildTriageReport(input())).toContain(
       'Reminder: the user should NOT delete instance 1111-222-3344-4567 until the imaging request is completed.',
     );
+  });
+
+  it('puts the findings before the guide fields and the traceback', () => {
+    const report = buildTriageReport(input());
+    const order = ['Bot triage: ', 'Summary: ', 'Evidence: ', 'Reminder: ', 'Username: ', 'Traceback : ', 'Other Notes from Triage:'];
+    const positions = order.map((field) => report.indexOf(field));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
   it('says what is unknown instead of leaving fields out', () => {
@@ -113,5 +123,48 @@ describe('buildTriageReport', () => {
     const report = buildTriageReport(input({ triage }, 'pending'));
     expect(report).toContain('Request status: validating (requested 2024-05-01 20:30 UTC)');
     expect(report).toContain('Bot triage: pending (ok)\n');
+  });
+});
+
+/** A realistic 10 kB old_status: the real error with a hundred celery and libcloud frames before it. */
+const FRAME = String.raw`  File "/opt/env/atmo/local/lib/python2.7/site-packages/celery/app/trace.py", line 240, in trace_task\n    R = retval = fun(*args, **kwargs)\n`;
+const LONG_OLD_STATUS = ex.REAL_VALIDATING_NONETYPE.replace(String.raw`  File "/opt/env/atmo/local/lib/python2.7/site-packages/libcloud`, `${FRAME.repeat(80)}  File "/opt/env/atmo/local/lib/python2.7/site-packages/libcloud`);
+
+describe('buildTriageReply', () => {
+  it('keeps a short status message in the message, with no file', () => {
+    const reply = buildTriageReply(input({}, ex.GUIDE_IMAGING_EXCEPTION));
+    expect(reply.files ?? []).toEqual([]);
+    expect(reply.sections?.[0]?.text).toContain('Traceback : (imaging) Exception ...');
+  });
+
+  it('shows the findings first and puts a 10 kB traceback whole in a file, so nothing is cut on Slack or Discord', () => {
+    expect(LONG_OLD_STATUS.length).toBeGreaterThan(10_000);
+    const reply = buildTriageReply(input({}, LONG_OLD_STATUS));
+    expect(reply.text.split('\n')[0]).toBe('Bot triage: cache (error), failed step: validating');
+    expect(reply.text).toContain('Reminder: the user should NOT delete instance 1111-222-3344-4567 until the imaging request is completed.');
+    const guide = reply.sections?.[0]?.text ?? '';
+    expect(guide).toContain("Traceback : … AttributeError: 'NoneType' object has no attribute 'id'\n(the whole traceback, ");
+    expect(guide).toContain('is in the file imaging-request-42-triage.txt sent with this report; /atmo imaging show 42 shows the status message too)');
+    expect(guide.length).toBeLessThan(TRIAGE_INLINE_LIMIT * 3);
+    expect(reply.sections?.[1]?.text).toMatch(/^Other Notes from Triage:\n- 2024-05-01 20:31 UTC bob: approved/);
+
+    const [file] = reply.files ?? [];
+    expect(file?.name).toBe('imaging-request-42-triage.txt');
+    const text = new TextDecoder().decode(file!.data);
+    expect(text).toBe(`${buildTriageReport(input({}, LONG_OLD_STATUS))}\n`);
+    expect(text).toContain(`${'    R = retval = fun(*args, **kwargs)\n  File "/opt/env/atmo/local/lib/python2.7/site-packages/celery/app/trace.py", line 240, in trace_task\n'.repeat(10)}`);
+    expect(text.indexOf('Reminder: ')).toBeLessThan(text.indexOf('Traceback : '));
+
+    const slack = renderReplyBlocksWithCuts(reply, { name: 'x.txt', attached: true });
+    expect(slack.cut).toBe(false);
+    expect(slack.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+    expect(renderReplyMessageWithCuts(reply, { name: 'x.txt', attached: true }).cut).toBe(false);
+  });
+
+  it('cuts long evidence in the message, saying the file has it, and sends the file', () => {
+    const triage = { ...classifyMachineRequest({ status: 'validating', oldStatus: LONG_OLD_STATUS, statusSince: START, now: NOW, stuckAfterMinutes: 90 }), evidence: 'e'.repeat(2000) };
+    const reply = buildTriageReply(input({ triage }, 'short'));
+    expect(reply.text).toContain(`Evidence: ${'e'.repeat(499)}… (cut; the file imaging-request-42-triage.txt has all of it)`);
+    expect(new TextDecoder().decode(reply.files![0]!.data)).toContain(`Evidence: ${'e'.repeat(2000)}\n`);
   });
 });
