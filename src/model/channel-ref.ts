@@ -19,6 +19,11 @@ export interface MessageRef {
 export interface ChannelRef {
   platform: Platform;
   channel: string;
+  /**
+   * `channel` is a user id, and the message goes to the bot's direct messages with that user (Slack
+   * `conversations.open`, Discord "Create DM"), as reminders to the owner of a runbook step do.
+   */
+  direct?: boolean;
 }
 
 /** Parses `slack:C123` style channel references used in configuration. */

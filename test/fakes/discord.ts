@@ -72,6 +72,8 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
   const waiters: { match: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }[] = [];
   const stats = { connections: 0, identifies: 0, resumes: 0 };
   const threadsByMessage = new Map<string, string>();
+  /** The DM channel of each recipient ("Create DM" answers the same channel again). */
+  const dmChannels = new Map<string, string>();
   const messages = new Map<string, Record<string, unknown>>();
   /** `@original` per interaction token, so repeated edits hit the same message. */
   const originals = new Map<string, string>();
@@ -187,6 +189,13 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
         return { status: 200, body: messageObject('0', body, id, files) };
       }
       if (method === 'DELETE' && messageId) return { status: 204 };
+    }
+    // "Create DM" (POST /users/@me/channels {recipient_id}): the DM channel, type 1, one per recipient.
+    if (method === 'POST' && path === '/users/@me/channels') {
+      if (typeof body.recipient_id !== 'string' || !/^\d+$/.test(body.recipient_id)) return { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
+      let dm = dmChannels.get(body.recipient_id);
+      if (!dm) dmChannels.set(body.recipient_id, (dm = snowflake()));
+      return { status: 200, body: { id: dm, type: 1, last_message_id: null, flags: 0, recipients: [{ id: body.recipient_id, username: `user${body.recipient_id.slice(-4)}`, discriminator: '0' }] } };
     }
     if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') return { status: 200, body: messageObject(match[1]!, body, undefined, files) };
     if ((match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH') {

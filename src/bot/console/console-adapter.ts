@@ -203,7 +203,11 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   const chatPort: ChatPort = {
     async post(channel: ChannelRef, reply: Reply, postOptions?: { thread?: MessageRef }) {
       const message = newMessage(channel.channel, postOptions?.thread?.id);
-      const where = postOptions?.thread ? `#${channel.channel}, thread of message ${postOptions.thread.id}` : `#${channel.channel}`;
+      const where = channel.direct
+        ? `direct message to ${channel.channel}`
+        : postOptions?.thread
+          ? `#${channel.channel}, thread of message ${postOptions.thread.id}`
+          : `#${channel.channel}`;
       await show(reply, message, `[${where}] message ${message.id}\n`);
       return message;
     },

@@ -41,12 +41,16 @@ export function createDiscordChatPort(client: Client, log: Logger): ChatPort {
     async post(channel: ChannelRef, reply: Reply, postOptions?: { thread?: MessageRef }): Promise<MessageRef> {
       assertDiscord(channel.platform);
       const threadId = postOptions?.thread ? await threadFor(postOptions.thread, reply) : undefined;
-      const target = threadId ?? channel.channel;
+      // A direct message goes to the DM channel with that user ("Create DM", POST /users/@me/channels).
+      const dm = channel.direct
+        ? idOf(await call(`opening a direct message with Discord user ${channel.channel}`, () => client.rest.post(Routes.userChannels(), { body: { recipient_id: channel.channel } })))
+        : undefined;
+      const target = threadId ?? dm ?? channel.channel;
       const port = discordFilePort((message, files) =>
         call(`posting to Discord channel ${target}`, () => client.rest.post(Routes.channelMessages(target), withFiles(message, files))),
       );
       const created = await deliverReply(reply, port, log);
-      return { platform: 'discord', channel: channel.channel, id: idOf(created), ...(threadId ? { threadId } : {}) };
+      return { platform: 'discord', channel: dm ?? channel.channel, id: idOf(created), ...(threadId ? { threadId } : {}) };
     },
     async update(message: MessageRef, reply: Reply): Promise<void> {
       assertDiscord(message.platform);

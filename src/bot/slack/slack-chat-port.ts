@@ -4,6 +4,7 @@ import { IntegrationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { deliverReply } from '../chat/deliver-reply.js';
 import { slackFilePort } from './slack-file-port.js';
+import { directMessageChannel } from './upload-files.js';
 import { callSlack, slackError, slackErrorCode } from './slack-error.js';
 
 type WebClient = webApi.WebClient;
@@ -16,17 +17,19 @@ export function createSlackChatPort(client: WebClient, log: Logger): ChatPort {
   return {
     async post(channel, reply, options) {
       if (channel.platform !== 'slack') throw new Error(`the Slack adapter cannot post to ${channel.platform}:${channel.channel}`);
+      // A direct message goes to the bot's conversation with that user (scope im:write).
+      const channelId = channel.direct ? await directMessageChannel(client, channel.channel) : channel.channel;
       // A reply inside a thread names the thread's parent, whichever message of the thread we were given.
       const threadTs = options?.thread ? (options.thread.threadId ?? options.thread.id) : undefined;
-      const target = { kind: 'channel' as const, channel: channel.channel, ...(threadTs ? { threadTs } : {}) };
+      const target = { kind: 'channel' as const, channel: channelId, ...(threadTs ? { threadTs } : {}) };
       const port = slackFilePort(client, target, ({ text, blocks }) =>
-        callSlack('chat.postMessage', () => client.chat.postMessage({ channel: channel.channel, text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) })),
+        callSlack('chat.postMessage', () => client.chat.postMessage({ channel: channelId, text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) })),
       );
       const result = await deliverReply(reply, port, log);
       if (!result.ts) throw new IntegrationError('slack', 'Slack accepted chat.postMessage but returned no message ts');
       return {
         platform: 'slack',
-        channel: result.channel ?? channel.channel,
+        channel: result.channel ?? channelId,
         id: result.ts,
         ...(threadTs ? { threadId: threadTs } : {}),
       };

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { chatLink } from '../bot-schema/index.js';
 
@@ -40,4 +40,12 @@ export async function deleteChatLink(db: Database, platform: string, chatUserId:
     .where(and(eq(chatLink.platform, platform), eq(chatLink.chatUserId, chatUserId)))
     .returning();
   return rows[0] ?? null;
+}
+
+/**
+ * The chat users linked to an Atmosphere account, on every platform. `chat_link` holds one row per
+ * linked chat user, a few hundred at most, so no index beyond its own is needed.
+ */
+export async function listChatLinksOf(db: Database, atmosphereUsername: string): Promise<ChatLinkRow[]> {
+  return db.select().from(chatLink).where(eq(chatLink.atmosphereUsername, atmosphereUsername)).orderBy(asc(chatLink.id));
 }

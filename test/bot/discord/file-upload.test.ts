@@ -91,6 +91,16 @@ describe('Discord: files with replies (multipart attachments against the fake Di
     expect(posted.id).toMatch(/^\d+$/);
   });
 
+  it('sends a direct message through the DM channel "Create DM" gives', async () => {
+    const posted = await bot.chatPort.post({ platform: 'discord', channel: '445566778899001122', direct: true }, { text: 'Your runbook steps are due.', visibility: 'channel' });
+    const opened = await fake.waitForRequest((request) => request.method === 'POST' && request.path === '/users/@me/channels');
+    expect(opened.body).toEqual({ recipient_id: '445566778899001122' });
+    expect(opened.authorization).toBe(`Bot ${TOKEN}`);
+    const message = await fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${posted.channel}/messages`);
+    expect((message.body as { content: string }).content).toContain('Your runbook steps are due.');
+    expect(posted.channel).not.toBe('445566778899001122');
+  });
+
   it('sends the reply without its file when Discord refuses the file, and says so', async () => {
     const huge = new Uint8Array(UPLOAD_LIMIT_BYTES + 1);
     answer = (io) => io.respond({ text: 'The report', files: [{ name: 'huge.bin', data: huge, mimeType: 'application/octet-stream' }] });

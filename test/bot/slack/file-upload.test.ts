@@ -150,4 +150,15 @@ describe('Slack: files with replies (external upload flow against the fake Web A
     expect(fake.files[1]).toMatchObject({ channel: 'C7', threadTs: '1700000000.000042' });
     expect(fake.files[1]!.bytes.toString('utf8')).toContain(TRACEBACK);
   });
+
+  it('sends a direct message to a user through the conversation conversations.open gives', async () => {
+    const before = fake.calls.length;
+    const posted = await slack.chatPort.post({ platform: 'slack', channel: 'UMARIA', direct: true }, { text: 'Your runbook steps are due.', visibility: 'channel' });
+    const calls = fake.calls.slice(before);
+    expect(calls.map((call) => call.method)).toEqual(['conversations.open', 'chat.postMessage']);
+    expect(calls[0]!.args['users']).toBe('UMARIA');
+    expect(calls[1]!.args['channel']).toBe('DUMARIA');
+    expect(posted).toMatchObject({ platform: 'slack', channel: 'DUMARIA' });
+  });
 });
+

@@ -10,6 +10,7 @@ import {
   type RunbookItemRow,
   type RunbookRow,
 } from '../../../db/queries/release-runbooks.js';
+import { listChatLinksOf } from '../../../db/queries/chat-links.js';
 import { addCalendarDays, calendarDayIn, formatCalendarDay } from './calendar-days.js';
 import { allBuilt, checkReleaseImages, describeImageChecks, IMAGES_STEP } from './check-release-images.js';
 import { itemState } from './render-runbook.js';
@@ -108,10 +109,43 @@ async function remind(deps: Deps, runbook: RunbookRow, today: string): Promise<b
   try {
     await deps.chat.post(threadOf(runbook), { text: reminderText(runbook, claimed, today), visibility: 'channel', tone: late ? 'warning' : 'info' }, { thread: threadOf(runbook) });
     deps.log.info({ runbook: runbook.id, steps: claimed.map((item) => item.key) }, 'release runbook reminder posted');
+    await remindOwners(deps, runbook, claimed, today);
     return true;
   } catch (error) {
     deps.log.warn({ err: error, runbook: runbook.id }, 'could not post the release runbook reminder; will try again');
     await releaseRunbookReminders(deps.db, claimed.map((item) => item.id));
     return false;
+  }
+}
+
+/**
+ * Tells each owner of today's due or late steps in a direct message, on every platform their account
+ * is linked on (`/atmo link`): the crew chief and the driver are Atmosphere usernames, and a link is
+ * what ties one to a chat user. Sent after the thread reminder, with the same once-a-day claim behind
+ * it; a message that cannot be delivered is logged and the thread reminder stands.
+ */
+async function remindOwners(deps: Deps, runbook: RunbookRow, claimed: readonly RunbookItemRow[], today: string): Promise<void> {
+  const byOwner = new Map<string, RunbookItemRow[]>();
+  for (const item of claimed) {
+    const username = item.owner === 'chief' ? runbook.chief : runbook.driver;
+    byOwner.set(username, [...(byOwner.get(username) ?? []), item]);
+  }
+  for (const [username, items] of byOwner) {
+    const links = await listChatLinksOf(deps.db, username).catch((error: unknown) => {
+      deps.log.warn({ err: error, username }, 'could not read the chat links of a runbook owner');
+      return [];
+    });
+    const text = [
+      `${username}, steps of release ${runbook.tag} that are yours are ${items.some((item) => itemState(item, today) === 'late') ? 'late or due' : 'due today'}:`,
+      ...items.map((item) => `• ${item.title}${itemState(item, today) === 'late' ? ` (was due ${formatCalendarDay(item.dueOn)})` : ''}`),
+      `The release message in ${runbook.platform}:${runbook.channel} has their Done buttons.`,
+    ].join('\n');
+    for (const link of links) {
+      try {
+        await deps.chat.post({ platform: link.platform as Platform, channel: link.chatUserId, direct: true }, { text, visibility: 'channel', tone: 'info' });
+      } catch (error) {
+        deps.log.warn({ err: error, username, platform: link.platform }, 'could not send a runbook owner their reminder');
+      }
+    }
   }
 }

@@ -139,6 +139,35 @@ describe.each(dbKinds())('following a release runbook, on %s', (kind) => {
     expect(second).toContain('name: cyverse-statusio)');
   });
 
+  it("also tells each owner in a direct message, on every platform their account is linked on", async () => {
+    const { findUserByUsername } = await import('../../../../src/db/queries/users.js');
+    const { upsertChatLink } = await import('../../../../src/db/queries/chat-links.js');
+    const maria = (await findUserByUsername(h.t.deps.db, 'mdelgado'))!;
+    const kiran = (await findUserByUsername(h.t.deps.db, 'kpatel'))!;
+    await upsertChatLink(h.t.deps.db, { platform: 'slack', chatUserId: 'UMARIA', atmosphereUserId: maria.id, atmosphereUsername: 'mdelgado', linkedBy: 'slack:UADMIN', linkedAt: TEST_NOW });
+    await upsertChatLink(h.t.deps.db, { platform: 'discord', chatUserId: '445566778899001122', atmosphereUserId: maria.id, atmosphereUsername: 'mdelgado', linkedBy: 'slack:UADMIN', linkedAt: TEST_NOW });
+    await upsertChatLink(h.t.deps.db, { platform: 'slack', chatUserId: 'UKIRAN', atmosphereUserId: kiran.id, atmosphereUsername: 'kpatel', linkedBy: 'slack:UADMIN', linkedAt: TEST_NOW });
+    try {
+      // Tuesday 24 November in Phoenix: the driver's week-prior steps are due, the chief's are late.
+      await followRunbooks(h.t.deps, new Date('2026-11-24T17:00:00Z'));
+      const direct = h.t.chat.posts.filter((post) => post.channel.direct);
+      expect(direct.map((post) => `${post.channel.platform}:${post.channel.channel}`).sort()).toEqual(['discord:445566778899001122', 'slack:UKIRAN', 'slack:UMARIA']);
+      const toMaria = direct.find((post) => post.channel.channel === 'UMARIA')!.reply.text;
+      expect(toMaria).toMatch(/^mdelgado, steps of release v37-6 that are yours are due today:/);
+      expect(toMaria).toContain('• Changelogs: "Unreleased" moved into v37-6');
+      expect(toMaria).not.toContain('status.io');
+      const toKiran = direct.find((post) => post.channel.channel === 'UKIRAN')!.reply.text;
+      expect(toKiran).toMatch(/^kpatel, steps of release v37-6 that are yours are late or due:/);
+      expect(toKiran).toContain('(was due Tue 17 Nov 2026)');
+      // Once a day: a second run that day sends nothing more.
+      await followRunbooks(h.t.deps, new Date('2026-11-24T18:00:00Z'));
+      expect(h.t.chat.posts.filter((post) => post.channel.direct)).toHaveLength(3);
+    } finally {
+      const { deleteChatLink } = await import('../../../../src/db/queries/chat-links.js');
+      for (const [platform, id] of [['slack', 'UMARIA'], ['discord', '445566778899001122'], ['slack', 'UKIRAN']] as const) await deleteChatLink(h.t.deps.db, platform, id);
+    }
+  });
+
   it('a done step is not reminded of, and a failed post is tried again on the next run', async () => {
     expect((await h.run('release done v37-6 cyverse-statusio')).replies[0]!.text).toContain('marked');
     const failing: ChatPort = {
