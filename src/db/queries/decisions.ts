@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import { UserError } from '../../errors.js';
 import type { Database } from '../client.js';
 import { decision, requestEvent } from '../bot-schema/index.js';
@@ -144,4 +144,12 @@ export async function listUnsettledSent(db: Database, subject: DecisionSubject, 
     .from(decision)
     .where(and(eq(decision.subject, subject), eq(decision.action, action), inArray(decision.state, UNSETTLED), isNotNull(decision.sentAt)))
     .orderBy(asc(decision.id));
+}
+
+/**
+ * One staff member's latest decisions, newest first, for their dashboard. Read by primary key order
+ * from the newest: the journal holds one row per decision, and the limit stops the walk early.
+ */
+export async function listRecentDecisionsBy(db: Database, username: string, limit: number): Promise<DecisionRow[]> {
+  return db.select().from(decision).where(eq(decision.decidedBy, username)).orderBy(desc(decision.id)).limit(limit);
 }
