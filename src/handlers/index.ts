@@ -2,6 +2,7 @@ import type { AnyActionDefinition, AnyCommandDefinition } from '../bot/chat/comm
 import { createHelpCommand } from './help.js';
 import { linkCommand, unlinkCommand, whoamiCommand } from './account/account-commands.js';
 import { usersDuplicatesCommand } from './account/duplicate-accounts.js';
+import { linksCommand } from './account/links-command.js';
 import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
 import { approveRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
 import {
@@ -61,6 +62,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   whoamiCommand,
   linkCommand,
   unlinkCommand,
+  linksCommand,
   usersDuplicatesCommand,
   listRequestsCommand,
   showRequestCommand,
