@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     });
     bot.registerConsole(adapter.chatPort);
     bot.startJobs();
+    // The log is in a file here, so a setting that does nothing is said where the operator looks.
+    for (const warning of bot.warnings) process.stdout.write(`Warning: ${warning}\n`);
     if (logFile) process.stdout.write(`Logs go to ${logFile}. Health check on port ${bot.port}.\n`);
     await adapter.run();
     // With no other adapter, leaving the console ends the bot.

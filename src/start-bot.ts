@@ -36,6 +36,7 @@ import { createImageRegistry } from './integrations/registry/image-registry.js';
 import { stopGracefully } from './bot/chat/stop-gracefully.js';
 import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { countOpenAlertThreads } from './db/queries/alert-threads.js';
+import { configWarnings } from './model/config-warnings.js';
 
 function buildGateway(config: Config, db: Database, now: () => Date, log: Logger): AtmosphereGateway {
   if (config.ATMOSPHERE_API_URL && config.ATMOSPHERE_API_TOKEN) {
@@ -94,6 +95,8 @@ export interface RunningBot {
   databases: Databases;
   /** The port `/healthz`, `/readyz` (and Slack's HTTP endpoint) listen on; useful when PORT=0. */
   port: number | undefined;
+  /** Settings that do nothing as configured, logged at start-up; main also prints them in the console. */
+  warnings: readonly string[];
   /**
    * The acknowledged events not finished yet and where each is: waiting for a work slot, running in
    * one, or `outside` one while it waits on another service or the imaging lock. For crash logs.
@@ -131,6 +134,8 @@ export interface StartOptions {
  */
 export async function startBot(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
   const now = options.now ?? (() => new Date());
+  const warnings = configWarnings(config);
+  for (const warning of warnings) log.warn({ variable: warning.variable }, warning.message);
   const databases = await buildDatabases(config, log, now);
   const kv = await buildStore(config, log);
   const chat = createChatRouter();
@@ -292,6 +297,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     dispatcher,
     databases,
     port,
+    warnings: warnings.map((warning) => warning.message),
     pendingWork: () => queue.pending().map((work) => ({ eventId: work.item.eventId, state: work.state })),
     registerConsole: (consolePort) => chat.register('console', consolePort),
     startJobs() {

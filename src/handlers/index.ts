@@ -3,6 +3,8 @@ import { createHelpCommand } from './help.js';
 import { linkCommand, unlinkCommand, whoamiCommand } from './account/account-commands.js';
 import { usersDuplicatesCommand } from './account/duplicate-accounts.js';
 import { homeCommand } from './home/build-home.js';
+import { linksCommand } from './account/links-command.js';
+import { auditCommand } from './audit/audit-command.js';
 import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
 import { approveRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
 import {
@@ -62,6 +64,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   whoamiCommand,
   linkCommand,
   unlinkCommand,
+  linksCommand,
   usersDuplicatesCommand,
   homeCommand,
   listRequestsCommand,
@@ -102,6 +105,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   statusioIncidentUpdateCommand,
   statusioResolveCommand,
   statusioListCommand,
+  auditCommand,
 ];
 
 export const actionDefinitions: readonly AnyActionDefinition[] = [

@@ -32,7 +32,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('replayed Slack requests (two re
   it(`runs a signed "maintenance schedule" once when it arrives ${REPLAYS} times, and acknowledges every copy`, async () => {
     const title = `replayed window ${Date.now()}`;
     const fields = slashCommand({
-      text: `maintenance schedule --start +3d --end +3d4h --title "${title}" --message "Planned upgrade"`,
+      text: `maintenance schedule --start +3d --end +4h --title "${title}" --message "Planned upgrade"`,
       userId: STAFF,
       responseUrl: deployment.slack.responseUrl('replayed'),
     });
@@ -61,7 +61,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('replayed Slack requests (two re
 
   it('still runs the same command sent again as a new request (new timestamp, new signature)', async () => {
     const title = `resent window ${Date.now()}`;
-    const text = `maintenance schedule --start +4d --end +4d2h --title "${title}" --message "Planned"`;
+    const text = `maintenance schedule --start +4d --end +2h --title "${title}" --message "Planned"`;
     const first = slashCommand({ text, userId: STAFF, responseUrl: deployment.slack.responseUrl('resent-1') });
     await signedPost(deployment.appUrls[0]!, first, SECRET, { timestamp: Math.floor(Date.now() / 1000) - 1 });
     await signedPost(deployment.appUrls[0]!, { ...first, response_url: deployment.slack.responseUrl('resent-2') }, SECRET);

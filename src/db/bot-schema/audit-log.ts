@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, index, jsonb, text, timestamp } from 'drizzle-orm/pg-core';
 import { atmobot } from './atmobot.js';
 
@@ -21,9 +22,19 @@ export const auditLog = atmobot.table(
     outcome: text('outcome').notNull(),
     /** The text shown to the user for refusals and failures. */
     message: text('message'),
+    /** Handler facts; `requestId` / `machineRequestId` name the resource / imaging request the row is about. */
     detail: jsonb('detail').$type<Record<string, unknown>>(),
     channel: text('channel').notNull(),
     messageId: text('message_id'),
   },
-  (table) => [index('audit_log_at_idx').on(table.at), index('audit_log_name_idx').on(table.name, table.at)],
+  (table) => [
+    index('audit_log_at_idx').on(table.at),
+    index('audit_log_name_idx').on(table.name, table.at),
+    // `/atmo audit user …` and `/atmo audit request|imaging <id>` (see queries/audit.ts, which uses
+    // the same expressions so the planner can match them).
+    index('audit_log_username_idx').on(table.atmosphereUsername, table.at),
+    index('audit_log_chat_user_idx').on(table.platform, table.chatUserId, table.at),
+    index('audit_log_request_idx').on(sql`(${table.detail} ->> 'requestId')`, table.at),
+    index('audit_log_machine_request_idx').on(sql`(${table.detail} ->> 'machineRequestId')`, table.at),
+  ],
 );

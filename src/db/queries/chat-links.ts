@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { chatLink } from '../bot-schema/index.js';
 
@@ -48,4 +48,14 @@ export async function deleteChatLink(db: Database, platform: string, chatUserId:
  */
 export async function listChatLinksOf(db: Database, atmosphereUsername: string): Promise<ChatLinkRow[]> {
   return db.select().from(chatLink).where(eq(chatLink.atmosphereUsername, atmosphereUsername)).orderBy(asc(chatLink.id));
+}
+
+/** How many links `/atmo links` shows; the rest are counted. A chat has far fewer staff than this. */
+export const CHAT_LINKS_SHOWN = 50;
+
+/** The explicit links, newest first (at most `limit`), and how many there are in all. */
+export async function listChatLinks(db: Database, limit = CHAT_LINKS_SHOWN): Promise<{ links: ChatLinkRow[]; total: number }> {
+  const links = await db.select().from(chatLink).orderBy(desc(chatLink.linkedAt), desc(chatLink.id)).limit(limit);
+  const [counted] = await db.select({ total: count() }).from(chatLink);
+  return { links, total: counted?.total ?? links.length };
 }

@@ -132,7 +132,15 @@ async function audit(deps: Deps, row: DecisionRow, result: 'ok' | 'held' | 'rele
     input: `${row.subject} ${row.recordId} ${row.action}`,
     outcome: result,
     message,
-    detail: { decisionId: row.id, subject: row.subject, recordId: row.recordId, action: row.action, result },
+    detail: {
+      decisionId: row.id,
+      subject: row.subject,
+      recordId: row.recordId,
+      action: row.action,
+      result,
+      // The keys `/atmo audit request|imaging <id>` looks up.
+      ...(row.subject === 'resource_request' ? { requestId: row.recordId } : row.subject === 'machine_request' ? { machineRequestId: row.recordId } : {}),
+    },
     channel: row.channel ?? '',
     messageId: row.messageId ?? null,
   }, deps.log);

@@ -31,6 +31,8 @@ async function settleOpenClaim(ctx: HandlerContext, id: number, refuse: boolean)
 
 /** The request with its triage, queue place and history; a UserError when there is no such id. */
 export async function requireImagingItem(ctx: HandlerContext, id: number, refuseOpenClaim = false): Promise<ImagingItem> {
+  // Tagged before any refusal, so `/atmo audit imaging <id>` finds refusals too.
+  ctx.audit({ machineRequestId: id });
   await settleOpenClaim(ctx, id, refuseOpenClaim);
   const request = await getMachineRequest(ctx.deps.db, id);
   if (!request) throw new UserError('not_found', `There is no imaging request #${id}. /atmo imaging pending lists the waiting ones.`);

@@ -12,7 +12,7 @@ import {
   type MaintenanceWindowRow,
 } from '../../db/queries/maintenance-windows.js';
 import { confirmationOrigin, loadMaintenanceState, requireStatusPage } from './maintenance-state.js';
-import { checkWindowTimes, parseTimeInput } from './parse-time.js';
+import { checkWindowTimes, parseTimeInput, type RelativeBase } from './parse-time.js';
 import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeStartPlan, describeStatus, describeStopPlan } from './render-maintenance.js';
 
 export const title = z.string().trim().min(1, 'the title must not be empty').max(256, 'the title is longer than Atmosphere keeps (256 characters)');
@@ -23,9 +23,9 @@ export const flagArg = z
   .union([z.boolean(), z.enum(['true', 'false', 'yes', 'no']).transform((value) => value === 'true' || value === 'yes')])
   .default(false);
 
-/** Reads a typed time or refuses with a usage reply naming the option. */
-export function timeArg(name: string, text: string, now: Date): Date {
-  const parsed = parseTimeInput(text, now);
+/** Reads a typed time or refuses with a usage reply naming the option; `base` is what `+2h` counts from. */
+export function timeArg(name: string, text: string, now: Date, base?: RelativeBase): Date {
+  const parsed = parseTimeInput(text, now, base);
   if (!parsed.ok) throw new UserError('usage', `--${name}: ${parsed.error}`);
   return parsed.at;
 }
@@ -158,6 +158,7 @@ export async function requestMaintenanceStop(ctx: ActingContext, details: string
       atmosphereActive: state.atmosphere,
       troposphereActive: state.troposphere,
       statusio: started.map((w) => `finish maintenance ${w.statusioMaintenanceId} ("${w.title}"), notifying subscribers.`),
+      unusedDetails: details && started.length === 0 ? { details, statusioConfigured: deps.statusPage !== null } : undefined,
     }),
     buttons: confirmButtons(CONFIRM_STOP_ACTION, pending.id, 'End maintenance'),
     footer: `Request #${pending.id} by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}.`,

@@ -4,12 +4,18 @@ import { formatTimestamp } from '../format-time.js';
  *
  * Accepted: ISO 8601 with a zone (`2026-12-01T15:00Z`, `2026-12-01T08:00-07:00`), a plain
  * `2026-12-01 15:00` read as UTC (so a time never depends on where the bot runs), and relative
- * `+2h`, `+30m`, `+1h30m`, `+2d` from now.
+ * `+2h`, `+30m`, `+1h30m`, `+2d` from now, or from another time given (a window's end counts from its start).
  */
 
 export type ParsedTime = { ok: true; at: Date } | { ok: false; error: string };
 
 export const TIME_FORMAT_HELP = 'use 2026-12-01 15:00 (UTC), 2026-12-01T08:00-07:00, or +2h / +30m from now';
+
+/** What a relative time counts from when it is not now: a time and how to name it (`the start`). */
+export interface RelativeBase {
+  at: Date;
+  name: string;
+}
 
 const RELATIVE = /^\+(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$/i;
 const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})(?:[T\s]+)(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -17,19 +23,20 @@ const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})(?:[T\s]+)(\d{2}):(\d{2})(?::(\d{2})(?
 /** Longest piece of the input quoted back in an error; a time is never longer. */
 const MAX_ECHO = 40;
 
-/** Reads one time; relative times count from `now`. */
-export function parseTimeInput(text: string, now: Date): ParsedTime {
+/** Reads one time; relative times count from `now`, or from `base` when given. */
+export function parseTimeInput(text: string, now: Date, base?: RelativeBase): ParsedTime {
   const input = text.trim();
   const shown = input.length > MAX_ECHO ? `${input.slice(0, MAX_ECHO - 1)}…` : input;
-  const fail = (why = ''): ParsedTime => ({ ok: false, error: `"${shown}" is not a time I can read${why}: ${TIME_FORMAT_HELP}` });
-  if (input === '') return { ok: false, error: `a time is needed: ${TIME_FORMAT_HELP}` };
+  const help = base ? TIME_FORMAT_HELP.replace('from now', `after ${base.name}`) : TIME_FORMAT_HELP;
+  const fail = (why = ''): ParsedTime => ({ ok: false, error: `"${shown}" is not a time I can read${why}: ${help}` });
+  if (input === '') return { ok: false, error: `a time is needed: ${help}` };
 
   const relative = RELATIVE.exec(input);
   if (relative) {
     const [days, hours, minutes] = [relative[1], relative[2], relative[3]].map((part) => Number(part ?? 0)) as [number, number, number];
     const ms = ((days * 24 + hours) * 60 + minutes) * 60_000;
-    if (ms <= 0) return fail(' (a relative time must be later than now)');
-    return { ok: true, at: new Date(now.getTime() + ms) };
+    if (ms <= 0) return fail(` (a relative time must be later than ${base?.name ?? 'now'})`);
+    return { ok: true, at: new Date((base?.at ?? now).getTime() + ms) };
   }
 
   const match = ABSOLUTE.exec(input);

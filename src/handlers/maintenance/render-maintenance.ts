@@ -53,6 +53,11 @@ export interface StopPlan {
   atmosphereActive: MaintenanceRecordRow[];
   troposphereActive: MaintenanceRecordRow[] | null;
   statusio: string[];
+  /**
+   * Details given although no status.io maintenance will be finished, so they reach no one; with
+   * whether status.io is configured here, to say where they could go.
+   */
+  unusedDetails?: { details: string; statusioConfigured: boolean } | undefined;
 }
 
 /** The confirmation text of a stop. */
@@ -73,7 +78,17 @@ export function describeStopPlan(plan: StopPlan): string {
     );
   }
   for (const line of plan.statusio) lines.push(`• status.io: ${line}`);
+  if (plan.unusedDetails) lines.push(`• ${describeUnusedDetails(plan.unusedDetails)}`);
   return lines.join('\n');
+}
+
+/** Stop's details are only ever the closing text of a status.io maintenance; said when there is none. */
+export function describeUnusedDetails(unused: { details: string; statusioConfigured: boolean }): string {
+  const shown = unused.details.length > 80 ? `${unused.details.slice(0, 79)}…` : unused.details;
+  const why = unused.statusioConfigured
+    ? 'no maintenance the bot started is open on status.io. To post them there, use /atmo statusio finish <maintenance id> <details>'
+    : 'status.io is not configured here, and only a status.io maintenance takes closing details';
+  return `Your details ("${shown}") go nowhere: ${why}.`;
 }
 
 function describeRecords(rows: readonly MaintenanceRecordRow[]): string {

@@ -12,7 +12,7 @@ import {
 } from '../../db/queries/maintenance-windows.js';
 import { startMaintenanceOnBothSides, stopMaintenanceOnBothSides, type MaintenanceOutcome } from './apply-maintenance.js';
 import { CONFIRMATION_TTL_MS, confirmationOrigin } from './maintenance-state.js';
-import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeOutcome, isHalfDone } from './render-maintenance.js';
+import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeOutcome, describeUnusedDetails, isHalfDone } from './render-maintenance.js';
 import { finishWindowsOnStatusIo, startWindowOnStatusIo } from './statusio-sync.js';
 import { checkWindowTimes } from './parse-time.js';
 import { UserError } from '../../errors.js';
@@ -97,6 +97,9 @@ export async function runConfirmedStop(ctx: Ctx, request: MaintenanceConfirmatio
     const statusio = await finishWindowsOnStatusIo(deps, finished, request.details);
     statusioOk = statusio.ok;
     lines.push(...statusio.lines.map((line) => `• ${line}`));
+    if (request.details && !finished.some((w) => w.statusioMaintenanceId)) {
+      lines.push(`• ${describeUnusedDetails({ details: request.details, statusioConfigured: deps.statusPage !== null })}`);
+    }
     // Maintenance started outside the bot has no window; it is then the release deploying today.
     const subjects = finished.length > 0 ? finished.map((w) => ({ title: w.title, startsAt: w.startsAt })) : [{ title: '', startsAt: now }];
     const ticked: string[] = [];

@@ -27,7 +27,7 @@ export async function scheduleMaintenanceWindow(ctx: ActingContext, args: Schedu
   const { deps } = ctx;
   const now = deps.now();
   const start = timeArg('start', args.start, now);
-  const end = timeArg('end', args.end, now);
+  const end = timeArg('end', args.end, now, { at: start, name: 'the start' });
   if (start.getTime() <= now.getTime()) {
     throw new UserError('usage', `--start ${formatTimestamp(start)} has already passed; to start maintenance now use /atmo maintenance start. Nothing was scheduled.`);
   }
@@ -68,8 +68,8 @@ export const scheduleMaintenanceCommand = defineCommand({
   summary: 'Schedule a future maintenance window (optionally on status.io); reminders follow',
   usage: '/atmo maintenance schedule --start "2026-12-01 16:00" --end "2026-12-01 23:00" --title "…" --message "…" [--statusio]',
   options: [
-    { name: 'start', description: 'Planned start: 2026-12-01 16:00 (UTC) or ISO with offset', type: 'string', flag: true, required: true },
-    { name: 'end', description: 'Planned end: 2026-12-01 23:00 (UTC) or ISO with offset', type: 'string', flag: true, required: true },
+    { name: 'start', description: 'Planned start: 2026-12-01 16:00 (UTC), ISO with offset, or +1d from now', type: 'string', flag: true, required: true },
+    { name: 'end', description: 'Planned end: 2026-12-01 23:00 (UTC), ISO with offset, or +2h after the start', type: 'string', flag: true, required: true },
     { name: 'title', description: 'Title, e.g. "2026-12-01 v37-0 deployment"', type: 'string', flag: true, required: true },
     { name: 'message', description: 'Message shown to users during the maintenance', type: 'string', flag: true, required: true },
     { name: 'statusio', description: 'Also schedule it on status.io', type: 'boolean', flag: true },

@@ -39,6 +39,8 @@ export interface DecisionResult {
  * claim on it. Throws a UserError that says why not.
  */
 export async function checkDecidable(ctx: HandlerContext, id: number): Promise<ResourceRequestView> {
+  // Tagged before any refusal, so `/atmo audit request <id>` finds refusals too.
+  ctx.audit({ requestId: id });
   const request = await getResourceRequest(ctx.deps.db, id);
   if (!request) throw new UserError('not_found', `There is no resource request #${id}. /atmo requests lists the pending ones.`);
   const existing = await findDecision(ctx.deps.db, 'resource_request', id);

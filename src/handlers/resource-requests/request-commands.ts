@@ -26,6 +26,7 @@ export const showRequestCommand = defineCommand({
   args: z.object({ id: recordId('resource request') }),
   permission: 'staff',
   async run(ctx, args) {
+    ctx.audit({ requestId: args.id });
     const detail = await buildRequestDetail(ctx, args.id);
     if (!detail) throw new UserError('not_found', `There is no resource request #${args.id}. /atmo requests lists the pending ones.`);
     return detail;

@@ -29,8 +29,8 @@ export const statusioScheduleCommand = defineCommand({
   options: [
     { name: 'title', description: 'Maintenance name on the status page', type: 'string', flag: true, required: true },
     { name: 'details', description: 'What subscribers read', type: 'string', flag: true, required: true },
-    { name: 'start', description: 'Planned start: 2026-12-01 16:00 (UTC) or ISO with offset', type: 'string', flag: true, required: true },
-    { name: 'end', description: 'Planned end: 2026-12-01 23:00 (UTC) or ISO with offset', type: 'string', flag: true, required: true },
+    { name: 'start', description: 'Planned start: 2026-12-01 16:00 (UTC), ISO with offset, or +1d from now', type: 'string', flag: true, required: true },
+    { name: 'end', description: 'Planned end: 2026-12-01 23:00 (UTC), ISO with offset, or +2h after the start', type: 'string', flag: true, required: true },
     { name: 'components', description: 'Affected <component>-<container> pairs, comma-separated', type: 'string', flag: true },
   ],
   args: z.object({
@@ -45,7 +45,7 @@ export const statusioScheduleCommand = defineCommand({
     const statusPage = requireStatusPage(ctx.deps);
     const now = ctx.deps.now();
     const start = timeArg('start', args.start, now);
-    const end = timeArg('end', args.end, now);
+    const end = timeArg('end', args.end, now, { at: start, name: 'the start' });
     const problem = checkWindowTimes({ start, end, now });
     if (problem) throw new UserError('usage', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}. Nothing was posted.`);
     const { id } = await statusPage.scheduleMaintenance({ title: args.title, details: args.details, start, end, ...(args.components ? { components: args.components } : {}) });

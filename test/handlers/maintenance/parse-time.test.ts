@@ -27,6 +27,16 @@ describe('parseTimeInput', () => {
     expect(at('+1d')).toBe('2026-11-24T17:00:00.000Z');
   });
 
+  it('counts a relative time from another time when given one, and says so when it cannot read it', () => {
+    const start = { at: new Date('2026-11-24T17:00:00.000Z'), name: 'the start' };
+    const parsed = parseTimeInput('+2h', now, start);
+    expect(parsed).toEqual({ ok: true, at: new Date('2026-11-24T19:00:00.000Z') });
+    // An absolute time is the same whatever the base.
+    expect(parseTimeInput('2026-12-01 15:00', now, start)).toEqual({ ok: true, at: new Date('2026-12-01T15:00:00.000Z') });
+    const wrong = parseTimeInput('+0h', now, start);
+    expect(wrong.ok ? '' : wrong.error).toBe('"+0h" is not a time I can read (a relative time must be later than the start): use 2026-12-01 15:00 (UTC), 2026-12-01T08:00-07:00, or +2h / +30m after the start');
+  });
+
   it('refuses what it cannot read, with the accepted forms', () => {
     for (const text of ['tomorrow', '2026-02-30 10:00', '2026-13-01 10:00', '2026-12-01 24:00', '+0h', '12/01/2026 10:00', '']) {
       const parsed = parseTimeInput(text, now);

@@ -137,4 +137,12 @@ describe.each(dbKinds())('status.io commands and maintenance with --statusio on 
       t.deps.statusPage = saved;
     }
   });
+  it('counts a relative --end from the start, as maintenance schedule does', async () => {
+    const start = new Date(t.deps.now().getTime() + 24 * 3_600_000);
+    const scheduled = await run('statusio schedule --title "Short window" --details "Ninety minutes" --start +1d --end +90m');
+    expect(scheduled.text).toContain('"Short window"');
+    const body = fake.requests.filter((r) => r.route === 'maintenance/schedule').at(-1)!.body as Record<string, unknown>;
+    const hhmm = (at: Date) => at.toISOString().slice(11, 16);
+    expect(body).toMatchObject({ maintenance_name: 'Short window', time_planned_start: hhmm(start), time_planned_end: hhmm(new Date(start.getTime() + 90 * 60_000)) });
+  });
 });
