@@ -147,6 +147,8 @@ function validInstanceActionKeys(status: string, activity: string | null): strin
   else if (last === 'shelved') keys.push('Shelve Offload', 'Unshelve');
   return keys;
 }
+/** The columns QuotaSerializer validates with `_is_positive_int`; the others take any integer or null. */
+const POSITIVE_QUOTA_KEYS: readonly string[] = ['cpu', 'memory', 'storage', 'storage_count'];
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
@@ -184,6 +186,9 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
         for (const key of QUOTA_KEYS) {
           if (!(key in body)) errors[key] = ['This field is required.'];
           else if (body[key] !== null && !isInt(body[key])) errors[key] = ['A valid integer is required.'];
+          // QuotaSerializer.validate_<key> -> _is_positive_int: `type(value) != int or value < 1` is
+          // refused, and DRF 3.9 runs field validators on null too (api/v2/serializers/details/quota.py).
+          else if (POSITIVE_QUOTA_KEYS.includes(key) && !(isInt(body[key]) && (body[key] as number) >= 1)) errors[key] = [`Value of ${key} should be >= 1`];
         }
         if (Object.keys(errors).length > 0) return json(400, errors);
         const value = (key: keyof QuotaValues) => {

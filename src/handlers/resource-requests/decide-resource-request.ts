@@ -7,8 +7,9 @@ import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
 import { settleClaim } from '../decisions/settle-claim.js';
 import { getResourceRequest, listIdentityQuotas, type IdentityQuota, type ResourceRequestView } from '../../db/queries/resource-requests.js';
-import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
-import { formatQuota, mergeQuota } from './parse-quota-spec.js';
+import type { CompleteQuota, QuotaValues } from '../../integrations/atmosphere/gateway.js';
+import { formatQuota } from './parse-quota-spec.js';
+import { planQuota } from './plan-quota.js';
 
 export type ResourceDecision = 'approve' | 'deny';
 
@@ -96,11 +97,11 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   const status = input.decision === 'approve' ? 'approved' : 'denied';
 
   // Work out the quota before claiming anything, so bad input changes nothing.
-  let quotaPlan: { identity: IdentityQuota; values: QuotaValues } | null = null;
+  let quotaPlan: { identity: IdentityQuota; values: CompleteQuota } | null = null;
   if (input.decision === 'approve' && input.quota && Object.keys(input.quota).length > 0) {
     const identities = (await listIdentityQuotas(deps.db, [request.requester.id])).get(request.requester.id) ?? [];
     const identity = pickIdentity(request, identities, input.provider);
-    quotaPlan = { identity, values: mergeQuota(identity.quota, input.quota) };
+    quotaPlan = { identity, values: planQuota(identity.quota, input.quota, request.requester.username).values };
   } else if (input.provider && input.decision === 'approve') {
     throw new UserError('usage', 'A provider only makes sense with a new quota; give the quota too, or leave the provider out.');
   }

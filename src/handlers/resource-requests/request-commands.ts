@@ -5,7 +5,7 @@ import { recordId } from '../record-id.js';
 import { decideResourceRequest } from './decide-resource-request.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
-import { parseQuotaSpec, QUOTA_SPEC_HELP } from './parse-quota-spec.js';
+import { parseQuotaSpec } from './parse-quota-spec.js';
 import { describeDecision } from './render-resource-request.js';
 
 export const listRequestsCommand = defineCommand({
@@ -52,7 +52,7 @@ export const approveRequestCommand = defineCommand({
   options: [
     { name: 'id', description: 'Resource request id', type: 'integer', required: true },
     { name: 'message', description: 'Message e-mailed to the user', type: 'string', flag: true },
-    { name: 'quota', description: QUOTA_SPEC_HELP.slice(0, 100), type: 'string', flag: true },
+    { name: 'quota', description: 'New quota, e.g. "cpu=32 memory=128GB storage=2TB"; keys left out keep their value', type: 'string', flag: true },
     { name: 'provider', description: 'Provider whose identity gets the quota', type: 'string', flag: true },
   ],
   args: z.object({

@@ -8,7 +8,7 @@ import {
   setMachineRequestStatusRow,
   setResourceRequestStatusRow,
 } from '../../db/queries/embedded-writes.js';
-import type { AtmosphereGateway, QuotaValues } from './gateway.js';
+import type { AtmosphereGateway, CompleteQuota } from './gateway.js';
 import { validInstanceActions } from './valid-instance-actions.js';
 import { findCurrentInstanceRow, getOrCreateInstanceStatusId, replaceInstanceStatus } from '../../db/queries/embedded-instance-writes.js';
 
@@ -54,7 +54,7 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
       await replaceInstanceStatus(db, { current: row, statusId, activity: state.activity, at: now() });
     },
 
-    findOrCreateQuota: (values: QuotaValues) => findOrCreateQuotaRow(db, values),
+    findOrCreateQuota: (values: CompleteQuota) => findOrCreateQuotaRow(db, values),
 
     async assignQuota({ identityUuid, quotaId }) {
       if (!(await setIdentityQuota(db, identityUuid, quotaId))) throw new UserError('not_found', `There is no identity ${identityUuid}.`);

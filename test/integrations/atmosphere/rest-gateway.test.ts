@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IntegrationError, UserError } from '../../../src/errors.js';
 import { createMemoryLogger } from '../../../src/logger.js';
-import type { AtmosphereGateway, QuotaValues } from '../../../src/integrations/atmosphere/gateway.js';
+import type { AtmosphereGateway, CompleteQuota } from '../../../src/integrations/atmosphere/gateway.js';
 import { describeIntegrationError } from '../../../src/integrations/atmosphere/describe-error.js';
 import { createReadOnlyGateway } from '../../../src/integrations/atmosphere/read-only-gateway.js';
 import { createRestGateway } from '../../../src/integrations/atmosphere/rest-gateway.js';
@@ -11,7 +11,7 @@ import { DEFAULT_STATUS_NAMES, startFakeAtmosphereApi, type FakeAtmosphereApi } 
 
 const TOKEN = 'staff-token-5f1c9a7e2b3d4c6f8a0b';
 const IDENTITY = '6d2c1f0e-3b4a-4c5d-8e9f-0a1b2c3d4e5f';
-const QUOTA: QuotaValues = {
+const QUOTA: CompleteQuota = {
   cpu: 32,
   memory: 128,
   storage: 1000,
@@ -19,7 +19,7 @@ const QUOTA: QuotaValues = {
   snapshot_count: 10,
   storage_count: 10,
   floating_ip_count: 10,
-  port_count: null,
+  port_count: 10,
 };
 const MAINTENANCE = '5/1 (master) Maintenance: Atmosphere is down for a Scheduled Maintenance';
 
@@ -103,6 +103,22 @@ describe('createRestGateway', () => {
     expect(bigger.created).toBe(true);
     expect(bigger.id).not.toBe(first.id);
     expect(api.quotas.map((quota) => quota.cpu)).toEqual([32, 64]);
+  });
+
+  it('is refused, as Atmosphere\'s quota serializer refuses it, for a value below 1 or a null in cpu, memory, storage or volumes', async () => {
+    const gw = gateway();
+    const zero = await failure(gw.findOrCreateQuota({ ...QUOTA, cpu: 0 }));
+    expect(zero.status).toBe(400);
+    expect(describeIntegrationError(zero)).toContain('cpu: Value of cpu should be >= 1');
+    // The type forbids it; a raw call shows what the real API would answer a null with.
+    const response = await fetch(`${api.url}/quotas`, {
+      method: 'POST',
+      headers: { Authorization: `Token ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...QUOTA, storage_count: null }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ storage_count: ['Value of storage_count should be >= 1'] });
+    expect(api.quotas).toEqual([]);
   });
 
   it('accepts a base URL with a trailing slash without doubling it', async () => {
