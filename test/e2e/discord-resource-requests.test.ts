@@ -14,7 +14,9 @@ import {
   auditRows,
   decisionsFor,
   errorLines,
+  fileRequest,
   lastAuditId,
+  onlyIdentityOf,
   productionEnv,
   requestIdOf,
   requestState,
@@ -206,6 +208,33 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     expect(buttons).toContainEqual({ action: 'rr:approve', value: `${await requestIdOf(db(), 'jsmith')}:list` });
     expect(slack.calls.some((call) => call.method === 'views.open' && call.args['trigger_id'] === trigger)).toBe(false);
     expect(patchesOf(id)).toHaveLength(1);
+  });
+
+  it('refuses a quota decrease submitted without confirmation, showing current -> new, and applies it once confirmed', async () => {
+    const id = await fileRequest(db(), 'pwright', 'memory: 256 GB, storage can go down to 5 GB');
+    const before = await onlyIdentityOf(db(), 'pwright');
+    const current = before.quota;
+    expect(current.storage).toBeGreaterThan(5);
+    const writesBefore = apiWrites(atmosphere).length;
+    const values = { message: 'More memory, less disk', quota: 'memory: 256 GB, storage=5', provider: '' };
+
+    const refused = send(modalSubmit({ customId: `rr:approve:${id}`, values: { ...values, confirm: '' }, messageId: '880000000000000004', userId: D.mdelgado }));
+    const refusal = discordText(await read.followUp(refused));
+    expect(refusal).toContain(`LOWERS pwright's storage ${current.storage} → 5 GB (DOWN)`);
+    expect(refusal).toContain(`memory ${current.memory} → 256 GB`);
+    expect(refusal).toContain('Nothing was changed');
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+    expect(await decisionsFor(db(), id)).toEqual([]);
+
+    const confirmed = send(modalSubmit({ customId: `rr:approve:${id}`, values: { ...values, confirm: 'yes' }, messageId: '880000000000000004', userId: D.mdelgado }));
+    const text = discordText(await read.followUp(confirmed));
+    expect(text).toMatch(new RegExp(`^Approved request #${id} from pwright`));
+    expect(text).toContain(`storage ${current.storage} → 5 GB (DOWN)`);
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /api/v2/quotas', `PATCH /api/v2/identities/${before.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toMatchObject({ memory: 256, storage: 5, cpu: current.cpu });
+    expect((await onlyIdentityOf(db(), 'pwright')).quota).toMatchObject({ memory: 256, storage: 5 });
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'More memory, less disk' });
   });
 
   it('keeps handling interactions after the gateway drops the connection', async () => {

@@ -7,7 +7,7 @@ import type { FakeSlackApi } from '../fakes/slack-api.js';
 import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
 import { readableText, slackButtons, type SlackDriver } from './slack-driver.js';
 import { startSlackDeployment, type SlackDeployment } from './slack-deployment.js';
-import { apiWrites, auditAfter, auditRows, decisionsFor, errorLines, lastAuditId, requestIdOf, requestState, waitFor } from './e2e-support.js';
+import { apiWrites, auditAfter, auditRows, decisionsFor, errorLines, fileRequest, lastAuditId, onlyIdentityOf, requestIdOf, requestState, waitFor } from './e2e-support.js';
 
 const SECRET = 'e2e-slack-signing-secret';
 /** Slack users of the workspace, and the e-mail users.info gives for each. */
@@ -133,6 +133,37 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     expect(buttons.some((button) => button.value === `${id}:list`)).toBe(false);
     expect(buttons).toContainEqual({ action: 'rr:approve', value: `${await requestIdOf(db(), 'tgarcia')}:list` });
     expect(String(edit.args['text'])).toMatch(/4 pending resource requests/);
+  });
+
+  it('refuses a quota decrease without confirmation, showing current -> new, and applies it once confirmed', async () => {
+    const id = await fileRequest(db(), 'pwright', 'cpu: 32, and fewer instances is fine');
+    const before = await onlyIdentityOf(db(), 'pwright');
+    const current = before.quota;
+    expect(current.instanceCount).toBeGreaterThan(2);
+    expect(current.cpu).toBeLessThan(32);
+    const writesBefore = apiWrites(atmosphere).length;
+    const values = { message: 'Resized for the course', quota: 'cpu=32 instances=2', provider: null };
+
+    const refused = await approve({ userId: U.kpatel, id, values: { ...values, confirm: null }, replyId: 'decrease-unconfirmed' });
+    const refusal = readableText(refused.body);
+    expect(refusal).toContain(`LOWERS pwright's instances ${current.instanceCount} → 2 (DOWN)`);
+    expect(refusal).toContain(`cpu ${current.cpu} → 32`);
+    expect(refusal).toContain(`memory ${current.memory} GB (unchanged)`);
+    expect(refusal).toContain('Nothing was changed');
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+    expect(await decisionsFor(db(), id)).toEqual([]);
+    expect((await requestState(db(), id)).status).toBe('pending');
+
+    const applied = await approve({ userId: U.kpatel, id, values: { ...values, confirm: 'yes' }, replyId: 'decrease-confirmed', app: appUrls[1]! });
+    const text = readableText(applied.body);
+    expect(text).toMatch(new RegExp(`^Approved request #${id} from pwright`));
+    expect(text).toContain(`instances ${current.instanceCount} → 2 (DOWN)`);
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /api/v2/quotas', `PATCH /api/v2/identities/${before.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toMatchObject({ cpu: 32, instance_count: 2, memory: current.memory });
+    const after = await onlyIdentityOf(db(), 'pwright');
+    expect(after.quota).toMatchObject({ cpu: 32, instanceCount: 2 });
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'Resized for the course' });
   });
 
   it('lets exactly one of 20 simultaneous approvals through, across two replicas; the other 19 are told who decided', async () => {

@@ -6,22 +6,17 @@ import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decisio
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
 import { settleClaim } from '../decisions/settle-claim.js';
-import { getResourceRequest, listIdentityQuotas, type IdentityQuota, type ResourceRequestView } from '../../db/queries/resource-requests.js';
-import type { CompleteQuota, QuotaValues } from '../../integrations/atmosphere/gateway.js';
+import { getResourceRequest, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { formatQuota } from './parse-quota-spec.js';
-import { planQuota } from './plan-quota.js';
+import { prepareApproval, type ApprovalInput, type ApprovalPlan } from './prepare-approval.js';
 
 export type ResourceDecision = 'approve' | 'deny';
 
-export interface DecisionInput {
+export interface DecisionInput extends ApprovalInput {
   id: number;
   decision: ResourceDecision;
   /** E-mailed to the user by Atmosphere as the reason. */
   message: string;
-  /** Quota columns to change on approval; the rest keep the identity's current values. */
-  quota?: Partial<QuotaValues>;
-  /** Which of the requester's identities gets the quota, by provider name or id. */
-  provider?: string;
 }
 
 export interface DecisionResult {
@@ -29,6 +24,8 @@ export interface DecisionResult {
   decision: DecisionRow;
   /** Set when a quota was assigned: on which provider and what. */
   quotaNote?: string;
+  /** Every value the approval changed, current → new; empty when only the status changed. */
+  preview: string;
   /** False when Atmosphere applied it but the bot's database did not take the record (yet). */
   recorded: boolean;
 }
@@ -61,28 +58,6 @@ export async function checkDecidable(ctx: HandlerContext, id: number): Promise<R
   return request;
 }
 
-/** Picks the requester's identity that gets the new quota. */
-function pickIdentity(request: ResourceRequestView, identities: readonly IdentityQuota[], provider: string | undefined): IdentityQuota {
-  const names = identities.map((i) => `"${i.provider}"`).join(', ');
-  if (identities.length === 0) {
-    throw new UserError('conflict', `${request.requester.username} has no identity on any provider, so there is no quota to change. Approve without a quota, or create the identity first.`);
-  }
-  if (!provider) {
-    if (identities.length === 1) return identities[0]!;
-    throw new UserError('usage', `${request.requester.username} has identities on several providers (${names}); say which one gets the quota with the provider field.`);
-  }
-  const wanted = provider.trim().toLowerCase();
-  const exact = identities.filter((i) => String(i.providerId) === wanted || i.provider.toLowerCase() === wanted);
-  const candidates = exact.length > 0 ? exact : identities.filter((i) => i.provider.toLowerCase().includes(wanted));
-  if (candidates.length === 1) return candidates[0]!;
-  throw new UserError(
-    'usage',
-    candidates.length === 0
-      ? `${request.requester.username} has no identity on a provider matching "${provider}". Their providers: ${names}.`
-      : `"${provider}" matches several of ${request.requester.username}'s providers (${candidates.map((c) => `"${c.provider}"`).join(', ')}); be more specific.`,
-  );
-}
-
 /**
  * Approves or denies a resource request exactly once. The decision is claimed in the journal, with
  * what is about to be sent, before any API call, so of any number of simultaneous clicks only one
@@ -96,15 +71,9 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   const what = `Request #${input.id}`;
   const status = input.decision === 'approve' ? 'approved' : 'denied';
 
-  // Work out the quota before claiming anything, so bad input changes nothing.
-  let quotaPlan: { identity: IdentityQuota; values: CompleteQuota } | null = null;
-  if (input.decision === 'approve' && input.quota && Object.keys(input.quota).length > 0) {
-    const identities = (await listIdentityQuotas(deps.db, [request.requester.id])).get(request.requester.id) ?? [];
-    const identity = pickIdentity(request, identities, input.provider);
-    quotaPlan = { identity, values: planQuota(identity.quota, input.quota, request.requester.username).values };
-  } else if (input.provider && input.decision === 'approve') {
-    throw new UserError('usage', 'A provider only makes sense with a new quota; give the quota too, or leave the provider out.');
-  }
+  // Work out everything the approval sends before claiming anything, so bad input changes nothing.
+  const approval: ApprovalPlan = input.decision === 'approve' ? await prepareApproval(ctx, request, input) : { quota: null, preview: '' };
+  const quotaPlan = approval.quota;
 
   const claim = await claimForDecision(ctx, {
     subject: 'resource_request',
@@ -165,5 +134,5 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
     },
   });
   if (!recorded) ctx.audit({ recordPending: true });
-  return { request, decision: { ...claim, state: 'done', completedAt: at }, recorded, ...(quotaNote ? { quotaNote } : {}) };
+  return { request, decision: { ...claim, state: 'done', completedAt: at }, recorded, preview: approval.preview, ...(quotaNote ? { quotaNote } : {}) };
 }

@@ -27,6 +27,7 @@ const approveForm: FormSpec = {
     { name: 'message', label: 'Message to the user (e-mailed as the reason)', kind: 'multiline', required: false, maxLength: 1024 },
     { name: 'quota', label: 'New quota', kind: 'text', required: false, placeholder: 'cpu=32 memory=128 storage=500', maxLength: 200 },
     { name: 'provider', label: 'Provider for the quota (if several)', kind: 'text', required: false, placeholder: 'Jetstream - Indiana University', maxLength: 256 },
+    { name: 'confirm', label: 'Type yes if a value may go down', kind: 'text', required: false, placeholder: 'yes', maxLength: 10 },
   ],
 };
 
@@ -36,10 +37,23 @@ const denyForm: FormSpec = {
   fields: [{ name: 'reason', label: 'Reason (e-mailed to the user)', kind: 'multiline', required: true, maxLength: 1024 }],
 };
 
+/** "yes" confirms a decrease; empty does not; anything else is a typo worth asking about. */
+export const confirmField = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    const word = text.trim().toLowerCase();
+    if (word === '' || word === 'no') return false;
+    if (word === 'yes' || word === 'y') return true;
+    ctx.addIssue({ code: 'custom', message: 'type yes to apply a value that goes down, or leave it empty' });
+    return z.NEVER;
+  });
+
 const approveValues = z.object({
   message: z.string().max(1024, 'the message is longer than Atmosphere keeps (1024 characters)').default(''),
   quota: z.string().default(''),
   provider: z.string().default(''),
+  confirm: confirmField,
 });
 
 const denyValues = z.object({
@@ -58,13 +72,22 @@ async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Pr
   }
 }
 
-async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, quotaText: string, provider: string) {
+interface ApprovalFields {
+  quota: string;
+  provider: string;
+  confirm: boolean;
+}
+
+const NO_APPROVAL_FIELDS: ApprovalFields = { quota: '', provider: '', confirm: false };
+
+async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, fields: ApprovalFields) {
   let quota;
-  if (quotaText.trim()) {
-    const parsed = parseQuotaSpec(quotaText);
-    if (!parsed.ok) throw new UserError('usage', `${parsed.error} Nothing was changed; click Approve again to retry.`);
+  if (fields.quota.trim()) {
+    const parsed = parseQuotaSpec(fields.quota);
+    if (!parsed.ok) throw new UserError('usage', `${parsed.error} Nothing was changed.`, { field: 'quota' });
     quota = parsed.values;
   }
+  const provider = fields.provider;
   try {
     const result = await decideResourceRequest(ctx, {
       id: value.id,
@@ -72,6 +95,7 @@ async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decis
       message,
       ...(quota ? { quota } : {}),
       ...(provider.trim() ? { provider: provider.trim() } : {}),
+      confirmDecrease: fields.confirm,
     });
     // The decision stands whatever happens to the message about it; a stale message is only reported.
     const redrawn = await redrawSource(ctx, () =>
@@ -79,7 +103,7 @@ async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decis
     );
     const verb = decision === 'approve' ? 'Approved' : 'Denied';
     return {
-      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
+      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
       tone: decision === 'approve' ? ('success' as const) : ('warning' as const),
     };
   } catch (error) {
@@ -97,7 +121,7 @@ export const approveRequestAction = defineFormAction({
   form: approveForm,
   formValues: approveValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, form.quota, form.provider),
+  run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, form),
 });
 
 export const denyRequestAction = defineFormAction({
@@ -107,5 +131,5 @@ export const denyRequestAction = defineFormAction({
   form: denyForm,
   formValues: denyValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'deny', form.reason, '', ''),
+  run: (ctx, value, form) => finish(ctx, value, 'deny', form.reason, NO_APPROVAL_FIELDS),
 });

@@ -7,6 +7,7 @@ import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
 import { describeDecision } from './render-resource-request.js';
+import { flagArg } from '../flag-arg.js';
 
 export const listRequestsCommand = defineCommand({
   name: 'requests',
@@ -48,18 +49,20 @@ const quotaOption = z
 export const approveRequestCommand = defineCommand({
   name: 'approve',
   summary: 'Approve a resource request, optionally with a message and a new quota',
-  usage: '/atmo approve <id> [--message "text"] [--quota "cpu=32 memory=128"] [--provider "name"]',
+  usage: '/atmo approve <id> [--message "text"] [--quota "cpu=32 memory=128GB"] [--provider "name"] [--confirm]',
   options: [
     { name: 'id', description: 'Resource request id', type: 'integer', required: true },
     { name: 'message', description: 'Message e-mailed to the user', type: 'string', flag: true },
     { name: 'quota', description: 'New quota, e.g. "cpu=32 memory=128GB storage=2TB"; keys left out keep their value', type: 'string', flag: true },
     { name: 'provider', description: 'Provider whose identity gets the quota', type: 'string', flag: true },
+    { name: 'confirm', description: 'Apply it even though a value goes down', type: 'boolean', flag: true },
   ],
   args: z.object({
     id: recordId('resource request'),
     message: z.string().max(1024, 'the message is longer than Atmosphere keeps (1024 characters)').default(''),
     quota: quotaOption,
     provider: z.string().trim().min(1).optional(),
+    confirm: flagArg,
   }),
   permission: 'staff',
   async run(ctx, args) {
@@ -69,9 +72,10 @@ export const approveRequestCommand = defineCommand({
       message: args.message,
       ...(args.quota ? { quota: args.quota } : {}),
       ...(args.provider ? { provider: args.provider } : {}),
+      confirmDecrease: args.confirm,
     });
     return {
-      text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes(result)}`,
+      text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes(result)}`,
       visibility: 'channel',
       tone: 'success',
     };
