@@ -237,6 +237,41 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'More memory, less disk' });
   });
 
+  it('asks again for a wrong field only, through a private "Correct it" button, keeping the rest of the modal', async () => {
+    const id = await fileRequest(db(), 'pwright', 'cpu: 24');
+    const writesBefore = apiWrites(atmosphere).length;
+    const submit = send(
+      modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'For the spring course', quota: 'cpu=0', provider: '', confirm: '' }, messageId: '880000000000000005', userId: D.mdelgado }),
+    );
+    await waitFor('the error and the offer', () => read.followUps(submit).length >= 2 || null);
+    const [error, offer] = read.followUps(submit);
+    expect(discordText(error!)).toContain('cpu must be a whole number from 1 to 100000, not "0"');
+    expect(discordText(offer!)).toBe('Correct "New quota" and send it again; everything else you typed is kept.');
+    expect(offer!.flags).toBe(EPHEMERAL);
+    const [correctId] = discordButtonIds(offer!);
+    expect(correctId).toMatch(/^form:correct:[0-9a-f]{32}$/);
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+
+    const click = send(buttonClick({ customId: correctId!, messageId: '880000000000000006', userId: D.mdelgado }));
+    const modal = await read.callback(click);
+    expect(modal.type).toBe(CALLBACK.modal);
+    const shown = JSON.stringify(modal.data);
+    expect(shown).toContain('New quota');
+    expect(shown).toContain('cpu=0');
+    expect(shown).not.toContain('Message to the user');
+    const modalId = String(modal.data?.['custom_id']);
+    expect(modalId).toMatch(/^form:correct:[0-9a-f]{32}$/);
+
+    const corrected = send(modalSubmit({ customId: modalId, values: { quota: 'cpu=24' }, messageId: '880000000000000006', userId: D.mdelgado }));
+    expect(discordText(await read.commandReply(corrected))).toMatch(new RegExp(`^Approved request #${id} from pwright; Atmosphere e-mails them your message`));
+    expect(apiWrites(atmosphere).slice(writesBefore)[0]!.body).toMatchObject({ cpu: 24 });
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'For the spring course' });
+
+    // The offer answers once.
+    const again = send(buttonClick({ customId: correctId!, messageId: '880000000000000006', userId: D.mdelgado }));
+    expect(discordText(await read.followUp(again))).toMatch(/This correction has expired or was already sent/);
+  });
+
   it('keeps handling interactions after the gateway drops the connection', async () => {
     const resumesBefore = discord.stats.resumes;
     discord.dropConnection();

@@ -135,27 +135,39 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     expect(String(edit.args['text'])).toMatch(/4 pending resource requests/);
   });
 
-  it('refuses a quota decrease without confirmation, showing current -> new, and applies it once confirmed', async () => {
+  it('says a quota decrease on the confirm field of the open form, current -> new, and applies it once confirmed there', async () => {
     const id = await fileRequest(db(), 'pwright', 'cpu: 32, and fewer instances is fine');
     const before = await onlyIdentityOf(db(), 'pwright');
     const current = before.quota;
     expect(current.instanceCount).toBeGreaterThan(2);
     expect(current.cpu).toBeLessThan(32);
     const writesBefore = apiWrites(atmosphere).length;
+    const auditBefore = await lastAuditId(db());
     const values = { message: 'Resized for the course', quota: 'cpu=32 instances=2', provider: null };
 
-    const refused = await approve({ userId: U.kpatel, id, values: { ...values, confirm: null }, replyId: 'decrease-unconfirmed' });
-    const refusal = readableText(refused.body);
-    expect(refusal).toContain(`LOWERS pwright's instances ${current.instanceCount} → 2 (DOWN)`);
-    expect(refusal).toContain(`cpu ${current.cpu} → 32`);
-    expect(refusal).toContain(`memory ${current.memory} GB (unchanged)`);
-    expect(refusal).toContain('Nothing was changed');
+    const trigger = await driver.click(appUrls[0]!, { userId: U.kpatel, action: 'rr:approve', value: `${id}:list`, messageTs: LIST_TS, replyId: 'decrease' });
+    const { metadata } = await driver.openedView(trigger);
+    const refused = await driver.submit(appUrls[0]!, { userId: U.kpatel, metadata, values: { ...values, confirm: null } });
+    expect(refused.status).toBe(200);
+    const body = (await refused.json()) as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(Object.keys(body.errors)).toEqual(['confirm']);
+    expect(body.errors['confirm']).toContain(`LOWERS pwright's instances ${current.instanceCount} → 2 (DOWN)`);
+    expect(body.errors['confirm']).toContain(`cpu ${current.cpu} → 32`);
+    expect(body.errors['confirm']).toContain(`memory ${current.memory} GB (unchanged)`);
+    // The modal stays open: no reply, nothing sent, nothing claimed; the refusal is audited.
+    expect(driver.repliesTo('decrease')).toEqual([]);
     expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
     expect(await decisionsFor(db(), id)).toEqual([]);
-    expect((await requestState(db(), id)).status).toBe('pending');
+    expect(await auditRows(db(), auditBefore, 2)).toMatchObject([
+      { name: 'rr:approve', outcome: 'form' },
+      { name: 'rr:approve', outcome: 'usage', message: expect.stringContaining('confirm: This approval LOWERS') },
+    ]);
 
-    const applied = await approve({ userId: U.kpatel, id, values: { ...values, confirm: 'yes' }, replyId: 'decrease-confirmed', app: appUrls[1]! });
-    const text = readableText(applied.body);
+    // The same open modal, now confirmed.
+    const accepted = await driver.submit(appUrls[0]!, { userId: U.kpatel, metadata, values: { ...values, confirm: 'yes' } });
+    expect(accepted.status).toBe(200);
+    const text = readableText((await driver.reply('decrease')).body);
     expect(text).toMatch(new RegExp(`^Approved request #${id} from pwright`));
     expect(text).toContain(`instances ${current.instanceCount} → 2 (DOWN)`);
     const writes = apiWrites(atmosphere).slice(writesBefore);
@@ -164,6 +176,27 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     const after = await onlyIdentityOf(db(), 'pwright');
     expect(after.quota).toMatchObject({ cpu: 32, instanceCount: 2 });
     expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'Resized for the course' });
+  });
+
+  it('reports a bad quota value on the quota field of the open form, with the accepted forms, and accepts the corrected one', async () => {
+    const id = await fileRequest(db(), 'pwright', 'memory: 192 GB please');
+    const writesBefore = apiWrites(atmosphere).length;
+    const trigger = await driver.click(appUrls[1]!, { userId: U.mdelgado, action: 'rr:approve', value: `${id}:list`, messageTs: LIST_TS, replyId: 'bad-field' });
+    const { metadata } = await driver.openedView(trigger);
+
+    for (const quota of ['memory=192MB', 'cpu=0', 'gpus=2']) {
+      const refused = await driver.submit(appUrls[1]!, { userId: U.mdelgado, metadata, values: { message: 'More memory', quota, provider: null, confirm: null } });
+      const body = (await refused.json()) as { response_action: string; errors: Record<string, string> };
+      expect(body.response_action, quota).toBe('errors');
+      expect(Object.keys(body.errors)).toEqual(['quota']);
+      expect(body.errors['quota']).toContain('memory=128GB storage=2TB');
+    }
+    expect(driver.repliesTo('bad-field')).toEqual([]);
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+
+    await driver.submit(appUrls[1]!, { userId: U.mdelgado, metadata, values: { message: 'More memory', quota: 'memory: 192 GB', provider: null, confirm: null } });
+    expect(readableText((await driver.reply('bad-field')).body)).toMatch(new RegExp(`^Approved request #${id} from pwright`));
+    expect(apiWrites(atmosphere).slice(writesBefore)[0]!.body).toMatchObject({ memory: 192 });
   });
 
   it('lets exactly one of 20 simultaneous approvals through, across two replicas; the other 19 are told who decided', async () => {

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { FormSpec } from '../../bot/chat/reply.js';
+import { parseQuotaSpec } from './parse-quota-spec.js';
+import type { ApprovalInput } from './prepare-approval.js';
+
+/** The Approve form: at most five fields, Discord's limit for a modal. */
+export const approveForm: FormSpec = {
+  title: 'Approve resource request',
+  submitLabel: 'Approve',
+  fields: [
+    { name: 'message', label: 'Message to the user (e-mailed as the reason)', kind: 'multiline', required: false, maxLength: 1024 },
+    { name: 'quota', label: 'New quota', kind: 'text', required: false, placeholder: 'cpu=32 memory=128GB storage=2TB', maxLength: 200 },
+    { name: 'provider', label: 'Provider for the quota (if several)', kind: 'text', required: false, placeholder: 'Jetstream - Indiana University', maxLength: 256 },
+    { name: 'confirm', label: 'Type yes if a value may go down', kind: 'text', required: false, placeholder: 'yes', maxLength: 10 },
+  ],
+};
+
+/** "yes" confirms a decrease; empty does not; anything else is a typo worth asking about. */
+export const confirmField = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    const word = text.trim().toLowerCase();
+    if (word === '' || word === 'no') return false;
+    if (word === 'yes' || word === 'y') return true;
+    ctx.addIssue({ code: 'custom', message: 'type yes to apply a value that goes down, or leave it empty' });
+    return z.NEVER;
+  });
+
+/** The quota as typed: empty for none, else every pair parsed or the field refused with the accepted forms. */
+const quotaField = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    if (text.trim() === '') return undefined;
+    const parsed = parseQuotaSpec(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.values;
+  });
+
+export const approveValues = z.object({
+  message: z.string().max(1024, 'the message is longer than Atmosphere keeps (1024 characters)').default(''),
+  quota: quotaField,
+  provider: z
+    .string()
+    .default('')
+    .transform((text) => text.trim()),
+  confirm: confirmField,
+});
+
+export type ApproveFormValues = z.infer<typeof approveValues>;
+
+/** What the submitted form asks of the approval. */
+export function approvalFromForm(form: ApproveFormValues): ApprovalInput {
+  return {
+    ...(form.quota ? { quota: form.quota } : {}),
+    ...(form.provider ? { provider: form.provider } : {}),
+    confirmDecrease: form.confirm,
+  };
+}
