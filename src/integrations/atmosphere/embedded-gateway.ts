@@ -5,6 +5,7 @@ import {
   findOrCreateQuotaRow,
   getOrCreateStatusTypeId,
   setIdentityQuota,
+  setAllocationComputeAllowed,
   setMachineRequestStatusRow,
   setResourceRequestStatusRow,
 } from '../../db/queries/embedded-writes.js';
@@ -58,6 +59,10 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
 
     async assignQuota({ identityUuid, quotaId }) {
       if (!(await setIdentityQuota(db, identityUuid, quotaId))) throw new UserError('not_found', `There is no identity ${identityUuid}.`);
+    },
+
+    async setAllocationComputeAllowed({ uuid, name, computeAllowed }) {
+      if (!(await setAllocationComputeAllowed(db, uuid, computeAllowed))) throw new UserError('not_found', `There is no allocation source ${name}.`);
     },
 
     async setResourceRequestStatus({ id, status, adminMessage }) {

@@ -36,6 +36,12 @@ export interface AtmosphereGateway {
   findOrCreateQuota(values: CompleteQuota): Promise<{ id: number; created: boolean }>;
   /** Points an identity at a quota; in production this also sets the OpenStack quota. */
   assignQuota(input: { identityUuid: string; username: string; quotaId: number }): Promise<void>;
+  /**
+   * Sets an allocation source's allowance in AU, as Troposphere's admin page does: the API records an
+   * `allocation_source_compute_allowed_changed` event, whose hook changes the source. Sending the same
+   * value again changes nothing more, so a repeat is safe.
+   */
+  setAllocationComputeAllowed(input: { uuid: string; name: string; computeAllowed: number }): Promise<void>;
   /** Staff decision on a resource request; Atmosphere e-mails the user with `adminMessage`. */
   setResourceRequestStatus(input: { id: number; status: ResourceRequestStatus; adminMessage: string }): Promise<void>;
   /** Staff decision on an imaging request; `approved` starts the imaging chain, `pending` re-submits. */

@@ -63,8 +63,13 @@ function expectNoToken(error: IntegrationError) {
   expect(describeIntegrationError(error)).not.toContain(TOKEN);
 }
 
+const SOURCE_UUID = '0c3b7f4e-2a1d-4e6f-9b8a-7c6d5e4f3a2b';
+
 beforeEach(async () => {
-  api = await startFakeAtmosphereApi({ token: TOKEN });
+  api = await startFakeAtmosphereApi({
+    token: TOKEN,
+    allocationSources: (uuid) => (uuid === SOURCE_UUID ? { id: 7, name: 'TG-BIO210056', computeAllowed: 100_000, computeUsed: 4_200 } : null),
+  });
   memory = createMemoryLogger();
   statusLookups = [];
 });
@@ -119,6 +124,22 @@ describe('createRestGateway', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ storage_count: ['Value of storage_count should be >= 1'] });
     expect(api.quotas).toEqual([]);
+  });
+
+  it('grants an allocation with PATCH /allocation_sources/<uuid> and only {"compute_allowed": N}, as Troposphere does', async () => {
+    await gateway().setAllocationComputeAllowed({ uuid: SOURCE_UUID, name: 'TG-BIO210056', computeAllowed: 150_000 });
+    const [call] = api.calls;
+    expect(call).toMatchObject({ method: 'PATCH', path: `/api/v2/allocation_sources/${SOURCE_UUID}`, body: { compute_allowed: 150_000 }, status: 200 });
+    expect(call?.change).toEqual({ kind: 'allocation_compute', uuid: SOURCE_UUID, name: 'TG-BIO210056', computeAllowed: 150_000 });
+  });
+
+  it('reports Atmosphere\'s refusal of an allowance below what was used, and an unknown source', async () => {
+    const below = await failure(gateway().setAllocationComputeAllowed({ uuid: SOURCE_UUID, name: 'TG-BIO210056', computeAllowed: 1_000 }));
+    expect(below.status).toBe(400);
+    expect(describeIntegrationError(below)).toContain('Compute allowed cannot be less than compute used');
+    const unknown = await failure(gateway().setAllocationComputeAllowed({ uuid: '11111111-2222-4333-8444-555555555555', name: 'gone', computeAllowed: 10 }));
+    expect(unknown.status).toBe(500);
+    expect(api.calls.every((call) => call.change === undefined)).toBe(true);
   });
 
   it('accepts a base URL with a trailing slash without doubling it', async () => {
