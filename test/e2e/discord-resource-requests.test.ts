@@ -13,6 +13,7 @@ import {
   apiWrites,
   auditRows,
   decisionsFor,
+  allocationSourceNamed,
   errorLines,
   fileRequest,
   lastAuditId,
@@ -270,6 +271,40 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     // The offer answers once.
     const again = send(buttonClick({ customId: correctId!, messageId: '880000000000000006', userId: D.mdelgado }));
     expect(discordText(await read.followUp(again))).toMatch(/This correction has expired or was already sent/);
+  });
+
+  it('approves an allocation request for a user with two allocation sources, after asking which one', async () => {
+    const id = await fileRequest(db(), 'dchen', 'Allocation: 150,000 AU for the shared assembly project');
+    const shared = await allocationSourceNamed(db(), 'TG-BIO210056');
+    const personal = await allocationSourceNamed(db(), 'dchen');
+    const writesBefore = apiWrites(atmosphere).length;
+
+    const click = send(buttonClick({ customId: `rr:approve:${id}`, messageId: '880000000000000007', userId: D.mdelgado }));
+    const modal = await read.callback(click);
+    expect(modal.type).toBe(CALLBACK.modal);
+    expect(JSON.stringify(modal.data)).toContain('"value":"150000 AU"');
+
+    const first = send(modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'Granted to the project', quota: '', allocation: '150000 AU', provider: '', confirm: '' }, messageId: '880000000000000007', userId: D.mdelgado }));
+    await waitFor('the question and the offer', () => read.followUps(first).length >= 2 || null);
+    const [question, offer] = read.followUps(first);
+    expect(discordText(question!)).toContain('dchen draws on several allocation sources');
+    expect(discordText(question!)).toContain(`"TG-BIO210056" (${shared.computeAllowed} AU, shared by 2 users)`);
+    expect(discordText(question!)).toContain(`"dchen" (${personal.computeAllowed} AU)`);
+    expect(discordButtonIds(offer!)[0]).toMatch(/^form:correct:/);
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+
+    const second = send(
+      modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'Granted to the project', quota: '', allocation: '150000 AU on TG-BIO210056', provider: '', confirm: '' }, messageId: '880000000000000007', userId: D.mdelgado }),
+    );
+    const text = discordText(await read.followUp(second));
+    expect(text).toMatch(new RegExp(`^Approved request #${id} from dchen`));
+    expect(text).toContain(`allocation TG-BIO210056 ${shared.computeAllowed} → 150000 AU (shared by 2 users)`);
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/allocation_sources/${shared.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toEqual({ compute_allowed: 150_000 });
+    expect((await allocationSourceNamed(db(), 'TG-BIO210056')).computeAllowed).toBe(150_000);
+    expect((await allocationSourceNamed(db(), 'dchen')).computeAllowed).toBe(personal.computeAllowed);
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'Granted to the project' });
   });
 
   it('keeps handling interactions after the gateway drops the connection', async () => {

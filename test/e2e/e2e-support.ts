@@ -4,7 +4,7 @@ import { createMemoryLogger } from '../../src/logger.js';
 import { startBot, type RunningBot, type StartOptions } from '../../src/start-bot.js';
 import { openPostgres, type Database } from '../../src/db/client.js';
 import { migrateBotSchema } from '../../src/db/migrate.js';
-import { atmosphereUser, identity, quota, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
+import { allocationSource, atmosphereUser, identity, quota, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
 import { auditLog } from '../../src/db/bot-schema/audit-log.js';
 import { decision } from '../../src/db/bot-schema/decision.js';
 import type { TestDatabase } from '../support/databases.js';
@@ -152,4 +152,11 @@ export async function onlyIdentityOf(db: Database, username: string) {
     .where(eq(atmosphereUser.username, username));
   if (rows.length !== 1) throw new Error(`${username} has ${rows.length} identities, not one`);
   return rows[0]!;
+}
+
+/** An allocation source by name, as Atmosphere's table holds it now. */
+export async function allocationSourceNamed(db: Database, name: string) {
+  const [row] = await db.select().from(allocationSource).where(eq(allocationSource.name, name));
+  if (!row) throw new Error(`there is no allocation source ${name}`);
+  return row;
 }

@@ -7,7 +7,7 @@ import type { FakeSlackApi } from '../fakes/slack-api.js';
 import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
 import { readableText, slackButtons, type SlackDriver } from './slack-driver.js';
 import { startSlackDeployment, type SlackDeployment } from './slack-deployment.js';
-import { apiWrites, auditAfter, auditRows, decisionsFor, errorLines, fileRequest, lastAuditId, onlyIdentityOf, requestIdOf, requestState, waitFor } from './e2e-support.js';
+import { allocationSourceNamed, apiWrites, auditAfter, auditRows, decisionsFor, errorLines, fileRequest, lastAuditId, onlyIdentityOf, requestIdOf, requestState, waitFor } from './e2e-support.js';
 
 const SECRET = 'e2e-slack-signing-secret';
 /** Slack users of the workspace, and the e-mail users.info gives for each. */
@@ -197,6 +197,41 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     await driver.submit(appUrls[1]!, { userId: U.mdelgado, metadata, values: { message: 'More memory', quota: 'memory: 192 GB', provider: null, confirm: null } });
     expect(readableText((await driver.reply('bad-field')).body)).toMatch(new RegExp(`^Approved request #${id} from pwright`));
     expect(apiWrites(atmosphere).slice(writesBefore)[0]!.body).toMatchObject({ memory: 192 });
+  });
+
+  it('approves an allocation request: the form offers what the text asks for, and the grant goes before the approval', async () => {
+    const id = await requestIdOf(db(), 'alee');
+    const before = await allocationSourceNamed(db(), 'alee');
+    expect(before.computeAllowed).toBe(336);
+    const writesBefore = apiWrites(atmosphere).length;
+
+    const trigger = await driver.click(appUrls[0]!, { userId: U.kpatel, action: 'rr:approve', value: `${id}:list`, messageTs: LIST_TS, replyId: 'allocation' });
+    const { view, metadata } = await driver.openedView(trigger);
+    // alee asked for "Allocation: 1000 AU": the form opens with it, editable.
+    const blocks = view['blocks'] as { block_id: string; element: { initial_value?: string } }[];
+    expect(blocks.find((block) => block.block_id === 'allocation')?.element.initial_value).toBe('1000 AU');
+    expect(blocks.find((block) => block.block_id === 'quota')?.element.initial_value).toBeUndefined();
+
+    await driver.submit(appUrls[0]!, { userId: U.kpatel, metadata, values: { message: 'Good luck with the committee', allocation: '1000 AU', quota: null, provider: null, confirm: null } });
+    const text = readableText((await driver.reply('allocation')).body);
+    expect(text).toMatch(new RegExp(`^Approved request #${id} from alee`));
+    expect(text).toContain('Allocation: allocation alee 336 → 1000 AU');
+
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/allocation_sources/${before.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toEqual({ compute_allowed: 1000 });
+    expect(writes[0]!.status).toBe(200);
+    expect((await allocationSourceNamed(db(), 'alee')).computeAllowed).toBe(1000);
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'Good luck with the committee' });
+    const [decision] = await decisionsFor(db(), id);
+    expect(decision).toMatchObject({ state: 'done', decidedBy: 'kpatel', plan: { allocation: 'alee: 1000 AU (was 336)' } });
+
+    // The request view shows the allocation part.
+    await driver.command(appUrls[1]!, { userId: U.kpatel, text: `request ${id}`, replyId: 'allocation-view' });
+    const shown = JSON.stringify((await driver.reply('allocation-view')).body['blocks']);
+    expect(shown).toContain('Read as');
+    expect(shown).toContain('allocation 1000 AU');
+    expect(shown).toContain('alee: 1000 AU allowed');
   });
 
   it('lets exactly one of 20 simultaneous approvals through, across two replicas; the other 19 are told who decided', async () => {

@@ -118,6 +118,8 @@ export interface FormActionDefinition<S extends z.ZodType = z.ZodType, F extends
    * them earlier.
    */
   check?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>, form: z.infer<F>): Promise<void>;
+  /** Values the form opens with, by field name (a default read from the record); all editable. */
+  prefill?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<Record<string, string>>;
 }
 
 export type ActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission> =

@@ -192,7 +192,9 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
       if (!event.form) {
         draft.kind = 'form';
         draft.outcome = 'form';
-        return { kind: 'form', form: action.form, action: action.name, value: event.value };
+        const initial = action.prefill ? await action.prefill(ctx, value.data) : {};
+        const form = { ...action.form, fields: action.form.fields.map((field) => (initial[field.name] ? { ...field, initial: initial[field.name] } : field)) };
+        return { kind: 'form', form, action: action.name, value: event.value };
       }
       const parsedForm = action.formValues.safeParse(event.form);
       if (!parsedForm.success) {

@@ -5,6 +5,7 @@ import { findDecision, releaseDecision, type DecisionRow } from '../../db/querie
 import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
+import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
 import { settleClaim } from '../decisions/settle-claim.js';
 import { getResourceRequest, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { formatQuota } from './parse-quota-spec.js';
@@ -72,8 +73,10 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   const status = input.decision === 'approve' ? 'approved' : 'denied';
 
   // Work out everything the approval sends before claiming anything, so bad input changes nothing.
-  const approval: ApprovalPlan = input.decision === 'approve' ? await prepareApproval(ctx, request, input) : { quota: null, preview: '' };
+  const approval: ApprovalPlan = input.decision === 'approve' ? await prepareApproval(ctx, request, input) : { allocation: null, quota: null, preview: '' };
   const quotaPlan = approval.quota;
+  const allocationPlan = approval.allocation;
+  const allocationText = allocationPlan ? `${allocationPlan.source.name}: ${allocationPlan.computeAllowed} AU (was ${allocationPlan.source.computeAllowed})` : undefined;
 
   const claim = await claimForDecision(ctx, {
     subject: 'resource_request',
@@ -81,49 +84,65 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
     round: 0,
     action: input.decision,
     adminMessage: input.message,
-    plan: { from: 'pending', status, ...(quotaPlan ? { quota: `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)}` } : {}) },
+    plan: {
+      from: 'pending',
+      status,
+      ...(quotaPlan ? { quota: `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)}` } : {}),
+      ...(allocationText ? { allocation: allocationText } : {}),
+    },
     what,
   });
 
   let quotaNote: string | undefined;
+  let allocationNote: string | undefined;
+  // What reached Atmosphere before a later step failed, so the failure says it truthfully.
+  const done: string[] = [];
   try {
     // Someone may have decided it in Troposphere between our check and our claim.
     const fresh = await getResourceRequest(deps.db, input.id);
     if (!fresh || fresh.status !== 'pending') {
       throw new UserError('already_decided', `Request #${input.id} was ${fresh?.status ?? 'removed'} outside the bot a moment ago. Nothing more was done.`);
     }
+    if (allocationPlan) {
+      // First, as Troposphere's admin page grants the allocation before the quota and the status.
+      // Setting the same allowance again changes nothing more, so a repeat after an unclear answer is safe.
+      const { source, computeAllowed } = allocationPlan;
+      try {
+        await deps.gateway.setAllocationComputeAllowed({ uuid: source.uuid, name: source.name, computeAllowed });
+      } catch (error) {
+        if (isUnclearOutcome(error)) throw withDetail(error, `The allowance of ${source.name} may have been set to ${computeAllowed} AU; approving again sends the same value, which is safe`);
+        throw error;
+      }
+      allocationNote = allocationText;
+      done.push(`${source.name}'s allowance WAS set to ${computeAllowed} AU`);
+      ctx.audit({ allocationSource: source.uuid, computeAllowed, computeAllowedBefore: source.computeAllowed });
+    }
     if (quotaPlan) {
       // Both steps are safe to repeat: the same values find the same quota row.
       const quota = await deps.gateway.findOrCreateQuota(quotaPlan.values);
       await deps.gateway.assignQuota({ identityUuid: quotaPlan.identity.identityUuid, username: request.requester.username, quotaId: quota.id });
       quotaNote = `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)} (quota #${quota.id}${quota.created ? ', new' : ''})`;
+      done.push(`the new quota WAS assigned to ${request.requester.username}'s identity`);
       ctx.audit({ quotaId: quota.id, quotaCreated: quota.created, identity: quotaPlan.identity.identityUuid });
     }
   } catch (error) {
     // Nothing of the decision itself was sent: give the claim back.
     await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
-    throw error;
+    throw done.length > 0 ? withDetail(error, alreadyDone(done)) : error;
   }
 
   try {
     await sendOnce(deps, claim, what, () => deps.gateway.setResourceRequestStatus({ id: input.id, status, adminMessage: input.message }));
   } catch (error) {
-    if (quotaNote && error instanceof IntegrationError) {
-      // Say exactly what did happen, so staff don't assign the quota twice or think it was lost.
-      throw new IntegrationError(error.service, error.message, {
-        ...(error.status !== undefined ? { status: error.status } : {}),
-        detail: `${error.detail ?? error.message}. The new quota WAS assigned to ${request.requester.username}'s identity (the quota step finds the same quota if repeated)`,
-        cause: error,
-      });
-    }
-    throw error;
+    // Say exactly what did happen, so staff don't grant twice or think it was lost.
+    throw done.length > 0 ? withDetail(error, alreadyDone(done)) : error;
   }
 
   // Atmosphere has decided and e-mailed the user: from here on, bookkeeping failures are logged and
   // left to the reconciler, never reported as "nothing was done".
   ctx.audit({ decision: input.decision, requestId: input.id });
   const { recorded, at } = await recordOutcome(deps, claim, {
-    ...(quotaNote ? { detail: { quota: quotaNote } } : {}),
+    ...(quotaNote || allocationNote ? { detail: { ...(quotaNote ? { quota: quotaNote } : {}), ...(allocationNote ? { allocation: allocationNote } : {}) } } : {}),
     history: {
       subject: 'resource_request',
       recordId: input.id,
@@ -135,4 +154,19 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   });
   if (!recorded) ctx.audit({ recordPending: true });
   return { request, decision: { ...claim, state: 'done', completedAt: at }, recorded, preview: approval.preview, ...(quotaNote ? { quotaNote } : {}) };
+}
+
+function alreadyDone(done: readonly string[]): string {
+  return `${done.join(' and ')} (repeating the approval sends the same values, which is safe)`;
+}
+
+/** The same failure with what did happen added to what staff read; other errors pass unchanged. */
+function withDetail(error: unknown, note: string): unknown {
+  if (!(error instanceof IntegrationError)) return error;
+  return new IntegrationError(error.service, error.message, {
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    detail: `${error.detail ?? error.message}. ${note}`,
+    notApplied: error.notApplied,
+    cause: error,
+  });
 }

@@ -4,6 +4,8 @@ import { UserError } from '../../errors.js';
 import { listIdentityQuotas, type IdentityQuota, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import type { CompleteQuota, QuotaValues } from '../../integrations/atmosphere/gateway.js';
 import { decreasesOf, describeChange, describeChanges, planQuota, type ValueChange } from './plan-quota.js';
+import { listAllocationSources, type AllocationSourceView } from '../../db/queries/allocation-sources.js';
+import type { AllocationSpec } from './parse-allocation.js';
 
 /** What staff asked for on approval, as the form or the command gave it. */
 export interface ApprovalInput {
@@ -11,8 +13,16 @@ export interface ApprovalInput {
   quota?: Partial<QuotaValues>;
   /** Which of the requester's identities gets the quota, by provider name or id. */
   provider?: string;
+  /** The new allowance (AU) and, when the user has several, which allocation source gets it. */
+  allocation?: AllocationSpec;
   /** Staff confirmed that values going down are meant. */
   confirmDecrease?: boolean;
+}
+
+export interface AllocationStep {
+  source: AllocationSourceView;
+  computeAllowed: number;
+  change: ValueChange;
 }
 
 export interface QuotaStep {
@@ -23,6 +33,7 @@ export interface QuotaStep {
 
 /** Everything an approval will send, worked out before anything is claimed or sent. */
 export interface ApprovalPlan {
+  allocation: AllocationStep | null;
   quota: QuotaStep | null;
   /** Every value, current → new, for the reply; empty when nothing but the status changes. */
   preview: string;
@@ -30,6 +41,27 @@ export interface ApprovalPlan {
 
 /** How staff confirm a decrease, on every platform. */
 export const CONFIRM_HINT = 'write "yes" in the form\'s confirm field, or add --confirm to /atmo approve';
+
+function describeSource(source: AllocationSourceView): string {
+  return `"${source.name}" (${source.computeAllowed} AU${source.members > 1 ? `, shared by ${source.members} users` : ''})`;
+}
+
+/** Picks the allocation source that gets the new allowance. */
+function pickSource(request: ResourceRequestView, sources: readonly AllocationSourceView[], named: string | undefined): AllocationSourceView {
+  const who = request.requester.username;
+  const fail = (message: string) => new UserError('usage', message, { field: 'allocation' });
+  if (sources.length === 0) throw fail(`${who} draws on no allocation source, so there is no allocation to change. Leave the allocation empty.`);
+  const all = sources.map(describeSource).join(', ');
+  if (!named) {
+    if (sources.length === 1) return sources[0]!;
+    throw fail(`${who} draws on several allocation sources: ${all}. Say which one gets it, e.g. "1000 AU on ${sources[0]!.name}".`);
+  }
+  const wanted = named.toLowerCase();
+  const exact = sources.filter((source) => source.name.toLowerCase() === wanted);
+  const candidates = exact.length > 0 ? exact : sources.filter((source) => source.name.toLowerCase().includes(wanted));
+  if (candidates.length === 1) return candidates[0]!;
+  throw fail(candidates.length === 0 ? `${who} draws on no allocation source named "${named}". Theirs: ${all}.` : `"${named}" matches several of ${who}'s allocation sources (${candidates.map(describeSource).join(', ')}); give the full name.`);
+}
 
 /** Picks the requester's identity that gets the new quota. */
 function pickIdentity(request: ResourceRequestView, identities: readonly IdentityQuota[], provider: string | undefined): IdentityQuota {
@@ -60,6 +92,13 @@ function pickIdentity(request: ResourceRequestView, identities: readonly Identit
  */
 export async function prepareApproval(ctx: ActingContext<ChatEvent>, request: ResourceRequestView, input: ApprovalInput): Promise<ApprovalPlan> {
   const who = request.requester.username;
+  let allocation: AllocationStep | null = null;
+  if (input.allocation) {
+    const sources = (await listAllocationSources(ctx.deps.db, [request.requester.id])).get(request.requester.id) ?? [];
+    const source = pickSource(request, sources, input.allocation.source);
+    const amount = input.allocation.amount;
+    allocation = { source, computeAllowed: amount, change: { label: `allocation ${source.name}`, unit: ' AU', from: source.computeAllowed, to: amount } };
+  }
   let quota: QuotaStep | null = null;
   if (input.quota && Object.keys(input.quota).length > 0) {
     const identities = (await listIdentityQuotas(ctx.deps.db, [request.requester.id])).get(request.requester.id) ?? [];
@@ -75,8 +114,11 @@ export async function prepareApproval(ctx: ActingContext<ChatEvent>, request: Re
   } else if (input.provider) {
     throw new UserError('usage', 'A provider only makes sense with a new quota; give the quota too, or leave the provider out.', { field: 'provider' });
   }
-  const preview = quota ? `Quota on ${quota.identity.provider}:\n${describeChanges(quota.changes)}` : '';
-  const down = quota ? decreasesOf(quota.changes) : [];
+  const preview = [
+    ...(allocation ? [`Allocation: ${describeChange(allocation.change)}${allocation.source.members > 1 ? ` (shared by ${allocation.source.members} users)` : ''}`] : []),
+    ...(quota ? [`Quota on ${quota.identity.provider}:\n${describeChanges(quota.changes)}`] : []),
+  ].join('\n');
+  const down = [...(allocation ? decreasesOf([allocation.change]) : []), ...(quota ? decreasesOf(quota.changes) : [])];
   if (down.length > 0 && !input.confirmDecrease) {
     throw new UserError(
       'usage',
@@ -84,5 +126,5 @@ export async function prepareApproval(ctx: ActingContext<ChatEvent>, request: Re
       { field: 'confirm' },
     );
   }
-  return { quota, preview };
+  return { allocation, quota, preview };
 }

@@ -5,7 +5,8 @@ import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
 import { APPROVE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
-import { approveForm, approveValues, approvalFromForm } from './approve-form.js';
+import { approveDefaults, approveForm, approveValues, approvalFromForm } from './approve-form.js';
+import { getResourceRequest } from '../../db/queries/resource-requests.js';
 import { prepareApproval, type ApprovalInput } from './prepare-approval.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
@@ -80,6 +81,11 @@ export const approveRequestAction = defineFormAction({
   async check(ctx, value, form) {
     const request = await checkDecidable(ctx, value.id);
     await prepareApproval(ctx, request, approvalFromForm(form));
+  },
+  // What the request asks for ("Allocation: 1000 AU", "cpu: 48, memory: 192 GB") is the default.
+  async prefill(ctx, value) {
+    const request = await getResourceRequest(ctx.deps.db, value.id);
+    return request ? approveDefaults(request.request) : {};
   },
   run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, approvalFromForm(form)),
 });

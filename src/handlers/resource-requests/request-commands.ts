@@ -6,6 +6,7 @@ import { decideResourceRequest } from './decide-resource-request.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
+import { parseAllocationSpec } from './parse-allocation.js';
 import { describeDecision } from './render-resource-request.js';
 import { flagArg } from '../flag-arg.js';
 
@@ -46,14 +47,28 @@ const quotaOption = z
     return parsed.values;
   });
 
+const allocationOption = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return undefined;
+    const parsed = parseAllocationSpec(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
+
 export const approveRequestCommand = defineCommand({
   name: 'approve',
-  summary: 'Approve a resource request, optionally with a message and a new quota',
-  usage: '/atmo approve <id> [--message "text"] [--quota "cpu=32 memory=128GB"] [--provider "name"] [--confirm]',
+  summary: 'Approve a resource request, optionally with a message, a new quota and a new allocation',
+  usage: '/atmo approve <id> [--message "text"] [--quota "cpu=32 memory=128GB"] [--allocation "1000 AU on <source>"] [--provider "name"] [--confirm]',
   options: [
     { name: 'id', description: 'Resource request id', type: 'integer', required: true },
     { name: 'message', description: 'Message e-mailed to the user', type: 'string', flag: true },
     { name: 'quota', description: 'New quota, e.g. "cpu=32 memory=128GB storage=2TB"; keys left out keep their value', type: 'string', flag: true },
+    { name: 'allocation', description: 'New allocation in AU, e.g. "1000" or "1000 AU on TG-BIO210056"', type: 'string', flag: true },
     { name: 'provider', description: 'Provider whose identity gets the quota', type: 'string', flag: true },
     { name: 'confirm', description: 'Apply it even though a value goes down', type: 'boolean', flag: true },
   ],
@@ -61,6 +76,7 @@ export const approveRequestCommand = defineCommand({
     id: recordId('resource request'),
     message: z.string().max(1024, 'the message is longer than Atmosphere keeps (1024 characters)').default(''),
     quota: quotaOption,
+    allocation: allocationOption,
     provider: z.string().trim().min(1).optional(),
     confirm: flagArg,
   }),
@@ -72,6 +88,7 @@ export const approveRequestCommand = defineCommand({
       message: args.message,
       ...(args.quota ? { quota: args.quota } : {}),
       ...(args.provider ? { provider: args.provider } : {}),
+      ...(args.allocation ? { allocation: args.allocation } : {}),
       confirmDecrease: args.confirm,
     });
     return {

@@ -1,4 +1,5 @@
 import type { Reply } from '../../bot/chat/reply.js';
+import { describeAsk } from '../../handlers/resource-requests/parse-request-text.js';
 import type { ResourceRequestScanRow } from '../../db/queries/alert-scan.js';
 import { requestButtons } from '../../handlers/resource-requests/render-resource-request.js';
 import { formatAge, formatTimestamp } from '../../handlers/format-time.js';
@@ -18,6 +19,7 @@ export function buildResourceReminderParent(input: { row: ResourceRequestScanRow
   const { row, now } = input;
   const open = resourceReminderState(row.status) === 'open';
   const ask = row.request.replace(/\s+/g, ' ').trim();
+  const readAs = describeAsk(row.request);
   return {
     title: `Resource request #${row.id}: ${open ? `waiting ${formatAge(row.startDate, now)}` : `${row.status} (resolved)`}`,
     text: open
@@ -26,6 +28,7 @@ export function buildResourceReminderParent(input: { row: ResourceRequestScanRow
     fields: [
       { label: 'Requester', value: row.requester },
       { label: 'Asks for', value: ask.length > ASK_LIMIT ? `${ask.slice(0, ASK_LIMIT - 1)}…` : ask || '(empty)' },
+      ...(readAs ? [{ label: 'Read as', value: readAs }] : []),
       { label: 'Submitted', value: formatTimestamp(row.startDate) },
       { label: 'Status', value: row.status },
     ],

@@ -30,10 +30,14 @@ describe('console adapter', () => {
   it('numbers buttons, prompts for the form, and applies the decision', async () => {
     // The first button of the list is the oldest request's, tgarcia's.
     const id = await requestIdOf(t.deps.db, 'tgarcia');
-    const out = await session(['requests', '1', 'Approved for the class', '', '', '']);
+    // Its text asks for "cpu: 48, memory: 192 GB, instances: 6": that is the quota's default, kept by
+    // Enter; 6 instances is fewer than now, so the decrease is confirmed.
+    const out = await session(['requests', '1', 'Approved for the class', '', '', '', 'yes']);
     expect(out).toContain('[1] Approve   [2] Deny');
     expect(out).toContain('Message to the user (e-mailed as the reason) (optional): ');
+    expect(out).toContain('New quota (optional) [Enter keeps: cpu=48 memory=192GB instances=6]: ');
     expect(out).toContain(`Approved request #${id} from tgarcia`);
+    expect(out).toMatch(/instances 10 → 6 \(DOWN\)/);
     expect((await getResourceRequest(t.deps.db, id))?.status).toBe('approved');
   });
 
@@ -54,7 +58,7 @@ describe('console adapter', () => {
   it('asks again for a wrong field only, keeping what else was typed', async () => {
     // rnguyen has identities on two providers: a quota needs the provider named.
     const id = await requestIdOf(t.deps.db, 'rnguyen');
-    const out = await session(['requests', '1', 'Enjoy the course', 'cpu=lots', '', '', 'cpu=64', 'TACC']);
+    const out = await session(['requests', '1', 'Enjoy the course', 'cpu=lots', '', '', '', 'cpu=64', 'TACC']);
     expect(out).toContain('cpu must be a whole number from 1 to 100000, not "lots"');
     expect(out).toContain('New quota (optional) [Enter keeps: cpu=lots]: ');
     expect(out).toContain('rnguyen has identities on several providers');
