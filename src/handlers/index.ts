@@ -1,8 +1,8 @@
 import type { AnyActionDefinition, AnyCommandDefinition } from '../bot/chat/command.js';
 import { createHelpCommand } from './help.js';
 import { linkCommand, unlinkCommand, whoamiCommand } from './account/account-commands.js';
-import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
-import { approveRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
+import { approveRequestCommand, closeRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
+import { approveRequestAction, closeRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
 import {
   approveImagingCommand,
   denyImagingCommand,
@@ -61,6 +61,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   showRequestCommand,
   approveRequestCommand,
   denyRequestCommand,
+  closeRequestCommand,
   ...imagingListCommands,
   showImagingCommand,
   triageImagingCommand,
@@ -95,6 +96,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
 export const actionDefinitions: readonly AnyActionDefinition[] = [
   approveRequestAction,
   denyRequestAction,
+  closeRequestAction,
   approveImagingAction,
   denyImagingAction,
   resubmitImagingAction,

@@ -134,7 +134,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     const id = await requestIdOf(db(), 'alee');
     const detail = send(chatInput({ path: ['request'], options: { id }, userId: D.mdelgado }));
     const shown = await read.commandReply(detail);
-    expect(discordButtonIds(shown)).toEqual([`rr:approve:${id}`, `rr:deny:${id}`]);
+    expect(discordButtonIds(shown)).toEqual([`rr:approve:${id}`, `rr:deny:${id}`, `rr:close:${id}`]);
 
     const messageId = '880000000000000001';
     const click = send(buttonClick({ customId: `rr:approve:${id}`, messageId, userId: D.mdelgado }));

@@ -234,6 +234,30 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     expect(shown).toContain('alee: 1000 AU allowed');
   });
 
+  it('closes a duplicate request from its own message: status closed, end-dated, the note kept, no e-mail', async () => {
+    const id = await fileRequest(db(), 'pwright', 'cpu: 24 (sent twice by mistake)');
+    const [closed] = await db().select({ id: statusType.id }).from(statusType).where(eq(statusType.name, 'closed'));
+    const writesBefore = apiWrites(atmosphere).length;
+    const messageTs = '1700000099.000300';
+    await driver.command(appUrls[0]!, { userId: U.kpatel, text: `request ${id}`, replyId: 'close-view' });
+    expect(slackButtons((await driver.reply('close-view')).body['blocks'])).toContainEqual({ action: 'rr:close', value: String(id) });
+
+    const answer = await driver.clickAndSubmit(appUrls[0]!, { userId: U.kpatel, action: 'rr:close', value: String(id), messageTs, replyId: 'close', values: { note: 'Duplicate of the request before it' } });
+    expect(readableText(answer.body)).toBe(`Closed request #${id} from pwright; Atmosphere sends no e-mail for a close.`);
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toEqual({ status: { id: closed!.id }, admin_message: 'Duplicate of the request before it' });
+    const state = await requestState(db(), id);
+    expect(state).toMatchObject({ status: 'closed', adminMessage: 'Duplicate of the request before it' });
+    expect(state.endDate).not.toBeNull();
+    expect(await decisionsFor(db(), id)).toMatchObject([{ state: 'done', action: 'close', decidedBy: 'kpatel' }]);
+
+    // Closed is decided: a late Approve is told so, and nothing is sent.
+    await driver.click(appUrls[1]!, { userId: U.mdelgado, action: 'rr:approve', value: String(id), messageTs, replyId: 'after-close' });
+    expect((await driver.reply('after-close')).body['text']).toMatch(new RegExp(`^Request #${id} was closed by kpatel`));
+    expect(apiWrites(atmosphere).slice(writesBefore)).toHaveLength(1);
+  });
+
   it('lets exactly one of 20 simultaneous approvals through, across two replicas; the other 19 are told who decided', async () => {
     const id = await requestIdOf(db(), 'rnguyen');
     const users = [U.kpatel, U.mdelgado];

@@ -11,12 +11,15 @@ import { getResourceRequest, type ResourceRequestView } from '../../db/queries/r
 import { formatQuota } from './parse-quota-spec.js';
 import { prepareApproval, type ApprovalInput, type ApprovalPlan } from './prepare-approval.js';
 
-export type ResourceDecision = 'approve' | 'deny';
+/** `close`: a duplicate or withdrawn request, closed without an e-mail (Atmosphere sends none for `closed`). */
+export type ResourceDecision = 'approve' | 'deny' | 'close';
+
+const STATUS_OF: Record<ResourceDecision, 'approved' | 'denied' | 'closed'> = { approve: 'approved', deny: 'denied', close: 'closed' };
 
 export interface DecisionInput extends ApprovalInput {
   id: number;
   decision: ResourceDecision;
-  /** E-mailed to the user by Atmosphere as the reason. */
+  /** E-mailed to the user by Atmosphere as the reason (kept, not e-mailed, on a close). */
   message: string;
 }
 
@@ -70,7 +73,7 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   const actor = ctx.actor;
   const request = await checkDecidable(ctx, input.id);
   const what = `Request #${input.id}`;
-  const status = input.decision === 'approve' ? 'approved' : 'denied';
+  const status = STATUS_OF[input.decision];
 
   // Work out everything the approval sends before claiming anything, so bad input changes nothing.
   const approval: ApprovalPlan = input.decision === 'approve' ? await prepareApproval(ctx, request, input) : { allocation: null, quota: null, preview: '' };

@@ -12,6 +12,7 @@ const LIST_TEXT_LIMIT = 300;
 
 export const APPROVE_ACTION = 'rr:approve';
 export const DENY_ACTION = 'rr:deny';
+export const CLOSE_ACTION = 'rr:close';
 
 /** Which message a button sits on: one request (`12`) or the pending list (`12:list`). */
 export type RequestView = 'single' | 'list';
@@ -21,6 +22,8 @@ export function requestButtons(id: number, view: RequestView): Button[] {
   return [
     { label: 'Approve', action: APPROVE_ACTION, value, style: 'primary' },
     { label: 'Deny', action: DENY_ACTION, value, style: 'danger' },
+    // One request's message only: the list keeps two buttons per request within the platforms' limits.
+    ...(view === 'single' ? [{ label: 'Close (duplicate or withdrawn)', action: CLOSE_ACTION, value }] : []),
   ];
 }
 

@@ -3,7 +3,7 @@ import { defineFormAction } from '../../bot/chat/command.js';
 import type { FormSpec } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
-import { APPROVE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
+import { APPROVE_ACTION, CLOSE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
 import { approveDefaults, approveForm, approveValues, approvalFromForm } from './approve-form.js';
 import { getResourceRequest } from '../../db/queries/resource-requests.js';
@@ -27,6 +27,16 @@ const denyForm: FormSpec = {
   submitLabel: 'Deny',
   fields: [{ name: 'reason', label: 'Reason (e-mailed to the user)', kind: 'multiline', required: true, maxLength: 1024 }],
 };
+
+const closeForm: FormSpec = {
+  title: 'Close resource request',
+  submitLabel: 'Close',
+  fields: [{ name: 'note', label: 'Why (kept in Atmosphere, not e-mailed)', kind: 'text', required: false, placeholder: 'duplicate of #12', maxLength: 1024 }],
+};
+
+const closeValues = z.object({
+  note: z.string().trim().max(1024, 'the note is longer than Atmosphere keeps (1024 characters)').default(''),
+});
 
 const denyValues = z.object({
   reason: z.string({ error: 'a denial needs a reason; the user is e-mailed it' }).trim().min(1, 'a denial needs a reason; the user is e-mailed it').max(1024, 'the reason is longer than Atmosphere keeps (1024 characters)'),
@@ -56,6 +66,12 @@ async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decis
     const redrawn = await redrawSource(ctx, () =>
       refreshRequestMessage(ctx, value.id, value.view, `Request #${value.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`),
     );
+    if (decision === 'close') {
+      return {
+        text: `Closed request #${value.id} from ${result.request.requester.username}; Atmosphere sends no e-mail for a close.${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
+        tone: 'info' as const,
+      };
+    }
     const verb = decision === 'approve' ? 'Approved' : 'Denied';
     return {
       text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
@@ -98,4 +114,14 @@ export const denyRequestAction = defineFormAction({
   formValues: denyValues,
   precheck,
   run: (ctx, value, form) => finish(ctx, value, 'deny', form.reason),
+});
+
+export const closeRequestAction = defineFormAction({
+  name: CLOSE_ACTION,
+  value: requestButtonValue,
+  permission: 'staff',
+  form: closeForm,
+  formValues: closeValues,
+  precheck,
+  run: (ctx, value, form) => finish(ctx, value, 'close', form.note),
 });

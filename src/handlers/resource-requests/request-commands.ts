@@ -121,3 +121,22 @@ export const denyRequestCommand = defineCommand({
     return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'warning' };
   },
 });
+
+export const closeRequestCommand = defineCommand({
+  name: 'close',
+  summary: 'Close a duplicate or withdrawn resource request (status closed, no e-mail)',
+  usage: '/atmo close <id> [note]',
+  options: [
+    { name: 'id', description: 'Resource request id', type: 'integer', required: true },
+    { name: 'note', description: 'Why; kept in Atmosphere, not e-mailed', type: 'string', rest: true },
+  ],
+  args: z.object({
+    id: recordId('resource request'),
+    note: z.string().trim().max(1024, 'the note is longer than Atmosphere keeps (1024 characters)').default(''),
+  }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const result = await decideResourceRequest(ctx, { id: args.id, decision: 'close', message: args.note });
+    return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}; Atmosphere sends no e-mail for a close.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'info' };
+  },
+});
