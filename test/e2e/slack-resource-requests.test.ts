@@ -208,9 +208,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     const trigger = await driver.click(appUrls[0]!, { userId: U.kpatel, action: 'rr:approve', value: `${id}:list`, messageTs: LIST_TS, replyId: 'allocation' });
     const { view, metadata } = await driver.openedView(trigger);
     // alee asked for "Allocation: 1000 AU": the form opens with it, editable.
-    const blocks = view['blocks'] as { block_id: string; element: { initial_value?: string } }[];
-    expect(blocks.find((block) => block.block_id === 'allocation')?.element.initial_value).toBe('1000 AU');
-    expect(blocks.find((block) => block.block_id === 'quota')?.element.initial_value).toBeUndefined();
+    const blocks = view['blocks'] as { block_id: string; hint?: { text: string }; element: { initial_value?: string } }[];
+    const block = (id: string) => blocks.find((candidate) => candidate.block_id === id);
+    expect(block('allocation')?.element.initial_value).toBe('1000 AU');
+    expect(block('quota')?.element.initial_value).toBeUndefined();
+    // What alee has now sits under each field, so the new value is typed against it.
+    expect(block('allocation')?.hint?.text).toBe('Now: alee 336 AU');
+    expect(block('quota')?.hint?.text).toMatch(/^Now: CyVerse Cloud - Tucson: cpu \d+ · memory \d+ GB/);
 
     await driver.submit(appUrls[0]!, { userId: U.kpatel, metadata, values: { message: 'Good luck with the committee', allocation: '1000 AU', quota: null, provider: null, confirm: null } });
     const text = readableText((await driver.reply('allocation')).body);

@@ -118,8 +118,8 @@ export interface FormActionDefinition<S extends z.ZodType = z.ZodType, F extends
    * them earlier.
    */
   check?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>, form: z.infer<F>): Promise<void>;
-  /** Values the form opens with, by field name (a default read from the record); all editable. */
-  prefill?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<Record<string, string>>;
+  /** What the form opens with, by field name: editable defaults read from the record, and hints. */
+  prefill?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<FormDefaults>;
 }
 
 export type ActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission> =
@@ -149,6 +149,12 @@ export interface EventIO {
 export type DispatchOutcome =
   | { kind: 'done' }
   | { kind: 'form'; form: FormSpec; action: string; value: string; keep?: Record<string, string> };
+
+/** A form's opening values (`initial`) and what each field holds now (`hints`), by field name. */
+export interface FormDefaults {
+  initial?: Record<string, string>;
+  hints?: Record<string, string>;
+}
 
 /** Problems of a submitted form by field name, said on the fields while the form is still open. */
 export type FieldErrors = Record<string, string>;

@@ -192,8 +192,15 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
       if (!event.form) {
         draft.kind = 'form';
         draft.outcome = 'form';
-        const initial = action.prefill ? await action.prefill(ctx, value.data) : {};
-        const form = { ...action.form, fields: action.form.fields.map((field) => (initial[field.name] ? { ...field, initial: initial[field.name] } : field)) };
+        const { initial = {}, hints = {} } = action.prefill ? await action.prefill(ctx, value.data) : {};
+        const form = {
+          ...action.form,
+          fields: action.form.fields.map((field) => ({
+            ...field,
+            ...(initial[field.name] ? { initial: initial[field.name] } : {}),
+            ...(hints[field.name] ? { hint: hints[field.name] } : {}),
+          })),
+        };
         return { kind: 'form', form, action: action.name, value: event.value };
       }
       const parsedForm = action.formValues.safeParse(event.form);

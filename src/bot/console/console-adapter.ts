@@ -91,6 +91,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
     write(`-- ${form.title} (leave optional fields empty; "/cancel" stops) --`);
     const values: Record<string, string> = {};
     for (const field of form.fields) {
+      if (field.hint) write(`  (${field.label}: ${field.hint})`);
       // A value already filled in (a default, or what was typed before) is kept by an empty answer.
       const hint = field.initial ? ` [Enter keeps: ${field.initial}]` : field.placeholder ? ` [e.g. ${field.placeholder}]` : '';
       const answer = await ask(`${field.label}${field.required ? '' : ' (optional)'}${hint}: `);

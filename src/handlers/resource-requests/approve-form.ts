@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { FormSpec } from '../../bot/chat/reply.js';
-import { parseQuotaSpec } from './parse-quota-spec.js';
+import { formatQuota, parseQuotaSpec } from './parse-quota-spec.js';
+import type { IdentityQuota } from '../../db/queries/resource-requests.js';
+import type { AllocationSourceView } from '../../db/queries/allocation-sources.js';
 import { parseAllocationSpec } from './parse-allocation.js';
 import { parseRequestText, quotaSpecText } from './parse-request-text.js';
 import type { ApprovalInput } from './prepare-approval.js';
@@ -86,4 +88,14 @@ export function approveDefaults(requestText: string): Record<string, string> {
   const asked = parseRequestText(requestText);
   const quota = quotaSpecText(asked.quota);
   return { ...(quota ? { quota } : {}), ...(asked.allocation !== undefined ? { allocation: `${asked.allocation} AU` } : {}) };
+}
+
+/** What the quota and allocation fields hold now, shown with them, so the new values are typed against these. */
+export function approveHints(quotas: readonly IdentityQuota[], sources: readonly AllocationSourceView[]): Record<string, string> {
+  const quota = quotas.length === 0 ? 'No identity on any provider.' : `Now: ${quotas.map((q) => `${q.provider}: ${formatQuota(q.quota)}`).join('; ')}`;
+  const allocation =
+    sources.length === 0
+      ? 'No allocation source.'
+      : `Now: ${sources.map((source) => `${source.name} ${source.computeAllowed} AU${source.members > 1 ? ' (shared)' : ''}`).join('; ')}`;
+  return { quota, allocation };
 }

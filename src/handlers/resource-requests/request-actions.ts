@@ -5,8 +5,9 @@ import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
 import { APPROVE_ACTION, CLOSE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
-import { approveDefaults, approveForm, approveValues, approvalFromForm } from './approve-form.js';
-import { getResourceRequest } from '../../db/queries/resource-requests.js';
+import { approveDefaults, approveForm, approveHints, approveValues, approvalFromForm } from './approve-form.js';
+import { getResourceRequest, listIdentityQuotas } from '../../db/queries/resource-requests.js';
+import { listAllocationSources } from '../../db/queries/allocation-sources.js';
 import { prepareApproval, type ApprovalInput } from './prepare-approval.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
@@ -98,10 +99,14 @@ export const approveRequestAction = defineFormAction({
     const request = await checkDecidable(ctx, value.id);
     await prepareApproval(ctx, request, approvalFromForm(form));
   },
-  // What the request asks for ("Allocation: 1000 AU", "cpu: 48, memory: 192 GB") is the default.
+  // What the request asks for ("Allocation: 1000 AU", "cpu: 48, memory: 192 GB") is the default,
+  // and what the user has now is shown with it.
   async prefill(ctx, value) {
     const request = await getResourceRequest(ctx.deps.db, value.id);
-    return request ? approveDefaults(request.request) : {};
+    if (!request) return {};
+    const userId = request.requester.id;
+    const [quotas, sources] = await Promise.all([listIdentityQuotas(ctx.deps.db, [userId]), listAllocationSources(ctx.deps.db, [userId])]);
+    return { initial: approveDefaults(request.request), hints: approveHints(quotas.get(userId) ?? [], sources.get(userId) ?? []) };
   },
   run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, approvalFromForm(form)),
 });

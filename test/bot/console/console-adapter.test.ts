@@ -36,6 +36,7 @@ describe('console adapter', () => {
     expect(out).toContain('[1] Approve   [2] Deny');
     expect(out).toContain('Message to the user (e-mailed as the reason) (optional): ');
     expect(out).toContain('New quota (optional) [Enter keeps: cpu=48 memory=192GB instances=6]: ');
+    expect(out).toMatch(/\(New quota: Now: Jetstream - Indiana University: cpu 16 · memory 128 GB · storage 10 GB · volumes 10 · instances 10/);
     expect(out).toContain(`Approved request #${id} from tgarcia`);
     expect(out).toMatch(/instances 10 → 6 \(DOWN\)/);
     expect((await getResourceRequest(t.deps.db, id))?.status).toBe('approved');
