@@ -16,15 +16,20 @@ export type UserErrorCode =
   | 'maintenance'
   | 'unavailable';
 
-/** A mistake or refusal that is safe to show to the person who caused it. */
+/**
+ * A mistake or refusal that is safe to show to the person who caused it. `field` names the form field
+ * the mistake is in, so a form can say it on that field and ask for that field again.
+ */
 export class UserError extends Error {
   override readonly name = 'UserError';
+  readonly field: string | undefined;
   constructor(
     readonly code: UserErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; field?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.field = options?.field;
   }
 }
 

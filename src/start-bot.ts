@@ -270,6 +270,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       const { createDiscordBot } = await import('./bot/discord/discord-bot.js');
       const discord = createDiscordBot({
         token: config.DISCORD_TOKEN,
+        formStates,
         applicationId: config.DISCORD_APPLICATION_ID,
         ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
         ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),

@@ -5,8 +5,8 @@ import { usersDuplicatesCommand } from './account/duplicate-accounts.js';
 import { homeCommand } from './home/build-home.js';
 import { linksCommand } from './account/links-command.js';
 import { auditCommand } from './audit/audit-command.js';
-import { approveRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
-import { approveRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
+import { approveRequestCommand, closeRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
+import { approveRequestAction, closeRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
 import {
   approveImagingCommand,
   denyImagingCommand,
@@ -71,6 +71,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   showRequestCommand,
   approveRequestCommand,
   denyRequestCommand,
+  closeRequestCommand,
   ...imagingListCommands,
   showImagingCommand,
   triageImagingCommand,
@@ -111,6 +112,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
 export const actionDefinitions: readonly AnyActionDefinition[] = [
   approveRequestAction,
   denyRequestAction,
+  closeRequestAction,
   approveImagingAction,
   denyImagingAction,
   resubmitImagingAction,

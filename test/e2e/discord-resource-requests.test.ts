@@ -13,8 +13,11 @@ import {
   apiWrites,
   auditRows,
   decisionsFor,
+  allocationSourceNamed,
   errorLines,
+  fileRequest,
   lastAuditId,
+  onlyIdentityOf,
   productionEnv,
   requestIdOf,
   requestState,
@@ -131,7 +134,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     const id = await requestIdOf(db(), 'alee');
     const detail = send(chatInput({ path: ['request'], options: { id }, userId: D.mdelgado }));
     const shown = await read.commandReply(detail);
-    expect(discordButtonIds(shown)).toEqual([`rr:approve:${id}`, `rr:deny:${id}`]);
+    expect(discordButtonIds(shown)).toEqual([`rr:approve:${id}`, `rr:deny:${id}`, `rr:close:${id}`]);
 
     const messageId = '880000000000000001';
     const click = send(buttonClick({ customId: `rr:approve:${id}`, messageId, userId: D.mdelgado }));
@@ -206,6 +209,102 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     expect(buttons).toContainEqual({ action: 'rr:approve', value: `${await requestIdOf(db(), 'jsmith')}:list` });
     expect(slack.calls.some((call) => call.method === 'views.open' && call.args['trigger_id'] === trigger)).toBe(false);
     expect(patchesOf(id)).toHaveLength(1);
+  });
+
+  it('refuses a quota decrease submitted without confirmation, showing current -> new, and applies it once confirmed', async () => {
+    const id = await fileRequest(db(), 'pwright', 'memory: 256 GB, storage can go down to 5 GB');
+    const before = await onlyIdentityOf(db(), 'pwright');
+    const current = before.quota;
+    expect(current.storage).toBeGreaterThan(5);
+    const writesBefore = apiWrites(atmosphere).length;
+    const values = { message: 'More memory, less disk', quota: 'memory: 256 GB, storage=5', provider: '' };
+
+    const refused = send(modalSubmit({ customId: `rr:approve:${id}`, values: { ...values, confirm: '' }, messageId: '880000000000000004', userId: D.mdelgado }));
+    const refusal = discordText(await read.followUp(refused));
+    expect(refusal).toContain(`LOWERS pwright's storage ${current.storage} → 5 GB (DOWN)`);
+    expect(refusal).toContain(`memory ${current.memory} → 256 GB`);
+    expect(refusal).toContain('Nothing was changed');
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+    expect(await decisionsFor(db(), id)).toEqual([]);
+
+    const confirmed = send(modalSubmit({ customId: `rr:approve:${id}`, values: { ...values, confirm: 'yes' }, messageId: '880000000000000004', userId: D.mdelgado }));
+    const text = discordText(await read.followUp(confirmed));
+    expect(text).toMatch(new RegExp(`^Approved request #${id} from pwright`));
+    expect(text).toContain(`storage ${current.storage} → 5 GB (DOWN)`);
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /api/v2/quotas', `PATCH /api/v2/identities/${before.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toMatchObject({ memory: 256, storage: 5, cpu: current.cpu });
+    expect((await onlyIdentityOf(db(), 'pwright')).quota).toMatchObject({ memory: 256, storage: 5 });
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'More memory, less disk' });
+  });
+
+  it('asks again for a wrong field only, through a private "Correct it" button, keeping the rest of the modal', async () => {
+    const id = await fileRequest(db(), 'pwright', 'cpu: 24');
+    const writesBefore = apiWrites(atmosphere).length;
+    const submit = send(
+      modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'For the spring course', quota: 'cpu=0', provider: '', confirm: '' }, messageId: '880000000000000005', userId: D.mdelgado }),
+    );
+    await waitFor('the error and the offer', () => read.followUps(submit).length >= 2 || null);
+    const [error, offer] = read.followUps(submit);
+    expect(discordText(error!)).toContain('cpu must be a whole number from 1 to 100000, not "0"');
+    expect(discordText(offer!)).toBe('Correct "New quota" and send it again; everything else you typed is kept.');
+    expect(offer!.flags).toBe(EPHEMERAL);
+    const [correctId] = discordButtonIds(offer!);
+    expect(correctId).toMatch(/^form:correct:[0-9a-f]{32}$/);
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+
+    const click = send(buttonClick({ customId: correctId!, messageId: '880000000000000006', userId: D.mdelgado }));
+    const modal = await read.callback(click);
+    expect(modal.type).toBe(CALLBACK.modal);
+    const shown = JSON.stringify(modal.data);
+    expect(shown).toContain('New quota');
+    expect(shown).toContain('cpu=0');
+    expect(shown).not.toContain('Message to the user');
+    const modalId = String(modal.data?.['custom_id']);
+    expect(modalId).toMatch(/^form:correct:[0-9a-f]{32}$/);
+
+    const corrected = send(modalSubmit({ customId: modalId, values: { quota: 'cpu=24' }, messageId: '880000000000000006', userId: D.mdelgado }));
+    expect(discordText(await read.commandReply(corrected))).toMatch(new RegExp(`^Approved request #${id} from pwright; Atmosphere e-mails them your message`));
+    expect(apiWrites(atmosphere).slice(writesBefore)[0]!.body).toMatchObject({ cpu: 24 });
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'For the spring course' });
+
+    // The offer answers once.
+    const again = send(buttonClick({ customId: correctId!, messageId: '880000000000000006', userId: D.mdelgado }));
+    expect(discordText(await read.followUp(again))).toMatch(/This correction has expired or was already sent/);
+  });
+
+  it('approves an allocation request for a user with two allocation sources, after asking which one', async () => {
+    const id = await fileRequest(db(), 'dchen', 'Allocation: 150,000 AU for the shared assembly project');
+    const shared = await allocationSourceNamed(db(), 'TG-BIO210056');
+    const personal = await allocationSourceNamed(db(), 'dchen');
+    const writesBefore = apiWrites(atmosphere).length;
+
+    const click = send(buttonClick({ customId: `rr:approve:${id}`, messageId: '880000000000000007', userId: D.mdelgado }));
+    const modal = await read.callback(click);
+    expect(modal.type).toBe(CALLBACK.modal);
+    expect(JSON.stringify(modal.data)).toContain('"value":"150000 AU"');
+
+    const first = send(modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'Granted to the project', quota: '', allocation: '150000 AU', provider: '', confirm: '' }, messageId: '880000000000000007', userId: D.mdelgado }));
+    await waitFor('the question and the offer', () => read.followUps(first).length >= 2 || null);
+    const [question, offer] = read.followUps(first);
+    expect(discordText(question!)).toContain('dchen draws on several allocation sources');
+    expect(discordText(question!)).toContain(`"TG-BIO210056" (${shared.computeAllowed} AU, shared by 2 users)`);
+    expect(discordText(question!)).toContain(`"dchen" (${personal.computeAllowed} AU)`);
+    expect(discordButtonIds(offer!)[0]).toMatch(/^form:correct:/);
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+
+    const second = send(
+      modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'Granted to the project', quota: '', allocation: '150000 AU on TG-BIO210056', provider: '', confirm: '' }, messageId: '880000000000000007', userId: D.mdelgado }),
+    );
+    const text = discordText(await read.followUp(second));
+    expect(text).toMatch(new RegExp(`^Approved request #${id} from dchen`));
+    expect(text).toContain(`allocation TG-BIO210056 ${shared.computeAllowed} → 150000 AU (shared by 2 users)`);
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/allocation_sources/${shared.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toEqual({ compute_allowed: 150_000 });
+    expect((await allocationSourceNamed(db(), 'TG-BIO210056')).computeAllowed).toBe(150_000);
+    expect((await allocationSourceNamed(db(), 'dchen')).computeAllowed).toBe(personal.computeAllowed);
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'Granted to the project' });
   });
 
   it('keeps handling interactions after the gateway drops the connection', async () => {

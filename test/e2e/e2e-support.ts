@@ -4,7 +4,7 @@ import { createMemoryLogger } from '../../src/logger.js';
 import { startBot, type RunningBot, type StartOptions } from '../../src/start-bot.js';
 import { openPostgres, type Database } from '../../src/db/client.js';
 import { migrateBotSchema } from '../../src/db/migrate.js';
-import { atmosphereUser, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
+import { allocationSource, atmosphereUser, identity, quota, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
 import { auditLog } from '../../src/db/bot-schema/audit-log.js';
 import { decision } from '../../src/db/bot-schema/decision.js';
 import type { TestDatabase } from '../support/databases.js';
@@ -132,4 +132,31 @@ export function auditRows(db: Database, afterId: number, count: number) {
 /** Every write the bot sent to the fake Atmosphere API (its only mutating routes). */
 export function apiWrites(atmosphere: FakeAtmosphereApi) {
   return atmosphere.calls.filter((call) => call.method !== 'GET');
+}
+
+/** Files a new pending request for `username`, as Troposphere's request form does; resolves with its id. */
+export async function fileRequest(db: Database, username: string, request: string, description = 'Needed for the next course'): Promise<number> {
+  const [user] = await db.select({ id: atmosphereUser.id }).from(atmosphereUser).where(eq(atmosphereUser.username, username));
+  const [pending] = await db.select({ id: statusType.id }).from(statusType).where(eq(statusType.name, 'pending'));
+  const [row] = await db.insert(resourceRequest).values({ request, description, createdById: user!.id, statusId: pending!.id }).returning({ id: resourceRequest.id });
+  return row!.id;
+}
+
+/** `username`'s only identity, with the quota row it points at now. */
+export async function onlyIdentityOf(db: Database, username: string) {
+  const rows = await db
+    .select({ uuid: identity.uuid, quotaId: identity.quotaId, quota })
+    .from(identity)
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, identity.createdById))
+    .innerJoin(quota, eq(quota.id, identity.quotaId))
+    .where(eq(atmosphereUser.username, username));
+  if (rows.length !== 1) throw new Error(`${username} has ${rows.length} identities, not one`);
+  return rows[0]!;
+}
+
+/** An allocation source by name, as Atmosphere's table holds it now. */
+export async function allocationSourceNamed(db: Database, name: string) {
+  const [row] = await db.select().from(allocationSource).where(eq(allocationSource.name, name));
+  if (!row) throw new Error(`there is no allocation source ${name}`);
+  return row;
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.js';
-import { identity, instance, instanceStatus, instanceStatusHistory, machineRequest, quota, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
+import { allocationSource, identity, instance, instanceStatus, instanceStatusHistory, machineRequest, quota, resourceRequest, statusType } from '../../src/db/atmosphere-schema.js';
 import { startFakeAtmosphereApi, type FakeAtmosphereApi, type FakeAtmosphereChange } from '../fakes/atmosphere-api.js';
 
 /**
@@ -34,6 +34,11 @@ export async function startMirroredAtmosphereApi(db: Database): Promise<FakeAtmo
       }
       const table = kind === 'resource_request' ? resourceRequest : machineRequest;
       return (await db.select({ id: table.id }).from(table).where(eq(table.id, Number(id)))).length === 1;
+    },
+    // Usage lives in snapshot tables the allocation engine fills; the test databases have none, so 0 is used.
+    allocationSources: async (uuid) => {
+      const [row] = await db.select().from(allocationSource).where(eq(allocationSource.uuid, uuid));
+      return row ? { id: row.id, name: row.name, computeAllowed: row.computeAllowed, computeUsed: 0, renewalStrategy: row.renewalStrategy } : null;
     },
     instances: async (uuid) => {
       const row = await currentInstanceRow(db, uuid);
@@ -109,6 +114,10 @@ async function mirror(db: Database, change: FakeAtmosphereChange): Promise<void>
         .where(eq(resourceRequest.id, change.id));
       return;
     }
+    case 'allocation_compute':
+      // listen_for_allocation_source_compute_allowed_changed (core/hooks/allocation_source.py).
+      await db.update(allocationSource).set({ computeAllowed: change.computeAllowed }).where(eq(allocationSource.uuid, change.uuid));
+      return;
     case 'machine_request_status':
       await db.update(machineRequest).set({ statusId: change.statusId }).where(eq(machineRequest.id, change.id));
       return;

@@ -7,7 +7,7 @@ import type { FakeSlackApi } from '../fakes/slack-api.js';
 import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
 import { readableText, slackButtons, type SlackDriver } from './slack-driver.js';
 import { startSlackDeployment, type SlackDeployment } from './slack-deployment.js';
-import { apiWrites, auditAfter, auditRows, decisionsFor, errorLines, lastAuditId, requestIdOf, requestState, waitFor } from './e2e-support.js';
+import { allocationSourceNamed, apiWrites, auditAfter, auditRows, decisionsFor, errorLines, fileRequest, lastAuditId, onlyIdentityOf, requestIdOf, requestState, waitFor } from './e2e-support.js';
 
 const SECRET = 'e2e-slack-signing-secret';
 /** Slack users of the workspace, and the e-mail users.info gives for each. */
@@ -133,6 +133,133 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     expect(buttons.some((button) => button.value === `${id}:list`)).toBe(false);
     expect(buttons).toContainEqual({ action: 'rr:approve', value: `${await requestIdOf(db(), 'tgarcia')}:list` });
     expect(String(edit.args['text'])).toMatch(/4 pending resource requests/);
+  });
+
+  it('says a quota decrease on the confirm field of the open form, current -> new, and applies it once confirmed there', async () => {
+    const id = await fileRequest(db(), 'pwright', 'cpu: 32, and fewer instances is fine');
+    const before = await onlyIdentityOf(db(), 'pwright');
+    const current = before.quota;
+    expect(current.instanceCount).toBeGreaterThan(2);
+    expect(current.cpu).toBeLessThan(32);
+    const writesBefore = apiWrites(atmosphere).length;
+    const auditBefore = await lastAuditId(db());
+    const values = { message: 'Resized for the course', quota: 'cpu=32 instances=2', provider: null };
+
+    const trigger = await driver.click(appUrls[0]!, { userId: U.kpatel, action: 'rr:approve', value: `${id}:list`, messageTs: LIST_TS, replyId: 'decrease' });
+    const { metadata } = await driver.openedView(trigger);
+    const refused = await driver.submit(appUrls[0]!, { userId: U.kpatel, metadata, values: { ...values, confirm: null } });
+    expect(refused.status).toBe(200);
+    const body = (await refused.json()) as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(Object.keys(body.errors)).toEqual(['confirm']);
+    expect(body.errors['confirm']).toContain(`LOWERS pwright's instances ${current.instanceCount} → 2 (DOWN)`);
+    expect(body.errors['confirm']).toContain(`cpu ${current.cpu} → 32`);
+    expect(body.errors['confirm']).toContain(`memory ${current.memory} GB (unchanged)`);
+    // The modal stays open: no reply, nothing sent, nothing claimed; the refusal is audited.
+    expect(driver.repliesTo('decrease')).toEqual([]);
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+    expect(await decisionsFor(db(), id)).toEqual([]);
+    expect(await auditRows(db(), auditBefore, 2)).toMatchObject([
+      { name: 'rr:approve', outcome: 'form' },
+      { name: 'rr:approve', outcome: 'usage', message: expect.stringContaining('confirm: This approval LOWERS') },
+    ]);
+
+    // The same open modal, now confirmed.
+    const accepted = await driver.submit(appUrls[0]!, { userId: U.kpatel, metadata, values: { ...values, confirm: 'yes' } });
+    expect(accepted.status).toBe(200);
+    const text = readableText((await driver.reply('decrease')).body);
+    expect(text).toMatch(new RegExp(`^Approved request #${id} from pwright`));
+    expect(text).toContain(`instances ${current.instanceCount} → 2 (DOWN)`);
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /api/v2/quotas', `PATCH /api/v2/identities/${before.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toMatchObject({ cpu: 32, instance_count: 2, memory: current.memory });
+    const after = await onlyIdentityOf(db(), 'pwright');
+    expect(after.quota).toMatchObject({ cpu: 32, instanceCount: 2 });
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'Resized for the course' });
+  });
+
+  it('reports a bad quota value on the quota field of the open form, with the accepted forms, and accepts the corrected one', async () => {
+    const id = await fileRequest(db(), 'pwright', 'memory: 192 GB please');
+    const writesBefore = apiWrites(atmosphere).length;
+    const trigger = await driver.click(appUrls[1]!, { userId: U.mdelgado, action: 'rr:approve', value: `${id}:list`, messageTs: LIST_TS, replyId: 'bad-field' });
+    const { metadata } = await driver.openedView(trigger);
+
+    for (const quota of ['memory=192MB', 'cpu=0', 'gpus=2']) {
+      const refused = await driver.submit(appUrls[1]!, { userId: U.mdelgado, metadata, values: { message: 'More memory', quota, provider: null, confirm: null } });
+      const body = (await refused.json()) as { response_action: string; errors: Record<string, string> };
+      expect(body.response_action, quota).toBe('errors');
+      expect(Object.keys(body.errors)).toEqual(['quota']);
+      expect(body.errors['quota']).toContain('memory=128GB storage=2TB');
+    }
+    expect(driver.repliesTo('bad-field')).toEqual([]);
+    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+
+    await driver.submit(appUrls[1]!, { userId: U.mdelgado, metadata, values: { message: 'More memory', quota: 'memory: 192 GB', provider: null, confirm: null } });
+    expect(readableText((await driver.reply('bad-field')).body)).toMatch(new RegExp(`^Approved request #${id} from pwright`));
+    expect(apiWrites(atmosphere).slice(writesBefore)[0]!.body).toMatchObject({ memory: 192 });
+  });
+
+  it('approves an allocation request: the form offers what the text asks for, and the grant goes before the approval', async () => {
+    const id = await requestIdOf(db(), 'alee');
+    const before = await allocationSourceNamed(db(), 'alee');
+    expect(before.computeAllowed).toBe(336);
+    const writesBefore = apiWrites(atmosphere).length;
+
+    const trigger = await driver.click(appUrls[0]!, { userId: U.kpatel, action: 'rr:approve', value: `${id}:list`, messageTs: LIST_TS, replyId: 'allocation' });
+    const { view, metadata } = await driver.openedView(trigger);
+    // alee asked for "Allocation: 1000 AU": the form opens with it, editable.
+    const blocks = view['blocks'] as { block_id: string; hint?: { text: string }; element: { initial_value?: string } }[];
+    const block = (id: string) => blocks.find((candidate) => candidate.block_id === id);
+    expect(block('allocation')?.element.initial_value).toBe('1000 AU');
+    expect(block('quota')?.element.initial_value).toBeUndefined();
+    // What alee has now sits under each field, so the new value is typed against it.
+    expect(block('allocation')?.hint?.text).toBe('Now: alee 336 AU');
+    expect(block('quota')?.hint?.text).toMatch(/^Now: CyVerse Cloud - Tucson: cpu \d+ · memory \d+ GB/);
+
+    await driver.submit(appUrls[0]!, { userId: U.kpatel, metadata, values: { message: 'Good luck with the committee', allocation: '1000 AU', quota: null, provider: null, confirm: null } });
+    const text = readableText((await driver.reply('allocation')).body);
+    expect(text).toMatch(new RegExp(`^Approved request #${id} from alee`));
+    expect(text).toContain('Allocation: allocation alee 336 → 1000 AU');
+
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/allocation_sources/${before.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toEqual({ compute_allowed: 1000 });
+    expect(writes[0]!.status).toBe(200);
+    expect((await allocationSourceNamed(db(), 'alee')).computeAllowed).toBe(1000);
+    expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'Good luck with the committee' });
+    const [decision] = await decisionsFor(db(), id);
+    expect(decision).toMatchObject({ state: 'done', decidedBy: 'kpatel', plan: { allocation: 'alee: 1000 AU (was 336)' } });
+
+    // The request view shows the allocation part.
+    await driver.command(appUrls[1]!, { userId: U.kpatel, text: `request ${id}`, replyId: 'allocation-view' });
+    const shown = JSON.stringify((await driver.reply('allocation-view')).body['blocks']);
+    expect(shown).toContain('Read as');
+    expect(shown).toContain('allocation 1000 AU');
+    expect(shown).toContain('alee: 1000 AU allowed');
+  });
+
+  it('closes a duplicate request from its own message: status closed, end-dated, the note kept, no e-mail', async () => {
+    const id = await fileRequest(db(), 'pwright', 'cpu: 24 (sent twice by mistake)');
+    const [closed] = await db().select({ id: statusType.id }).from(statusType).where(eq(statusType.name, 'closed'));
+    const writesBefore = apiWrites(atmosphere).length;
+    const messageTs = '1700000099.000300';
+    await driver.command(appUrls[0]!, { userId: U.kpatel, text: `request ${id}`, replyId: 'close-view' });
+    expect(slackButtons((await driver.reply('close-view')).body['blocks'])).toContainEqual({ action: 'rr:close', value: String(id) });
+
+    const answer = await driver.clickAndSubmit(appUrls[0]!, { userId: U.kpatel, action: 'rr:close', value: String(id), messageTs, replyId: 'close', values: { note: 'Duplicate of the request before it' } });
+    expect(readableText(answer.body)).toBe(`Closed request #${id} from pwright; Atmosphere sends no e-mail for a close.`);
+    const writes = apiWrites(atmosphere).slice(writesBefore);
+    expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(writes[0]!.body).toEqual({ status: { id: closed!.id }, admin_message: 'Duplicate of the request before it' });
+    const state = await requestState(db(), id);
+    expect(state).toMatchObject({ status: 'closed', adminMessage: 'Duplicate of the request before it' });
+    expect(state.endDate).not.toBeNull();
+    expect(await decisionsFor(db(), id)).toMatchObject([{ state: 'done', action: 'close', decidedBy: 'kpatel' }]);
+
+    // Closed is decided: a late Approve is told so, and nothing is sent.
+    await driver.click(appUrls[1]!, { userId: U.mdelgado, action: 'rr:approve', value: String(id), messageTs, replyId: 'after-close' });
+    expect((await driver.reply('after-close')).body['text']).toMatch(new RegExp(`^Request #${id} was closed by kpatel`));
+    expect(apiWrites(atmosphere).slice(writesBefore)).toHaveLength(1);
   });
 
   it('lets exactly one of 20 simultaneous approvals through, across two replicas; the other 19 are told who decided', async () => {

@@ -21,6 +21,7 @@ export type FakeAtmosphereChange =
   | { kind: 'identity_quota'; identityUuid: string; username: string; quotaId: number }
   | { kind: 'resource_request_status'; id: number; statusId: number; statusName: string; adminMessage: string | undefined }
   | { kind: 'machine_request_status'; id: number; statusId: number; statusName: string }
+  | { kind: 'allocation_compute'; uuid: string; name: string; computeAllowed: number }
   | { kind: 'instance_action'; uuid: string; action: 'redeploy' | 'reboot'; rebootType: 'SOFT' | 'HARD' | null }
   | { kind: 'image_version'; versionId: string; applicationId: number; name: string }
   | { kind: 'application_public'; applicationId: number };
@@ -32,6 +33,15 @@ export type FakeAtmosphereChange =
 export interface FakeImageCatalogue {
   versions: Map<string, { applicationId: number; name: string; visible?: boolean }>;
   applications: Map<number, { name: string; private: boolean }>;
+}
+
+/** An allocation source as the fake API sees it: its allowance and what has been used (AU). */
+export interface FakeAllocationSource {
+  id: number;
+  name: string;
+  computeAllowed: number;
+  computeUsed: number;
+  renewalStrategy?: string;
 }
 
 /** An instance as the fake API sees it: its current status and activity, and its provider's disabled actions. */
@@ -66,6 +76,8 @@ export interface FakeAtmosphereOptions {
   quotas?: (QuotaValues & { id: number; uuid?: string })[];
   /** When given, records it denies answer 404 like a missing row; otherwise every id exists. */
   exists?: (kind: RecordKind, id: string) => boolean | Promise<boolean>;
+  /** Allocation sources by uuid; without it, every `/allocation_sources/<uuid>` is unknown. */
+  allocationSources?: (uuid: string) => FakeAllocationSource | null | Promise<FakeAllocationSource | null>;
   /** Instances by provider_alias; without it, `/instances/<id>/actions` answers 404 for every id. */
   instances?: (uuid: string) => FakeInstance | null | Promise<FakeInstance | null>;
   /** Versions and applications; without it, `image_versions` and `images` answer 404 for every id. */
@@ -161,6 +173,29 @@ function validInstanceActionKeys(status: string, activity: string | null): strin
   else if (last === 'shelved') keys.push('Shelve Offload', 'Unshelve');
   return keys;
 }
+/** The columns QuotaSerializer validates with `_is_positive_int`; the others take any integer or null. */
+const POSITIVE_QUOTA_KEYS: readonly string[] = ['cpu', 'memory', 'storage', 'storage_count'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** AllocationSourceSerializer's fields (api/v2/serializers/details/allocation_source.py). */
+function allocationSourceBody(uuid: string, source: FakeAllocationSource, computeAllowed: number) {
+  return {
+    id: source.id,
+    url: `http://127.0.0.1${BASE}/allocation_sources/${uuid}`,
+    name: source.name,
+    uuid,
+    compute_allowed: computeAllowed,
+    start_date: '2026-01-01T00:00:00Z',
+    end_date: null,
+    compute_used: source.computeUsed.toFixed(3),
+    global_burn_rate: '0.000',
+    updated: null,
+    renewal_strategy: source.renewalStrategy ?? 'default',
+    user_compute_used: '0.000',
+    user_burn_rate: null,
+    user_snapshot_updated: null,
+  };
+}
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
@@ -198,6 +233,9 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
         for (const key of QUOTA_KEYS) {
           if (!(key in body)) errors[key] = ['This field is required.'];
           else if (body[key] !== null && !isInt(body[key])) errors[key] = ['A valid integer is required.'];
+          // QuotaSerializer.validate_<key> -> _is_positive_int: `type(value) != int or value < 1` is
+          // refused, and DRF 3.9 runs field validators on null too (api/v2/serializers/details/quota.py).
+          else if (POSITIVE_QUOTA_KEYS.includes(key) && !(isInt(body[key]) && (body[key] as number) >= 1)) errors[key] = [`Value of ${key} should be >= 1`];
         }
         if (Object.keys(errors).length > 0) return json(400, errors);
         const value = (key: keyof QuotaValues) => {
@@ -289,6 +327,33 @@ export async function startFakeAtmosphereApi(options: FakeAtmosphereOptions = {}
       },
     },
   ];
+
+  routes.push({
+    // AllocationSourceViewSet.update (api/v2/views/allocation_source.py, v37): the pk is looked up
+    // with `AllocationSource.objects.filter(uuid=pk).last().name` before any try, so an unknown or
+    // non-uuid pk is a 500; the caller must be staff; `int(compute_allowed)` below 0 or below the
+    // source's compute_used is a 400 failure_response; otherwise an
+    // `allocation_source_compute_allowed_changed` event sets it, and the answer is the
+    // AllocationSourceSerializer of the source.
+    pattern: /^\/allocation_sources\/([^/]+)$/,
+    method: 'PATCH',
+    gated: true,
+    async handle(match, body) {
+      const uuid = decodeURIComponent(match[1] ?? '');
+      const source = UUID.test(uuid) && options.allocationSources ? await options.allocationSources(uuid) : null;
+      if (!source) return json(500, DEFAULT_FAILURES[500]);
+      if (!isRecord(body) || !('compute_allowed' in body)) {
+        // Nothing to change: the view answers the source as it is, and no event is made.
+        return json(200, allocationSourceBody(uuid, source, source.computeAllowed));
+      }
+      const given = body.compute_allowed;
+      const computeAllowed = isInt(given) ? given : typeof given === 'string' && /^-?\d+$/.test(given.trim()) ? Number(given) : null;
+      if (computeAllowed === null) return failure(400, `invalid literal for int() with base 10: ${JSON.stringify(given)}`);
+      if (computeAllowed < 0) return failure(400, 'Compute allowed cannot be less than 0');
+      if (computeAllowed < source.computeUsed) return failure(400, 'Compute allowed cannot be less than compute used');
+      return json(200, allocationSourceBody(uuid, source, computeAllowed), { kind: 'allocation_compute', uuid, name: source.name, computeAllowed });
+    },
+  });
 
   const findInstance = async (uuid: string) => (options.instances ? await options.instances(uuid) : null);
   const instanceRoutes: Route[] = [

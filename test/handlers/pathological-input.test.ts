@@ -42,7 +42,7 @@ const expected: Record<string, Check> = {
   'quota spec / many bad pairs': (result) => {
     expect(result).toMatchObject({ ok: false });
     const error = (result as { error: string }).error;
-    expect(error).toMatch(/^cpu must be a whole number from 0 to 100000, not "x"; /);
+    expect(error).toMatch(/^cpu must be a whole number from 1 to 100000, not "x"; /);
     expect(error).toMatch(/; and \d{6} more\. Write the quota/);
     expect(error.length).toBeLessThan(700);
   },

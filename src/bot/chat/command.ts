@@ -111,6 +111,15 @@ export interface FormActionDefinition<S extends z.ZodType = z.ZodType, F extends
   /** Validates the submitted form values; a failure is a usage reply and `run` never starts. */
   formValues: F;
   run(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>, form: z.infer<F>): Promise<Reply | void>;
+  /**
+   * Reads, never writes: finds what is wrong with a submitted form before it is accepted, by throwing
+   * a UserError whose `field` names the field, so a form can say it on that field while still open
+   * (Slack's `response_action: "errors"`). `run` must check the same things again; this only says
+   * them earlier.
+   */
+  check?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>, form: z.infer<F>): Promise<void>;
+  /** What the form opens with, by field name: editable defaults read from the record, and hints. */
+  prefill?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<FormDefaults>;
 }
 
 export type ActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission> =
@@ -132,10 +141,23 @@ export interface EventIO {
   updateSource?(reply: Reply): Promise<void>;
 }
 
-/** What the adapter must do after dispatch: nothing, or show a form for the action. */
+/**
+ * What the adapter must do after dispatch: nothing, or show a form for the action. After a submitted
+ * form with a wrong field, `form` holds only the fields to ask again (with what was typed) and `keep`
+ * the other values, which the adapter adds to the next submission so nothing typed is lost.
+ */
 export type DispatchOutcome =
   | { kind: 'done' }
-  | { kind: 'form'; form: FormSpec; action: string; value: string };
+  | { kind: 'form'; form: FormSpec; action: string; value: string; keep?: Record<string, string> };
+
+/** A form's opening values (`initial`) and what each field holds now (`hints`), by field name. */
+export interface FormDefaults {
+  initial?: Record<string, string>;
+  hints?: Record<string, string>;
+}
+
+/** Problems of a submitted form by field name, said on the fields while the form is still open. */
+export type FieldErrors = Record<string, string>;
 
 export interface Dispatcher {
   /**
@@ -144,6 +166,12 @@ export interface Dispatcher {
    * For an action with a form and no `event.form`, returns the form to show instead of running.
    */
   handle(event: ChatEvent, io: EventIO): Promise<DispatchOutcome>;
+  /**
+   * Looks at a submitted form before it is accepted: the field errors to show in the form, or null
+   * when there are none to show there (the submission is then handled as usual, which reports any
+   * other refusal). Never throws; field errors are audited as a usage outcome.
+   */
+  checkForm(event: ActionEvent): Promise<FieldErrors | null>;
   /** The command definitions, for help and for Discord registration. */
   readonly commands: readonly AnyCommandDefinition[];
   readonly actions: readonly AnyActionDefinition[];

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError, type UserErrorCode } from '../../errors.js';
 import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
 import { createRedactor } from '../../model/redactor.js';
-import { writeAudit, type AuditOutcome } from '../../db/queries/audit.js';
+import { writeAudit } from '../../db/queries/audit.js';
 import { asDatabaseOutage } from '../../db/database-error.js';
 import type { ActionEvent, ChatEvent, CommandEvent } from './chat-event.js';
 import type {
@@ -22,6 +22,8 @@ import { isBotAdmin, resolveActor } from './resolve-actor.js';
 import { permits } from './permits.js';
 import type { Reply } from './reply.js';
 import { ACTION_NAME } from './action-id.js';
+import { askAgain, createFormChecker, fieldsOf } from './check-form.js';
+import type { AuditDraft } from './audit-draft.js';
 
 const REFUSAL_CODES: ReadonlySet<UserErrorCode> = new Set([
   'not_linked',
@@ -35,16 +37,6 @@ const REFUSAL_CODES: ReadonlySet<UserErrorCode> = new Set([
   'unavailable',
 ]);
 
-/** Everything the dispatcher learns about one event, written to the audit log at the end. */
-interface AuditDraft {
-  kind: 'command' | 'action' | 'form';
-  name: string;
-  input: string;
-  outcome: AuditOutcome;
-  message: string | null;
-  detail: Record<string, unknown>;
-  actor: Actor | null;
-}
 
 /**
  * Builds the one place where events meet handlers: it resolves who is acting, checks permission,
@@ -96,6 +88,10 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
         }
       }
       await safeRespond(io, { text, visibility: 'ephemeral', tone: error instanceof UserError ? 'warning' : 'danger' }, log);
+      // A wrong field of a submitted form: ask again for that field only, keeping what else was typed.
+      if (error instanceof UserError && error.field && event.kind === 'action' && event.form) {
+        outcome = askAgain(actionsByName.get(event.action), event, event.form, error.field) ?? outcome;
+      }
     }
     try {
       await writeAudit(deps.db, {
@@ -210,11 +206,21 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
       if (!event.form) {
         draft.kind = 'form';
         draft.outcome = 'form';
-        return { kind: 'form', form: action.form, action: action.name, value: event.value };
+        const { initial = {}, hints = {} } = action.prefill ? await action.prefill(ctx, value.data) : {};
+        const form = {
+          ...action.form,
+          fields: action.form.fields.map((field) => ({
+            ...field,
+            ...(initial[field.name] ? { initial: initial[field.name] } : {}),
+            ...(hints[field.name] ? { hint: hints[field.name] } : {}),
+          })),
+        };
+        return { kind: 'form', form, action: action.name, value: event.value };
       }
       const parsedForm = action.formValues.safeParse(event.form);
       if (!parsedForm.success) {
-        throw new UserError('usage', `${describeIssues(parsedForm.error)}. Nothing was changed; click the button again to retry.`);
+        const field = fieldsOf(parsedForm.error, action.form)[0];
+        throw new UserError('usage', `${describeIssues(parsedForm.error)}. Nothing was changed.`, field ? { field } : undefined);
       }
       result = await action.run(ctx, value.data, parsedForm.data);
     } else {
@@ -252,8 +258,11 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
     };
   }
 
-  return { handle, commands, actions };
+  const checkForm = createFormChecker({ deps, actionsByName, authorize });
+
+  return { handle, checkForm, commands, actions };
 }
+
 
 /** Why `permits` said no. `linked` and `staff` without an account never get here: resolution threw. */
 function refusal(permission: Permission, actor: Actor | null): UserError {

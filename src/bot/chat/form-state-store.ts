@@ -8,6 +8,8 @@ export interface FormStateStore {
   save(state: string): Promise<string>;
   /** The state saved under `id`, removed so it answers once; null when unknown, expired or used. */
   take(id: string): Promise<string | null>;
+  /** Puts a taken state back under its id, for a form that stays open (its fields were refused). */
+  restore(id: string, state: string): Promise<void>;
 }
 
 /** The part of the bot's key-value store that form state needs (Redis, or the in-process store). */
@@ -40,6 +42,10 @@ export function createFormStateStore(options: {
       if (state === null) return null;
       // Compare-and-delete: of two submissions racing for one form, only one gets its state.
       return (await options.backend.deleteIfEquals(key, state)) ? state : null;
+    },
+    async restore(id, state) {
+      if (!FORM_ID.test(id)) return;
+      await options.backend.set(options.key(id), state, options.ttlMs);
     },
   };
 }

@@ -97,6 +97,11 @@ export interface FormField {
   required?: boolean;
   placeholder?: string;
   initial?: string;
+  /**
+   * What the field holds now, shown with it (Slack's input hint, a line before the console prompt,
+   * Discord's placeholder while the input is empty), so a new value is typed against the current one.
+   */
+  hint?: string;
   /** Discord caps text inputs at 4000 characters; Slack at 3000. */
   maxLength?: number;
 }

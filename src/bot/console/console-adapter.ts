@@ -41,6 +41,9 @@ const HELP = [
   '/whoami shows who you act as; /quit (or Ctrl-D) leaves.',
 ].join('\n');
 
+/** How many times a form is asked again before the console gives up on it (a /cancel ends it sooner). */
+const MAX_FORM_ROUNDS = 10;
+
 /**
  * The terminal adapter of embedded mode: reads lines, acts as a chosen Atmosphere user, shows buttons
  * as numbered choices and prompts for a button's form field by field. It is the only place that
@@ -135,10 +138,12 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
     write(`-- ${form.title} (leave optional fields empty; "/cancel" stops) --`);
     const values: Record<string, string> = {};
     for (const field of form.fields) {
-      const hint = field.placeholder ? ` [e.g. ${field.placeholder}]` : '';
+      if (field.hint) write(`  (${field.label}: ${field.hint})`);
+      // A value already filled in (a default, or what was typed before) is kept by an empty answer.
+      const hint = field.initial ? ` [Enter keeps: ${field.initial}]` : field.placeholder ? ` [e.g. ${field.placeholder}]` : '';
       const answer = await ask(`${field.label}${field.required ? '' : ' (optional)'}${hint}: `);
       if (answer === null || answer.trim() === '/cancel') return null;
-      values[field.name] = answer;
+      values[field.name] = answer.trim() === '' && field.initial ? field.initial : answer;
     }
     return values;
   }
@@ -160,14 +165,15 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
       value: choice.button.value,
       message: choice.message,
     };
-    const outcome = await dispatcher.handle(event, io(choice.message));
-    if (outcome.kind === 'form') {
+    let outcome = await dispatcher.handle(event, io(choice.message));
+    // After a wrong field the dispatcher asks again for that field only; the rest comes back in `keep`.
+    for (let round = 0; outcome.kind === 'form' && round < MAX_FORM_ROUNDS; round += 1) {
       const form = await fillForm(outcome.form);
       if (!form) {
         write('Cancelled; nothing was changed.');
         return;
       }
-      await dispatcher.handle({ ...event, id: newEventId(), form }, io(choice.message));
+      outcome = await dispatcher.handle({ ...event, id: newEventId(), form: { ...outcome.keep, ...form } }, io(choice.message));
     }
   }
 

@@ -27,6 +27,8 @@ import { renderModal } from './render-reply.js';
 import { toChatEvent } from './to-chat-event.js';
 import type { ComponentState } from '../chat/health-check.js';
 import { noMetrics, secondsSince, type BotMetrics } from '../chat/metrics.js';
+import type { FormStateStore } from '../chat/form-state-store.js';
+import { CORRECT_ACTION, CORRECTION_EXPIRED, createFormCorrections } from './form-corrections.js';
 
 export interface DiscordBotOptions {
   token: string;
@@ -47,6 +49,8 @@ export interface DiscordBotOptions {
   workQueue?: WorkQueue;
   /** Hears how long each interaction waited for its first response. */
   metrics?: BotMetrics;
+  /** Keeps what was typed in a form while a wrong field is corrected; without it, the user clicks again. */
+  formStates?: FormStateStore;
 }
 
 export interface DiscordBot {
@@ -94,6 +98,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   // discord.js's interaction classes do not keep the payload; the pure translator works on the raw
   // one, which the gateway manager emits just before discord.js builds its interaction object.
   const metrics = options.metrics ?? noMetrics;
+  const corrections = options.formStates ? createFormCorrections(options.formStates) : null;
   const rawInteractions = new Map<string, { data: APIInteraction; arrived: number }>();
   client.ws.on(GatewayDispatchEvents.InteractionCreate, (data: APIInteraction) => {
     rawInteractions.set(data.id, { data, arrived: performance.now() });
@@ -135,10 +140,36 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       }),
     );
     await work(event, io, async () => {
-      const outcome = await dispatcher.handle(event, io);
-      if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a form was asked for where none can be shown');
+      let target: ChatEvent | null = event;
+      if (event.kind === 'action' && event.action === CORRECT_ACTION) {
+        target = corrections ? await corrections.resume(event) : null;
+        if (!target) await io.respond({ text: CORRECTION_EXPIRED, visibility: 'ephemeral' });
+      }
+      const outcome = target ? await dispatcher.handle(target, io) : ({ kind: 'done' } as const);
+      if (outcome.kind === 'form' && outcome.keep && corrections) await io.respond(await corrections.offer(outcome));
+      else if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a form was asked for where none can be shown');
       await io.finish();
     });
+  }
+
+  /** "Correct it" on the reply to a form with a wrong field: the modal of that field only. */
+  async function onCorrect(interaction: ButtonInteraction, event: ActionEvent, acked: () => void): Promise<void> {
+    const responder = componentResponder(interaction, event, options.formPrecheckBudgetMs ?? FORM_PRECHECK_BUDGET_MS, acked);
+    const io = componentIO(responder);
+    await work(
+      event,
+      io,
+      async () => {
+        const correction = corrections ? await corrections.open(event.value) : null;
+        if (!correction) {
+          await io.respond({ text: CORRECTION_EXPIRED, visibility: 'ephemeral' });
+          return;
+        }
+        const shown = await queue.outside(() => responder.showModal(renderModal(correction.form, correction.customId)), 'discord');
+        if (!shown) await io.respond({ text: CLICK_AGAIN, visibility: 'ephemeral' });
+      },
+      'deadline',
+    );
   }
 
   /** Discord's REST calls wait on the network: the event gives its work slot up meanwhile. */
@@ -151,6 +182,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   }
 
   async function onButton(interaction: ButtonInteraction, event: ActionEvent, acked: () => void): Promise<void> {
+    if (event.action === CORRECT_ACTION) return onCorrect(interaction, event, acked);
     const mayAskForm = dispatcher.actions.find((action) => action.name === event.action)?.form !== undefined;
     // Nothing goes out yet: a quick redraw is the response itself (ComponentResponder), and a form
     // must be the response. The deferral timer runs from here, as for commands.
@@ -192,12 +224,15 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   }
 
   async function onModalSubmit(interaction: ModalSubmitInteraction, event: ChatEvent, acked: () => void): Promise<void> {
-    if (!interaction.isFromMessage()) return onCommand(interaction, event, acked);
+    // A correction's modal sits on the bot's private reply, not on the request's message: it only answers.
+    const correction = event.kind === 'action' && event.action === CORRECT_ACTION;
+    if (!interaction.isFromMessage() || correction) return onCommand(interaction, event, acked);
     const responder = componentResponder(interaction, event, replyBudgetMs, acked);
     const io = componentIO(responder);
     await work(event, io, async () => {
       const outcome = await dispatcher.handle(event, io);
-      if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a submitted form asked for a form again');
+      if (outcome.kind === 'form' && outcome.keep && corrections) await io.respond(await corrections.offer(outcome));
+      else if (outcome.kind === 'form') log.warn({ eventId: event.id, action: outcome.action }, 'a submitted form asked for a form again');
       await queue.outside(() => responder.ack(), 'discord');
     });
   }

@@ -235,7 +235,7 @@ export function renderModal(form: FormSpec, customId: string): APIModalInteracti
           // Discord's default is required; the form spec's default is optional.
           required: field.required ?? false,
           max_length: maxLength,
-          ...(field.placeholder ? { placeholder: cut(field.placeholder, DISCORD_LIMITS.inputPlaceholder) } : {}),
+          ...(field.hint || field.placeholder ? { placeholder: cut(field.hint ?? field.placeholder ?? '', DISCORD_LIMITS.inputPlaceholder) } : {}),
           ...(field.initial ? { value: field.initial.slice(0, maxLength) } : {}),
         },
       };

@@ -61,7 +61,9 @@ export class GuardedReceiver extends HTTPReceiver {
       try {
         buffered = await HTTPModuleFunctions.parseAndVerifyHTTPRequest({ enabled: true, signingSecret: this.guard.signingSecret, bodyLimit: defaultBodyLimit }, req, res);
       } catch (error) {
-        if (isRawBodyError(error) && (error.type === 'entity.too.large' || error.statusCode === 413)) return answer(res, 413);
+        // The rest of the oversized body is still on the connection, unread: close it after the answer,
+        // or its bytes would be read as the next request on a kept-alive socket.
+        if (isRawBodyError(error) && (error.type === 'entity.too.large' || error.statusCode === 413)) return answer(res, 413, { close: true });
         log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'refused a Slack request that failed verification');
         return answer(res, 401);
       }
@@ -117,7 +119,7 @@ export class GuardedReceiver extends HTTPReceiver {
   }
 }
 
-function answer(res: ServerResponse, status: number): void {
-  res.writeHead(status);
+function answer(res: ServerResponse, status: number, options: { close?: boolean } = {}): void {
+  res.writeHead(status, options.close ? { connection: 'close' } : {});
   res.end();
 }

@@ -1,6 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
-import type { Dispatcher, DispatchOutcome, EventIO } from '../chat/command.js';
+import type { Dispatcher, DispatchOutcome, EventIO, FieldErrors } from '../chat/command.js';
 import { reply, type Reply } from '../chat/reply.js';
 import { FORM_CALLBACK_ID, renderFormView } from './render-reply.js';
 import { deliverReply } from '../chat/deliver-reply.js';
@@ -143,6 +143,31 @@ async function openForm(
 }
 
 /**
+ * How long a submitted form may be checked before its ack. Slack waits 3 s for it, and the state
+ * lookup and the network come out of the same 3 s.
+ */
+const FIELD_CHECK_BUDGET_MS = 1_800;
+/** Slack shows a field's error under the input; a long one is cut rather than refused. */
+const MAX_FIELD_ERROR = 1_500;
+
+async function withinBudget<T>(work: Promise<T | null>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Field errors keyed by block id (a form field's block is named after it). */
+function slackFieldErrors(errors: FieldErrors): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([field, text]) => [field, text.length > MAX_FIELD_ERROR ? `${text.slice(0, MAX_FIELD_ERROR - 1)}…` : text]));
+}
+
+/**
  * The `/atmo` command, our buttons and our form submissions. Each acks first (Slack allows 3 s),
  * translates the payload, and leaves every decision to the dispatcher.
  */
@@ -248,6 +273,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           response_action: 'errors',
           errors: { [block]: 'This form has expired or was already sent, so nothing was done. Close it and click the button again.' },
         });
+      }
+      // A wrong field is said in the modal itself, which stays open with what was typed; that answer
+      // must be the ack (https://docs.slack.dev/surfaces/modals#displaying_errors), so it is looked for
+      // within a budget, and past it the submission goes ahead and reports the problem as a reply.
+      const errors = await withinBudget(deps.dispatcher.checkForm(converted.event), FIELD_CHECK_BUDGET_MS);
+      if (errors) {
+        await deps.formStates.restore(body.view.private_metadata, stored!).catch((error: unknown) => deps.log.error({ err: error }, 'could not keep the form state'));
+        await ack({ response_action: 'errors', errors: slackFieldErrors(errors) });
+        deps.metrics.acknowledged('slack', 'action', secondsSince(started));
+        return;
       }
       await acked('action', () => ack(), started);
       const { event, source } = converted;

@@ -27,6 +27,7 @@ export const SLACK_LIMITS = {
   modalButton: 24,
   inputLabel: 2000,
   inputPlaceholder: 150,
+  inputHint: 2000,
   inputLength: 3000,
   privateMetadata: 3000,
 } as const;
@@ -215,6 +216,7 @@ export function renderFormView(form: FormSpec, metadata: string): ModalView {
       block_id: field.name,
       optional: !field.required,
       label: plain(field.label, SLACK_LIMITS.inputLabel),
+      ...(field.hint ? { hint: plain(field.hint, SLACK_LIMITS.inputHint) } : {}),
       element: {
         type: 'plain_text_input',
         action_id: field.name,

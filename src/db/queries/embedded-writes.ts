@@ -1,7 +1,7 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../client.js';
 import { forgetStatusCatalog } from './statuses.js';
-import { identity, machineRequest, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
+import { allocationSource, identity, machineRequest, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
 import { QUOTA_KEYS, type QuotaValues } from '../../model/quota-values.js';
 import { quotaValueColumns } from './quota-columns.js';
 
@@ -83,4 +83,13 @@ export async function setMachineRequestStatusRow(
       ...(input.endDate ? { endDate: input.endDate } : {}),
     })
     .where(eq(machineRequest.id, input.id));
+}
+
+/**
+ * Embedded mode's `allocation_source_compute_allowed_changed`: the hook sets the source's allowance
+ * (core/hooks/allocation_source.py). False when there is no source with that uuid.
+ */
+export async function setAllocationComputeAllowed(db: Database, uuid: string, computeAllowed: number): Promise<boolean> {
+  const updated = await db.update(allocationSource).set({ computeAllowed }).where(eq(allocationSource.uuid, uuid)).returning({ id: allocationSource.id });
+  return updated.length === 1;
 }

@@ -4,6 +4,7 @@ import { formatTimestamp } from '../format-time.js';
 const VERBS: Record<string, string> = {
   approve: 'approved',
   deny: 'denied',
+  close: 'closed',
   resubmit: 're-submitted',
   queue: 'queued',
   redeploy: 'redeployed',

@@ -10,6 +10,8 @@ export interface DecisionPlan {
   status: string;
   /** The quota assigned with an approval, as shown to staff. */
   quota?: string;
+  /** The allocation granted with an approval, as shown to staff. */
+  allocation?: string;
   /** The history action the record gets once done, when it is not the action's own (`auto-approved`, `redeployed`). */
   event?: string;
   /** Instance actions: the newest `instance_status_history` id when claimed; the action shows in rows after it. */
@@ -34,6 +36,7 @@ export function planOf(row: DecisionRow): DecisionPlan | null {
     from: plan.from,
     status: plan.status,
     ...(typeof plan.quota === 'string' ? { quota: plan.quota } : {}),
+    ...(typeof plan.allocation === 'string' ? { allocation: plan.allocation } : {}),
     ...(typeof plan.event === 'string' ? { event: plan.event } : {}),
     ...(typeof plan.after === 'number' ? { after: plan.after } : {}),
   };

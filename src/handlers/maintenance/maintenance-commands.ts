@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flagArg } from '../flag-arg.js';
 import { defineCommand, type ActingContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
@@ -17,11 +18,6 @@ import { CANCEL_ACTION, CONFIRM_START_ACTION, CONFIRM_STOP_ACTION, describeStart
 
 export const title = z.string().trim().min(1, 'the title must not be empty').max(256, 'the title is longer than Atmosphere keeps (256 characters)');
 export const message = z.string().trim().min(1, 'the message must not be empty').max(2000, 'the message is longer than 2000 characters');
-
-/** A boolean option: a bare `--statusio` in text, `--statusio=false`, or Discord's typed boolean. */
-export const flagArg = z
-  .union([z.boolean(), z.enum(['true', 'false', 'yes', 'no']).transform((value) => value === 'true' || value === 'yes')])
-  .default(false);
 
 /** Reads a typed time or refuses with a usage reply naming the option; `base` is what `+2h` counts from. */
 export function timeArg(name: string, text: string, now: Date, base?: RelativeBase): Date {

@@ -5,22 +5,22 @@ import { findDecision, releaseDecision, type DecisionRow } from '../../db/querie
 import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
+import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
 import { settleClaim } from '../decisions/settle-claim.js';
-import { getResourceRequest, listIdentityQuotas, type IdentityQuota, type ResourceRequestView } from '../../db/queries/resource-requests.js';
-import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
-import { formatQuota, mergeQuota } from './parse-quota-spec.js';
+import { getResourceRequest, type ResourceRequestView } from '../../db/queries/resource-requests.js';
+import { formatQuota } from './parse-quota-spec.js';
+import { prepareApproval, type ApprovalInput, type ApprovalPlan } from './prepare-approval.js';
 
-export type ResourceDecision = 'approve' | 'deny';
+/** `close`: a duplicate or withdrawn request, closed without an e-mail (Atmosphere sends none for `closed`). */
+export type ResourceDecision = 'approve' | 'deny' | 'close';
 
-export interface DecisionInput {
+const STATUS_OF: Record<ResourceDecision, 'approved' | 'denied' | 'closed'> = { approve: 'approved', deny: 'denied', close: 'closed' };
+
+export interface DecisionInput extends ApprovalInput {
   id: number;
   decision: ResourceDecision;
-  /** E-mailed to the user by Atmosphere as the reason. */
+  /** E-mailed to the user by Atmosphere as the reason (kept, not e-mailed, on a close). */
   message: string;
-  /** Quota columns to change on approval; the rest keep the identity's current values. */
-  quota?: Partial<QuotaValues>;
-  /** Which of the requester's identities gets the quota, by provider name or id. */
-  provider?: string;
 }
 
 export interface DecisionResult {
@@ -28,6 +28,8 @@ export interface DecisionResult {
   decision: DecisionRow;
   /** Set when a quota was assigned: on which provider and what. */
   quotaNote?: string;
+  /** Every value the approval changed, current → new; empty when only the status changed. */
+  preview: string;
   /** False when Atmosphere applied it but the bot's database did not take the record (yet). */
   recorded: boolean;
 }
@@ -62,28 +64,6 @@ export async function checkDecidable(ctx: HandlerContext, id: number): Promise<R
   return request;
 }
 
-/** Picks the requester's identity that gets the new quota. */
-function pickIdentity(request: ResourceRequestView, identities: readonly IdentityQuota[], provider: string | undefined): IdentityQuota {
-  const names = identities.map((i) => `"${i.provider}"`).join(', ');
-  if (identities.length === 0) {
-    throw new UserError('conflict', `${request.requester.username} has no identity on any provider, so there is no quota to change. Approve without a quota, or create the identity first.`);
-  }
-  if (!provider) {
-    if (identities.length === 1) return identities[0]!;
-    throw new UserError('usage', `${request.requester.username} has identities on several providers (${names}); say which one gets the quota with the provider field.`);
-  }
-  const wanted = provider.trim().toLowerCase();
-  const exact = identities.filter((i) => String(i.providerId) === wanted || i.provider.toLowerCase() === wanted);
-  const candidates = exact.length > 0 ? exact : identities.filter((i) => i.provider.toLowerCase().includes(wanted));
-  if (candidates.length === 1) return candidates[0]!;
-  throw new UserError(
-    'usage',
-    candidates.length === 0
-      ? `${request.requester.username} has no identity on a provider matching "${provider}". Their providers: ${names}.`
-      : `"${provider}" matches several of ${request.requester.username}'s providers (${candidates.map((c) => `"${c.provider}"`).join(', ')}); be more specific.`,
-  );
-}
-
 /**
  * Approves or denies a resource request exactly once. The decision is claimed in the journal, with
  * what is about to be sent, before any API call, so of any number of simultaneous clicks only one
@@ -95,17 +75,13 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   const actor = ctx.actor;
   const request = await checkDecidable(ctx, input.id);
   const what = `Request #${input.id}`;
-  const status = input.decision === 'approve' ? 'approved' : 'denied';
+  const status = STATUS_OF[input.decision];
 
-  // Work out the quota before claiming anything, so bad input changes nothing.
-  let quotaPlan: { identity: IdentityQuota; values: QuotaValues } | null = null;
-  if (input.decision === 'approve' && input.quota && Object.keys(input.quota).length > 0) {
-    const identities = (await listIdentityQuotas(deps.db, [request.requester.id])).get(request.requester.id) ?? [];
-    const identity = pickIdentity(request, identities, input.provider);
-    quotaPlan = { identity, values: mergeQuota(identity.quota, input.quota) };
-  } else if (input.provider && input.decision === 'approve') {
-    throw new UserError('usage', 'A provider only makes sense with a new quota; give the quota too, or leave the provider out.');
-  }
+  // Work out everything the approval sends before claiming anything, so bad input changes nothing.
+  const approval: ApprovalPlan = input.decision === 'approve' ? await prepareApproval(ctx, request, input) : { allocation: null, quota: null, preview: '' };
+  const quotaPlan = approval.quota;
+  const allocationPlan = approval.allocation;
+  const allocationText = allocationPlan ? `${allocationPlan.source.name}: ${allocationPlan.computeAllowed} AU (was ${allocationPlan.source.computeAllowed})` : undefined;
 
   const claim = await claimForDecision(ctx, {
     subject: 'resource_request',
@@ -113,49 +89,65 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
     round: 0,
     action: input.decision,
     adminMessage: input.message,
-    plan: { from: 'pending', status, ...(quotaPlan ? { quota: `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)}` } : {}) },
+    plan: {
+      from: 'pending',
+      status,
+      ...(quotaPlan ? { quota: `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)}` } : {}),
+      ...(allocationText ? { allocation: allocationText } : {}),
+    },
     what,
   });
 
   let quotaNote: string | undefined;
+  let allocationNote: string | undefined;
+  // What reached Atmosphere before a later step failed, so the failure says it truthfully.
+  const done: string[] = [];
   try {
     // Someone may have decided it in Troposphere between our check and our claim.
     const fresh = await getResourceRequest(deps.db, input.id);
     if (!fresh || fresh.status !== 'pending') {
       throw new UserError('already_decided', `Request #${input.id} was ${fresh?.status ?? 'removed'} outside the bot a moment ago. Nothing more was done.`);
     }
+    if (allocationPlan) {
+      // First, as Troposphere's admin page grants the allocation before the quota and the status.
+      // Setting the same allowance again changes nothing more, so a repeat after an unclear answer is safe.
+      const { source, computeAllowed } = allocationPlan;
+      try {
+        await deps.gateway.setAllocationComputeAllowed({ uuid: source.uuid, name: source.name, computeAllowed });
+      } catch (error) {
+        if (isUnclearOutcome(error)) throw withDetail(error, `The allowance of ${source.name} may have been set to ${computeAllowed} AU; approving again sends the same value, which is safe`);
+        throw error;
+      }
+      allocationNote = allocationText;
+      done.push(`${source.name}'s allowance WAS set to ${computeAllowed} AU`);
+      ctx.audit({ allocationSource: source.uuid, computeAllowed, computeAllowedBefore: source.computeAllowed });
+    }
     if (quotaPlan) {
       // Both steps are safe to repeat: the same values find the same quota row.
       const quota = await deps.gateway.findOrCreateQuota(quotaPlan.values);
       await deps.gateway.assignQuota({ identityUuid: quotaPlan.identity.identityUuid, username: request.requester.username, quotaId: quota.id });
       quotaNote = `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)} (quota #${quota.id}${quota.created ? ', new' : ''})`;
+      done.push(`the new quota WAS assigned to ${request.requester.username}'s identity`);
       ctx.audit({ quotaId: quota.id, quotaCreated: quota.created, identity: quotaPlan.identity.identityUuid });
     }
   } catch (error) {
     // Nothing of the decision itself was sent: give the claim back.
     await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
-    throw error;
+    throw done.length > 0 ? withDetail(error, alreadyDone(done)) : error;
   }
 
   try {
     await sendOnce(deps, claim, what, () => deps.gateway.setResourceRequestStatus({ id: input.id, status, adminMessage: input.message }));
   } catch (error) {
-    if (quotaNote && error instanceof IntegrationError) {
-      // Say exactly what did happen, so staff don't assign the quota twice or think it was lost.
-      throw new IntegrationError(error.service, error.message, {
-        ...(error.status !== undefined ? { status: error.status } : {}),
-        detail: `${error.detail ?? error.message}. The new quota WAS assigned to ${request.requester.username}'s identity (the quota step finds the same quota if repeated)`,
-        cause: error,
-      });
-    }
-    throw error;
+    // Say exactly what did happen, so staff don't grant twice or think it was lost.
+    throw done.length > 0 ? withDetail(error, alreadyDone(done)) : error;
   }
 
   // Atmosphere has decided and e-mailed the user: from here on, bookkeeping failures are logged and
   // left to the reconciler, never reported as "nothing was done".
   ctx.audit({ decision: input.decision, requestId: input.id });
   const { recorded, at } = await recordOutcome(deps, claim, {
-    ...(quotaNote ? { detail: { quota: quotaNote } } : {}),
+    ...(quotaNote || allocationNote ? { detail: { ...(quotaNote ? { quota: quotaNote } : {}), ...(allocationNote ? { allocation: allocationNote } : {}) } } : {}),
     history: {
       subject: 'resource_request',
       recordId: input.id,
@@ -166,5 +158,20 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
     },
   });
   if (!recorded) ctx.audit({ recordPending: true });
-  return { request, decision: { ...claim, state: 'done', completedAt: at }, recorded, ...(quotaNote ? { quotaNote } : {}) };
+  return { request, decision: { ...claim, state: 'done', completedAt: at }, recorded, preview: approval.preview, ...(quotaNote ? { quotaNote } : {}) };
+}
+
+function alreadyDone(done: readonly string[]): string {
+  return `${done.join(' and ')} (repeating the approval sends the same values, which is safe)`;
+}
+
+/** The same failure with what did happen added to what staff read; other errors pass unchanged. */
+function withDetail(error: unknown, note: string): unknown {
+  if (!(error instanceof IntegrationError)) return error;
+  return new IntegrationError(error.service, error.message, {
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    detail: `${error.detail ?? error.message}. ${note}`,
+    notApplied: error.notApplied,
+    cause: error,
+  });
 }

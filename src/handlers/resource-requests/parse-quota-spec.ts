@@ -1,4 +1,4 @@
-import { QUOTA_KEYS, type QuotaValues } from '../../integrations/atmosphere/gateway.js';
+import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
 
 /** Words staff may use for each quota column (the Troposphere and Django admin labels included). */
 const ALIASES: Record<string, keyof QuotaValues> = {
@@ -24,8 +24,14 @@ const ALIASES: Record<string, keyof QuotaValues> = {
 /** Far above any real allocation; catches typos such as an extra zero pasted twice. */
 const MAX_VALUE = 100_000;
 
+/** Columns measured in GB, the only ones a size unit may follow. */
+const SIZED: ReadonlySet<keyof QuotaValues> = new Set(['memory', 'storage']);
+/** GB per unit; Atmosphere keeps memory and storage in GB, and OpenStack counts a TB as 1024 of them. */
+const UNITS: Record<string, number> = { gb: 1, g: 1, tb: 1024, t: 1024 };
+const UNIT_WORD = /^(gb|g|tb|t)$/i;
+
 export const QUOTA_SPEC_HELP =
-  'Write the quota as key=value pairs, e.g. "cpu=32 memory=128 storage=500 volumes=10". Keys: cpu, memory (GB), storage (GB), volumes, instances, snapshots, floating_ips, ports. Keys you leave out keep their current value.';
+  'Write the quota as key=value pairs, e.g. "cpu=32 memory=128GB storage=2TB volumes=10" ("memory: 128 GB" works too). Keys: cpu, memory, storage (GB, or TB), volumes, instances, snapshots, floating_ips, ports; each at least 1, as Atmosphere requires. Keys you leave out keep their current value.';
 
 /** A reply lists this many problems and counts the rest, so a pasted wall of text gets a short answer. */
 const MAX_PROBLEMS_SHOWN = 5;
@@ -65,7 +71,13 @@ export function parseQuotaSpec(text: string): { ok: true; values: Partial<QuotaV
     if (problems.length < MAX_PROBLEMS_SHOWN) problems.push(describe());
     else unlisted += 1;
   };
-  const parts = joinSigns(text).split(/[\s,;]+/).filter(Boolean);
+  // "memory: 128 GB": a unit standing alone belongs to the value before it.
+  const parts: string[] = [];
+  for (const word of joinSigns(text).split(/[\s,;]+/)) {
+    if (word === '') continue;
+    if (UNIT_WORD.test(word) && parts.length > 0 && /\d$/.test(parts[parts.length - 1]!)) parts[parts.length - 1] += word;
+    else parts.push(word);
+  }
   if (parts.length === 0) return { ok: false, error: `The quota is empty. ${QUOTA_SPEC_HELP}` };
   for (const part of parts) {
     // A part holds no whitespace (split above), so nothing here can backtrack over a long run.
@@ -79,30 +91,24 @@ export function parseQuotaSpec(text: string): { ok: true; values: Partial<QuotaV
       problem(() => `"${echo(match[1]!)}" is not a quota key`);
       continue;
     }
-    const raw = match[2]!.replace(/gb$/i, '');
-    if (!/^\d+$/.test(raw) || Number(raw) > MAX_VALUE) {
-      problem(() => `${match[1]} must be a whole number from 0 to ${MAX_VALUE}, not "${echo(match[2]!)}"`);
+    const value = /^(\d{1,9})([a-z]*)$/i.exec(match[2]!);
+    const unit = value?.[2]?.toLowerCase() ?? '';
+    const factor = unit === '' ? 1 : SIZED.has(key) ? UNITS[unit] : undefined;
+    const amount = value && factor !== undefined ? Number(value[1]) * factor : Number.NaN;
+    if (!(amount >= 1 && amount <= MAX_VALUE)) {
+      problem(() => `${match[1]} must be ${SIZED.has(key) ? 'a size from 1 to 100000 GB, such as 128, 128GB or 2TB' : `a whole number from 1 to ${MAX_VALUE}`}, not "${echo(match[2]!)}"`);
       continue;
     }
     if (key in values) {
       problem(() => `${key} is given twice`);
       continue;
     }
-    values[key] = Number(raw);
+    values[key] = amount;
   }
   if (problems.length > 0) {
     return { ok: false, error: `${problems.join('; ')}${unlisted > 0 ? `; and ${unlisted} more` : ''}. ${QUOTA_SPEC_HELP}` };
   }
   return { ok: true, values };
-}
-
-/** The full row to ask for: the current quota with the named columns replaced. */
-export function mergeQuota(current: QuotaValues, changes: Partial<QuotaValues>): QuotaValues {
-  const merged = { ...current };
-  for (const key of QUOTA_KEYS) {
-    if (changes[key] !== undefined) merged[key] = changes[key];
-  }
-  return merged;
 }
 
 /** "cpu 16 · memory 128 GB · storage 10 GB · volumes 10 · instances 10". */

@@ -1,4 +1,5 @@
 import type { HandlerContext } from '../../bot/chat/command.js';
+import { listAllocationSources } from '../../db/queries/allocation-sources.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { findDecision } from '../../db/queries/decisions.js';
 import { getResourceRequest, listIdentityQuotas, listOtherRequestsOf, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
@@ -21,13 +22,14 @@ export async function buildRequestDetail(ctx: HandlerContext, id: number): Promi
   const { db } = ctx.deps;
   const request = await getResourceRequest(db, id);
   if (!request) return null;
-  const [quotas, decision, others] = await Promise.all([
+  const [quotas, allocations, decision, others] = await Promise.all([
     listIdentityQuotas(db, [request.requester.id]),
+    listAllocationSources(db, [request.requester.id]),
     findDecision(db, 'resource_request', id),
     listOtherRequestsOf(db, request.requester.id, id, 5),
   ]);
   const emulateUrl = emulationUrl(ctx.deps.config.ATMOSPHERE_WEB_URL, request.requester.username);
-  return renderRequestDetail({ request, quotas: quotas.get(request.requester.id), decision, others, now: ctx.deps.now(), ...(emulateUrl ? { emulateUrl } : {}) });
+  return renderRequestDetail({ request, quotas: quotas.get(request.requester.id), allocations: allocations.get(request.requester.id), decision, others, now: ctx.deps.now(), ...(emulateUrl ? { emulateUrl } : {}) });
 }
 
 /**

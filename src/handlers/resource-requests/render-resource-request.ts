@@ -5,12 +5,15 @@ import type { IdentityQuota, ResourceRequestView } from '../../db/queries/resour
 import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
 import { formatQuota } from './parse-quota-spec.js';
 import { describeClaim } from '../decisions/describe-claim.js';
+import type { AllocationSourceView } from '../../db/queries/allocation-sources.js';
+import { describeAsk } from './parse-request-text.js';
 
 /** Longest free text shown per request in a list; the detail view shows all of it. */
 const LIST_TEXT_LIMIT = 300;
 
 export const APPROVE_ACTION = 'rr:approve';
 export const DENY_ACTION = 'rr:deny';
+export const CLOSE_ACTION = 'rr:close';
 
 /** Which message a button sits on: one request (`12`) or the pending list (`12:list`). */
 export type RequestView = 'single' | 'list';
@@ -20,6 +23,8 @@ export function requestButtons(id: number, view: RequestView): Button[] {
   return [
     { label: 'Approve', action: APPROVE_ACTION, value, style: 'primary' },
     { label: 'Deny', action: DENY_ACTION, value, style: 'danger' },
+    // One request's message only: the list keeps two buttons per request within the platforms' limits.
+    ...(view === 'single' ? [{ label: 'Close (duplicate or withdrawn)', action: CLOSE_ACTION, value }] : []),
   ];
 }
 
@@ -27,6 +32,13 @@ export function requestButtons(id: number, view: RequestView): Button[] {
 function quotaLines(quotas: readonly IdentityQuota[] | undefined): string {
   if (!quotas || quotas.length === 0) return 'No identities on any provider.';
   return quotas.map((q) => `${q.provider}: ${formatQuota(q.quota)}`).join('\n');
+}
+
+function allocationLines(sources: readonly AllocationSourceView[] | undefined): string {
+  if (!sources || sources.length === 0) return 'No allocation source.';
+  return sources
+    .map((source) => `${source.name}: ${source.computeAllowed} AU allowed${source.members > 1 ? `, shared by ${source.members} users` : ''}${source.endDate ? `, ends ${formatTimestamp(source.endDate)}` : ''}`)
+    .join('\n');
 }
 
 /** One line naming who decided what and when, for footers and "already decided" replies. */
@@ -39,6 +51,7 @@ export function renderPendingList(input: {
   rows: readonly ResourceRequestView[];
   total: number;
   quotas: ReadonlyMap<number, IdentityQuota[]>;
+  allocations?: ReadonlyMap<number, AllocationSourceView[]>;
   now: Date;
   note?: string;
 }): Reply {
@@ -55,8 +68,10 @@ export function renderPendingList(input: {
     text: [
       `#${row.id} · ${row.requester.username}${row.requester.email ? ` (${row.requester.email})` : ''} · waiting ${formatAge(row.startDate, now)}`,
       `Asks for: ${clipText(row.request, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
+      ...(describeAsk(row.request) ? [`Read as: ${describeAsk(row.request)}`] : []),
       `Why: ${clipText(row.description, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
       `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
+      ...(input.allocations ? [`Allocation:\n${allocationLines(input.allocations.get(row.requester.id))}`] : []),
     ].join('\n'),
     buttons: requestButtons(row.id, 'list'),
     fullTextAt: `/atmo request ${row.id}`,
@@ -74,6 +89,7 @@ export function renderPendingList(input: {
 export function renderRequestDetail(input: {
   request: ResourceRequestView;
   quotas: readonly IdentityQuota[] | undefined;
+  allocations?: readonly AllocationSourceView[] | undefined;
   decision: DecisionRow | null;
   others: readonly ResourceRequestView[];
   now: Date;
@@ -87,7 +103,9 @@ export function renderRequestDetail(input: {
     { label: 'Submitted', value: `${formatTimestamp(request.startDate)} (${formatAgo(request.startDate, now)})` },
     { label: 'Asks for', value: request.request || '(empty)' },
     { label: 'Why', value: request.description || '(empty)' },
+    ...(describeAsk(request.request) ? [{ label: 'Read as', value: describeAsk(request.request) }] : []),
     { label: 'Current quota', value: quotaLines(input.quotas) },
+    { label: 'Allocation', value: allocationLines(input.allocations) },
   ];
   if (request.endDate) fields.push({ label: 'Closed', value: formatTimestamp(request.endDate) });
   if (request.adminMessage) fields.push({ label: 'Staff message', value: request.adminMessage });

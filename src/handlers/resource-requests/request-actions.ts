@@ -3,9 +3,12 @@ import { defineFormAction } from '../../bot/chat/command.js';
 import type { FormSpec } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
-import { APPROVE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
+import { APPROVE_ACTION, CLOSE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
-import { parseQuotaSpec } from './parse-quota-spec.js';
+import { approveDefaults, approveForm, approveHints, approveValues, approvalFromForm } from './approve-form.js';
+import { getResourceRequest, listIdentityQuotas } from '../../db/queries/resource-requests.js';
+import { listAllocationSources } from '../../db/queries/allocation-sources.js';
+import { prepareApproval, type ApprovalInput } from './prepare-approval.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
 import type { ActingContext } from '../../bot/chat/command.js';
@@ -20,26 +23,20 @@ const requestButtonValue = z
 
 type ButtonValue = z.infer<typeof requestButtonValue>;
 
-const approveForm: FormSpec = {
-  title: 'Approve resource request',
-  submitLabel: 'Approve',
-  fields: [
-    { name: 'message', label: 'Message to the user (e-mailed as the reason)', kind: 'multiline', required: false, maxLength: 1024 },
-    { name: 'quota', label: 'New quota', kind: 'text', required: false, placeholder: 'cpu=32 memory=128 storage=500', maxLength: 200 },
-    { name: 'provider', label: 'Provider for the quota (if several)', kind: 'text', required: false, placeholder: 'Jetstream - Indiana University', maxLength: 256 },
-  ],
-};
-
 const denyForm: FormSpec = {
   title: 'Deny resource request',
   submitLabel: 'Deny',
   fields: [{ name: 'reason', label: 'Reason (e-mailed to the user)', kind: 'multiline', required: true, maxLength: 1024 }],
 };
 
-const approveValues = z.object({
-  message: z.string().max(1024, 'the message is longer than Atmosphere keeps (1024 characters)').default(''),
-  quota: z.string().default(''),
-  provider: z.string().default(''),
+const closeForm: FormSpec = {
+  title: 'Close resource request',
+  submitLabel: 'Close',
+  fields: [{ name: 'note', label: 'Why (kept in Atmosphere, not e-mailed)', kind: 'text', required: false, placeholder: 'duplicate of #12', maxLength: 1024 }],
+};
+
+const closeValues = z.object({
+  note: z.string().trim().max(1024, 'the note is longer than Atmosphere keeps (1024 characters)').default(''),
 });
 
 const denyValues = z.object({
@@ -58,28 +55,27 @@ async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Pr
   }
 }
 
-async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, quotaText: string, provider: string) {
-  let quota;
-  if (quotaText.trim()) {
-    const parsed = parseQuotaSpec(quotaText);
-    if (!parsed.ok) throw new UserError('usage', `${parsed.error} Nothing was changed; click Approve again to retry.`);
-    quota = parsed.values;
-  }
+async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, approval: ApprovalInput = {}) {
   try {
     const result = await decideResourceRequest(ctx, {
       id: value.id,
       decision,
       message,
-      ...(quota ? { quota } : {}),
-      ...(provider.trim() ? { provider: provider.trim() } : {}),
+      ...approval,
     });
     // The decision stands whatever happens to the message about it; a stale message is only reported.
     const redrawn = await redrawSource(ctx, () =>
       refreshRequestMessage(ctx, value.id, value.view, `Request #${value.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`),
     );
+    if (decision === 'close') {
+      return {
+        text: `Closed request #${value.id} from ${result.request.requester.username}; Atmosphere sends no e-mail for a close.${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
+        tone: 'info' as const,
+      };
+    }
     const verb = decision === 'approve' ? 'Approved' : 'Denied';
     return {
-      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
+      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
       tone: decision === 'approve' ? ('success' as const) : ('warning' as const),
     };
   } catch (error) {
@@ -97,7 +93,22 @@ export const approveRequestAction = defineFormAction({
   form: approveForm,
   formValues: approveValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, form.quota, form.provider),
+  // The same reads the approval starts with, so a wrong quota, provider or missing confirmation is
+  // said on its field while the form is still open.
+  async check(ctx, value, form) {
+    const request = await checkDecidable(ctx, value.id);
+    await prepareApproval(ctx, request, approvalFromForm(form));
+  },
+  // What the request asks for ("Allocation: 1000 AU", "cpu: 48, memory: 192 GB") is the default,
+  // and what the user has now is shown with it.
+  async prefill(ctx, value) {
+    const request = await getResourceRequest(ctx.deps.db, value.id);
+    if (!request) return {};
+    const userId = request.requester.id;
+    const [quotas, sources] = await Promise.all([listIdentityQuotas(ctx.deps.db, [userId]), listAllocationSources(ctx.deps.db, [userId])]);
+    return { initial: approveDefaults(request.request), hints: approveHints(quotas.get(userId) ?? [], sources.get(userId) ?? []) };
+  },
+  run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, approvalFromForm(form)),
 });
 
 export const denyRequestAction = defineFormAction({
@@ -107,5 +118,15 @@ export const denyRequestAction = defineFormAction({
   form: denyForm,
   formValues: denyValues,
   precheck,
-  run: (ctx, value, form) => finish(ctx, value, 'deny', form.reason, '', ''),
+  run: (ctx, value, form) => finish(ctx, value, 'deny', form.reason),
+});
+
+export const closeRequestAction = defineFormAction({
+  name: CLOSE_ACTION,
+  value: requestButtonValue,
+  permission: 'staff',
+  form: closeForm,
+  formValues: closeValues,
+  precheck,
+  run: (ctx, value, form) => finish(ctx, value, 'close', form.note),
 });

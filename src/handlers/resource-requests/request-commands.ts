@@ -5,8 +5,10 @@ import { recordId } from '../record-id.js';
 import { decideResourceRequest } from './decide-resource-request.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
-import { parseQuotaSpec, QUOTA_SPEC_HELP } from './parse-quota-spec.js';
+import { parseQuotaSpec } from './parse-quota-spec.js';
+import { parseAllocationSpec } from './parse-allocation.js';
 import { describeDecision } from './render-resource-request.js';
+import { flagArg } from '../flag-arg.js';
 
 export const listRequestsCommand = defineCommand({
   name: 'requests',
@@ -46,21 +48,38 @@ const quotaOption = z
     return parsed.values;
   });
 
+const allocationOption = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return undefined;
+    const parsed = parseAllocationSpec(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.value;
+  });
+
 export const approveRequestCommand = defineCommand({
   name: 'approve',
-  summary: 'Approve a resource request, optionally with a message and a new quota',
-  usage: '/atmo approve <id> [--message "text"] [--quota "cpu=32 memory=128"] [--provider "name"]',
+  summary: 'Approve a resource request, optionally with a message, a new quota and a new allocation',
+  usage: '/atmo approve <id> [--message "text"] [--quota "cpu=32 memory=128GB"] [--allocation "1000 AU on <source>"] [--provider "name"] [--confirm]',
   options: [
     { name: 'id', description: 'Resource request id', type: 'integer', required: true },
     { name: 'message', description: 'Message e-mailed to the user', type: 'string', flag: true },
-    { name: 'quota', description: QUOTA_SPEC_HELP.slice(0, 100), type: 'string', flag: true },
+    { name: 'quota', description: 'New quota, e.g. "cpu=32 memory=128GB storage=2TB"; keys left out keep their value', type: 'string', flag: true },
+    { name: 'allocation', description: 'New allocation in AU, e.g. "1000" or "1000 AU on TG-BIO210056"', type: 'string', flag: true },
     { name: 'provider', description: 'Provider whose identity gets the quota', type: 'string', flag: true },
+    { name: 'confirm', description: 'Apply it even though a value goes down', type: 'boolean', flag: true },
   ],
   args: z.object({
     id: recordId('resource request'),
     message: z.string().max(1024, 'the message is longer than Atmosphere keeps (1024 characters)').default(''),
     quota: quotaOption,
+    allocation: allocationOption,
     provider: z.string().trim().min(1).optional(),
+    confirm: flagArg,
   }),
   permission: 'staff',
   async run(ctx, args) {
@@ -70,9 +89,11 @@ export const approveRequestCommand = defineCommand({
       message: args.message,
       ...(args.quota ? { quota: args.quota } : {}),
       ...(args.provider ? { provider: args.provider } : {}),
+      ...(args.allocation ? { allocation: args.allocation } : {}),
+      confirmDecrease: args.confirm,
     });
     return {
-      text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes(result)}`,
+      text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes(result)}`,
       visibility: 'channel',
       tone: 'success',
     };
@@ -99,5 +120,24 @@ export const denyRequestCommand = defineCommand({
   async run(ctx, args) {
     const result = await decideResourceRequest(ctx, { id: args.id, decision: 'deny', message: args.reason });
     return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'warning' };
+  },
+});
+
+export const closeRequestCommand = defineCommand({
+  name: 'close',
+  summary: 'Close a duplicate or withdrawn resource request (status closed, no e-mail)',
+  usage: '/atmo close <id> [note]',
+  options: [
+    { name: 'id', description: 'Resource request id', type: 'integer', required: true },
+    { name: 'note', description: 'Why; kept in Atmosphere, not e-mailed', type: 'string', rest: true },
+  ],
+  args: z.object({
+    id: recordId('resource request'),
+    note: z.string().trim().max(1024, 'the note is longer than Atmosphere keeps (1024 characters)').default(''),
+  }),
+  permission: 'staff',
+  async run(ctx, args) {
+    const result = await decideResourceRequest(ctx, { id: args.id, decision: 'close', message: args.note });
+    return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}; Atmosphere sends no e-mail for a close.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'info' };
   },
 });

@@ -5,10 +5,11 @@ import {
   findOrCreateQuotaRow,
   getOrCreateStatusTypeId,
   setIdentityQuota,
+  setAllocationComputeAllowed,
   setMachineRequestStatusRow,
   setResourceRequestStatusRow,
 } from '../../db/queries/embedded-writes.js';
-import type { AtmosphereGateway, QuotaValues } from './gateway.js';
+import type { AtmosphereGateway, CompleteQuota } from './gateway.js';
 import { validInstanceActions } from './valid-instance-actions.js';
 import { moveApplicationVersionRow, setApplicationPrivateRow } from '../../db/queries/embedded-image-writes.js';
 import { findCurrentInstanceRow, getOrCreateInstanceStatusId, replaceInstanceStatus } from '../../db/queries/embedded-instance-writes.js';
@@ -55,7 +56,7 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
       await replaceInstanceStatus(db, { current: row, statusId, activity: state.activity, at: now() });
     },
 
-    findOrCreateQuota: (values: QuotaValues) => findOrCreateQuotaRow(db, values),
+    findOrCreateQuota: (values: CompleteQuota) => findOrCreateQuotaRow(db, values),
 
     async moveImageVersion(input) {
       if (!(await moveApplicationVersionRow(db, input))) throw new UserError('not_found', `There is no image version ${input.versionId}.`);
@@ -67,6 +68,10 @@ export function createEmbeddedGateway(db: Database, now: () => Date): Atmosphere
 
     async assignQuota({ identityUuid, quotaId }) {
       if (!(await setIdentityQuota(db, identityUuid, quotaId))) throw new UserError('not_found', `There is no identity ${identityUuid}.`);
+    },
+
+    async setAllocationComputeAllowed({ uuid, name, computeAllowed }) {
+      if (!(await setAllocationComputeAllowed(db, uuid, computeAllowed))) throw new UserError('not_found', `There is no allocation source ${name}.`);
     },
 
     async setResourceRequestStatus({ id, status, adminMessage }) {

@@ -4,9 +4,9 @@
  * With a real database but no API configured, `createReadOnlyGateway` refuses every write.
  */
 
-import type { QuotaValues } from '../../model/quota-values.js';
+import type { CompleteQuota } from '../../model/quota-values.js';
 
-export { QUOTA_KEYS, type QuotaValues } from '../../model/quota-values.js';
+export { QUOTA_KEYS, type CompleteQuota, type QuotaValues } from '../../model/quota-values.js';
 
 export type ResourceRequestStatus = 'approved' | 'denied' | 'closed';
 export type MachineRequestStatus = 'approved' | 'denied' | 'pending' | 'closed';
@@ -29,10 +29,19 @@ export interface AtmosphereGateway {
    * is asked for, queued or half-done that can only be refused later.
    */
   checkWritable(): Promise<void>;
-  /** Finds the quota row with exactly these values or creates one; quota rows are never edited. */
-  findOrCreateQuota(values: QuotaValues): Promise<{ id: number; created: boolean }>;
+  /**
+   * Finds the quota row with exactly these values or creates one; quota rows are never edited. Every
+   * column is a number: the API's serializer refuses `null` and values below 1.
+   */
+  findOrCreateQuota(values: CompleteQuota): Promise<{ id: number; created: boolean }>;
   /** Points an identity at a quota; in production this also sets the OpenStack quota. */
   assignQuota(input: { identityUuid: string; username: string; quotaId: number }): Promise<void>;
+  /**
+   * Sets an allocation source's allowance in AU, as Troposphere's admin page does: the API records an
+   * `allocation_source_compute_allowed_changed` event, whose hook changes the source. Sending the same
+   * value again changes nothing more, so a repeat is safe.
+   */
+  setAllocationComputeAllowed(input: { uuid: string; name: string; computeAllowed: number }): Promise<void>;
   /** Staff decision on a resource request; Atmosphere e-mails the user with `adminMessage`. */
   setResourceRequestStatus(input: { id: number; status: ResourceRequestStatus; adminMessage: string }): Promise<void>;
   /** Staff decision on an imaging request; `approved` starts the imaging chain, `pending` re-submits. */

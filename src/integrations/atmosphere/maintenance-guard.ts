@@ -41,6 +41,7 @@ export function withMaintenanceGuard(gateway: AtmosphereGateway, db: Database, n
     },
     findOrCreateQuota: guard((values) => gateway.findOrCreateQuota(values)),
     assignQuota: guard((input) => gateway.assignQuota(input)),
+    setAllocationComputeAllowed: guard((input) => gateway.setAllocationComputeAllowed(input)),
     setResourceRequestStatus: guard((input) => gateway.setResourceRequestStatus(input)),
     setMachineRequestStatus: guard((input) => gateway.setMachineRequestStatus(input)),
     // A read: during maintenance the API answers it with a 503 the REST gateway maps.

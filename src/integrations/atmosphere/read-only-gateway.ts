@@ -20,6 +20,7 @@ export function createReadOnlyGateway(): AtmosphereGateway {
     checkWritable: async () => refuse('approve, deny or re-submit requests or act on instances'),
     findOrCreateQuota: async () => refuse('create or look up a quota'),
     assignQuota: async ({ username }) => refuse(`change the quota of ${username}`),
+    setAllocationComputeAllowed: async ({ name }) => refuse(`change the allocation ${name}`),
     setResourceRequestStatus: async ({ id, status }) => refuse(`mark resource request ${id} as ${status}`),
     setMachineRequestStatus: async ({ id, status }) => refuse(`mark imaging request ${id} as ${status}`),
     listInstanceActions: async ({ uuid }) => refuse(`ask Atmosphere which actions instance ${uuid} allows`),

@@ -173,6 +173,19 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
       });
     },
 
+    async setAllocationComputeAllowed({ uuid, name, computeAllowed }) {
+      // AllocationSourceViewSet.update looks the source up with `filter(uuid=pk)` (atmosphere
+      // api/v2/views/allocation_source.py), and Troposphere's model addresses it by uuid and patches
+      // only `compute_allowed` (troposphere models/AllocationSource.js, admin ResourceRequest.jsx
+      // onAllocationSave). Refusals come back as failure_response bodies.
+      await call({
+        method: 'PATCH',
+        path: `/allocation_sources/${encodeURIComponent(uuid)}`,
+        body: { compute_allowed: computeAllowed },
+        what: `allocation source ${name}`,
+      });
+    },
+
     async setResourceRequestStatus({ id, status, adminMessage }) {
       const statusId = await options.statusId(status);
       await call({

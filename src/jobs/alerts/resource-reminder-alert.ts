@@ -1,4 +1,5 @@
 import type { Reply } from '../../bot/chat/reply.js';
+import { describeAsk } from '../../handlers/resource-requests/parse-request-text.js';
 import type { ResourceRequestScanRow } from '../../db/queries/alert-scan.js';
 import { requestButtons } from '../../handlers/resource-requests/render-resource-request.js';
 import { clipText } from '../../handlers/clip-text.js';
@@ -18,6 +19,7 @@ export function resourceReminderState(status: string): ThreadState {
 export function buildResourceReminderParent(input: { row: ResourceRequestScanRow; now: Date; remindAfterHours: number }): Reply {
   const { row, now } = input;
   const open = resourceReminderState(row.status) === 'open';
+  const readAs = describeAsk(row.request);
   return {
     title: `Resource request #${row.id}: ${open ? `waiting ${formatAge(row.startDate, now)}` : `${row.status} (resolved)`}`,
     text: open
@@ -26,6 +28,7 @@ export function buildResourceReminderParent(input: { row: ResourceRequestScanRow
     fields: [
       { label: 'Requester', value: row.requester },
       { label: 'Asks for', value: clipText(row.request, ASK_LIMIT, `/atmo request ${row.id}`) || '(empty)' },
+      ...(readAs ? [{ label: 'Read as', value: readAs }] : []),
       { label: 'Submitted', value: formatTimestamp(row.startDate) },
       { label: 'Status', value: row.status },
     ],

@@ -30,10 +30,15 @@ describe('console adapter', () => {
   it('numbers buttons, prompts for the form, and applies the decision', async () => {
     // The first button of the list is the oldest request's, tgarcia's.
     const id = await requestIdOf(t.deps.db, 'tgarcia');
-    const out = await session(['requests', '1', 'Approved for the class', '', '']);
+    // Its text asks for "cpu: 48, memory: 192 GB, instances: 6": that is the quota's default, kept by
+    // Enter; 6 instances is fewer than now, so the decrease is confirmed.
+    const out = await session(['requests', '1', 'Approved for the class', '', '', '', 'yes']);
     expect(out).toContain('[1] Approve   [2] Deny');
     expect(out).toContain('Message to the user (e-mailed as the reason) (optional): ');
+    expect(out).toContain('New quota (optional) [Enter keeps: cpu=48 memory=192GB instances=6]: ');
+    expect(out).toMatch(/\(New quota: Now: Jetstream - Indiana University: cpu 16 · memory 128 GB · storage 10 GB · volumes 10 · instances 10/);
     expect(out).toContain(`Approved request #${id} from tgarcia`);
+    expect(out).toMatch(/instances 10 → 6 \(DOWN\)/);
     expect((await getResourceRequest(t.deps.db, id))?.status).toBe('approved');
   });
 
@@ -49,6 +54,21 @@ describe('console adapter', () => {
     const out = await session(['requests', '2', '/cancel']);
     expect(out).toContain('Cancelled; nothing was changed.');
     expect((await getResourceRequest(t.deps.db, id))?.status).toBe('pending');
+  });
+
+  it('asks again for a wrong field only, keeping what else was typed', async () => {
+    // rnguyen has identities on two providers: a quota needs the provider named.
+    const id = await requestIdOf(t.deps.db, 'rnguyen');
+    const out = await session(['requests', '1', 'Enjoy the course', 'cpu=lots', '', '', '', 'cpu=64', 'TACC']);
+    expect(out).toContain('cpu must be a whole number from 1 to 100000, not "lots"');
+    expect(out).toContain('New quota (optional) [Enter keeps: cpu=lots]: ');
+    expect(out).toContain('rnguyen has identities on several providers');
+    expect(out).toContain('Provider for the quota (if several) (optional)');
+    expect(out).toContain(`Approved request #${id} from rnguyen`);
+    // Each prompt after a mistake asked for one field: the message was typed once and kept.
+    expect(out.split('Message to the user').length - 1).toBe(1);
+    const request = await getResourceRequest(t.deps.db, id);
+    expect(request).toMatchObject({ status: 'approved', adminMessage: 'Enjoy the course' });
   });
 
   it('explains an unknown choice number', async () => {

@@ -25,6 +25,7 @@ describe('console: files with replies', () => {
 
   async function session(reply: Reply, filesDir: string): Promise<string> {
     const dispatcher: Dispatcher = {
+    checkForm: async () => null,
       commands: [],
       actions: [],
       async handle(_event, io: EventIO) {

@@ -35,6 +35,7 @@ function createFakeDispatcher() {
   const dispatcher: Dispatcher = {
     commands,
     actions,
+    checkForm: async () => null,
     async handle(event, io) {
       events.push(event);
       for (const arrive of arrivals.splice(0)) arrive(event);

@@ -19,6 +19,7 @@ describe('Discord bot: stopping for a shutdown', () => {
   const dispatcher: Dispatcher = {
     commands: [],
     actions: [],
+    checkForm: async () => null,
     async handle(event, io) {
       seen.push(event);
       await gate;

@@ -31,6 +31,7 @@ describe('Discord: files with replies (multipart attachments against the fake Di
   let answer: (io: EventIO) => Promise<void> = async () => {};
   const memory = createMemoryLogger('warn');
   const dispatcher: Dispatcher = {
+    checkForm: async () => null,
     commands,
     actions,
     async handle(_event: ChatEvent, io: EventIO): Promise<DispatchOutcome> {

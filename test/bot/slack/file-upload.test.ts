@@ -27,6 +27,7 @@ describe('Slack: files with replies (external upload flow against the fake Web A
   let answer: (io: EventIO) => Promise<void> = async () => {};
   const { log } = createMemoryLogger('error');
   const dispatcher: Dispatcher = {
+    checkForm: async () => null,
     commands: [],
     actions: [],
     async handle(_event: ChatEvent, io: EventIO): Promise<DispatchOutcome> {

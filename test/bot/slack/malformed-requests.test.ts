@@ -59,6 +59,7 @@ describe('signed but malformed Slack requests (real Bolt over HTTP)', () => {
     const dispatcher: Dispatcher = {
       commands: [],
       actions: [],
+      checkForm: async () => null,
       async handle(event, io) {
         received.push(event);
         await io.respond(reply('still here'));

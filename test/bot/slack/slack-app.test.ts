@@ -19,6 +19,7 @@ function fakeDispatcher() {
   const dispatcher: Dispatcher = {
     commands: [],
     actions: [],
+    checkForm: async () => null,
     async handle(event, io) {
       received.push({ event, io });
       return behaviour(event, io);

@@ -20,6 +20,7 @@ describe('Slack app over Socket Mode (real Bolt, fake apps.connections.open and 
   const dispatcher: Dispatcher = {
     commands: [],
     actions: [],
+    checkForm: async () => null,
     async handle(event, io) {
       received.push(event);
       await io.respond(reply(`you said: ${event.kind === 'command' ? event.text : ''}`));

@@ -30,6 +30,7 @@ describe('Slack adapter: the order of the work after the ack', () => {
   const dispatcher: Dispatcher = {
     commands: [],
     actions: [withForm, withoutForm],
+    checkForm: async () => null,
     async handle(event) {
       handled.push(event.kind === 'command' ? `command ${event.text}` : `click ${event.action}`);
       return { kind: 'done' };

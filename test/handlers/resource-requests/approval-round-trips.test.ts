@@ -33,6 +33,7 @@ function kindOf(statement: string): string {
     [/^select .* from \(select .* from "resource_request" where .* order by "resource_request"\."id" asc limit/, 'pending page'],
     [/^select count\(\*\) from "resource_request"/, 'pending count'],
     [/from "identity" inner join "provider"/, 'quotas'],
+    [/from "user_allocation_source"/, 'allocation sources'],
     [/^insert into "atmobot"\."audit_log"/, 'audit'],
   ];
   return kinds.find(([pattern]) => pattern.test(statement.trim()))?.[1] ?? `other: ${statement.slice(0, 80)}`;
@@ -79,15 +80,17 @@ describe.each(dbKinds())('the round trips of one approval on %s', (kind) => {
     await t?.database.drop();
   });
 
-  it('opens the form with five statements and no call to Atmosphere', async () => {
+  it('opens the form with eight statements and no call to Atmosphere', async () => {
     const id = await requestIdOf(t.deps.db, 'rnguyen');
     counting.reset();
     api.calls.splice(0);
     const out = recordingIO();
     const outcome = await dispatcher.handle(actionEvent('rr:approve', `${id}:list`, KPATEL), out.io);
     expect(outcome).toMatchObject({ kind: 'form', action: 'rr:approve' });
-    // The maintenance check is there so that a refusal comes before the form is filled in, not after.
-    expect(tally(counting.statements)).toEqual({ 'account by id': 1, 'request by id': 1, decision: 1, 'maintenance check': 1, audit: 1 });
+    // The request is read by the precheck and again for the form's defaults (what its text asks for),
+    // with the quotas and allocation sources it shows as they are now; the maintenance check refuses
+    // before a form is filled in that could only be refused.
+    expect(tally(counting.statements)).toEqual({ 'account by id': 1, 'request by id': 2, quotas: 1, 'allocation sources': 1, decision: 1, 'maintenance check': 1, audit: 1 });
     expect(api.calls).toEqual([]);
   });
 
@@ -113,6 +116,7 @@ describe.each(dbKinds())('the round trips of one approval on %s', (kind) => {
       decision: 1,
       claim: 1,
       'mark sent': 1,
+      // Once when the request is checked, once guarding the write itself.
       'maintenance check': 2,
       'complete with history': 1,
       'pending page': 1,

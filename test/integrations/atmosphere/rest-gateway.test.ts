@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IntegrationError, UserError } from '../../../src/errors.js';
 import { createMemoryLogger } from '../../../src/logger.js';
-import type { AtmosphereGateway, QuotaValues } from '../../../src/integrations/atmosphere/gateway.js';
+import type { AtmosphereGateway, CompleteQuota } from '../../../src/integrations/atmosphere/gateway.js';
 import { describeIntegrationError } from '../../../src/integrations/atmosphere/describe-error.js';
 import { createReadOnlyGateway } from '../../../src/integrations/atmosphere/read-only-gateway.js';
 import { createRestGateway } from '../../../src/integrations/atmosphere/rest-gateway.js';
@@ -11,7 +11,7 @@ import { DEFAULT_STATUS_NAMES, startFakeAtmosphereApi, type FakeAtmosphereApi } 
 
 const TOKEN = 'staff-token-5f1c9a7e2b3d4c6f8a0b';
 const IDENTITY = '6d2c1f0e-3b4a-4c5d-8e9f-0a1b2c3d4e5f';
-const QUOTA: QuotaValues = {
+const QUOTA: CompleteQuota = {
   cpu: 32,
   memory: 128,
   storage: 1000,
@@ -19,7 +19,7 @@ const QUOTA: QuotaValues = {
   snapshot_count: 10,
   storage_count: 10,
   floating_ip_count: 10,
-  port_count: null,
+  port_count: 10,
 };
 const MAINTENANCE = '5/1 (master) Maintenance: Atmosphere is down for a Scheduled Maintenance';
 
@@ -63,8 +63,13 @@ function expectNoToken(error: IntegrationError) {
   expect(describeIntegrationError(error)).not.toContain(TOKEN);
 }
 
+const SOURCE_UUID = '0c3b7f4e-2a1d-4e6f-9b8a-7c6d5e4f3a2b';
+
 beforeEach(async () => {
-  api = await startFakeAtmosphereApi({ token: TOKEN });
+  api = await startFakeAtmosphereApi({
+    token: TOKEN,
+    allocationSources: (uuid) => (uuid === SOURCE_UUID ? { id: 7, name: 'TG-BIO210056', computeAllowed: 100_000, computeUsed: 4_200 } : null),
+  });
   memory = createMemoryLogger();
   statusLookups = [];
 });
@@ -103,6 +108,38 @@ describe('createRestGateway', () => {
     expect(bigger.created).toBe(true);
     expect(bigger.id).not.toBe(first.id);
     expect(api.quotas.map((quota) => quota.cpu)).toEqual([32, 64]);
+  });
+
+  it('is refused, as Atmosphere\'s quota serializer refuses it, for a value below 1 or a null in cpu, memory, storage or volumes', async () => {
+    const gw = gateway();
+    const zero = await failure(gw.findOrCreateQuota({ ...QUOTA, cpu: 0 }));
+    expect(zero.status).toBe(400);
+    expect(describeIntegrationError(zero)).toContain('cpu: Value of cpu should be >= 1');
+    // The type forbids it; a raw call shows what the real API would answer a null with.
+    const response = await fetch(`${api.url}/quotas`, {
+      method: 'POST',
+      headers: { Authorization: `Token ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...QUOTA, storage_count: null }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ storage_count: ['Value of storage_count should be >= 1'] });
+    expect(api.quotas).toEqual([]);
+  });
+
+  it('grants an allocation with PATCH /allocation_sources/<uuid> and only {"compute_allowed": N}, as Troposphere does', async () => {
+    await gateway().setAllocationComputeAllowed({ uuid: SOURCE_UUID, name: 'TG-BIO210056', computeAllowed: 150_000 });
+    const [call] = api.calls;
+    expect(call).toMatchObject({ method: 'PATCH', path: `/api/v2/allocation_sources/${SOURCE_UUID}`, body: { compute_allowed: 150_000 }, status: 200 });
+    expect(call?.change).toEqual({ kind: 'allocation_compute', uuid: SOURCE_UUID, name: 'TG-BIO210056', computeAllowed: 150_000 });
+  });
+
+  it('reports Atmosphere\'s refusal of an allowance below what was used, and an unknown source', async () => {
+    const below = await failure(gateway().setAllocationComputeAllowed({ uuid: SOURCE_UUID, name: 'TG-BIO210056', computeAllowed: 1_000 }));
+    expect(below.status).toBe(400);
+    expect(describeIntegrationError(below)).toContain('Compute allowed cannot be less than compute used');
+    const unknown = await failure(gateway().setAllocationComputeAllowed({ uuid: '11111111-2222-4333-8444-555555555555', name: 'gone', computeAllowed: 10 }));
+    expect(unknown.status).toBe(500);
+    expect(api.calls.every((call) => call.change === undefined)).toBe(true);
   });
 
   it('accepts a base URL with a trailing slash without doubling it', async () => {

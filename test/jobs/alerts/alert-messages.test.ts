@@ -115,11 +115,12 @@ describe('imaging alert updates', () => {
 
 describe('resource request reminders', () => {
   const row = { id: 4, status: 'pending', startDate: hoursAgo(9 * 24), requester: 'rnguyen', request: 'storage: 2 TB' };
-  it('says how long the request has waited and offers Approve and Deny', () => {
+  it('says how long the request has waited, what it was read as, and offers Approve, Deny and Close', () => {
     const parent = buildResourceReminderParent({ row, now, remindAfterHours: 48 });
     expect(parent.title).toBe('Resource request #4: waiting 9 d');
     expect(parent.text).toBe('Resource request #4 from rnguyen has waited 9 d for a decision (reminder after 48 h).');
-    expect(parent.buttons?.map((b) => `${b.action}:${b.value}`)).toEqual(['rr:approve:4', 'rr:deny:4']);
+    expect(parent.buttons?.map((b) => `${b.action}:${b.value}`)).toEqual(['rr:approve:4', 'rr:deny:4', 'rr:close:4']);
+    expect(parent.fields).toContainEqual({ label: 'Read as', value: 'storage 2048 GB' });
   });
   it('resolves with the decision', () => {
     const decided = { ...row, status: 'approved' };

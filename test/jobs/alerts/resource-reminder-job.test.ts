@@ -40,6 +40,7 @@ describe.each(dbKinds())('resource request reminders on %s', (kind) => {
     expect(reminder.reply.buttons).toEqual([
       { label: 'Approve', action: 'rr:approve', value: String(tgarcia), style: 'primary' },
       { label: 'Deny', action: 'rr:deny', value: String(tgarcia), style: 'danger' },
+      { label: 'Close (duplicate or withdrawn)', action: 'rr:close', value: String(tgarcia) },
     ]);
     expect(await tick()).toEqual({ posts: [], updates: [] });
   });

@@ -1,0 +1,81 @@
+import type { QuotaValues } from '../../model/quota-values.js';
+
+/** What a request's free text asks for, as far as it can be read: the form's editable default. */
+export interface RequestedResources {
+  quota: Partial<QuotaValues>;
+  /** AU asked for. */
+  allocation?: number;
+}
+
+/** Longest text looked at; a request is a sentence or two, and the rest is never a number staff need. */
+const MAX_TEXT = 2_000;
+const SIZE = String.raw`(\d{1,6})\s?(gb|g|tb|t)\b`;
+
+function gigabytes(amount: string, unit: string): number {
+  return Number(amount) * (/^t/i.test(unit) ? 1024 : 1);
+}
+
+/**
+ * Reads the quantities a user typed in Troposphere's request box: "Allocation: 1000 AU",
+ * "cpu: 48, memory: 192 GB, instances: 6", "2 TB". A size with no name next to it is storage (memory
+ * is always named); a number that cannot be placed is left out, never guessed.
+ */
+export function parseRequestText(text: string): RequestedResources {
+  const t = text.slice(0, MAX_TEXT).toLowerCase();
+  const quota: Partial<QuotaValues> = {};
+  const count = (pattern: RegExp) => {
+    const match = pattern.exec(t);
+    return match ? Number(match[1]) : undefined;
+  };
+  const set = (key: keyof QuotaValues, value: number | undefined) => {
+    if (value !== undefined && value >= 1 && value <= 100_000) quota[key] = value;
+  };
+  set('cpu', count(/\b(?:cpus?|vcpus?|cores?)\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*(?:cpus?|vcpus?|cores?)\b/));
+  set('instance_count', count(/\binstances?\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*instances?\b/));
+  set('storage_count', count(/\bvolumes?\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*volumes?\b/));
+  const memory = new RegExp(String.raw`\b(?:memory|mem|ram)\s*[:=]?\s*${SIZE}`).exec(t) ?? new RegExp(String.raw`\b${SIZE}\s*(?:of\s+)?(?:memory|mem|ram)\b`).exec(t);
+  if (memory) set('memory', gigabytes(memory[1]!, memory[2]!));
+  const storage = new RegExp(String.raw`\b(?:storage|disk|volume storage)\s*[:=]?\s*${SIZE}`).exec(t);
+  if (storage) set('storage', gigabytes(storage[1]!, storage[2]!));
+  else {
+    // An unnamed size ("2 TB") outside the memory one.
+    const span = memory ? [memory.index, memory.index + memory[0].length] : null;
+    const other = [...t.matchAll(new RegExp(String.raw`\b${SIZE}`, 'g'))].find((match) => !span || match.index < span[0]! || match.index >= span[1]!);
+    if (other) set('storage', gigabytes(other[1]!, other[2]!));
+  }
+  const au = /\b(\d{1,3}(?:,\d{3})+|\d{1,8})\s*(?:au|su)s?\b/.exec(t) ?? /\ballocation\s*(?:of\s*)?[:=]?\s*(\d{1,3}(?:,\d{3})+|\d{1,8})\b/.exec(t);
+  const allocation = au ? Number(au[1]!.replace(/,/g, '')) : undefined;
+  return { quota, ...(allocation !== undefined ? { allocation } : {}) };
+}
+
+/** The quota as the form's field takes it, e.g. "cpu=48 memory=192GB". */
+export function quotaSpecText(quota: Partial<QuotaValues>): string {
+  const names: Record<keyof QuotaValues, string> = {
+    cpu: 'cpu',
+    memory: 'memory',
+    storage: 'storage',
+    instance_count: 'instances',
+    snapshot_count: 'snapshots',
+    storage_count: 'volumes',
+    floating_ip_count: 'floating_ips',
+    port_count: 'ports',
+  };
+  return (Object.keys(names) as (keyof QuotaValues)[])
+    .filter((key) => quota[key] !== undefined)
+    .map((key) => `${names[key]}=${quota[key]}${key === 'memory' || key === 'storage' ? 'GB' : ''}`)
+    .join(' ');
+}
+
+/** "allocation 1000 AU · cpu 48 · memory 192 GB": what the text was read as; empty when nothing was. */
+export function describeAsk(text: string): string {
+  const asked = parseRequestText(text);
+  const parts: string[] = [];
+  if (asked.allocation !== undefined) parts.push(`allocation ${asked.allocation} AU`);
+  const q = asked.quota;
+  if (q.cpu !== undefined) parts.push(`cpu ${q.cpu}`);
+  if (q.memory !== undefined) parts.push(`memory ${q.memory} GB`);
+  if (q.storage !== undefined) parts.push(`storage ${q.storage} GB`);
+  if (q.instance_count !== undefined) parts.push(`instances ${q.instance_count}`);
+  if (q.storage_count !== undefined) parts.push(`volumes ${q.storage_count}`);
+  return parts.join(' · ');
+}
