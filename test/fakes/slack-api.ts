@@ -47,6 +47,8 @@ export interface FakeSlackApi {
   /** The Web API base to give the client as `slackApiUrl`, ending in `/api/`. */
   url: string;
   calls: RecordedCall[];
+  /** Every Home tab published (views.publish), in order. */
+  homeViews: { user: string; view: Record<string, unknown> }[];
   responses: RecordedResponse[];
   /** Files completed and shared through the external upload flow, in order. */
   files: SharedFile[];
@@ -98,6 +100,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
+  const homeViews: { user: string; view: Record<string, unknown> }[] = [];
   const responses: RecordedResponse[] = [];
   const users = new Map<string, FakeUser>();
   const failures = new Map<string, string>();
@@ -186,6 +189,16 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         }
         return { ok: true, view: { id: 'V1', ...view } };
       }
+      case 'views.publish': {
+        // views.publish (https://docs.slack.dev/reference/methods/views.publish): user_id and a view of
+        // type "home"; Slack refuses more than 100 blocks (invalid_arguments) and a section text over
+        // 3,000 characters.
+        const view = args['view'] as { type?: unknown; blocks?: { type?: string; text?: { text?: string } }[] } | undefined;
+        if (typeof args['user_id'] !== 'string' || !view || view.type !== 'home' || !Array.isArray(view.blocks)) return { ok: false, error: 'invalid_arguments' };
+        if (view.blocks.length > 100 || view.blocks.some((block) => (block.text?.text?.length ?? 0) > 3_000)) return { ok: false, error: 'invalid_arguments' };
+        homeViews.push({ user: args['user_id'], view: view as Record<string, unknown> });
+        return { ok: true, view: { id: `VH${homeViews.length}`, ...view } };
+      }
       case 'users.info': {
         const id = String(args['user']);
         const user = users.get(id);
@@ -253,6 +266,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const fake: FakeSlackApi = {
     url: `${base}/api/`,
     calls,
+    homeViews,
     responses,
     files,
     failNextUpload: (status) => {

@@ -2,7 +2,9 @@ import type { App, webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { Dispatcher, DispatchOutcome, EventIO, FieldErrors } from '../chat/command.js';
 import { reply, type Reply } from '../chat/reply.js';
-import { FORM_CALLBACK_ID, renderFormView } from './render-reply.js';
+import { FORM_CALLBACK_ID, renderFormView, renderReplyBlocks } from './render-reply.js';
+import { directMessageChannel } from './upload-files.js';
+import type { CommandEvent } from '../chat/chat-event.js';
 import { deliverReply } from '../chat/deliver-reply.js';
 import { slackFilePort, type SlackMessage, type SlackFileTarget } from './slack-file-port.js';
 import type { FormStateStore } from '../chat/form-state-store.js';
@@ -105,6 +107,41 @@ function sourceIO(
         await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })), 'slack');
       }, queue);
       return deliverReply(answer, port, log, uploaded);
+    },
+  };
+}
+
+/** Slack's limit on the blocks of a Home tab view. */
+const HOME_VIEW_BLOCKS = 100;
+
+/** Publishes `answer` as the user's Home tab (`views.publish`). */
+async function publishHome(client: WebClient, userId: string, answer: Reply, queue: WorkQueue): Promise<void> {
+  const { blocks } = renderReplyBlocks(answer);
+  await queue.outside(() => callSlack('views.publish', () => client.views.publish({ user_id: userId, view: { type: 'home', blocks: blocks.slice(0, HOME_VIEW_BLOCKS) } })), 'slack');
+}
+
+/** A `/atmo home` of `userId`, as the Home tab opening or a redraw runs it. */
+function homeCommandEvent(userId: string, channel: string, deps: Pick<ListenerDeps, 'now' | 'newId'>): CommandEvent {
+  return { kind: 'command', id: deps.newId(), platform: 'slack', user: { platform: 'slack', id: userId }, channel, receivedAt: deps.now(), text: 'home' };
+}
+
+/**
+ * How a click on the Home tab (or the form it opened) answers: there is no message to reply under
+ * and no response_url, so a reply goes to the user's direct messages with the bot, and a redraw of
+ * the clicked message publishes the Home tab again, as it is now.
+ */
+function homeIO(client: WebClient, userId: string, deps: Pick<ListenerDeps, 'queue' | 'dispatcher' | 'now' | 'newId'>, log: Logger): EventIO {
+  const { queue } = deps;
+  return {
+    async respond(answer) {
+      const port = slackFilePort(client, { kind: 'direct', user: userId }, async ({ text, blocks }) => {
+        const channel = await queue.outside(() => directMessageChannel(client, userId), 'slack');
+        await queue.outside(() => callSlack('chat.postMessage', () => client.chat.postMessage({ channel, text, blocks })), 'slack');
+      }, queue);
+      await deliverReply(answer, port, log);
+    },
+    async updateSource() {
+      await deps.dispatcher.handle(homeCommandEvent(userId, userId, deps), { respond: (home) => publishHome(client, userId, home, queue) });
     },
   };
 }
@@ -236,7 +273,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const { responseUrl, ...rest } = converted.source;
       if (responseUrl && !deps.trustedResponseUrl(responseUrl)) log.warn('ignoring a response_url that is not one of Slack\'s hosts');
       const source: SlackSource = responseUrl && deps.trustedResponseUrl(responseUrl) ? { ...rest, responseUrl } : rest;
-      const io = sourceIO(client, source, event.user.id, deps, log);
+      const io = source.home ? homeIO(client, event.user.id, deps, log) : sourceIO(client, source, event.user.id, deps, log);
       await queue.run({
         eventId: event.id,
         priority: mayOpenForm(event.action) ? 'deadline' : 'normal',
@@ -248,6 +285,24 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
             }
           }),
         notify: notice(io),
+      });
+    });
+  });
+
+  // The Home tab: `app_home_opened` (Events API) publishes the staff dashboard, `/atmo home`, for the
+  // user who opened it; a non-staff user gets the sentence saying why there is none.
+  app.event('app_home_opened', async ({ event, client }) => {
+    await guard(deps.log, async () => {
+      if (event.tab !== 'home') return;
+      const home = homeCommandEvent(event.user, event.channel || event.user, deps);
+      const log = deps.log.child({ eventId: home.id, user: event.user, event: 'app_home_opened' });
+      await queue.run({
+        eventId: home.id,
+        run: () =>
+          guard(log, async () => {
+            await dispatcher.handle(home, { respond: (answer) => publishHome(client, event.user, answer, queue) });
+          }),
+        notify: async () => {},
       });
     });
   });
@@ -287,7 +342,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await acked('action', () => ack(), started);
       const { event, source } = converted;
       const log = deps.log.child({ eventId: event.id, user: event.user.id, action: event.action });
-      const io = sourceIO(client, source, event.user.id, deps, log);
+      const io = source.home ? homeIO(client, event.user.id, deps, log) : sourceIO(client, source, event.user.id, deps, log);
       await queue.run({
         eventId: event.id,
         run: () =>

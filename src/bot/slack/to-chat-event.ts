@@ -15,6 +15,11 @@ export interface SlackSource {
   threadTs?: string;
   ephemeral: boolean;
   responseUrl?: string;
+  /**
+   * The click came from the bot's Home tab: there is no message to edit and no response_url, so
+   * replies go to the user's direct messages and a redraw publishes the Home tab again.
+   */
+  home?: boolean;
 }
 
 /**
@@ -38,6 +43,7 @@ const formMetadataSchema = z.object({
   threadTs: z.string().optional(),
   ephemeral: z.boolean(),
   responseUrl: z.url().optional(),
+  home: z.boolean().optional(),
 });
 
 /** Details the caller supplies so the conversion stays pure. */
@@ -85,7 +91,9 @@ export function blockActionToEvent(body: BlockAction, arrival: Arrival): { event
   if (!ACTION_NAME.test(name)) return null;
 
   const container = body.container;
-  const channel = stringOf(container['channel_id']) ?? body.channel?.id;
+  // A button on the Home tab sits in a view, not a channel: the user's own id stands for the channel.
+  const home = container['type'] === 'view' && (body.view as { type?: unknown } | undefined)?.type === 'home';
+  const channel = stringOf(container['channel_id']) ?? body.channel?.id ?? (home ? body.user.id : undefined);
   if (!channel) return null;
   const messageTs = stringOf(container['message_ts']) ?? body.message?.ts;
   const threadTs = stringOf(body.message?.['thread_ts']);
@@ -93,6 +101,7 @@ export function blockActionToEvent(body: BlockAction, arrival: Arrival): { event
     channel,
     ephemeral: container['is_ephemeral'] === true,
     responseUrl: body.response_url,
+    ...(home ? { home: true } : {}),
     ...(messageTs ? { messageTs } : {}),
     ...(threadTs && threadTs !== messageTs ? { threadTs } : {}),
   };
