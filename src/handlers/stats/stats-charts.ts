@@ -53,7 +53,7 @@ export function instanceChart(figures: InstanceFigures): TopLevelSpec {
     data: { values },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'provider', type: 'nominal', title: 'provider', axis: { labelAngle: 0, labelLimit: 160 } },
+      x: { field: 'provider', type: 'nominal', title: 'provider', axis: { labelAngle: -20, labelLimit: 260 } },
       xOffset: { field: 'measure', sort: ['launched', 'errored', 'stuck'] },
       y: { field: 'instances', type: 'quantitative', title: 'instances', axis: { tickMinStep: 1 } },
       color: { field: 'measure', type: 'nominal', title: null, sort: ['launched', 'errored', 'stuck'], scale: { domain: ['launched', 'errored', 'stuck'], range: ['#4c78a8', '#e45756', '#f58518'] } },
