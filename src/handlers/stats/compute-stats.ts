@@ -1,8 +1,9 @@
 import type { InstanceStatsRow, MachineRequestStatsRow, MaintenanceStatsRow, ResourceRequestStatsRow } from '../../db/queries/stats.js';
 import { classifyMachineRequest, type TriageCategory } from '../imaging/classify-machine-request.js';
-import { classifyInstance, type InstanceCategory } from '../instances/classify-instance.js';
+import { classifyInstance, SETTLED_STATUSES, type InstanceCategory } from '../instances/classify-instance.js';
 
 const HOUR = 3_600_000;
+const SETTLED = new Set(SETTLED_STATUSES);
 const WEEK = 7 * 24 * HOUR;
 
 /** The inputs the arithmetic needs besides the rows: the window, the clock and the configured thresholds. */
@@ -193,6 +194,9 @@ export function instanceFigures(rows: readonly InstanceStatsRow[], settings: Sta
     let worst: { severity: 'error' | 'stuck'; category: InstanceCategory } | null = null;
     for (const [index, history] of row.history.entries()) {
       const current = index === row.history.length - 1;
+      // A settled status with no activity or fault is never trouble (the classifier's own rule, see
+      // SETTLED_STATUSES); it is classified only when it may end a trouble, to learn whether it is active.
+      if (!troubleAt && !(current && row.endDate) && history.activity === null && history.fault === null && SETTLED.has(history.status.toLowerCase())) continue;
       const triage = classifyInstance({
         status: history.status,
         activity: history.activity,
