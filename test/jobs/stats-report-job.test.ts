@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { replyAsText } from '../../src/bot/chat/deliver-reply.js';
 import { createMemoryStore } from '../../src/integrations/kv/memory-store.js';
 import { createRunCoordinator } from '../../src/jobs/run-coordinator.js';
 import { startScheduler } from '../../src/jobs/scheduler.js';
@@ -28,7 +29,7 @@ describe.each(dbKinds())('the weekly service report on %s', (kind) => {
     expect(post!.reply.visibility).toBe('channel');
     expect(post!.reply.title).toMatch(/^Service report, last 8 week\(s\)/);
     // Eight weeks take in the scenario's request from before its two weeks too.
-    expect(post!.reply.text).toContain('4 approved, 1 denied, 2 still pending');
+    expect(replyAsText(post!.reply)).toContain('4 approved, 1 denied, 2 still pending');
     expect(post!.reply.files).toHaveLength(4);
     for (const file of post!.reply.files!) expect(readPngHeader(file.data).width).toBeGreaterThan(400);
   });

@@ -72,7 +72,7 @@ export function summarizeStats(figures: StatsFigures, remindHours: number): { ti
     `*Resource requests*: ${rr.weeks.reduce((s, w) => s + w.submitted, 0)} submitted; ${rr.approved} approved, ${rr.denied} denied, ${rr.pending} still pending. ` +
       `Time to decision: median ${hours(rr.medianHours)}, p90 ${hours(rr.p90Hours)}. ${rr.waitedPastReminder} waited past ${remindHours} h. ` +
       `Decisions through the bot: ${staff || 'none'}${rr.decidedElsewhere > 0 ? `; ${rr.decidedElsewhere} decided outside the bot` : ''}.`,
-    `*Imaging*: ${im.total} requests${figures.provider ? '' : ''}; ${im.weeks.reduce((s, w) => s + w.completed, 0)} completed (median ${hours(im.medianCompleteHours)}, p90 ${hours(im.p90CompleteHours)}), ` +
+    `*Imaging*: ${im.total} requests; ${im.weeks.reduce((s, w) => s + w.completed, 0)} completed (median ${hours(im.medianCompleteHours)}, p90 ${hours(im.p90CompleteHours)}), ` +
       `${im.weeks.reduce((s, w) => s + w.error, 0)} in error now. Errors by category: ${im.errorsByCategory.map((c) => `${c.category} ${c.requests}`).join(', ') || 'none'}. ` +
       `${im.resubmits} re-submit(s) on ${im.resubmittedRequests} request(s); the one-at-a-time queue held ${im.queueHolds} request(s)${im.queueHolds > 0 ? ` (median ${hours(im.medianQueueHours)})` : ''}.`,
     `*Instances*: ${launched} launched, ${errored} errored, ${stuck} stuck` +
@@ -102,5 +102,10 @@ export async function buildStatsReport(deps: Pick<Deps, 'db' | 'config'>, choice
     const { png } = await renderChartPng(chart.spec);
     files.push({ name: `stats-${chart.name}-${stamp}.png`, data: png, mimeType: 'image/png', title: chart.alt, altText: chart.alt });
   }
-  return { title: summary.title, text: `${summary.title}\n${summary.lines.join('\n')}`, sections: summary.lines.map((text) => ({ text })), files };
+  return {
+    title: summary.title,
+    text: `The figures per area; each area's chart is in the attached PNG files (${files.map((f) => f.name).join(', ')}).`,
+    sections: summary.lines.map((text) => ({ text })),
+    files,
+  };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replyAsText } from '../../../src/bot/chat/deliver-reply.js';
 import { chartSvg } from '../../../src/handlers/stats/render-chart.js';
 import { computeStatsFigures } from '../../../src/handlers/stats/build-stats-report.js';
 import { imagingChart, instanceChart, maintenanceChart, resourceRequestChart } from '../../../src/handlers/stats/stats-charts.js';
@@ -34,12 +35,14 @@ describe.each(dbKinds())('/atmo stats on %s', (kind) => {
     const reply = replies[0]!;
     expect(reply.visibility).toBe('ephemeral');
     expect(reply.title).toMatch(/^Service report, last 2 week\(s\)/);
-    expect(reply.text).toContain('3 approved, 1 denied, 2 still pending');
-    expect(reply.text).toContain('median 7 h, p90 45 h');
-    expect(reply.text).toContain('kpatel 2, mdelgado 1; 1 decided outside the bot');
-    expect(reply.text).toContain('Errors by category: cache 2, max-instances 1');
-    expect(reply.text).toContain('4 launched, 2 errored, 1 stuck');
-    expect(reply.text).toContain('"Storage upgrade" planned 60 min, took 90 min');
+    const text = replyAsText(reply);
+    expect(reply.text).toContain('attached PNG files');
+    expect(text).toContain('3 approved, 1 denied, 2 still pending');
+    expect(text).toContain('median 7 h, p90 45 h');
+    expect(text).toContain('kpatel 2, mdelgado 1; 1 decided outside the bot');
+    expect(text).toContain('Errors by category: cache 2, max-instances 1');
+    expect(text).toContain('4 launched, 2 errored, 1 stuck');
+    expect(text).toContain('"Storage upgrade" planned 60 min, took 90 min');
 
     const figures = await computeStatsFigures(t.deps, { weeks: 2 }, NOW);
     const specs = [resourceRequestChart(figures.resourceRequests), imagingChart(figures.imaging), instanceChart(figures.instances), maintenanceChart(figures.maintenance)];
