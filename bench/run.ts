@@ -7,6 +7,7 @@ import { runRequestsQuery } from './requests-query.js';
 import { runParseWorst } from './parse-worst.js';
 import { runSlowWork } from './slow-work.js';
 import { runInstancesBench } from './instances.js';
+import { runStatsReportBench } from './stats-report.js';
 
 /**
  * `npm run bench`: runs every benchmark in turn and writes docs/benchmarks.md with the machine and the
@@ -52,6 +53,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'parse-worst', run: () => runParseWorst() },
   { name: 'slow-work', run: (databaseUrl) => runSlowWork(databaseUrl ? { databaseUrl } : {}) },
   { name: 'instances', run: runInstancesBench },
+  { name: 'stats-report', run: runStatsReportBench },
 ];
 
 /** The commit the measured code is at, with a mark when the work tree has uncommitted changes. */

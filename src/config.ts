@@ -161,6 +161,8 @@ const variables = z.object({
     IMAGE_MASTER_PROVIDER: optionalString,
     IMAGE_REPLICA_PROVIDERS: providerList,
     REPLICA_REPORT_CRON: cron('0 14 * * 1'),
+    STATS_REPORT_CRON: cron('0 15 * * 1'),
+    STATS_CHANNEL: channel,
     RESOURCE_REQUEST_REMIND_HOURS: positiveInt(48),
     JOBS: boolean(true),
 
@@ -219,6 +221,8 @@ export type Config = Readonly<
   z.infer<typeof variables> & {
     alertChannel: ChannelRef | undefined;
     announceChannel: ChannelRef | undefined;
+    /** Where the weekly service report goes: STATS_CHANNEL, else ANNOUNCE_CHANNEL. */
+    statsChannel: ChannelRef | undefined;
     /** True when no DATABASE_URL is set: PGlite, demo data, embedded gateway. */
     embedded: boolean;
   }
@@ -265,6 +269,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     ...parsed,
     alertChannel: parsed.ALERT_CHANNEL ? parseChannelRef(parsed.ALERT_CHANNEL)! : undefined,
     announceChannel: parsed.ANNOUNCE_CHANNEL ? parseChannelRef(parsed.ANNOUNCE_CHANNEL)! : undefined,
+    statsChannel: parseChannelRef(parsed.STATS_CHANNEL ?? parsed.ANNOUNCE_CHANNEL ?? '') ?? undefined,
     embedded: parsed.DATABASE_URL === undefined,
   });
 }

@@ -17,6 +17,7 @@ import {
 } from './imaging/imaging-commands.js';
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
 import { moveVersionCommand, publishImageCommand, replicasCommand } from './images/image-commands.js';
+import { statsCommand } from './stats/stats-command.js';
 import { cancelImageAction, moveVersionAction, moveVersionFormAction, publishAction, publishFlagAction, verifyMoveAction, verifyPublicAction } from './images/image-actions.js';
 import { instanceCommand, stuckInstancesCommand, userInstancesCommand } from './instances/instance-commands.js';
 import {
@@ -82,6 +83,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   moveVersionCommand,
   publishImageCommand,
   replicasCommand,
+  statsCommand,
   instanceCommand,
   stuckInstancesCommand,
   userInstancesCommand,

@@ -8,6 +8,7 @@ import { createReleaseRunbookJob } from './release-runbook-job.js';
 import { createJobRunPruneJob } from './job-run-prune-job.js';
 import { createDecisionReconcileJob } from './decision-reconcile-job.js';
 import { createReplicaReportJob } from './replica-report-job.js';
+import { createStatsReportJob } from './stats-report-job.js';
 import { advanceQueueIfWaiting } from '../handlers/imaging/advance-queue-if-waiting.js';
 
 /**
@@ -25,5 +26,6 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createJobRunPruneJob(deps),
     createDecisionReconcileJob(deps),
     createReplicaReportJob(deps),
+    createStatsReportJob(deps),
   ];
 }

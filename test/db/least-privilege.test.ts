@@ -95,6 +95,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with exactly the printe
     expect(s.chat.posts.some((post) => post.channel.channel === 'alerts' && post.reply.title?.startsWith('Imaging request #'))).toBe(true);
   });
 
+  it('builds the service report, command and weekly post, from the tables it may read', async () => {
+    const reply = await ask('stats --weeks 52');
+    expect(reply.title).toMatch(/^Service report, last 52 week\(s\)/);
+    expect(reply.files).toHaveLength(4);
+    expect(s.chat.posts.some((post) => post.channel.channel === 'announce' && post.reply.title?.startsWith('Service report') && post.reply.files?.length === 4)).toBe(true);
+  });
+
   it('lists, shows, triages, approves under the imaging lock, queues, reorders, denies and re-submits imaging requests', async () => {
     expect((await ask('imaging pending')).text).toContain('imaging requests pending');
     await ask('imaging errored');

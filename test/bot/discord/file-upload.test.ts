@@ -8,6 +8,10 @@ import { createDiscordBot, type DiscordBot } from '../../../src/bot/discord/disc
 import { createMemoryLogger } from '../../../src/logger.js';
 import { startFakeDiscord, UPLOAD_LIMIT_BYTES, type FakeDiscord, type RecordedRequest } from '../../fakes/discord.js';
 import { APPLICATION_ID, buttonClick, CHANNEL_ID, chatInput, GUILD_ID } from '../../support/discord-interactions.js';
+import { readPngHeader } from '../../support/png-header.js';
+import { renderChartPng } from '../../../src/handlers/stats/render-chart.js';
+import { instanceChart, maintenanceChart } from '../../../src/handlers/stats/stats-charts.js';
+import { FIXED_INSTANCES, FIXED_MAINTENANCE } from '../../handlers/stats/fixed-figures.js';
 
 const TOKEN = 'fake-bot-token';
 const TRACEBACK = `Traceback (most recent call last):\n${'  File "/opt/atmosphere/service/imaging.py", line 118, in create_image\n    snapshot = driver.create_snapshot(instance)\n'.repeat(110)}IOError: [Errno 28] No space left on device`;
@@ -81,6 +85,27 @@ describe('Discord: files with replies (multipart attachments against the fake Di
     expect(callback.files[0]).toMatchObject({ filename: 'waits.png', contentType: 'image/png' });
     expect(new Uint8Array(callback.files[0]!.bytes)).toEqual(PNG);
     expect((callback.body as { data: { attachments: unknown[] } }).data.attachments).toEqual([{ id: '0', description: 'Median wait per week' }]);
+  });
+
+  it('attaches each chart of the service report to the command reply as a multipart part, a PNG of the size it was drawn at', async () => {
+    const charts = [await renderChartPng(instanceChart(FIXED_INSTANCES)), await renderChartPng(maintenanceChart(FIXED_MAINTENANCE))];
+    const files = charts.map((chart, i) => ({ name: `stats-${i}.png`, data: chart.png, mimeType: 'image/png', title: `Chart ${i}`, altText: `Chart ${i} of the report` }));
+    answer = (io) => io.respond({ title: 'Service report', text: 'Service report', files });
+    const interaction = chatInput({ path: ['imaging', 'show'], options: { id: 14 } });
+    fake.sendInteraction(interaction);
+    const callback = await fake.waitForRequest(callbackOf(interaction));
+    expect(callback.files.map((file) => [file.key, file.filename, file.contentType])).toEqual([
+      ['files[0]', 'stats-0.png', 'image/png'],
+      ['files[1]', 'stats-1.png', 'image/png'],
+    ]);
+    for (const [i, file] of callback.files.entries()) {
+      expect(new Uint8Array(file.bytes)).toEqual(new Uint8Array(charts[i]!.png));
+      expect(readPngHeader(new Uint8Array(file.bytes))).toMatchObject({ width: charts[i]!.width, height: charts[i]!.height });
+    }
+    expect((callback.body as { data: { attachments: unknown[] } }).data.attachments).toEqual([
+      { id: '0', description: 'Chart 0 of the report' },
+      { id: '1', description: 'Chart 1 of the report' },
+    ]);
   });
 
   it('posts a cut alert with its full text attached, through the REST API', async () => {

@@ -8,6 +8,10 @@ import { createSlackApp, type SlackApp } from '../../../src/bot/slack/slack-app.
 import { memoryFormStates } from '../../support/form-states.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
 import { blockAction, signedPost, slashCommand } from '../../support/slack-requests.js';
+import { readPngHeader } from '../../support/png-header.js';
+import { renderChartPng } from '../../../src/handlers/stats/render-chart.js';
+import { imagingChart, resourceRequestChart } from '../../../src/handlers/stats/stats-charts.js';
+import { FIXED_IMAGING, FIXED_REQUESTS } from '../../handlers/stats/fixed-figures.js';
 
 const SECRET = 'test-signing-secret';
 const TRACEBACK = `Traceback (most recent call last):\n${'  File "/opt/atmosphere/service/imaging.py", line 118, in create_image\n    snapshot = driver.create_snapshot(instance)\n'.repeat(110)}IOError: [Errno 28] No space left on device`;
@@ -96,6 +100,25 @@ describe('Slack: files with replies (external upload flow against the fake Web A
     expect(fake.files[0]).toMatchObject({ filename: 'waits.png', title: 'Waits per week', channel: 'C9', contentType: 'image/png', altText: 'Median wait per week, falling from 30 h to 6 h' });
     expect(new Uint8Array(fake.files[0]!.bytes)).toEqual(PNG);
     expect(fake.calls.some((call) => call.method === 'conversations.open')).toBe(false);
+  });
+
+  it('uploads each chart of the service report in both steps, the bytes a PNG of the size it was drawn at', async () => {
+    const charts = [await renderChartPng(resourceRequestChart(FIXED_REQUESTS)), await renderChartPng(imagingChart(FIXED_IMAGING))];
+    const files = charts.map((chart, i) => ({ name: `stats-${i}.png`, data: chart.png, mimeType: 'image/png', title: `Chart ${i}`, altText: `Chart ${i} of the report` }));
+    await command('stats', { title: 'Service report', text: 'Service report', visibility: 'channel', files });
+    const methods = fake.calls.map((call) => call.method);
+    expect(methods).toEqual(['files.getUploadURLExternal', 'files.getUploadURLExternal', 'files.completeUploadExternal']);
+    expect(fake.calls[0]!.args).toMatchObject({ filename: 'stats-0.png', length: String(charts[0]!.png.length), alt_text: 'Chart 0 of the report' });
+    expect(fake.files).toHaveLength(2);
+    const byName = (i: number) => fake.files.find((file) => file.filename === `stats-${i}.png`)!;
+    // One completion shares both, in the reply's order.
+    expect(fake.calls[2]!.args['files']).toEqual([0, 1].map((i) => ({ id: byName(i).id, title: `Chart ${i}` })));
+    for (const i of [0, 1]) {
+      const file = byName(i);
+      expect(file).toMatchObject({ contentType: 'image/png', channel: 'C9' });
+      expect(new Uint8Array(file.bytes)).toEqual(new Uint8Array(charts[i]!.png));
+      expect(readPngHeader(new Uint8Array(file.bytes))).toMatchObject({ width: charts[i]!.width, height: charts[i]!.height });
+    }
   });
 
   it('sends no file when nothing was cut', async () => {
