@@ -1,9 +1,17 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+
+/**
+ * vega, vega-lite and resvg are loaded the first time a chart is drawn, not when the bot starts: they
+ * are large, most processes never draw a chart, and vega's module set-up must not run before the chat
+ * libraries' own (it broke discord.js's event emitter when loaded first at start-up).
+ */
+let renderers: Promise<{ vega: typeof import('vega'); vl: typeof import('vega-lite'); Resvg: typeof import('@resvg/resvg-js').Resvg }> | undefined;
+function loadRenderers() {
+  renderers ??= Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).then(([vega, vl, resvg]) => ({ vega, vl, Resvg: resvg.Resvg }));
+  return renderers;
+}
 
 // The fonts come from their npm package, never from the system, so a chart renders the same pixels on
 // every machine (and in the reference-image test).
@@ -25,6 +33,7 @@ const CONFIG = {
 
 /** A vega-lite spec (data inline) drawn to SVG without a browser; no network is touched. */
 export async function chartSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega, vl } = await loadRenderers();
   const compiled = vl.compile({ ...spec, config: { ...CONFIG, ...spec.config } } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
@@ -36,17 +45,18 @@ export async function chartSvg(spec: TopLevelSpec): Promise<string> {
 
 /** The same chart as a PNG, `scale` times the SVG's size (2 keeps text sharp on high-density screens). */
 export async function renderChartPng(spec: TopLevelSpec, scale = 2): Promise<{ png: Uint8Array; width: number; height: number }> {
-  const rendered = rasterize(await chartSvg(spec), scale);
+  const rendered = await rasterize(await chartSvg(spec), scale);
   return { png: rendered.asPng(), width: rendered.width, height: rendered.height };
 }
 
 /** The chart's raw RGBA pixels, for comparing a rendering with a stored reference. */
 export async function renderChartPixels(spec: TopLevelSpec, scale = 1): Promise<{ pixels: Uint8Array; width: number; height: number }> {
-  const rendered = rasterize(await chartSvg(spec), scale);
+  const rendered = await rasterize(await chartSvg(spec), scale);
   return { pixels: new Uint8Array(rendered.pixels), width: rendered.width, height: rendered.height };
 }
 
-function rasterize(svg: string, scale: number) {
+async function rasterize(svg: string, scale: number) {
+  const { Resvg } = await loadRenderers();
   return new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: '#ffffff',
