@@ -61,16 +61,6 @@ export function renderHelp(ctx: HandlerContext, commands: readonly AnyCommandDef
   return { title: area ? `atmo-bot: ${area}` : 'atmo-bot commands', text: intro, sections, visibility: 'ephemeral' };
 }
 
-/**
- * The area a mistyped command belongs to: `maintenance` alone, or `maintenance frob`, is the
- * maintenance group, so the reply lists that group instead of "I don't know the command".
- */
-export function groupOfUnknown(words: readonly string[], commands: readonly AnyCommandDefinition[]): string | null {
-  const first = words[0]?.toLowerCase();
-  if (!first || !commands.some((command) => command.name.startsWith(`${first} `) || command.name === first)) return null;
-  return areaOf({ name: first });
-}
-
 /** `/atmo help [area]`: only what the caller may run, so nobody is shown buttons that will refuse them. */
 export function createHelpCommand(listCommands: () => readonly AnyCommandDefinition[]) {
   return defineCommand({

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { defineAction, defineFormAction } from '../../bot/chat/command.js';
 import type { FormSpec } from '../../bot/chat/reply.js';
-import { recordId } from '../record-id.js';
-import { buttonRecordId } from '../record-id.js';
+import { buttonRecordId, recordId } from '../record-id.js';
 import { applyMove, CANCEL_IMAGE_ACTION, checkMovable, MOVE_FORM_ACTION, MOVE_VERSION_ACTION, proposeMove, VERIFY_MOVE_ACTION, verifyMove } from './move-version.js';
 import { moveTargetValue, versionName } from './image-values.js';
 import { applyPublish, applyPublishFlag, PUBLISH_ACTION, PUBLISH_FLAG_ACTION, VERIFY_PUBLIC_ACTION, verifyPublic } from './publish-application.js';

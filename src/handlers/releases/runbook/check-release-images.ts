@@ -48,8 +48,11 @@ export function fallbackBuild(image: string, tag: string): string {
   return `git clone --depth 1 --branch ${tag} https://github.com/${image}.git && cd ${name} && docker build -t ${image}:${tag} .`;
 }
 
+/** When Docker Hub says a tag was pushed, to the minute in UTC: `2026-11-23 16:40 UTC`. */
+export const pushedAtText = (at: Date): string => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 function pushedText(found: ImageTag): string {
-  const when = found.pushedAt ? `pushed ${found.pushedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'push time not given';
+  const when = found.pushedAt ? `pushed ${pushedAtText(found.pushedAt)}` : 'push time not given';
   return `${when}${found.platforms.length > 0 ? `, ${found.platforms.join(', ')}` : ''}`;
 }
 

@@ -13,7 +13,7 @@ import {
 import { listChatLinksOf } from '../../../db/queries/chat-links.js';
 import { addCalendarDays, calendarDayIn, formatCalendarDay } from './calendar-days.js';
 import { allBuilt, checkReleaseImages, describeImageChecks, IMAGES_STEP } from './check-release-images.js';
-import { itemState } from './render-runbook.js';
+import { itemState, ownerName } from './render-runbook.js';
 import { redrawRunbook } from './tick-runbook-item.js';
 
 /** How many days after its deployment day a runbook is still followed: late steps, the image check. */
@@ -30,14 +30,13 @@ export interface FollowOutcome {
 
 const threadOf = (runbook: RunbookRow): MessageRef => ({ platform: runbook.platform as Platform, channel: runbook.channel!, id: runbook.messageId! });
 
-const ownerOf = (runbook: RunbookRow, item: RunbookItemRow) => (item.owner === 'chief' ? `crew chief ${runbook.chief}` : `driver ${runbook.driver}`);
 
 /** The reminder of one day: late steps first, then those due today, each with its owner and name. */
 export function reminderText(runbook: RunbookRow, items: readonly RunbookItemRow[], today: string): string {
   const line = (item: RunbookItemRow) =>
     itemState(item, today) === 'late'
-      ? `• ${item.title}: was due ${formatCalendarDay(item.dueOn)} (${ownerOf(runbook, item)}; name: ${item.key})`
-      : `• ${item.title} (${ownerOf(runbook, item)}; name: ${item.key})`;
+      ? `• ${item.title}: was due ${formatCalendarDay(item.dueOn)} (${ownerName(runbook, item.owner)}; name: ${item.key})`
+      : `• ${item.title} (${ownerName(runbook, item.owner)}; name: ${item.key})`;
   const late = items.filter((item) => itemState(item, today) === 'late');
   const due = items.filter((item) => itemState(item, today) === 'due');
   const hotfix = runbook.kind === 'hotfix';

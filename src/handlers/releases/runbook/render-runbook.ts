@@ -73,7 +73,8 @@ export function describeProgress(progress: RunbookProgress): string {
   return parts.join(' · ');
 }
 
-function ownerName(runbook: RunbookRow, owner: string): string {
+/** `crew chief kpatel` or `driver mdelgado`: a step's owner as the runbook names them. */
+export function ownerName(runbook: RunbookRow, owner: string): string {
   return owner === 'chief' ? `crew chief ${runbook.chief}` : `driver ${runbook.driver}`;
 }
 

@@ -7,7 +7,7 @@ import { isIntegrationError, UserError } from '../../../errors.js';
 import { describeIntegrationError } from '../../../integrations/atmosphere/describe-error.js';
 import { buildHotfixChecklist, hotfixRunbookTag, IMAGE_TAG } from './build-hotfix-checklist.js';
 import { calendarDayIn } from './calendar-days.js';
-import { fallbackBuild } from './check-release-images.js';
+import { fallbackBuild, pushedAtText } from './check-release-images.js';
 import { renderRunbook } from './render-runbook.js';
 
 export interface HotfixInput {
@@ -25,7 +25,7 @@ async function imageNote(ctx: ActingContext, image: string, tag: string): Promis
   if (!ctx.deps.images) return '';
   try {
     const found = await ctx.deps.images.findTag(image, tag);
-    if (found) return `${image}:${tag} is on Docker Hub${found.pushedAt ? ` (pushed ${found.pushedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC)` : ''}.`;
+    if (found) return `${image}:${tag} is on Docker Hub${found.pushedAt ? ` (pushed ${pushedAtText(found.pushedAt)})` : ''}.`;
     return `${image}:${tag} is not on Docker Hub: \`pull\` will not find it, so build it on the server first: ${fallbackBuild(image, tag)}`;
   } catch (error) {
     if (!isIntegrationError(error)) throw error;
