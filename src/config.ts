@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseChannelRef, type ChannelRef } from './model/channel-ref.js';
 import { openstackClouds, providerList } from './model/openstack-clouds.js';
 import { validate as validateCron } from 'node-cron';
+import { isDockerHubImageName } from './model/docker-image-name.js';
 
 /**
  * Every environment variable the bot reads, parsed once. No other file reads process.env.
@@ -209,7 +210,7 @@ function crossCheck(env: Record<string, string | undefined>): string[] {
     if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) problems.push(`RELEASE_REPOS: "${repo}" is not owner/name`);
   }
   for (const image of (env.RELEASE_IMAGES ?? '').split(',').map((item) => item.trim()).filter(Boolean)) {
-    if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*\/[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(image)) problems.push(`RELEASE_IMAGES: "${image}" is not a Docker Hub image name such as cyverse/atmosphere`);
+    if (!isDockerHubImageName(image)) problems.push(`RELEASE_IMAGES: "${image}" is not a Docker Hub image name such as cyverse/atmosphere`);
   }
   if (has('TROPOSPHERE_DATABASE_URL') && !has('DATABASE_URL')) {
     problems.push('DATABASE_URL: TROPOSPHERE_DATABASE_URL is set but DATABASE_URL is not; set both or neither');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IntegrationError } from '../../errors.js';
+import { isDockerHubImageName } from '../../model/docker-image-name.js';
 
 /**
  * Docker Hub's tag API, read-only: does `namespace/repository:tag` exist, and when was it pushed.
@@ -40,8 +41,6 @@ export interface ImageRegistryOptions {
   fetch?: typeof fetch;
 }
 
-const IMAGE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*\/[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
 export function createImageRegistry(options: ImageRegistryOptions): ImageRegistry {
   const send = options.fetch ?? fetch;
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
@@ -49,7 +48,7 @@ export function createImageRegistry(options: ImageRegistryOptions): ImageRegistr
 
   return {
     async findTag(image, tag) {
-      if (!IMAGE_NAME.test(image)) throw new IntegrationError('dockerhub', `"${image}" is not a Docker Hub image name (namespace/repository)`);
+      if (!isDockerHubImageName(image)) throw new IntegrationError('dockerhub', `"${image}" is not a Docker Hub image name (namespace/repository)`);
       const [namespace, repository] = image.split('/') as [string, string];
       const path = `v2/namespaces/${encodeURIComponent(namespace)}/repositories/${encodeURIComponent(repository)}/tags/${encodeURIComponent(tag)}`;
       const headers: Record<string, string> = { accept: 'application/json' };

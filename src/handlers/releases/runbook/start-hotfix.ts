@@ -9,6 +9,7 @@ import { buildHotfixChecklist, hotfixRunbookTag, IMAGE_TAG } from './build-hotfi
 import { calendarDayIn } from './calendar-days.js';
 import { fallbackBuild, pushedAtText } from './check-release-images.js';
 import { renderRunbook } from './render-runbook.js';
+import { isDockerHubImageName } from '../../../model/docker-image-name.js';
 
 export interface HotfixInput {
   tag: string;
@@ -18,7 +19,6 @@ export interface HotfixInput {
 
 /** The image the release process hotfixes: the Atmosphere service's. */
 export const DEFAULT_HOTFIX_IMAGE = 'cyverse/atmosphere';
-const IMAGE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*\/[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Whether Docker Hub has the image, in one sentence; a hotfix can also run from a locally built image, so this only informs. */
 async function imageNote(ctx: ActingContext, image: string, tag: string): Promise<string> {
@@ -46,7 +46,7 @@ export async function startHotfix(ctx: ActingContext<CommandEvent>, input: Hotfi
     throw new UserError('usage', `"${tag}" is not a Docker image tag: up to 128 letters, digits, _ . and -, not starting with . or - (e.g. v37-6-hotfix1).`);
   }
   const image = (input.image ?? DEFAULT_HOTFIX_IMAGE).trim();
-  if (!IMAGE_NAME.test(image)) throw new UserError('usage', `--image takes a Docker Hub image name such as cyverse/atmosphere; "${image}" is not one.`);
+  if (!isDockerHubImageName(image)) throw new UserError('usage', `--image takes a Docker Hub image name such as cyverse/atmosphere; "${image}" is not one.`);
   const channel = input.channel ? parseChannelRef(input.channel) : (deps.config.announceChannel ?? null);
   if (!channel) {
     throw new UserError(
