@@ -2,11 +2,12 @@ import type { App, webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { Dispatcher, DispatchOutcome, EventIO, FieldErrors } from '../chat/command.js';
 import { reply, type Reply } from '../chat/reply.js';
-import { FORM_CALLBACK_ID, renderFormView, renderReplyBlocks } from './render-reply.js';
-import { directMessageChannel } from './upload-files.js';
-import type { CommandEvent } from '../chat/chat-event.js';
+import { FORM_CALLBACK_ID, renderFormView } from './render-reply.js';
 import { deliverReply } from '../chat/deliver-reply.js';
-import { slackFilePort, type SlackMessage, type SlackFileTarget } from './slack-file-port.js';
+import { slackFilePort } from './slack-file-port.js';
+import { fileTarget, responseMessage, sourceIO } from './source-io.js';
+import { homeIO, registerHomeTab } from './home-tab.js';
+import { guardListener } from './guard-listener.js';
 import type { FormStateStore } from '../chat/form-state-store.js';
 import {
   blockActionToEvent,
@@ -41,122 +42,8 @@ export interface ListenerDeps {
   metrics: BotMetrics;
 }
 
-/** A response_url message; `visibility: 'channel'` is the only way a reply becomes visible to all. */
-function responseMessage(answer: Reply, message: SlackMessage, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ...message,
-    response_type: answer.visibility === 'channel' ? 'in_channel' : 'ephemeral',
-    ...extra,
-  };
-}
-
-/**
- * A reply for everyone in `channel` shares its files there (in the thread of the clicked message, when
- * it sat in one); any other reply's go to the asker's direct messages.
- */
-function fileTarget(answer: Reply, channel: string, userId: string, threadTs?: string): SlackFileTarget {
-  if (answer.visibility !== 'channel') return { kind: 'direct', user: userId };
-  return { kind: 'channel', channel, ...(threadTs ? { threadTs } : {}) };
-}
-
-/**
- * How a click (or the form it opened) answers: `respond` through the response_url, `updateSource` by
- * editing the clicked message. Ephemeral messages can only be replaced through their response_url.
- * Every Slack call waits on the network, so it is made outside the event's work slot.
- */
-function sourceIO(
-  client: WebClient,
-  source: SlackSource,
-  userId: string,
-  deps: Pick<ListenerDeps, 'trustedResponseUrl' | 'queue'>,
-  log: Logger,
-): EventIO {
-  const { queue, trustedResponseUrl } = deps;
-  const uploaded = new WeakSet<Reply>();
-  const respond = async (answer: Reply): Promise<void> => {
-    const url = source.responseUrl;
-    const target = fileTarget(answer, source.channel, userId, source.threadTs);
-    if (url) {
-      const port = slackFilePort(client, target, async (message) => {
-        const body = responseMessage(answer, message, { replace_original: false });
-        await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
-      }, queue);
-      return deliverReply(answer, port, log, uploaded);
-    }
-    const port = slackFilePort(client, { kind: 'direct', user: userId }, async ({ text, blocks }) => {
-      await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })), 'slack');
-    }, queue);
-    return deliverReply(answer, port, log, uploaded);
-  };
-  return {
-    respond,
-    async updateSource(answer) {
-      const ts = source.messageTs;
-      if (!ts) return respond(answer);
-      const url = source.responseUrl;
-      if (source.ephemeral && url) {
-        const port = slackFilePort(client, { kind: 'direct', user: userId }, async (message) => {
-          const body = { ...message, replace_original: true };
-          await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
-        }, queue);
-        return deliverReply(answer, port, log, uploaded);
-      }
-      // The edited message is public: its files go into its thread.
-      const target: SlackFileTarget = { kind: 'channel', channel: source.channel, threadTs: source.threadTs ?? ts };
-      const port = slackFilePort(client, target, async ({ text, blocks }) => {
-        await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })), 'slack');
-      }, queue);
-      return deliverReply(answer, port, log, uploaded);
-    },
-  };
-}
-
-/** Slack's limit on the blocks of a Home tab view. */
-const HOME_VIEW_BLOCKS = 100;
-
-/** Publishes `answer` as the user's Home tab (`views.publish`). */
-async function publishHome(client: WebClient, userId: string, answer: Reply, queue: WorkQueue): Promise<void> {
-  const { blocks } = renderReplyBlocks(answer);
-  await queue.outside(() => callSlack('views.publish', () => client.views.publish({ user_id: userId, view: { type: 'home', blocks: blocks.slice(0, HOME_VIEW_BLOCKS) } })), 'slack');
-}
-
-/** A `/atmo home` of `userId`, as the Home tab opening or a redraw runs it. */
-function homeCommandEvent(userId: string, channel: string, deps: Pick<ListenerDeps, 'now' | 'newId'>): CommandEvent {
-  return { kind: 'command', id: deps.newId(), platform: 'slack', user: { platform: 'slack', id: userId }, channel, receivedAt: deps.now(), text: 'home' };
-}
-
-/**
- * How a click on the Home tab (or the form it opened) answers: there is no message to reply under
- * and no response_url, so a reply goes to the user's direct messages with the bot, and a redraw of
- * the clicked message publishes the Home tab again, as it is now.
- */
-function homeIO(client: WebClient, userId: string, deps: Pick<ListenerDeps, 'queue' | 'dispatcher' | 'now' | 'newId'>, log: Logger): EventIO {
-  const { queue } = deps;
-  return {
-    async respond(answer) {
-      const port = slackFilePort(client, { kind: 'direct', user: userId }, async ({ text, blocks }) => {
-        const channel = await queue.outside(() => directMessageChannel(client, userId), 'slack');
-        await queue.outside(() => callSlack('chat.postMessage', () => client.chat.postMessage({ channel, text, blocks })), 'slack');
-      }, queue);
-      await deliverReply(answer, port, log);
-    },
-    async updateSource() {
-      await deps.dispatcher.handle(homeCommandEvent(userId, userId, deps), { respond: (home) => publishHome(client, userId, home, queue) });
-    },
-  };
-}
-
 /** Says something to the user of an event outside the dispatcher: a shutdown's notice. */
 const notice = (io: EventIO) => (text: string) => io.respond(reply(text));
-
-/** Listeners must never throw: Bolt would log a stack and, over HTTP, the user would see nothing useful. */
-async function guard(log: Logger, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    log.error({ err: error }, 'Slack listener failed');
-  }
-}
 
 async function openForm(
   client: WebClient,
@@ -221,7 +108,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.command(SLASH_COMMAND, async ({ command, ack, context, client }) => {
     const started = performance.now();
-    await guard(deps.log, async () => {
+    await guardListener(deps.log, async () => {
       await acked('command', () => ack(), started);
       if (command.user_id === context.botUserId) return;
       const event = slashCommandToEvent(command, arrival());
@@ -250,7 +137,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await queue.run({
         eventId: event.id,
         run: () =>
-          guard(log, async () => {
+          guardListener(log, async () => {
             await dispatcher.handle(event, io);
           }),
         notify: notice(io),
@@ -260,7 +147,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.action({ type: 'block_actions', action_id: /.+/ }, async ({ ack, body, client, context }) => {
     const started = performance.now();
-    await guard(deps.log, async () => {
+    await guardListener(deps.log, async () => {
       await acked('action', () => ack(), started);
       if (body.user.id === context.botUserId) return;
       const converted = blockActionToEvent(body, arrival());
@@ -278,7 +165,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         eventId: event.id,
         priority: mayOpenForm(event.action) ? 'deadline' : 'normal',
         run: () =>
-          guard(log, async () => {
+          guardListener(log, async () => {
             const outcome = await dispatcher.handle(event, io);
             if (outcome.kind === 'form') {
               await openForm(client, body.trigger_id, outcome, { source, user: event.user.id, formStates: deps.formStates }, io, log, queue);
@@ -289,27 +176,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     });
   });
 
-  // The Home tab: `app_home_opened` (Events API) publishes the staff dashboard, `/atmo home`, for the
-  // user who opened it; a non-staff user gets the sentence saying why there is none.
-  app.event('app_home_opened', async ({ event, client }) => {
-    await guard(deps.log, async () => {
-      if (event.tab !== 'home') return;
-      const home = homeCommandEvent(event.user, event.channel || event.user, deps);
-      const log = deps.log.child({ eventId: home.id, user: event.user, event: 'app_home_opened' });
-      await queue.run({
-        eventId: home.id,
-        run: () =>
-          guard(log, async () => {
-            await dispatcher.handle(home, { respond: (answer) => publishHome(client, event.user, answer, queue) });
-          }),
-        notify: async () => {},
-      });
-    });
-  });
+  registerHomeTab(app, deps);
 
   app.view(FORM_CALLBACK_ID, async ({ ack, body, client }) => {
     const started = performance.now();
-    await guard(deps.log, async () => {
+    await guardListener(deps.log, async () => {
       if (body.type !== 'view_submission') return ack();
       // The state is looked up before the ack (one key-value read), so a stale or forged form can be
       // refused inside the modal itself; an empty ack closes it, and the outcome arrives as an edit
@@ -346,7 +217,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await queue.run({
         eventId: event.id,
         run: () =>
-          guard(log, async () => {
+          guardListener(log, async () => {
             const outcome = await dispatcher.handle(event, io);
             if (outcome.kind === 'form') log.warn('the dispatcher asked for a form again after a submission');
           }),
