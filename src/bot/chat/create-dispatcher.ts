@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError, type UserErrorCode } from '../../errors.js';
-import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
-import { createRedactor } from '../../model/redactor.js';
 import { writeAudit } from '../../db/queries/audit.js';
 import { asDatabaseOutage } from '../../db/database-error.js';
 import type { ActionEvent, ChatEvent, CommandEvent } from './chat-event.js';
@@ -24,6 +21,8 @@ import type { Reply } from './reply.js';
 import { ACTION_NAME } from './action-id.js';
 import { askAgain, createFormChecker, fieldsOf } from './check-form.js';
 import type { AuditDraft } from './audit-draft.js';
+import { clipWord, describeIssues, errorText, refusal, usageError } from './dispatch-replies.js';
+import { deliver, safeRespond } from './deliver-answer.js';
 
 const REFUSAL_CODES: ReadonlySet<UserErrorCode> = new Set([
   'not_linked',
@@ -36,7 +35,6 @@ const REFUSAL_CODES: ReadonlySet<UserErrorCode> = new Set([
   'maintenance',
   'unavailable',
 ]);
-
 
 /**
  * Builds the one place where events meet handlers: it resolves who is acting, checks permission,
@@ -264,89 +262,12 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
 }
 
 
-/** Why `permits` said no. `linked` and `staff` without an account never get here: resolution threw. */
-function refusal(permission: Permission, actor: Actor | null): UserError {
-  if (permission === 'admin') return new UserError('forbidden', 'Only bot admins can do that. Bot admins are listed in BOT_ADMINS.');
-  return new UserError('forbidden', actor ? `Only Atmosphere staff can do that, and ${actor.username} is not staff.` : 'Only Atmosphere staff can do that.');
-}
-
-function usageError(command: AnyCommandDefinition, problem: string): UserError {
-  return new UserError('usage', `${capitalize(problem)}.\nUsage: ${command.usage}`);
-}
-
-/**
- * What was wrong with the options, for people: a missing one is named with what it takes (its
- * description), a wrong kind says what kind is wanted, and messages written for a field keep their
- * words. zod's own defaults ("Invalid input: expected string, received undefined") never reach chat.
- */
-function describeIssues(error: z.ZodError, command?: AnyCommandDefinition): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.join('.');
-      const option = command?.options.find((one) => one.name === issue.path[0]);
-      if (issue.code === 'invalid_type' && /^Invalid input/.test(issue.message)) {
-        const what = option ? `${option.flag ? `--${option.name}` : option.name} (${option.description})` : field || 'a value';
-        return /received undefined$/.test(issue.message) ? `${what} is missing` : `${what} must be ${issue.expected === 'number' ? 'a number' : `a ${issue.expected}`}`;
-      }
-      // Messages written for a field already name it; zod's other defaults don't, so those get the field name.
-      return field && !issue.message.toLowerCase().includes(field.toLowerCase()) ? `${field}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-const STRIP_URL_CREDENTIALS = createRedactor([]);
-
-function errorText(error: unknown, eventId: string): string {
-  if (error instanceof UserError) return error.message;
-  // A service's own words can quote a URL with credentials in it (a client library's error message).
-  if (error instanceof IntegrationError) return STRIP_URL_CREDENTIALS(describeIntegrationError(error));
-  return `Something went wrong on my side, and nothing more was done (ref ${eventId}). The error is in the bot's log under that reference.`;
-}
-
-/** A second try for a handler's answer after a failed delivery: chat outages are mostly blips. */
-const DELIVERY_RETRY_DELAY_MS = 500;
-
-/**
- * Sends the answer of a handler that has already done its work, once more after a failure. A failed
- * delivery (an expired response_url, a chat outage) must not turn a completed decision into a
- * "failed, nothing was done" audit row and reply, so it is only logged and noted on the audit row.
- */
-async function deliver(io: EventIO, reply: Reply, draft: AuditDraft, log: Deps['log']): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, DELIVERY_RETRY_DELAY_MS));
-    try {
-      await io.respond(reply);
-      return;
-    } catch (error) {
-      log.warn({ err: error, name: draft.name, attempt }, 'the handler finished but its reply could not be sent');
-    }
-  }
-  draft.detail.replyFailed = true;
-}
-
-async function safeRespond(io: EventIO, reply: Reply, log: Deps['log']): Promise<void> {
-  try {
-    await io.respond(reply);
-  } catch (error) {
-    log.error({ err: error }, 'could not send the error reply');
-  }
-}
-
 function assertUnique(names: readonly string[], what: string): void {
   const seen = new Set<string>();
   for (const name of names) {
     if (seen.has(name)) throw new Error(`two ${what}s are registered as "${name}"`);
     seen.add(name);
   }
-}
-
-/** A word quoted back in a usage reply; a pasted wall of text gets a short answer. */
-function clipWord(word: string): string {
-  return word.length > 60 ? `${word.slice(0, 59)}…` : word;
 }
 
 /** A fresh id for events whose platform gives none. */
