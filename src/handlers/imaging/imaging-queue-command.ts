@@ -5,7 +5,7 @@ import { UserError } from '../../errors.js';
 import { findQueuedRequest, listImagingQueue, moveQueuedRequest, removeQueuedRequest, withImagingSlotLock } from '../../db/queries/imaging-queue.js';
 import { getMachineRequest } from '../../db/queries/machine-requests.js';
 import { recordRequestEvent } from '../../db/queries/request-events.js';
-import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
+import { formatAgo, formatTimestamp } from '../format-time.js';
 import { recordId } from '../record-id.js';
 import { findImagingOccupants } from './find-imaging-occupant.js';
 import { queuePause } from './advance-queue-if-waiting.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatAge, formatTimestamp } from '../format-time.js';
-import { hasErrorText } from './classify-machine-request.js';
+import { hasErrorText } from './classify-imaging-error.js';
 
 /**
  * Since when a request has been in its current state, as the bot knows it. Atmosphere keeps no

@@ -1,7 +1,7 @@
 import { textFile } from '../../bot/chat/deliver-reply.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { formatDuration, formatTimestamp } from '../format-time.js';
-import type { Triage } from './classify-machine-request.js';
+import type { Triage } from './triage.js';
 import { parseOldStatus, unescapePythonString } from './summarize-old-status.js';
 
 export interface TriageReportInput {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Button, Field, Reply } from '../../bot/chat/reply.js';
 import type { MachineRequestScanRow } from '../../db/queries/alert-scan.js';
-import { hasErrorText, type Triage, type TriageCategory } from '../../handlers/imaging/classify-machine-request.js';
+import type { Triage, TriageCategory } from '../../handlers/imaging/triage.js';
+import { hasErrorText } from '../../handlers/imaging/classify-imaging-error.js';
 import { describeSince, type StatusSince } from '../../handlers/imaging/status-since.js';
 import { TRIAGE_IMAGING_ACTION } from '../../handlers/imaging/render-imaging.js';
 import { summarizeOldStatus } from '../../handlers/imaging/summarize-old-status.js';
