@@ -7,6 +7,7 @@ import { createRedactor } from './model/redactor.js';
 import { startBot } from './start-bot.js';
 import { createConsoleAdapter } from './bot/console/console-adapter.js';
 import { findFirstStaffUser } from './db/queries/users.js';
+import { consoleUsersOf } from './console-users.js';
 
 function useConsole(config: Config): boolean {
   if (config.CONSOLE === 'on') return true;
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
       actingAs: staff?.username ?? null,
       operator: 'operator',
       filesDir: join(config.DATA_DIR, 'files'),
+      users: consoleUsersOf(bot.deps.db, () => bot.deps.now()),
     });
     bot.registerConsole(adapter.chatPort);
     bot.startJobs();

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { atmosphereUser, cloudAdministrator } from '../atmosphere-schema.js';
 
@@ -81,4 +81,17 @@ export async function findFirstStaffUser(db: Database, now: Date): Promise<UserR
     .orderBy(atmosphereUser.username)
     .limit(1);
   return rows[0] ?? null;
+}
+
+/** Accounts for a list of whom one may act as: staff (of those enabled) first, then by username; with the count of all. */
+export async function listUsersStaffFirst(db: Database, limit: number): Promise<{ users: UserRow[]; total: number }> {
+  const [users, totals] = await Promise.all([
+    db
+      .select(userColumns)
+      .from(atmosphereUser)
+      .orderBy(desc(userColumns.isStaff), atmosphereUser.username)
+      .limit(limit),
+    db.select({ total: count() }).from(atmosphereUser),
+  ]);
+  return { users, total: totals[0]?.total ?? 0 };
 }
