@@ -6,7 +6,7 @@ import { IntegrationError, UserError } from '../../errors.js';
 import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
 import { recordId } from '../record-id.js';
 import { formatTimestamp } from '../format-time.js';
-import { findMaintenanceWindow, insertMaintenanceWindow, transitionMaintenanceWindow } from '../../db/queries/maintenance-windows.js';
+import { findMaintenanceWindow, insertMaintenanceWindow, listMaintenanceWindows, transitionMaintenanceWindow, type MaintenanceWindowRow } from '../../db/queries/maintenance-windows.js';
 import { requireStatusPage } from './maintenance-state.js';
 import { checkWindowTimes } from './parse-time.js';
 import { timeArg } from './maintenance-commands.js';
@@ -21,6 +21,14 @@ export interface ScheduleRequest {
   title: string;
   message: string;
   statusio: boolean;
+  /** Schedule even when the window overlaps another scheduled or running one. */
+  overlap?: boolean;
+}
+
+/** Whether [start, end) meets a window's planned span. A running window without an end counts as open-ended. */
+function overlaps(window: MaintenanceWindowRow, start: Date, end: Date): boolean {
+  const windowEnd = window.endsAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  return window.startsAt.getTime() < end.getTime() && start.getTime() < windowEnd;
 }
 
 /** Schedules a window (status.io first when asked), whose reminders the reminder job then posts. */
@@ -34,6 +42,16 @@ export async function scheduleMaintenanceWindow(ctx: ActingContext, args: Schedu
   }
   const problem = checkWindowTimes({ start, end, now });
   if (problem) throw new UserError('usage', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}. Nothing was scheduled.`);
+  // Two windows over the same hours send users two notices and staff two sets of reminders, and
+  // `maintenance start` could not tell which one is due: refused unless asked for.
+  const clashes = (await listMaintenanceWindows(deps.db, ['scheduled', 'started'])).filter((window) => overlaps(window, start, end));
+  if (clashes.length > 0 && !args.overlap) {
+    const named = clashes.map((window) => describeWindow(window)).join('; ');
+    throw new UserError(
+      'conflict',
+      `That window overlaps ${clashes.length === 1 ? 'maintenance window' : 'maintenance windows'} ${named}. Nothing was scheduled. Cancel or reschedule ${clashes.length === 1 ? 'it' : 'them'} (/atmo maintenance cancel <id>), or add --overlap to schedule this one as well.`,
+    );
+  }
   // status.io first: if it refuses, nothing is saved and the command can simply be run again.
   const statusioId = args.statusio
     ? (await requireStatusPage(deps).scheduleMaintenance({ title: args.title, details: args.message, start, end })).id
@@ -67,13 +85,14 @@ export async function scheduleMaintenanceWindow(ctx: ActingContext, args: Schedu
 export const scheduleMaintenanceCommand = defineCommand({
   name: 'maintenance schedule',
   summary: 'Schedule a future maintenance window (optionally on status.io); reminders follow',
-  usage: '/atmo maintenance schedule --start "2026-12-01 16:00" --end "2026-12-01 23:00" --title "…" --message "…" [--statusio]',
+  usage: '/atmo maintenance schedule --start "2026-12-01 16:00" --end "2026-12-01 23:00" --title "…" --message "…" [--statusio] [--overlap]',
   options: [
     { name: 'start', description: 'Planned start: 2026-12-01 16:00 (UTC), ISO with offset, or +1d from now', type: 'string', flag: true, required: true },
     { name: 'end', description: 'Planned end: 2026-12-01 23:00 (UTC), ISO with offset, or +2h after the start', type: 'string', flag: true, required: true },
     { name: 'title', description: 'Title, e.g. "2026-12-01 v37-0 deployment"', type: 'string', flag: true, required: true },
     { name: 'message', description: 'Message shown to users during the maintenance', type: 'string', flag: true, required: true },
     { name: 'statusio', description: 'Also schedule it on status.io', type: 'boolean', flag: true },
+    { name: 'overlap', description: 'Schedule it even though it overlaps another window', type: 'boolean', flag: true },
   ],
   args: z.object({
     start: z.string({ error: '--start is required' }),
@@ -81,6 +100,7 @@ export const scheduleMaintenanceCommand = defineCommand({
     title: z.string({ error: '--title is required' }).trim().min(1).max(256, 'the title is longer than Atmosphere keeps (256 characters)'),
     message: z.string({ error: '--message is required' }).trim().min(1).max(2000, 'the message is longer than 2000 characters'),
     statusio: flagArg,
+    overlap: flagArg,
   }),
   permission: 'staff',
   run: (ctx, args) => scheduleMaintenanceWindow(ctx, args),

@@ -44,3 +44,46 @@ describe.each(dbKinds())('maintenance times and details on %s', (kind) => {
     expect(stopped.replies[0]!.text).toContain('• Your details ("All systems are back") go nowhere');
   });
 });
+
+describe.each(dbKinds())('overlapping maintenance windows on %s', (kind) => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext(kind);
+  });
+  afterAll(async () => {
+    await t?.database.drop();
+  });
+
+  const ask = async (text: string) => (await dispatch(t.dispatcher, commandEvent(text, staff))).replies[0]!;
+  const windows = () => t.deps.db.select().from(maintenanceWindow);
+
+  it('refuses a window over the hours of a scheduled one, names it, and schedules nothing', async () => {
+    const first = await ask('maintenance schedule --start "2026-12-10 16:00" --end "2026-12-10 23:00" --title "v37-1 deployment" --message "Down"');
+    expect(first.text).toMatch(/^Scheduled maintenance window #(\d+)/);
+    const id = /#(\d+)/.exec(first.text)![1];
+    const clash = await ask('maintenance schedule --start "2026-12-10 22:00" --end "2026-12-11 02:00" --title "Storage move" --message "Down"');
+    expect(clash.text).toContain(`That window overlaps maintenance window #${id} "v37-1 deployment" 2026-12-10 16:00 UTC → 2026-12-10 23:00 UTC. Nothing was scheduled.`);
+    expect(clash.text).toContain('or add --overlap to schedule this one as well');
+    expect((await windows()).map((window) => window.title)).toEqual(['v37-1 deployment']);
+  });
+
+  it('takes a window that only touches another (one ends as the next starts)', async () => {
+    const next = await ask('maintenance schedule --start "2026-12-10 23:00" --end "2026-12-11 01:00" --title "Follow-up" --message "Down"');
+    expect(next.text).toMatch(/^Scheduled maintenance window/);
+  });
+
+  it('schedules an overlapping window when --overlap says so', async () => {
+    const both = await ask('maintenance schedule --start "2026-12-10 18:00" --end "2026-12-10 19:00" --title "Network change" --message "Down" --overlap');
+    expect(both.text).toMatch(/^Scheduled maintenance window/);
+    expect((await windows()).map((window) => window.title).sort()).toEqual(['Follow-up', 'Network change', 'v37-1 deployment']);
+  });
+
+  it('refuses a window inside a running maintenance without an end', async () => {
+    const start = await ask('maintenance start --title "Emergency fix" --message "Down"');
+    const started = await dispatch(t.dispatcher, actionEvent('mt:confirm-start', start.buttons![0]!.value, { id: 'op2', actingAs: 'mdelgado' }));
+    expect(started.replies[0]!.text).not.toMatch(/nothing was/i);
+    const during = await ask('maintenance schedule --start +1d --end +2h --title "Later" --message "Down"');
+    expect(during.text).toContain('overlaps maintenance window');
+    expect(during.text).toContain('"Emergency fix"');
+  });
+});
