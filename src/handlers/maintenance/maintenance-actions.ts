@@ -25,17 +25,17 @@ async function claim(ctx: ActingContext<ActionEvent>, id: number, kind: 'start' 
   if (won) return won;
   const row = await findMaintenanceConfirmation(ctx.deps.db, id);
   if (!row || (kind !== null && row.kind !== kind)) {
-    throw new UserError('not_found', `There is no maintenance ${kind ?? ''} request #${id}. Nothing was changed.`.replace('  ', ' '));
+    throw new UserError('not_found', `There is no maintenance ${kind ?? ''} confirmation #${id}. Nothing was changed.`.replace('  ', ' '));
   }
   const again = `/atmo maintenance ${row.kind}`;
   if (row.state === 'confirmed') {
-    throw new UserError('already_decided', `Maintenance ${row.kind} request #${id} was already confirmed by ${row.decidedBy} at ${formatTimestamp(row.decidedAt!)}; this click changed nothing.`);
+    throw new UserError('already_decided', `Maintenance ${row.kind} confirmation #${id} was already confirmed by ${row.decidedBy} at ${formatTimestamp(row.decidedAt!)}; this click changed nothing.`);
   }
   if (row.state === 'cancelled') {
-    throw new UserError('already_decided', `Maintenance ${row.kind} request #${id} was cancelled by ${row.decidedBy} at ${formatTimestamp(row.decidedAt!)}; nothing was changed. Run ${again} again if needed.`);
+    throw new UserError('already_decided', `Maintenance ${row.kind} confirmation #${id} was cancelled by ${row.decidedBy} at ${formatTimestamp(row.decidedAt!)}; nothing was changed. Run ${again} again if needed.`);
   }
-  await ctx.updateSource({ text: `Maintenance ${row.kind} request #${id} expired at ${formatTimestamp(row.expiresAt)}.` }).catch(() => {});
-  throw new UserError('already_decided', `Maintenance ${row.kind} request #${id} expired at ${formatTimestamp(row.expiresAt)} (requests last ${CONFIRMATION_TTL_MS / 60_000} minutes); nothing was changed. Run ${again} again.`);
+  await ctx.updateSource({ text: `Maintenance ${row.kind} confirmation #${id} expired at ${formatTimestamp(row.expiresAt)}.` }).catch(() => {});
+  throw new UserError('already_decided', `Maintenance ${row.kind} confirmation #${id} expired at ${formatTimestamp(row.expiresAt)} (confirmations last ${CONFIRMATION_TTL_MS / 60_000} minutes); nothing was changed. Run ${again} again.`);
 }
 
 export const confirmStartAction = defineAction({
@@ -62,7 +62,7 @@ export const cancelMaintenanceRequestAction = defineAction({
   permission: 'staff',
   async run(ctx, id) {
     const row = await claim(ctx, id, null, 'cancelled');
-    const text = `Maintenance ${row.kind} request #${row.id} cancelled by ${ctx.actor.username}; nothing was changed.`;
+    const text = `Maintenance ${row.kind} confirmation #${row.id} cancelled by ${ctx.actor.username}; nothing was changed.`;
     await ctx.updateSource({ text });
     return { text };
   },

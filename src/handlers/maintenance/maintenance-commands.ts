@@ -105,7 +105,7 @@ export async function requestMaintenanceStart(ctx: ActingContext, args: StartReq
   return {
     text: describeStartPlan({ title: recordTitle, message: recordMessage, until, atmosphereActive: state.atmosphere, troposphereActive: state.troposphere, statusio: statusioText, window }),
     buttons: confirmButtons(CONFIRM_START_ACTION, pending.id, 'Start maintenance'),
-    footer: `Request #${pending.id} by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}. Times are UTC.`,
+    footer: `Confirmation #${pending.id}, asked by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}. Times are UTC.`,
     tone: 'warning',
   } satisfies Reply;
 }
@@ -157,7 +157,7 @@ export async function requestMaintenanceStop(ctx: ActingContext, details: string
       unusedDetails: details && started.length === 0 ? { details, statusioConfigured: deps.statusPage !== null } : undefined,
     }),
     buttons: confirmButtons(CONFIRM_STOP_ACTION, pending.id, 'End maintenance'),
-    footer: `Request #${pending.id} by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}.`,
+    footer: `Confirmation #${pending.id}, asked by ${ctx.actor.username}; any staff member may confirm until ${formatTimestamp(pending.expiresAt)}.`,
     tone: 'warning',
   } satisfies Reply;
 }

@@ -137,7 +137,7 @@ async function fixButtons(ctx: Ctx, request: MaintenanceConfirmationRow, outcome
     ...confirmationOrigin(ctx, now),
   });
   lines.push(
-    `Fix: "Retry the missing side" runs the ${verb} again; it leaves the side that is already ${verb === 'start' ? 'in' : 'out of'} maintenance as it is and changes only the other (request #${retry.id}, valid ${CONFIRMATION_TTL_MS / 60_000} minutes). Or run /atmo maintenance ${verb === 'start' ? 'stop' : 'start'} to bring the changed side back.`,
+    `Fix: "Retry the missing side" runs the ${verb} again; it leaves the side that is already ${verb === 'start' ? 'in' : 'out of'} maintenance as it is and changes only the other (confirmation #${retry.id}, valid ${CONFIRMATION_TTL_MS / 60_000} minutes). Or run /atmo maintenance ${verb === 'start' ? 'stop' : 'start'} to bring the changed side back.`,
   );
   return [
     { label: 'Retry the missing side', action: verb === 'start' ? CONFIRM_START_ACTION : CONFIRM_STOP_ACTION, value: String(retry.id), style: 'danger' },
@@ -158,7 +158,7 @@ async function finish(
   ctx.audit({ confirmation: request.id, ok: outcome.ok, atmosphere: outcome.atmosphere.state, troposphere: outcome.troposphere.state, statusioOk });
   const text = lines.join('\n');
   const tone = outcome.ok && statusioOk ? (outcome.kind === 'start' ? 'warning' : 'success') : 'danger';
-  await ctx.updateSource({ text: `Maintenance ${request.kind} request #${request.id} confirmed by ${ctx.actor.username}.`, tone: 'info' });
+  await ctx.updateSource({ text: `Maintenance ${request.kind} confirmation #${request.id} confirmed by ${ctx.actor.username}.`, tone: 'info' });
   const channel = deps.config.announceChannel;
   if (channel) {
     try {

@@ -117,7 +117,7 @@ describe.each(dbKinds())('maintenance start and stop on %s', (kind) => {
     expect(afterCancel.replies[0]!.text).toContain('was cancelled by mdelgado');
 
     const wrongKind = await dispatch(dispatcher, actionEvent('mt:confirm-stop', (await ask(START)).id, staff));
-    expect(wrongKind.replies[0]!.text).toContain('There is no maintenance stop request');
+    expect(wrongKind.replies[0]!.text).toContain('There is no maintenance stop confirmation');
     const tampered = await dispatch(dispatcher, actionEvent('mt:confirm-start', '1;drop', staff));
     expect(tampered.replies[0]!.text).toContain('cannot accept');
 

@@ -80,6 +80,9 @@ describe.each(dbKinds())('overlapping maintenance windows on %s', (kind) => {
 
   it('refuses a window inside a running maintenance without an end', async () => {
     const start = await ask('maintenance start --title "Emergency fix" --message "Down"');
+    // What waits for a second click is a confirmation, never a "request" (those are users' requests).
+    expect(start.footer).toMatch(/^Confirmation #\d+, asked by kpatel; any staff member may confirm until /);
+    expect(JSON.stringify(start)).not.toMatch(/[Rr]equest #/);
     const started = await dispatch(t.dispatcher, actionEvent('mt:confirm-start', start.buttons![0]!.value, { id: 'op2', actingAs: 'mdelgado' }));
     expect(started.replies[0]!.text).not.toMatch(/nothing was/i);
     const during = await ask('maintenance schedule --start +1d --end +2h --title "Later" --message "Down"');
