@@ -23,6 +23,7 @@ import {
 import { readEventBatch, syncThreads, type ListRequestEvents, type ScanCounts } from './alerts/sync-threads.js';
 import type { ThreadObservation } from './alerts/sync-alert-thread.js';
 import type { JobContext, ScheduledJob } from './scheduler.js';
+import { listImagingQueue } from '../db/queries/imaging-queue.js';
 
 export const ALERT_SCAN_JOB = 'alert-scan';
 const SUBJECT = 'machine_request';
@@ -73,8 +74,9 @@ export async function runAlertScan(deps: Deps, context: JobContext, options: Ale
   const finished = await getMachineRequests(db, [...threads.keys()].filter((id) => !activeIds.has(id)));
   const events = await readEventBatch(db, ALERT_SCAN_JOB, SUBJECT, options.listEvents ?? listRequestEventsSince);
 
+  const queue = new Map((await listImagingQueue(db)).map((entry) => [entry.requestId, entry.place]));
   const observations = [...active, ...finished].map((row) =>
-    observe(row, since.get(row.id) ?? { at: row.endDate ?? row.startDate, known: row.endDate !== null }, now, deps.config.IMAGING_STUCK_MINUTES),
+    observe(row, since.get(row.id) ?? { at: row.endDate ?? row.startDate, known: row.endDate !== null }, now, deps.config.IMAGING_STUCK_MINUTES, queue.get(row.id)),
   );
   const ctx = { db, chat: deps.chat, channel, log, subject: SUBJECT, now, token: randomUUID(), eventCursor: events.highest };
   const counts = await syncThreads(ctx, observations, threads, events);
@@ -82,7 +84,7 @@ export async function runAlertScan(deps: Deps, context: JobContext, options: Ale
   return counts;
 }
 
-function observe(row: MachineRequestScanRow, since: StatusSince, now: Date, stuckAfterMinutes: number): ThreadObservation {
+function observe(row: MachineRequestScanRow, since: StatusSince, now: Date, stuckAfterMinutes: number, queuedPlace: number | undefined): ThreadObservation {
   const triage = classifyMachineRequest({ status: row.status, oldStatus: row.oldStatus, statusSince: since.at, sinceKnown: since.known, now, stuckAfterMinutes });
   const state = machineRequestThreadState(row.status);
   return {
@@ -92,10 +94,10 @@ function observe(row: MachineRequestScanRow, since: StatusSince, now: Date, stuc
       status: row.status,
       oldStatus: row.oldStatus,
       category: triage.category,
-      fingerprint: machineRequestFingerprint(row.status, row.oldStatus, triage.category),
+      fingerprint: machineRequestFingerprint(row.status, row.oldStatus, triage.category, row.status === 'pending' && queuedPlace !== undefined),
     },
     alertable: isMachineRequestAlertable(row.status, triage),
-    parent: () => buildMachineRequestParent({ row, triage, state, now, since }),
+    parent: () => buildMachineRequestParent({ row, triage, state, now, since, queuedPlace }),
     update: (previous, events) =>
       buildMachineRequestUpdate({
         previous: { status: previous.status, oldStatus: previous.oldStatus, category: previous.category, state: toThreadState(previous.state) },

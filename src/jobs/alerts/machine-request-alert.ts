@@ -4,7 +4,7 @@ import type { MachineRequestScanRow } from '../../db/queries/alert-scan.js';
 import type { Triage, TriageCategory } from '../../handlers/imaging/triage.js';
 import { hasErrorText } from '../../handlers/imaging/classify-imaging-error.js';
 import { describeSince, type StatusSince } from '../../handlers/imaging/status-since.js';
-import { TRIAGE_IMAGING_ACTION } from '../../handlers/imaging/render-imaging.js';
+import { APPROVE_IMAGING_ACTION, RESUBMIT_IMAGING_ACTION, TRIAGE_IMAGING_ACTION } from '../../handlers/imaging/render-imaging.js';
 import { summarizeOldStatus } from '../../handlers/imaging/summarize-old-status.js';
 import { formatTimestamp } from '../../handlers/format-time.js';
 import { describeRequestEvent, type RequestEventRow } from './request-event-line.js';
@@ -12,7 +12,8 @@ import { moveVersionButton } from '../../handlers/images/move-version.js';
 
 /** Registered by the imaging handlers (the Triage button answers with the triage report). */
 export const TRIAGE_ACTION = TRIAGE_IMAGING_ACTION;
-export const RESUBMIT_ACTION = 'mr:resubmit';
+export const RESUBMIT_ACTION = RESUBMIT_IMAGING_ACTION;
+export const APPROVE_ACTION = APPROVE_IMAGING_ACTION;
 
 export type ThreadState = 'open' | 'resolved';
 
@@ -44,10 +45,14 @@ export function machineRequestThreadState(status: string): ThreadState {
   return RESOLVING_STATUSES.has(status) ? 'resolved' : 'open';
 }
 
-/** One comparable string for "what the thread reports": status, old_status (hashed) and category. */
-export function machineRequestFingerprint(status: string, oldStatus: string | null, category: string): string {
+/**
+ * One comparable string for "what the thread reports": status, old_status (hashed) and category, and
+ * whether the request waits in the bot's imaging queue (appended only then, so threads of requests
+ * that never queue keep the fingerprint they were stored with).
+ */
+export function machineRequestFingerprint(status: string, oldStatus: string | null, category: string, queued = false): string {
   const hash = createHash('sha1').update(oldStatus ?? '').digest('hex').slice(0, 16);
-  return `${status}|${hash}|${category}`;
+  return `${status}|${hash}|${category}${queued ? '|queued' : ''}`;
 }
 
 function categoryLabel(status: string, triage: Triage): string {
@@ -55,13 +60,29 @@ function categoryLabel(status: string, triage: Triage): string {
 }
 
 /** The parent message of an imaging-request thread, edited to show the current state. */
-export function buildMachineRequestParent(input: { row: MachineRequestScanRow; triage: Triage; state: ThreadState; now: Date; since?: StatusSince }): Reply {
-  const { row, triage, state, now, since } = input;
-  const label = state === 'resolved' ? `${row.status} (resolved)` : categoryLabel(row.status, triage);
+export function buildMachineRequestParent(input: {
+  row: MachineRequestScanRow;
+  triage: Triage;
+  state: ThreadState;
+  now: Date;
+  since?: StatusSince;
+  /** Its place in the bot's imaging queue, when it waits there for the slot. */
+  queuedPlace?: number | undefined;
+}): Reply {
+  const { row, triage, state, now, since, queuedPlace } = input;
+  const queued = state === 'open' && row.status === 'pending' && queuedPlace !== undefined;
+  const label = state === 'resolved' ? `${row.status} (resolved)` : queued ? 'queued for the imaging slot' : categoryLabel(row.status, triage);
   const fields: Field[] = [
     { label: 'Owner', value: row.owner },
     { label: 'Instance', value: `${row.instanceName} (#${row.instanceId})` },
-    { label: 'Status', value: since && state === 'open' ? `${row.status}, ${describeSince(since)}` : row.status },
+    {
+      label: 'Status',
+      value: queued
+        ? `pending, queued: place ${queuedPlace} in the imaging queue; approved when the slot is free`
+        : since && state === 'open'
+          ? `${row.status}, ${describeSince(since)}`
+          : row.status,
+    },
     { label: 'Submitted', value: formatTimestamp(row.startDate) },
   ];
   const detail = summarizeOldStatus(row.oldStatus, 200, `/atmo imaging show ${row.id}`);
@@ -71,7 +92,11 @@ export function buildMachineRequestParent(input: { row: MachineRequestScanRow; t
     fields.push({ label: 'Next steps', value: triage.nextSteps.map((step, i) => `${i + 1}. ${step}`).join('\n') });
   }
   const buttons: Button[] = [{ label: 'Triage', action: TRIAGE_ACTION, value: String(row.id) }];
-  if (row.status !== 'pending') buttons.push({ label: 'Re-submit', action: RESUBMIT_ACTION, value: String(row.id), style: 'primary' });
+  // A re-submitted request waits for approval: Approve here (it queues when the slot is busy), unless
+  // it is queued already; any other open request is offered a re-submit.
+  if (row.status === 'pending') {
+    if (!queued) buttons.push({ label: 'Approve', action: APPROVE_ACTION, value: String(row.id), style: 'primary' });
+  } else buttons.push({ label: 'Re-submit', action: RESUBMIT_ACTION, value: String(row.id), style: 'primary' });
   return {
     title: `Imaging request #${row.id}: ${label}`,
     text: `Imaging request #${row.id} "${row.imageName}" by ${row.owner}: ${state === 'resolved' ? row.status : triage.summary}`,

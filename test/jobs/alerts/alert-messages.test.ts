@@ -39,6 +39,21 @@ describe('imaging alert parents', () => {
     expect(parent.visibility).toBe('channel');
   });
 
+  it('keeps an Approve button on a re-submitted request, and says queued (no Approve) once it waits in the queue', () => {
+    const row = request('pending', DEMO_ERRORS.noneTypeId);
+    const triage = triageOf(row);
+    const waiting = buildMachineRequestParent({ row, triage, state: 'open', now });
+    expect(waiting.buttons?.map((b) => `${b.action}:${b.value}`)).toEqual(['mr:triage:7', 'mr:approve:7']);
+    expect(waiting.title).toBe('Imaging request #7: waiting for approval');
+
+    const queued = buildMachineRequestParent({ row, triage, state: 'open', now, queuedPlace: 2 });
+    expect(queued.title).toBe('Imaging request #7: queued for the imaging slot');
+    expect(queued.fields?.find((f) => f.label === 'Status')?.value).toBe('pending, queued: place 2 in the imaging queue; approved when the slot is free');
+    expect(queued.buttons?.map((b) => b.action)).toEqual(['mr:triage']);
+    // Queuing changes what the thread reports, so its parent is edited.
+    expect(machineRequestFingerprint('pending', row.oldStatus, triage.category, true)).not.toBe(machineRequestFingerprint('pending', row.oldStatus, triage.category));
+  });
+
   it('does not alert on healthy, pending or finished requests', () => {
     for (const row of [request('processing', 'processing - abc'), request('pending', 'pending'), request('completed', 'completed'), request('started', 'pending', 1)]) {
       expect(isMachineRequestAlertable(row.status, triageOf(row, 1))).toBe(false);

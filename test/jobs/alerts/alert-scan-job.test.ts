@@ -5,6 +5,7 @@ import { runAlertScan } from '../../../src/jobs/alert-scan-job.js';
 import { ALERT_CLAIM_LEASE_MS } from '../../../src/jobs/alerts/sync-alert-thread.js';
 import { claimAlertThread, claimThreadUpdate, findAlertThread } from '../../../src/db/queries/alert-threads.js';
 import { recordRequestEvent } from '../../../src/db/queries/request-events.js';
+import { enqueueImagingRequest, removeQueuedRequest } from '../../../src/db/queries/imaging-queue.js';
 import { machineRequestId, processingError, setMachineRequest } from './mutate-requests.js';
 
 const MINUTE = 60_000;
@@ -71,7 +72,18 @@ describe.each(dbKinds())('imaging alert threads on %s', (kind) => {
     expect(step.updates).toHaveLength(1);
     expect(step.updates[0]!.message).toEqual(parentRef);
     expect(step.updates[0]!.reply.title).toBe(`Imaging request #${id}: waiting for approval`);
+    // Waiting for approval again: Approve is on the parent.
+    expect(step.updates[0]!.reply.buttons?.map((b) => b.action)).toEqual(['mr:triage', 'mr:approve']);
+
+    // Approved while the slot is busy, it waits in the queue: the parent says so and drops Approve.
+    await enqueueImagingRequest(t.deps.db, { requestId: id, queuedBy: 'kpatel', platform: 'slack', queuedAt: clock });
+    step = await tick();
+    expect(step.posts).toHaveLength(0);
+    expect(step.updates).toHaveLength(1);
+    expect(step.updates[0]!.reply.title).toBe(`Imaging request #${id}: queued for the imaging slot`);
+    expect(step.updates[0]!.reply.fields?.find((f) => f.label === 'Status')?.value).toMatch(/^pending, queued: place \d+ in the imaging queue/);
     expect(step.updates[0]!.reply.buttons?.map((b) => b.action)).toEqual(['mr:triage']);
+    await removeQueuedRequest(t.deps.db, id);
 
     await setMachineRequest(t.deps.db, id, 'started', 'processing - 6f1c');
     step = await tick();
