@@ -10,6 +10,7 @@ import { createDecisionReconcileJob } from './decision-reconcile-job.js';
 import { createReplicaReportJob } from './replica-report-job.js';
 import { createStatsReportJob } from './stats-report-job.js';
 import { advanceQueueIfWaiting } from '../handlers/imaging/advance-queue-if-waiting.js';
+import { createDemoImagingJob } from './demo-imaging-job.js';
 
 /**
  * Every scheduled job, listed by hand with its cron expression from the configuration. Each runs once
@@ -27,5 +28,7 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createDecisionReconcileJob(deps),
     createReplicaReportJob(deps),
     createStatsReportJob(deps),
+    // The demo has no Atmosphere to run the imaging chain: this plays it, in embedded mode only.
+    ...(deps.config.embedded ? [createDemoImagingJob(deps)] : []),
   ];
 }

@@ -17,9 +17,13 @@ export function describeApproval(outcome: ApproveOutcome): Reply {
       tone: 'success',
     };
   }
-  const holders = outcome.occupants.map((o) => `#${o.request.id} (${o.request.status}, ${o.triage.category})`).join(', ');
+  // `#4 (started)`, or `#4 (started, stuck)` when the triage says more than that it is running.
+  const holders = outcome.occupants
+    .map((o) => `#${o.request.id} (${o.request.status}${o.triage.category === 'in-progress' ? '' : `, ${o.triage.category}`})`)
+    .join(', ');
+  const verb = outcome.occupants.length === 1 ? 'holds' : 'hold';
   return {
-    text: `Imaging request ${label(outcome.item)} is queued at place ${outcome.place}: ${holders} holds the imaging slot, and only one request may image at a time. The bot approves it when the slot frees; /atmo imaging queue shows the queue.${afterDecisionNotes(outcome)}`,
+    text: `Imaging request ${label(outcome.item)} is queued at place ${outcome.place}: ${holders} ${verb} the imaging slot, and only one request may image at a time. The bot approves it when the slot frees; /atmo imaging queue shows the queue.${afterDecisionNotes(outcome)}`,
     visibility: 'channel',
     tone: 'info',
   };

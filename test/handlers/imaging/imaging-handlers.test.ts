@@ -145,7 +145,7 @@ describe.each(dbKinds())('imaging requests on %s', (kind) => {
     expect(await statusOf(t.deps.db, genomics)).toBe('started');
     const trinity = await requestId(t.deps.db, 'Trinity 2.11 RNA-Seq');
     const next = await dispatch(dispatcher, commandEvent(`imaging approve ${trinity}`, mdelgado));
-    expect(next.replies[0]!.text).toContain(`#${genomics} (started, in-progress) holds the imaging slot`);
+    expect(next.replies[0]!.text).toContain(`#${genomics} (started) holds the imaging slot`);
   });
 
   it('reorders and cancels the queue', async () => {
