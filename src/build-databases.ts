@@ -1,4 +1,7 @@
-import { join } from 'node:path';
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, extname, join } from 'node:path';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { openPglite, openPostgres, type DatabaseHandle } from './db/client.js';
@@ -22,6 +25,32 @@ export interface Databases {
  * few rights fails here, before anything is written. Without DATABASE_URL they are PGlite under
  * DATA_DIR, created from the real schemas, migrated and filled with demo data on first start.
  */
+/** Whether `dir` already holds a Postgres cluster (initdb writes PG_VERSION first). */
+function hasCluster(dir: string): boolean {
+  return existsSync(join(dir, 'PG_VERSION'));
+}
+
+/**
+ * Makes the PGlite clusters that do not exist yet in a child process (create-embedded-clusters.ts):
+ * initdb's memory, most of a first start's, then leaves with it. The child runs as this process does
+ * (`tsx` from a checkout, plain Node from the build), so it is this file's sibling with this file's
+ * extension, started with this process's Node flags.
+ */
+async function createMissingClusters(dirs: readonly string[]): Promise<void> {
+  const missing = dirs.filter((dir) => !hasCluster(dir));
+  if (missing.length === 0) return;
+  const here = fileURLToPath(import.meta.url);
+  const program = join(dirname(here), `create-embedded-clusters${extname(here)}`);
+  const child = fork(program, missing, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode) => resolve(exitCode));
+  });
+  if (code !== 0) throw new Error(`could not create the embedded databases in ${missing.join(', ')} (exit ${code}): ${stderr.trim() || 'no message'}`);
+}
+
 export async function buildDatabases(config: Config, log: Logger, now: () => Date): Promise<Databases> {
   const opened: DatabaseHandle[] = [];
   const open = <H extends DatabaseHandle>(handle: H): H => {
@@ -41,6 +70,7 @@ export async function buildDatabases(config: Config, log: Logger, now: () => Dat
       if (config.TROPOSPHERE_DATABASE_URL) troposphere = open(openPostgres(config.TROPOSPHERE_DATABASE_URL, { ...timeouts, max: 4, onError: onError('troposphere') }));
     } else {
       const started = Date.now();
+      await createMissingClusters([join(config.DATA_DIR, 'atmosphere'), join(config.DATA_DIR, 'troposphere')]);
       atmosphere = open(await openPglite(join(config.DATA_DIR, 'atmosphere')));
       await loadAtmosphereSchema(atmosphere);
       const seeded = config.DEMO_DATA && (await seedDemoData(atmosphere.db, now()));
