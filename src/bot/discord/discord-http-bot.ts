@@ -32,6 +32,9 @@ export interface DiscordHttpBotOptions {
   metrics?: BotMetrics;
   formStates?: FormStateStore;
   replayGuard?: ReplayGuard;
+  /** As for the gateway adapter (interaction-handler.ts); tests shorten them. */
+  formPrecheckBudgetMs?: number;
+  commandReplyBudgetMs?: number;
   now?: () => number;
 }
 
@@ -52,6 +55,8 @@ export function createDiscordHttpBot(options: DiscordHttpBotOptions): DiscordBot
     dispatcher,
     log,
     workQueue: options.workQueue,
+    ...(options.formPrecheckBudgetMs !== undefined ? { formPrecheckBudgetMs: options.formPrecheckBudgetMs } : {}),
+    ...(options.commandReplyBudgetMs !== undefined ? { commandReplyBudgetMs: options.commandReplyBudgetMs } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.formStates ? { formStates: options.formStates } : {}),
   });
