@@ -6,6 +6,7 @@ import { APPLICATION_ID, buttonClick, chatInput, GUILD_ID, modalSubmit } from '.
 import { createInteractionSigner } from '../support/discord-signer.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../support/round-robin-proxy.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
 import { startMirroredAtmosphereApi } from './mirrored-atmosphere-api.js';
 import { discordButtonIds, discordText, EPHEMERAL, type DiscordMessageBody } from './discord-driver.js';
@@ -29,6 +30,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord over HTTP: two replicas
   let database: TestDatabase;
   let atmosphere: FakeAtmosphereApi;
   let discord: FakeDiscord;
+  let slack: FakeSlackApi;
   let replicas: E2eBot[] = [];
   let proxy: RoundRobinProxy;
   const db = () => database.atmosphere.db;
@@ -65,6 +67,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord over HTTP: two replicas
     database = await createTestDatabase('postgres', { troposphere: true, demo: true, now: new Date() });
     atmosphere = await startMirroredAtmosphereApi(db());
     discord = await startFakeDiscord({ token: TOKEN, applicationId: APPLICATION_ID });
+    slack = await startFakeSlackApi();
     const env = productionEnv(database, atmosphere, {
       DISCORD_TOKEN: TOKEN,
       DISCORD_APPLICATION_ID: APPLICATION_ID,
@@ -73,9 +76,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord over HTTP: two replicas
       DISCORD_MODE: 'http',
       DISCORD_PUBLIC_KEY: signer.publicKeyHex,
       BOT_ADMINS: `discord:${D.admin}`,
+      // Slack over HTTP too, as a deployment behind one load balancer serves both: Bolt's receiver
+      // then owns PORT and hands /discord/interactions to the shared routes.
+      SLACK_BOT_TOKEN: 'xoxb-e2e-token',
+      SLACK_SIGNING_SECRET: 'e2e-slack-signing-secret',
+      SLACK_API_URL: slack.url,
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     });
-    for (let index = 0; index < 2; index += 1) replicas.push(await startE2eBot(env, { discordRestOptions: { retries: 0, timeout: 5_000 } }));
+    const options = { discordRestOptions: { retries: 0, timeout: 5_000 }, slackClientOptions: { retryConfig: { retries: 0 } }, slackBotIds: { botId: 'B1', botUserId: 'UB1' } };
+    for (let index = 0; index < 2; index += 1) replicas.push(await startE2eBot(env, options));
     proxy = await startRoundRobinProxy(replicas.map((replica) => `http://127.0.0.1:${replica.bot.port}`));
   });
 
@@ -84,6 +93,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord over HTTP: two replicas
     for (const replica of replicas) await replica.bot.stop();
     replicas = [];
     await discord?.close();
+    await slack?.close();
     await atmosphere?.close();
     await database?.drop();
   });
@@ -96,6 +106,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord over HTTP: two replicas
       const body = (await response.json()) as { ok: boolean; components: Record<string, unknown> };
       expect(response.status).toBe(200);
       expect(body.components.discord).toEqual({ state: 'up', detail: 'interactions endpoint' });
+      expect(body.components.slack).toMatchObject({ state: 'up' });
     }
   });
 
