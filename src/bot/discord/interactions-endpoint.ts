@@ -4,7 +4,7 @@ import { InteractionResponseType, InteractionType, type APIInteraction, type RES
 import type { Logger } from '../../logger.js';
 import type { ReplayGuard } from '../chat/replay-guard.js';
 import type { HttpRoute } from '../http-server.js';
-import { createHttpInteractionCallbacks, type HttpAnswer } from './http-interaction-callbacks.js';
+import { createHttpInteractionCallbacks } from './http-interaction-callbacks.js';
 import type { InteractionHandler } from './interaction-handler.js';
 import { checkInteractionSignature } from './verify-interaction.js';
 
@@ -79,6 +79,12 @@ export function interactionsRoute(options: InteractionsEndpointOptions): HttpRou
 
   async function answer(interaction: APIInteraction, res: ServerResponse, arrived: number): Promise<void> {
     const callbacks = createHttpInteractionCallbacks(interaction, options.rest);
+    // Listened for from the start: if Discord hangs up before the handler has chosen its answer,
+    // the call that chooses it must fail rather than wait for a write that will never finish.
+    res.once('finish', () => callbacks.sent());
+    res.once('close', () => {
+      if (!res.writableFinished) callbacks.lost(new Error('Discord closed the request before the interaction response was written'));
+    });
     const handled = options.handle(interaction, callbacks, arrived).catch((error: unknown) => {
       log.error({ err: error, eventId: interaction.id }, 'discord interaction failed');
       return true;
@@ -94,17 +100,9 @@ export function interactionsRoute(options: InteractionsEndpointOptions): HttpRou
       res.writeHead(500, JSON_HEADERS).end(JSON.stringify({ error: 'no response' }));
       return;
     }
-    write(res, first, callbacks);
+    if (first.status === 202) res.writeHead(202).end();
+    else res.writeHead(200, JSON_HEADERS).end(JSON.stringify(first.body));
   }
-}
-
-function write(res: ServerResponse, answer: HttpAnswer, callbacks: { sent(): void; lost(error: Error): void }): void {
-  res.once('finish', () => callbacks.sent());
-  res.once('close', () => {
-    if (!res.writableFinished) callbacks.lost(new Error('Discord closed the request before the interaction response was written'));
-  });
-  if (answer.status === 202) res.writeHead(202).end();
-  else res.writeHead(200, JSON_HEADERS).end(JSON.stringify(answer.body));
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

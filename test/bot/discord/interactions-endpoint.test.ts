@@ -29,6 +29,9 @@ const actions: ActionDefinition[] = [
 type Behaviour = (event: ChatEvent, io: EventIO) => Promise<DispatchOutcome>;
 const done: DispatchOutcome = { kind: 'done' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function waitUntil(predicate: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 200 && !predicate(); tries += 1) await sleep(10);
+}
 
 describe('Discord HTTP interactions endpoint (signed requests over real HTTP, fake Discord REST)', () => {
   const signer = createInteractionSigner();
@@ -182,6 +185,38 @@ describe('Discord HTTP interactions endpoint (signed requests over real HTTP, fa
     const again = await post(body, { timestamp, signature });
     expect([first.status, again.status]).toEqual([200, 409]);
     expect(events.filter((event) => event.id === command.id)).toHaveLength(1);
+  });
+
+  it('fails the answer, instead of waiting for ever, when Discord hangs up before the bot has answered', async () => {
+    let outcome: Promise<unknown> = Promise.resolve();
+    behaviour = async (_event, io) => {
+      await sleep(300);
+      outcome = io.respond({ text: 'too late' }).then(
+        () => 'sent',
+        (error: unknown) => (error as Error).message,
+      );
+      await outcome;
+      return done;
+    };
+    const command = chatInput({ path: ['requests'] });
+    const body = JSON.stringify(command);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const abort = new AbortController();
+    const request = fetch(url, {
+      method: 'POST',
+      body,
+      signal: abort.signal,
+      headers: { 'content-type': 'application/json', 'x-signature-timestamp': timestamp, 'x-signature-ed25519': signer.sign(timestamp, body) },
+    }).catch((error: unknown) => error);
+    await sleep(60);
+    abort.abort();
+    await request;
+    await waitUntil(() => events.some((event) => event.id === command.id));
+    await sleep(400);
+    // The deferral found the request gone and was logged; the reply after it could not be the response.
+    expect(await outcome).not.toBe('sent');
+    expect(memory.lines.some((line) => line.msg === 'discord deferral failed')).toBe(true);
+    memory.lines.length = 0;
   });
 
   it('answers 400 to an interaction kind the bot does not handle (autocomplete)', async () => {
