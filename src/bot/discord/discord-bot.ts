@@ -42,13 +42,14 @@ export interface DiscordBotOptions {
   replayGuard?: ReplayGuard;
 }
 
+/** A Discord adapter, gateway (here) or HTTP (discord-http-bot.ts): what the composition root drives. */
 export interface DiscordBot {
-  /** Registers the guild commands (when `guildId` is set), logs in and waits for the gateway's READY. */
+  /** Registers the guild commands (when `guildId` is set); over the gateway, logs in and waits for READY. */
   start(): Promise<void>;
-  /** Closes the gateway: no new interactions arrive, while replies to accepted ones still go out over REST. */
+  /** No new interactions arrive (the gateway closes), while replies to accepted ones still go out over REST. */
   stopReceiving(): Promise<void>;
   stop(): Promise<void>;
-  /** For /healthz: whether the gateway session is ready now (discord.js resumes it by itself). */
+  /** For /readyz: whether interactions can arrive now (over the gateway, its session is ready; discord.js resumes it by itself). */
   connection(): ComponentState;
   readonly chatPort: ChatPort;
 }
