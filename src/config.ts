@@ -3,6 +3,8 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { parseChannelRef, type ChannelRef } from './model/channel-ref.js';
 import { openstackClouds, providerList } from './model/openstack-clouds.js';
+import { parseDiscordPublicKey } from './model/discord-public-key.js';
+import type { KeyObject } from 'node:crypto';
 import { validate as validateCron } from 'node-cron';
 import { isDockerHubImageName } from './model/docker-image-name.js';
 
@@ -110,6 +112,8 @@ const variables = z.object({
     DISCORD_APPLICATION_ID: optionalString,
     DISCORD_GUILD_ID: optionalString,
     DISCORD_API_URL: optionalUrl,
+    DISCORD_MODE: z.enum(['gateway', 'http'], { error: 'must be gateway (one process holds a gateway session) or http (Discord posts to /discord/interactions)' }).default('gateway'),
+    DISCORD_PUBLIC_KEY: optionalString,
 
     CONSOLE: z.enum(['auto', 'on', 'off']).default('auto'),
     BOT_ADMINS: z
@@ -203,6 +207,19 @@ function crossCheck(env: Record<string, string | undefined>): string[] {
     if (a === 'SLACK_BOT_TOKEN' && has('SLACK_APP_TOKEN')) continue;
     if (has(a) !== has(b)) problems.push(`${has(a) ? b : a}: ${message}`);
   }
+  if (env.DISCORD_MODE?.trim() === 'http') {
+    if (!has('DISCORD_PUBLIC_KEY')) {
+      problems.push("DISCORD_PUBLIC_KEY: DISCORD_MODE=http needs the application's public key (developer portal, General Information, Public Key) to check each interaction's signature");
+    }
+    if (!has('DISCORD_TOKEN') && !has('DISCORD_APPLICATION_ID')) problems.push('DISCORD_TOKEN: DISCORD_MODE=http needs DISCORD_TOKEN and DISCORD_APPLICATION_ID too');
+  }
+  if (has('DISCORD_PUBLIC_KEY')) {
+    try {
+      parseDiscordPublicKey(env.DISCORD_PUBLIC_KEY!);
+    } catch (error) {
+      problems.push(`DISCORD_PUBLIC_KEY: ${(error as Error).message}`);
+    }
+  }
   if (has('SLACK_APP_TOKEN') && !has('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: Socket Mode (SLACK_APP_TOKEN) also needs SLACK_BOT_TOKEN');
   const repos = (env.RELEASE_REPOS ?? '').split(',').map((item) => item.trim()).filter(Boolean);
   if (has('GITHUB_TOKEN') && repos.length === 0) problems.push('RELEASE_REPOS: list the repositories to release, e.g. cyverse/atmosphere,cyverse/troposphere');
@@ -226,6 +243,8 @@ export type Config = Readonly<
     statsChannel: ChannelRef | undefined;
     /** True when no DATABASE_URL is set: PGlite, demo data, embedded gateway. */
     embedded: boolean;
+    /** DISCORD_PUBLIC_KEY as a key for verifying interaction signatures. */
+    discordPublicKey: KeyObject | undefined;
   }
 >;
 
@@ -272,6 +291,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     announceChannel: parsed.ANNOUNCE_CHANNEL ? parseChannelRef(parsed.ANNOUNCE_CHANNEL)! : undefined,
     statsChannel: parseChannelRef(parsed.STATS_CHANNEL ?? parsed.ANNOUNCE_CHANNEL ?? '') ?? undefined,
     embedded: parsed.DATABASE_URL === undefined,
+    discordPublicKey: parsed.DISCORD_PUBLIC_KEY ? parseDiscordPublicKey(parsed.DISCORD_PUBLIC_KEY) : undefined,
   });
 }
 

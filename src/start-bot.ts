@@ -37,6 +37,7 @@ import { stopGracefully } from './bot/chat/stop-gracefully.js';
 import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { countOpenAlertThreads } from './db/queries/alert-threads.js';
 import { configWarnings } from './model/config-warnings.js';
+import { buildDiscord } from './start-discord.js';
 
 function buildGateway(config: Config, db: Database, now: () => Date, log: Logger): AtmosphereGateway {
   if (config.ATMOSPHERE_API_URL && config.ATMOSPHERE_API_TOKEN) {
@@ -229,7 +230,24 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   };
   let port: number | undefined;
   let stopping: Promise<void> | undefined;
+  const replayGuard = createReplayGuard({ kv, log: log.child({ component: 'replay-guard' }) });
   try {
+    // Built before anything listens: in http mode its route joins the listener.
+    const discord = await buildDiscord({
+      config,
+      log,
+      dispatcher,
+      router,
+      formStates,
+      workQueue: queue,
+      metrics,
+      replayGuard,
+      ...(options.discordRestOptions ? { restOptions: options.discordRestOptions } : {}),
+    });
+    if (discord) {
+      chat.register('discord', callsOutsideSlot(discord.chatPort, queue, 'discord'));
+      connections.discord = discord.connection;
+    }
     if (config.SLACK_BOT_TOKEN) {
       const { createSlackApp } = await import('./bot/slack/slack-app.js');
       const slack = createSlackApp({
@@ -249,7 +267,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         workQueue: queue,
         isDraining,
         metrics,
-        replayGuard: createReplayGuard({ kv, log: log.child({ component: 'replay-guard' }) }),
+        replayGuard,
       });
       chat.register('slack', callsOutsideSlot(slack.chatPort, queue, 'slack'));
       connections.slack = slack.connection;
@@ -266,26 +284,11 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       port = server.port;
       stops.push(() => server.close());
     }
-    if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
-      const { createDiscordBot } = await import('./bot/discord/discord-bot.js');
-      const discord = createDiscordBot({
-        token: config.DISCORD_TOKEN,
-        formStates,
-        applicationId: config.DISCORD_APPLICATION_ID,
-        ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
-        ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),
-        dispatcher,
-        log: log.child({ platform: 'discord' }),
-        ...(options.discordRestOptions ? { restOptions: options.discordRestOptions } : {}),
-        workQueue: queue,
-        metrics,
-      });
-      chat.register('discord', callsOutsideSlot(discord.chatPort, queue, 'discord'));
-      connections.discord = discord.connection;
+    if (discord) {
       await discord.start();
       stops.push(() => discord.stop());
       stopReceiving.push(() => discord.stopReceiving());
-      log.info('discord adapter started');
+      log.info({ mode: config.DISCORD_MODE }, 'discord adapter started');
     }
   } catch (error) {
     // A half-started bot must not keep databases, sockets or ports open.

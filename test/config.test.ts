@@ -48,6 +48,29 @@ describe('loadConfig', () => {
     expect(config.alertChannel).toBeUndefined();
   });
 
+  it('refuses Discord over HTTP without the public key, or with a malformed one, saying where the key is', () => {
+    const discord = { DISCORD_TOKEN: 'discord-token', DISCORD_APPLICATION_ID: '111111111111111111' };
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problemsOf({ ...discord, DISCORD_MODE: 'http' })).toEqual([expect.stringMatching(/^DISCORD_PUBLIC_KEY: DISCORD_MODE=http needs the application's public key \(developer portal/)]);
+    expect(problemsOf({ ...discord, DISCORD_MODE: 'http', DISCORD_PUBLIC_KEY: 'not-hex' })).toEqual([
+      expect.stringMatching(/^DISCORD_PUBLIC_KEY: must be the 64 hex characters of the application's public key .*got 7 characters$/),
+    ]);
+    expect(problemsOf({ ...discord, DISCORD_MODE: 'http', DISCORD_PUBLIC_KEY: 'ab'.repeat(31) })).toHaveLength(1);
+    expect(problemsOf({ DISCORD_MODE: 'http', DISCORD_PUBLIC_KEY: 'ab'.repeat(32) })).toEqual(['DISCORD_TOKEN: DISCORD_MODE=http needs DISCORD_TOKEN and DISCORD_APPLICATION_ID too']);
+    expect(problemsOf({ ...discord, DISCORD_MODE: 'websocket' })[0]).toMatch(/^DISCORD_MODE: must be gateway .* or http/);
+
+    const config = loadConfig({ ...discord, DISCORD_MODE: 'http', DISCORD_PUBLIC_KEY: 'AB'.repeat(32) });
+    expect(config.discordPublicKey?.asymmetricKeyType).toBe('ed25519');
+    expect(loadConfig(discord).DISCORD_MODE).toBe('gateway');
+  });
+
   it('parses channel references and lists', () => {
     const config = loadConfig({ ALERT_CHANNEL: 'discord:1234', BOT_ADMINS: 'slack:U1, discord:2 ', DATABASE_URL: 'postgres://x@h/db' });
     expect(config.alertChannel).toEqual({ platform: 'discord', channel: '1234' });

@@ -9,6 +9,8 @@ export interface WarnedSettings {
   SLACK_BOT_TOKEN?: string | undefined;
   DISCORD_TOKEN?: string | undefined;
   DISCORD_GUILD_ID?: string | undefined;
+  DISCORD_MODE?: 'gateway' | 'http' | undefined;
+  DISCORD_PUBLIC_KEY?: string | undefined;
   ALERT_CHANNEL?: string | undefined;
   ANNOUNCE_CHANNEL?: string | undefined;
   BOT_ADMINS: readonly string[];
@@ -45,6 +47,14 @@ export function configWarnings(config: WarnedSettings): ConfigWarning[] {
       message:
         'Discord is configured without DISCORD_GUILD_ID, so the bot registers no /atmo command at start-up: users see none unless the commands ' +
         'are registered globally for the application, or in a server with `npm run discord:register` (which needs DISCORD_GUILD_ID set).',
+    });
+  }
+  if (config.DISCORD_PUBLIC_KEY && config.DISCORD_MODE !== 'http') {
+    warnings.push({
+      variable: 'DISCORD_MODE',
+      message:
+        'DISCORD_PUBLIC_KEY is set but DISCORD_MODE is gateway, so /discord/interactions is not served and the key is unused. Set DISCORD_MODE=http ' +
+        'to take interactions over HTTP (and the Interactions Endpoint URL in the developer portal), or leave the key out.',
     });
   }
   for (const entry of config.BOT_ADMINS) {

@@ -52,7 +52,10 @@ export interface FakeDiscord {
   requests: RecordedRequest[];
   /** Sockets the gateway accepted, IDENTIFYs and RESUMEs it answered. */
   stats: { connections: number; identifies: number; resumes: number };
-  /** Pushes INTERACTION_CREATE; while the bot is disconnected it waits and is replayed on RESUME. */
+  /**
+   * Pushes INTERACTION_CREATE to every session, as Discord does to each session of the application;
+   * while one is disconnected it waits there and is replayed on RESUME.
+   */
   sendInteraction(d: object): void;
   /** Closes the gateway socket with a resumable code, as Discord does when it moves a session. */
   dropConnection(): void;
@@ -82,7 +85,9 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
   const responded = new Set<string>();
   let nextId = 900_000_000_000_000_000n;
   const snowflake = () => String(nextId++);
+  /** The latest session (the one dropConnection drops); every session gets each interaction. */
   let session: Session | null = null;
+  const sessions = new Map<string, Session>();
   let liveWaiters: (() => void)[] = [];
 
   function attachmentObjects(body: Record<string, unknown>, files: RecordedFile[]): Record<string, unknown>[] {
@@ -289,6 +294,7 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
         }
         stats.identifies += 1;
         session = { id: `session-${stats.identifies}`, seq: 0, sent: [], socket, ready: true };
+        sessions.set(session.id, session);
         dispatch(session, 'READY', {
           v: 10,
           user: botUser,
@@ -301,23 +307,25 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
         });
         markLive();
       } else if (payload.op === 6) {
-        if (d.token !== options.token || !session || d.session_id !== session.id) {
+        const resumed = typeof d.session_id === 'string' ? sessions.get(d.session_id) : undefined;
+        if (d.token !== options.token || !resumed) {
           socket.send(JSON.stringify({ op: 9, d: false }));
           return;
         }
         stats.resumes += 1;
         const seq = typeof d.seq === 'number' ? d.seq : 0;
-        session.socket = socket;
-        for (const item of session.sent) if (item.s > seq) socket.send(item.frame);
-        session.ready = true;
-        dispatch(session, 'RESUMED', {});
+        resumed.socket = socket;
+        for (const item of resumed.sent) if (item.s > seq) socket.send(item.frame);
+        resumed.ready = true;
+        dispatch(resumed, 'RESUMED', {});
         markLive();
       }
     });
     socket.on('close', () => {
-      if (session?.socket === socket) {
-        session.socket = null;
-        session.ready = false;
+      for (const known of sessions.values()) {
+        if (known.socket !== socket) continue;
+        known.socket = null;
+        known.ready = false;
       }
     });
   });
@@ -328,10 +336,10 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
     requests,
     stats,
     sendInteraction(d) {
-      if (!session) throw new Error('no gateway session: start the bot first');
+      if (sessions.size === 0) throw new Error('no gateway session: start the bot first');
       const { id, type } = d as { id?: unknown; type?: unknown };
       if (typeof id === 'string' && typeof type === 'number') interactionTypes.set(id, type);
-      dispatch(session, 'INTERACTION_CREATE', d);
+      for (const each of sessions.values()) dispatch(each, 'INTERACTION_CREATE', d);
     },
     dropConnection() {
       if (!session?.socket) throw new Error('no live gateway connection to drop');

@@ -33,6 +33,14 @@ describe('settings that silently do nothing', () => {
     expect(warnings[0]?.message).toMatch(/registers no \/atmo command at start-up.*registered globally.*npm run discord:register/);
   });
 
+  it('say that DISCORD_PUBLIC_KEY does nothing in gateway mode, and how to use it', () => {
+    const key = { DISCORD_PUBLIC_KEY: 'ab'.repeat(32), ALERT_CHANNEL: 'discord:1234567' };
+    const warnings = warningsOf({ ...DISCORD, ...key });
+    expect(warnings.map((warning) => warning.variable)).toEqual(['DISCORD_MODE']);
+    expect(warnings[0]?.message).toMatch(/^DISCORD_PUBLIC_KEY is set but DISCORD_MODE is gateway.*Set DISCORD_MODE=http/);
+    expect(warningsOf({ ...DISCORD, ...key, DISCORD_MODE: 'http' })).toEqual([]);
+  });
+
   it('name each malformed BOT_ADMINS entry and why it is one', () => {
     const warnings = warningsOf({ BOT_ADMINS: 'slack:U0123ABC,U0456DEF,teams:abc,discord:not-a-snowflake,slack:<@U0789>' });
     expect(warnings.map((warning) => warning.message)).toEqual([

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
@@ -21,10 +22,13 @@ export const GUILD_ID = '444444444444444444';
 export const CHANNEL_ID = '333333333333333333';
 export const USER_ID = '222222222222222222';
 
+// Ids differ between test runs too: a shared Redis remembers each interaction id claimed (for 16
+// minutes), so a second run reusing the first run's ids would find them all taken.
+const firstId = 700_000_000_000_000_000n + BigInt(Date.now()) * 1_000_000n + BigInt(randomInt(1000)) * 1000n;
 let counter = 0;
 function nextId(): string {
   counter += 1;
-  return String(700_000_000_000_000_000n + BigInt(counter));
+  return String(firstId + BigInt(counter));
 }
 
 interface Who {

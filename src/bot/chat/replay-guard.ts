@@ -1,16 +1,18 @@
 import type { Logger } from '../../logger.js';
 import type { KeyValueStore } from '../../integrations/kv/key-value-store.js';
 import { createMemoryStore } from '../../integrations/kv/memory-store.js';
-import { DEDUPE_TTL_MS, SLACK_REPLAY_TTL_MS, keys } from '../../integrations/kv/keys.js';
+import { DEDUPE_TTL_MS, DISCORD_INTERACTION_TTL_MS, SLACK_REPLAY_TTL_MS, keys } from '../../integrations/kv/keys.js';
 
 /**
  * What is remembered, and for how long (the TTLs' reasons are in keys.ts): a signed request by its
  * signature, for as long as Slack's timestamp window lets it be replayed; an Events API event by its
- * id, for as long as Slack may retry it.
+ * id, for as long as Slack may retry it; a Discord interaction by its id, for as long as its token
+ * lives (each gateway session receives it, and a signed HTTP request can be sent again).
  */
 const TTL_MS = {
   'slack-request': SLACK_REPLAY_TTL_MS,
   'slack-event': DEDUPE_TTL_MS,
+  'discord-interaction': DISCORD_INTERACTION_TTL_MS,
 } as const;
 
 export type ReplayKind = keyof typeof TTL_MS;

@@ -1,4 +1,4 @@
-import { DiscordAPIError, Routes, type Client } from 'discord.js';
+import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import { IntegrationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { ChannelRef, MessageRef } from '../chat/chat-event.js';
@@ -13,10 +13,11 @@ import type { DiscordMessage } from './render-reply.js';
 const THREAD_NAME_LENGTH = 100;
 
 /**
- * Posts and edits messages outside any interaction (alerts, job reports) through `client`'s REST
- * API. A post into a thread of a message starts that thread the first time it is needed.
+ * Posts and edits messages outside any interaction (alerts, job reports) through Discord's REST API
+ * with the bot token (`rest`), gateway or not. A post into a thread of a message starts that thread
+ * the first time it is needed.
  */
-export function createDiscordChatPort(client: Client, log: Logger): ChatPort {
+export function createDiscordChatPort(rest: REST, log: Logger): ChatPort {
   const threads = new Map<string, string>();
 
   /** The thread started from `parent`, created the first time it is needed. */
@@ -27,7 +28,7 @@ export function createDiscordChatPort(client: Client, log: Logger): ChatPort {
     const name = cutName(reply.title ?? reply.text.split('\n')[0] ?? 'alert');
     let threadId: string;
     try {
-      threadId = idOf(await client.rest.post(Routes.threads(parent.channel, parent.id), { body: { name } }));
+      threadId = idOf(await rest.post(Routes.threads(parent.channel, parent.id), { body: { name } }));
     } catch (error) {
       // Another replica (or a restart) already started it; a thread started from a message shares its id.
       if (!(error instanceof DiscordAPIError && error.code === 160004)) throw discordError(`starting a thread on message ${parent.id}`, error);
@@ -43,11 +44,11 @@ export function createDiscordChatPort(client: Client, log: Logger): ChatPort {
       const threadId = postOptions?.thread ? await threadFor(postOptions.thread, reply) : undefined;
       // A direct message goes to the DM channel with that user ("Create DM", POST /users/@me/channels).
       const dm = channel.direct
-        ? idOf(await call(`opening a direct message with Discord user ${channel.channel}`, () => client.rest.post(Routes.userChannels(), { body: { recipient_id: channel.channel } })))
+        ? idOf(await call(`opening a direct message with Discord user ${channel.channel}`, () => rest.post(Routes.userChannels(), { body: { recipient_id: channel.channel } })))
         : undefined;
       const target = threadId ?? dm ?? channel.channel;
       const port = discordFilePort((message, files) =>
-        call(`posting to Discord channel ${target}`, () => client.rest.post(Routes.channelMessages(target), withFiles(message, files))),
+        call(`posting to Discord channel ${target}`, () => rest.post(Routes.channelMessages(target), withFiles(message, files))),
       );
       const created = await deliverReply(reply, port, log);
       return { platform: 'discord', channel: dm ?? channel.channel, id: idOf(created), ...(threadId ? { threadId } : {}) };
@@ -56,7 +57,7 @@ export function createDiscordChatPort(client: Client, log: Logger): ChatPort {
       assertDiscord(message.platform);
       const channelId = message.threadId ?? message.channel;
       const port = discordFilePort((rendered, files) =>
-        call(`editing Discord message ${message.id}`, () => client.rest.patch(Routes.channelMessage(channelId, message.id), withFiles(rendered, files))),
+        call(`editing Discord message ${message.id}`, () => rest.patch(Routes.channelMessage(channelId, message.id), withFiles(rendered, files))),
       );
       await deliverReply(reply, port, log);
     },

@@ -1,34 +1,18 @@
-import {
-  MessageFlags,
-  type APIModalInteractionResponseCallbackData,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-  type ModalMessageModalSubmitInteraction,
-  type ModalSubmitInteraction,
-} from 'discord.js';
+import type { APIModalInteractionResponseCallbackData } from 'discord.js';
 import type { Logger } from '../../logger.js';
 import type { EventIO } from '../chat/command.js';
 import { deliverReply } from '../chat/deliver-reply.js';
 import type { Reply, ReplyFile } from '../chat/reply.js';
-import { clientFiles, discordFilePort } from './discord-files.js';
-import { messageOptions } from './message-options.js';
+import { discordFilePort } from './discord-files.js';
+import type { InteractionCallbacks } from './interaction-callbacks.js';
 import type { DiscordMessage } from './render-reply.js';
 
 const POSTED_IN_CHANNEL = 'Posted in the channel.';
-
-type UpdatableInteraction = ButtonInteraction | ModalMessageModalSubmitInteraction;
-
-/**
- * The message options with the files, when there are any. An edit without files leaves the message's
- * attachments as they are (an empty list would delete them).
- */
-function withFiles(message: DiscordMessage, files: readonly ReplyFile[]) {
-  return { ...messageOptions(message), ...(files.length > 0 ? { files: clientFiles(files) } : {}) };
-}
+const NO_FILES: readonly ReplyFile[] = [];
 
 /** Renders `reply` and hands it to `send` with its files, attaching the full text when a limit cut it. */
-function deliver(reply: Reply, log: Logger, send: (options: ReturnType<typeof withFiles>) => Promise<void>): Promise<void> {
-  return deliverReply(reply, discordFilePort((message, files) => send(withFiles(message, files))), log);
+function deliver(reply: Reply, log: Logger, send: (message: DiscordMessage, files: readonly ReplyFile[]) => Promise<void>): Promise<void> {
+  return deliverReply(reply, discordFilePort(send), log);
 }
 
 /**
@@ -55,7 +39,7 @@ export class ComponentResponder {
    * `log` hears files that could not be attached.
    */
   constructor(
-    private readonly interaction: UpdatableInteraction,
+    private readonly interaction: InteractionCallbacks,
     options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void; log: Logger },
   ) {
     this.onFirstResponse = options.onFirstResponse ?? (() => {});
@@ -65,18 +49,16 @@ export class ComponentResponder {
       respond: (reply) =>
         this.queue(async () => {
           await this.ackNow();
-          await deliver(reply, log, async (message) => {
-            await this.interaction.followUp({ ...message, ...(reply.visibility === 'channel' ? {} : { flags: MessageFlags.Ephemeral }) });
-          });
+          await deliver(reply, log, (message, files) => this.interaction.followUp(message, files, reply.visibility !== 'channel'));
         }),
       updateSource: (reply) =>
         this.queue(() =>
-          deliver(reply, log, async (message) => {
+          deliver(reply, log, async (message, files) => {
             if (this.acked) {
-              await this.interaction.editReply(message);
+              await this.interaction.editOriginal(message, files);
             } else {
               clearTimeout(this.timer);
-              await this.interaction.update(message);
+              await this.interaction.update(message, files);
               this.markAcked();
             }
           }),
@@ -92,7 +74,7 @@ export class ComponentResponder {
   /** Shows the modal when nothing has been sent yet; false when it is too late for one. */
   showModal(modal: APIModalInteractionResponseCallbackData): Promise<boolean> {
     return this.queue(async () => {
-      if (this.acked || !('showModal' in this.interaction)) return false;
+      if (this.acked || !this.interaction.showModal) return false;
       clearTimeout(this.timer);
       await this.interaction.showModal(modal);
       this.markAcked();
@@ -129,7 +111,7 @@ export class ComponentResponder {
  * https://discord.com/developers/docs/interactions/receiving-and-responding (3 s for the first response)
  */
 export function createCommandReplyIO(
-  interaction: ChatInputCommandInteraction | ModalSubmitInteraction,
+  interaction: InteractionCallbacks,
   options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void; log: Logger },
 ): EventIO & { finish(): Promise<void> } {
   let state: 'fresh' | 'deferred' | 'answered' = 'fresh';
@@ -146,29 +128,29 @@ export function createCommandReplyIO(
   };
   const defer = async () => {
     if (state !== 'fresh') return;
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await interaction.deferReply(true);
     moveTo('deferred');
   };
   const timer = setTimeout(() => void queue(defer).catch(options.onDeferError), options.deferAfterMs);
   return {
     respond: (reply) =>
-      queue(() => deliver(reply, options.log, async (message) => {
-        const ephemeral = reply.visibility === 'channel' ? {} : { flags: MessageFlags.Ephemeral as const };
+      queue(() => deliver(reply, options.log, async (message, files) => {
+        const ephemeral = reply.visibility !== 'channel';
         if (state === 'fresh') {
           clearTimeout(timer);
-          await interaction.reply({ ...message, ...ephemeral });
+          await interaction.reply(message, files, ephemeral);
           moveTo('answered');
         } else if (state === 'answered') {
-          await interaction.followUp({ ...message, ...ephemeral });
+          await interaction.followUp(message, files, ephemeral);
         } else if (reply.visibility === 'channel') {
-          if (!originalUsed) await interaction.editReply({ content: POSTED_IN_CHANNEL, embeds: [], components: [] });
+          if (!originalUsed) await interaction.editOriginal({ content: POSTED_IN_CHANNEL, embeds: [], components: [] }, NO_FILES);
           originalUsed = true;
-          await interaction.followUp(message);
+          await interaction.followUp(message, files, false);
         } else if (!originalUsed) {
-          await interaction.editReply(message);
+          await interaction.editOriginal(message, files);
           originalUsed = true;
         } else {
-          await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+          await interaction.followUp(message, files, true);
         }
       })),
     finish: () =>
@@ -176,7 +158,7 @@ export function createCommandReplyIO(
         clearTimeout(timer);
         // Nothing was said: the interaction still needs its response, or Discord reports a failure.
         if (state === 'fresh') await defer();
-        if (state === 'deferred' && !originalUsed) await interaction.deleteReply();
+        if (state === 'deferred' && !originalUsed) await interaction.deleteOriginal();
       }),
   };
 }

@@ -75,6 +75,16 @@ export const FORM_STATE_TTL_MS = 1 * HOUR_MS;
 export const SLACK_REPLAY_TTL_MS = 11 * MINUTE_MS;
 
 /**
+ * How long a Discord interaction's claim is kept. An interaction must be answered within 3 s and its
+ * token is good for 15 minutes after that
+ * (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-callback);
+ * a second delivery later than that (a gateway RESUME replaying it, a captured HTTP request sent
+ * again) could do nothing the user sees, and within it the claim turns it away. A minute more
+ * covers the clocks of the replicas.
+ */
+export const DISCORD_INTERACTION_TTL_MS = 16 * MINUTE_MS;
+
+/**
  * Validates a TTL and rounds it up to whole milliseconds. Redis rejects `PX 0` and fractions, and an
  * entry without expiry would stay forever, so both stores refuse anything that is not a positive,
  * finite number.
