@@ -1,4 +1,5 @@
 import type { QuotaValues } from '../../model/quota-values.js';
+import { formatAu, formatGigabytes } from '../quantities.js';
 
 /** What a request's free text asks for, as far as it can be read: the form's editable default. */
 export interface RequestedResources {
@@ -70,11 +71,11 @@ export function quotaSpecText(quota: Partial<QuotaValues>): string {
 export function describeAsk(text: string): string {
   const asked = parseRequestText(text);
   const parts: string[] = [];
-  if (asked.allocation !== undefined) parts.push(`allocation ${asked.allocation} AU`);
+  if (asked.allocation !== undefined) parts.push(`allocation ${formatAu(asked.allocation)}`);
   const q = asked.quota;
   if (q.cpu !== undefined) parts.push(`cpu ${q.cpu}`);
-  if (q.memory !== undefined) parts.push(`memory ${q.memory} GB`);
-  if (q.storage !== undefined) parts.push(`storage ${q.storage} GB`);
+  if (q.memory !== undefined && q.memory !== null) parts.push(`memory ${formatGigabytes(q.memory)}`);
+  if (q.storage !== undefined && q.storage !== null) parts.push(`storage ${formatGigabytes(q.storage)}`);
   if (q.instance_count !== undefined) parts.push(`instances ${q.instance_count}`);
   if (q.storage_count !== undefined) parts.push(`volumes ${q.storage_count}`);
   return parts.join(' · ');

@@ -7,6 +7,8 @@ import { formatQuota } from './parse-quota-spec.js';
 import { describeClaim } from '../decisions/describe-claim.js';
 import type { AllocationSourceView } from '../../db/queries/allocation-sources.js';
 import { describeAsk } from './parse-request-text.js';
+import type { RequesterContext } from '../../db/queries/requester-context.js';
+import { accountField, allocationField, earlierRequestsField, providerFields, recentInstancesField } from './render-requester-context.js';
 
 /** Longest free text shown per request in a list; the detail view shows all of it. */
 const LIST_TEXT_LIMIT = 300;
@@ -88,15 +90,16 @@ export function renderPendingList(input: {
 /** The `/atmo request <id>` message, and the same request after a decision (no buttons then). */
 export function renderRequestDetail(input: {
   request: ResourceRequestView;
-  quotas: readonly IdentityQuota[] | undefined;
-  allocations?: readonly AllocationSourceView[] | undefined;
+  quotas: readonly IdentityQuota[];
+  allocations: readonly AllocationSourceView[];
   decision: DecisionRow | null;
-  others: readonly ResourceRequestView[];
+  /** What the requester uses, their allocation's burn, their account and earlier requests. */
+  context: RequesterContext;
   now: Date;
   /** Troposphere's emulation page for the requester, when configured. */
   emulateUrl?: string;
 }): Reply {
-  const { request, decision, now } = input;
+  const { request, decision, context, now } = input;
   const fields: Field[] = [
     { label: 'Requester', value: `${request.requester.username}${request.requester.email ? ` (${request.requester.email})` : ''}` },
     { label: 'Status', value: request.status },
@@ -104,19 +107,17 @@ export function renderRequestDetail(input: {
     { label: 'Asks for', value: request.request || '(empty)' },
     { label: 'Why', value: request.description || '(empty)' },
     ...(describeAsk(request.request) ? [{ label: 'Read as', value: describeAsk(request.request) }] : []),
-    { label: 'Current quota', value: quotaLines(input.quotas) },
-    { label: 'Allocation', value: allocationLines(input.allocations) },
+    accountField(context, now),
+    ...providerFields(input.quotas, context),
+    ...(recentInstancesField(context, request.requester.username, now) ? [recentInstancesField(context, request.requester.username, now)!] : []),
+    allocationField(input.allocations, context, now),
+    earlierRequestsField(context),
   ];
   if (request.endDate) fields.push({ label: 'Closed', value: formatTimestamp(request.endDate) });
   if (request.adminMessage) fields.push({ label: 'Staff message', value: request.adminMessage });
   if (input.emulateUrl) fields.push({ label: 'Emulate requester', value: input.emulateUrl });
-  const history: string[] = [];
   // The detail is where a request is read whole: the bot's message stays as written.
-  if (decision) history.push(`Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${decision.adminMessage}"` : ''}.`);
-  for (const other of input.others) {
-    history.push(`#${other.id} ${other.status}, ${formatTimestamp(other.startDate)}: ${clipText(other.request, 80, `/atmo request ${other.id}`)}`);
-  }
-  if (history.length > 0) fields.push({ label: 'History', value: history.join('\n') });
+  if (decision) fields.push({ label: 'History', value: `Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${decision.adminMessage}"` : ''}.` });
   const pending = request.status === 'pending' && (!decision || decision.state !== 'done');
   return {
     title: `Resource request #${request.id}`,

@@ -59,10 +59,10 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
     const fields = Object.fromEntries(replies[0]!.fields!.map((f) => [f.label, f.value]));
     expect(fields.Requester).toContain('rnguyen');
     expect(fields.Status).toBe('pending');
-    expect(fields['Current quota']).toContain('Jetstream - TACC');
+    expect(fields['On Jetstream - TACC']).toContain('Quota: cpu 16');
     expect(replies[0]!.buttons?.map((b) => `${b.action}:${b.value}`)).toEqual([`rr:approve:${RR.rnguyen}`, `rr:deny:${RR.rnguyen}`, `rr:close:${RR.rnguyen}`]);
     expect(fields.Allocation).toContain('rnguyen: 336 AU allowed');
-    expect(fields.Allocation).toContain('TG-BIO210056: 100000 AU allowed, shared by 2 users');
+    expect(fields.Allocation).toContain('TG-BIO210056: 100,000 AU allowed, shared by 2 users');
   });
 
   it('asks for the approve form first, then approves with a new quota through the gateway', async () => {
