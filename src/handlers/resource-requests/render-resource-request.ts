@@ -6,7 +6,7 @@ import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
 import { formatQuota } from './parse-quota-spec.js';
 import { describeClaim } from '../decisions/describe-claim.js';
 import type { AllocationSourceView } from '../../db/queries/allocation-sources.js';
-import { describeAsk } from './parse-request-text.js';
+import { describeAsk, describeAskSideBySide } from './parse-request-text.js';
 import type { RequesterContext } from '../../db/queries/requester-context.js';
 import { accountField, allocationField, earlierRequestsField, providerFields, recentInstancesField } from './render-requester-context.js';
 
@@ -70,7 +70,7 @@ export function renderPendingList(input: {
     text: [
       `#${row.id} · ${row.requester.username}${row.requester.email ? ` (${row.requester.email})` : ''} · waiting ${formatAge(row.startDate, now)}`,
       `Asks for: ${clipText(row.request, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
-      ...(describeAsk(row.request) ? [`Read as: ${describeAsk(row.request)}`] : []),
+      ...(describeAskSideBySide(row.request) ? [`Read as: ${describeAskSideBySide(row.request)}`] : []),
       `Why: ${clipText(row.description, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
       `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
       ...(input.allocations ? [`Allocation:\n${allocationLines(input.allocations.get(row.requester.id))}`] : []),

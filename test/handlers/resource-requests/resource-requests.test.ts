@@ -47,6 +47,10 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
     const jsmithSection = reply.sections!.find((s) => s.text.startsWith('#10 '))!;
     expect(jsmithSection.text).toContain('jsmith (jsmith@example.edu)');
     expect(jsmithSection.text).toContain('CyVerse Cloud - Tucson: cpu 16');
+    // What the text asks, the quota and the allocation side by side.
+    expect(jsmithSection.text).toContain('Read as: quota cpu 32 · memory 128 GB | allocation none named');
+    expect(reply.sections!.find((s) => s.text.startsWith(`#${RR.alee} `))!.text).toContain('Read as: quota none named | allocation 1,000 AU');
+    expect(reply.sections!.find((s) => s.text.startsWith(`#${RR.rnguyen} `))!.text).toContain('Read as: quota storage 2 TB · volumes 4 | allocation none named');
     expect(jsmithSection.buttons).toEqual([
       { label: 'Approve', action: 'rr:approve', value: '10:list', style: 'primary' },
       { label: 'Deny', action: 'rr:deny', value: '10:list', style: 'danger' },
