@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { decision } from '../bot-schema/index.js';
+import { decision, firstApproval } from '../bot-schema/index.js';
 import { rowsOf } from '../rows-of.js';
 
 /** What a requester runs now on one provider: live instances with their sizes summed, and volumes. */
@@ -61,6 +61,8 @@ export interface RequesterContext {
   /** The requester's other requests by status name, however many there are. */
   requestCounts: Record<string, number>;
   recentRequests: EarlierRequest[];
+  /** A large grant's first approval on the viewed request, waiting for its second reviewer. */
+  firstApproval: { approvedBy: string; approvedAt: Date; platform: string; summary: string } | null;
 }
 
 const dateOf = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
@@ -76,7 +78,8 @@ const listOf = (value: unknown): Record<string, unknown>[] => (Array.isArray(val
  * (`instance_status_history` newest first, as Atmosphere reads it) summed per provider, and the newest
  * `recent`; volumes whose source is not end-dated, per provider; the allocation engine's snapshots of
  * each source the user draws on; the user's other requests counted by status and the newest `recent`
- * with who decided them through the bot. Counts and sums stay one row each however many instances or
+ * with who decided them through the bot; and a first approval of the viewed request waiting for its
+ * second reviewer. Counts and sums stay one row each however many instances or
  * requests there are. Everything comes back as one JSON value, which both drivers parse alike.
  * "Unknown Size" rows carry -1 for cpu, memory and disk; they count as 0.
  */
@@ -142,12 +145,15 @@ export async function getRequesterContext(db: Database, userId: number, exceptRe
                    'id', o.id, 'status', o.status, 'startDate', o.start_date, 'endDate', o.end_date, 'request', o.request,
                    'adminMessage', o.admin_message, 'decidedBy', d.decided_by, 'platform', d.platform) order by o.id desc), '[]'::json)
                 from (select * from others order by id desc limit ${recent}) o
-                left join ${decision} d on d.subject = 'resource_request' and d.record_id = o.id and d.round = 0 and d.state = 'done')
+                left join ${decision} d on d.subject = 'resource_request' and d.record_id = o.id and d.round = 0 and d.state = 'done'),
+      'firstApproval', (select json_build_object('approvedBy', f.approved_by, 'approvedAt', f.approved_at, 'platform', f.platform, 'summary', f.summary)
+                from ${firstApproval} f where f.request_id = ${exceptRequestId})
     ) as context`);
   const raw = rowsOf(result)[0]?.context;
   const context = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown> | null | undefined;
   const account = context?.account as Record<string, unknown> | null | undefined;
   const counts = (context?.requestCounts ?? {}) as Record<string, unknown>;
+  const first = context?.firstApproval as Record<string, unknown> | null | undefined;
   return {
     account: account
       ? { joined: dateOf(account.joined) ?? new Date(0), active: account.active === true, endDate: dateOf(account.endDate), lastLogin: dateOf(account.lastLogin) }
@@ -192,5 +198,8 @@ export async function getRequesterContext(db: Database, userId: number, exceptRe
       decidedBy: textOrNull(row.decidedBy),
       platform: textOrNull(row.platform),
     })),
+    firstApproval: first
+      ? { approvedBy: String(first.approvedBy), approvedAt: dateOf(first.approvedAt) ?? new Date(0), platform: String(first.platform), summary: String(first.summary) }
+      : null,
   };
 }

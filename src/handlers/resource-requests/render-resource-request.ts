@@ -8,6 +8,7 @@ import { describeClaim } from '../decisions/describe-claim.js';
 import type { AllocationSourceView } from '../../db/queries/allocation-sources.js';
 import { describeAsk, describeAskSideBySide } from './parse-request-text.js';
 import type { RequesterContext } from '../../db/queries/requester-context.js';
+import { secondReviewButtons } from './second-review-reply.js';
 import { accountField, allocationField, earlierRequestsField, providerFields, recentInstancesField } from './render-requester-context.js';
 
 /** Longest free text shown per request in a list; the detail view shows all of it. */
@@ -41,6 +42,12 @@ function allocationLines(sources: readonly AllocationSourceView[] | undefined): 
   return sources
     .map((source) => `${source.name}: ${source.computeAllowed} AU allowed${source.members > 1 ? `, shared by ${source.members} users` : ''}${source.endDate ? `, ends ${formatTimestamp(source.endDate)}` : ''}`)
     .join('\n');
+}
+
+/** ", as the second reviewer of kpatel's first approval" for a large grant confirmed by a second person. */
+function secondReviewNote(decision: DecisionRow): string {
+  const first = decision.plan?.firstApprovedBy;
+  return typeof first === 'string' ? `, as the second reviewer of ${first}'s first approval` : '';
 }
 
 /** One line naming who decided what and when, for footers and "already decided" replies. */
@@ -119,12 +126,21 @@ export function renderRequestDetail(input: {
   // The detail is where a request is read whole: the bot's message stays as written.
   if (decision) fields.push({ label: 'History', value: `Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${decision.adminMessage}"` : ''}.` });
   const pending = request.status === 'pending' && (!decision || decision.state !== 'done');
+  const first = pending && !decision ? context.firstApproval : null;
+  if (first) {
+    fields.push({
+      label: 'Awaiting a second reviewer',
+      value: `Approved first by ${first.approvedBy} at ${formatTimestamp(first.approvedAt)} (on ${first.platform}); nothing is sent to Atmosphere until another staff member confirms.\n${first.summary}`,
+    });
+  }
+  // Waiting on a second reviewer, the next click is Confirm; Deny and Close stay for anyone.
+  const buttons = first ? [...secondReviewButtons(request.id), ...requestButtons(request.id, 'single').filter((b) => b.action === CLOSE_ACTION)] : requestButtons(request.id, 'single');
   return {
     title: `Resource request #${request.id}`,
-    text: `Resource request #${request.id} from ${request.requester.username}: ${request.status}`,
+    text: `Resource request #${request.id} from ${request.requester.username}: ${request.status}${first ? `, approved first by ${first.approvedBy}, awaiting a second reviewer` : ''}`,
     fields,
-    ...(pending ? { buttons: requestButtons(request.id, 'single') } : {}),
-    ...(decision && decision.state === 'done' ? { footer: `Request ${describeDecision(decision)}.`, tone: decision.action === 'approve' ? 'success' : 'warning' } : {}),
+    ...(pending ? { buttons } : {}),
+    ...(decision && decision.state === 'done' ? { footer: `Request ${describeDecision(decision)}${secondReviewNote(decision)}.`, tone: decision.action === 'approve' ? 'success' : 'warning' } : {}),
     visibility: 'channel',
   };
 }

@@ -42,7 +42,7 @@ function unescapedMarkup(text: string): string {
 }
 
 /** A requester with no account row, no use and no other requests. */
-const NOTHING_ELSE: RequesterContext = { account: null, usage: [], recentInstances: [], instanceCount: 0, allocations: [], requestCounts: {}, recentRequests: [] };
+const NOTHING_ELSE: RequesterContext = { account: null, usage: [], recentInstances: [], instanceCount: 0, allocations: [], requestCounts: {}, recentRequests: [], firstApproval: null };
 
 describe('Discord rendering of text cloud users wrote', () => {
   it('never turns a description into a masked link, formatting, a mention, a code block or a heading', () => {
