@@ -10,6 +10,7 @@ import { findDecision } from '../../../src/db/queries/decisions.js';
 import { listRequestEvents } from '../../../src/db/queries/request-events.js';
 import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
 import { loadConfig } from '../../../src/config.js';
+import { describeRequestEvent } from '../../../src/jobs/alerts/request-event-line.js';
 import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { dbKinds } from '../../support/databases.js';
 import { actionEvent, commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
@@ -73,7 +74,10 @@ describe.each(dbKinds())('a second reviewer for large grants on %s', (kind) => {
     expect(writes(id)).toEqual([]);
     expect((await getResourceRequest(db(), id))?.status).toBe('pending');
     expect(await findDecision(db(), 'resource_request', id)).toBeNull();
-    expect((await listRequestEvents(db(), 'resource_request', [id])).map((e) => [e.action, e.actor])).toEqual([['first-approved', 'kpatel']]);
+    const events = await listRequestEvents(db(), 'resource_request', [id]);
+    expect(events.map((e) => [e.action, e.actor])).toEqual([['first-approved', 'kpatel']]);
+    // A reminder thread on the request says it in words.
+    expect(describeRequestEvent(events[0]!)).toBe('kpatel approved it first, waiting for a second reviewer on console at 2026-11-23 17:00 UTC: cpu 128 is above SECOND_REVIEW_CPU (64)');
     const audit = await db().select().from(auditLog).where(eq(auditLog.atmosphereUsername, 'kpatel')).orderBy(asc(auditLog.id));
     expect(audit.at(-1)).toMatchObject({ outcome: 'ok', detail: expect.objectContaining({ decision: 'first_approval', requestId: id }) });
 
