@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { ChatEvent } from '../../bot/chat/chat-event.js';
+import type { QUOTA_KEYS } from '../../model/quota-values.js';
 import type { ActingContext } from '../../bot/chat/command.js';
 import type { Config } from '../../config.js';
 import { UserError } from '../../errors.js';
@@ -49,10 +51,37 @@ export function describeFirstApproval(row: FirstApprovalRow): string {
   return `approved first by ${row.approvedBy} at ${formatTimestamp(row.approvedAt)} (on ${row.platform})`;
 }
 
+const positive = z.number().int().min(0);
+/** The stored input, checked on the way back: a row edited by hand fails here, not at Atmosphere. */
+const storedInput = z.object({
+  quota: z
+    .object({
+      cpu: positive.optional(),
+      memory: positive.optional(),
+      storage: positive.optional(),
+      instance_count: positive.optional(),
+      snapshot_count: positive.optional(),
+      storage_count: positive.optional(),
+      floating_ip_count: positive.optional(),
+      port_count: positive.optional(),
+    } satisfies Record<(typeof QUOTA_KEYS)[number], z.ZodType>)
+    .optional(),
+  provider: z.string().optional(),
+  allocation: z.object({ amount: positive, source: z.string().optional() }).optional(),
+  confirmDecrease: z.boolean().optional(),
+});
+
 /** What the first approver asked for, as it was stored: what a confirmation sends. */
 export function approvalInputOf(row: FirstApprovalRow): ApprovalInput {
-  // Written by recordOrConfirm below from an ApprovalInput, and only read back here.
-  return row.input as ApprovalInput;
+  const parsed = storedInput.safeParse(row.input);
+  if (!parsed.success) throw new Error(`first approval ${row.id} holds an input the bot did not write: ${parsed.error.message}`);
+  const { quota, provider, allocation, confirmDecrease } = parsed.data;
+  return {
+    ...(quota ? { quota: Object.fromEntries(Object.entries(quota).filter(([, value]) => value !== undefined)) } : {}),
+    ...(provider ? { provider } : {}),
+    ...(allocation ? { allocation: { amount: allocation.amount, ...(allocation.source ? { source: allocation.source } : {}) } } : {}),
+    ...(confirmDecrease ? { confirmDecrease } : {}),
+  };
 }
 
 export type SecondReviewStep = { kind: 'recorded'; row: FirstApprovalRow } | { kind: 'confirm'; row: FirstApprovalRow };
