@@ -37,6 +37,21 @@ const cron = (fallback: string) =>
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a whole number above 0' }).int('must be a whole number above 0').positive('must be a whole number above 0').default(fallback);
 
+/** A threshold that may be left unset (empty or absent): no threshold then. */
+const optionalPositiveInt = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === '') return undefined;
+    const number = Number(value);
+    if (!Number.isInteger(number) || number <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be a whole number above 0, or empty for no threshold' });
+      return z.NEVER;
+    }
+    return number;
+  });
+
 const boolean = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -169,6 +184,10 @@ const variables = z.object({
     STATS_REPORT_CRON: cron('0 15 * * 1'),
     STATS_CHANNEL: channel,
     RESOURCE_REQUEST_REMIND_HOURS: positiveInt(48),
+    // An approval that raises a value above one of these waits for a second staff member.
+    SECOND_REVIEW_CPU: optionalPositiveInt,
+    SECOND_REVIEW_MEMORY_GB: optionalPositiveInt,
+    SECOND_REVIEW_AU: optionalPositiveInt,
     JOBS: boolean(true),
 
     PORT: z.coerce

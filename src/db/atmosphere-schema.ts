@@ -7,7 +7,7 @@
 // Python. The `$defaultFn`s repeat the model defaults, so an insert from the bot writes what Django would.
 // Secret tables (credential, provider_credential, tokens) are deliberately not mapped.
 
-export { allocationSource, userAllocationSource } from './atmosphere-schema/allocations.js';
+export { allocationSource, allocationSourceSnapshot, userAllocationSnapshot, userAllocationSource } from './atmosphere-schema/allocations.js';
 export { identity, identityMembership, quota } from './atmosphere-schema/identities.js';
 export {
   application,
@@ -18,6 +18,7 @@ export {
   instanceStatusHistory,
   project,
   providerMachine,
+  volume,
   type InstanceStatusExtra,
 } from './atmosphere-schema/instances-and-images.js';
 export { maintenanceRecord, platformType, provider, providerType, size } from './atmosphere-schema/providers.js';

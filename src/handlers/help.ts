@@ -6,7 +6,7 @@ import { permits } from '../bot/chat/permits.js';
 /** The areas help groups commands by, keyed by a command name's first word. */
 const AREAS: readonly { title: string; words: readonly string[] }[] = [
   { title: 'You and your account', words: ['help', 'home', 'whoami', 'link', 'unlink', 'links', 'users'] },
-  { title: 'Resource requests', words: ['requests', 'request', 'approve', 'deny', 'close'] },
+  { title: 'Resource requests', words: ['requests', 'request', 'approve', 'confirm', 'deny', 'close'] },
   { title: 'Imaging requests', words: ['imaging'] },
   { title: 'Images', words: ['image', 'images'] },
   { title: 'Instances', words: ['instance', 'instances'] },

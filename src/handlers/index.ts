@@ -5,8 +5,8 @@ import { usersDuplicatesCommand } from './account/duplicate-accounts.js';
 import { homeCommand } from './home/build-home.js';
 import { linksCommand } from './account/links-command.js';
 import { auditCommand } from './audit/audit-command.js';
-import { approveRequestCommand, closeRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
-import { approveRequestAction, closeRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
+import { approveRequestCommand, closeRequestCommand, confirmRequestCommand, denyRequestCommand, listRequestsCommand, showRequestCommand } from './resource-requests/request-commands.js';
+import { approveRequestAction, closeRequestAction, confirmRequestAction, denyRequestAction } from './resource-requests/request-actions.js';
 import {
   approveImagingCommand,
   denyImagingCommand,
@@ -71,6 +71,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   listRequestsCommand,
   showRequestCommand,
   approveRequestCommand,
+  confirmRequestCommand,
   denyRequestCommand,
   closeRequestCommand,
   ...imagingListCommands,
@@ -113,6 +114,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
 
 export const actionDefinitions: readonly AnyActionDefinition[] = [
   approveRequestAction,
+  confirmRequestAction,
   denyRequestAction,
   closeRequestAction,
   approveImagingAction,

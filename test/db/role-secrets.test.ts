@@ -63,10 +63,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('what the runtime role cannot re
     const readable = rows.filter((row) => row.readable).map((row) => row.table);
     expect(rows.length).toBeGreaterThan(80);
     expect(readable).toEqual([
-      'allocation_source', 'application', 'application_version', 'atmosphere_user', 'atmosphere_user_groups', 'auth_group', 'cloud_administrator', 'group',
+      'allocation_source', 'allocation_source_snapshot', 'application', 'application_version', 'atmosphere_user', 'atmosphere_user_groups', 'auth_group', 'cloud_administrator', 'group',
       'group_members', 'identity', 'identity_membership', 'instance', 'instance_source', 'instance_status', 'instance_status_history',
       'machine_request', 'maintenance_record', 'platform_type', 'project', 'provider', 'provider_machine', 'provider_type', 'quota',
-      'resource_request', 'size', 'status_type', 'user_allocation_source',
+      'resource_request', 'size', 'status_type', 'user_allocation_snapshot', 'user_allocation_source', 'volume',
     ]);
   });
 

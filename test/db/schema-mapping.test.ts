@@ -100,10 +100,10 @@ describe('the Drizzle mapping of Atmosphere and Troposphere', () => {
   it('maps exactly the agreed tables, with camelCase keys and date-mode timestamps', () => {
     expect(atmosphereTables.map((table) => getTableConfig(table).name).sort()).toEqual(
       [
-        'allocation_source', 'application', 'application_version', 'atmosphere_user', 'atmosphere_user_groups', 'auth_group', 'cloud_administrator', 'group',
+        'allocation_source', 'allocation_source_snapshot', 'application', 'application_version', 'atmosphere_user', 'atmosphere_user_groups', 'auth_group', 'cloud_administrator', 'group',
         'group_members', 'identity', 'identity_membership', 'instance', 'instance_source', 'instance_status', 'instance_status_history',
         'machine_request', 'maintenance_record', 'platform_type', 'project', 'provider', 'provider_machine', 'provider_type', 'quota',
-        'resource_request', 'size', 'status_type', 'user_allocation_source',
+        'resource_request', 'size', 'status_type', 'user_allocation_snapshot', 'user_allocation_source', 'volume',
       ].sort(),
     );
     expect(troposphereTables.map((table) => getTableConfig(table).name).sort()).toEqual(['api_maintenancerecord', 'maintenance_notice']);

@@ -234,8 +234,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     await driver.command(appUrls[1]!, { userId: U.kpatel, text: `request ${id}`, replyId: 'allocation-view' });
     const shown = JSON.stringify((await driver.reply('allocation-view')).body['blocks']);
     expect(shown).toContain('Read as');
-    expect(shown).toContain('allocation 1000 AU');
-    expect(shown).toContain('alee: 1000 AU allowed');
+    expect(shown).toContain('allocation 1,000 AU');
+    expect(shown).toContain('alee: 1,000 AU allowed');
   });
 
   it('closes a duplicate request from its own message: status closed, end-dated, the note kept, no e-mail', async () => {

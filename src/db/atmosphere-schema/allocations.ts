@@ -1,4 +1,4 @@
-import { integer, pgTable, serial, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { integer, numeric, pgTable, serial, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 import { now, tz, uuid4 } from './column-defaults.js';
 import { atmosphereUser } from './users-and-groups.js';
 
@@ -23,4 +23,37 @@ export const userAllocationSource = pgTable('user_allocation_source', {
   userId: integer('user_id')
     .notNull()
     .references(() => atmosphereUser.id),
+});
+
+/**
+ * What one user used of one source and how fast they burn it now, written by the allocation engine
+ * (read-only for everyone else). Amounts in AU; the burn rate in AU per hour.
+ */
+export const userAllocationSnapshot = pgTable('user_allocation_snapshot', {
+  id: serial('id').primaryKey(),
+  // numeric(19,3): AU with three decimals, far inside a JS number's exact range for any allowance.
+  computeUsed: numeric('compute_used', { precision: 19, scale: 3, mode: 'number' }).notNull(),
+  burnRate: numeric('burn_rate', { precision: 19, scale: 3, mode: 'number' }).notNull(),
+  updated: timestamp('updated', tz).notNull().$defaultFn(now),
+  allocationSourceId: integer('allocation_source_id')
+    .notNull()
+    .references(() => allocationSource.id),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => atmosphereUser.id),
+});
+
+/** A whole source's use and burn rate over all its users, as the allocation engine last saw it. */
+export const allocationSourceSnapshot = pgTable('allocation_source_snapshot', {
+  id: serial('id').primaryKey(),
+  updated: timestamp('updated', tz).notNull().$defaultFn(now),
+  lastRenewed: timestamp('last_renewed', tz).notNull().$defaultFn(now),
+  globalBurnRate: numeric('global_burn_rate', { precision: 19, scale: 3, mode: 'number' }).notNull(),
+  computeUsed: numeric('compute_used', { precision: 19, scale: 3, mode: 'number' }).notNull(),
+  computeAllowed: numeric('compute_allowed', { precision: 19, scale: 3, mode: 'number' })
+    .notNull()
+    .$defaultFn(() => 0),
+  allocationSourceId: integer('allocation_source_id')
+    .notNull()
+    .references(() => allocationSource.id),
 });

@@ -92,6 +92,19 @@ export const providerMachine = pgTable('provider_machine', {
     .references(() => instanceSource.id),
 });
 
+/** A Cinder volume: its identifier, provider, owner and dates live on its `instance_source` row. */
+export const volume = pgTable('volume', {
+  id: serial('id').primaryKey(),
+  /** GB. */
+  size: integer('size').notNull(),
+  name: varchar('name', { length: 256 }).notNull(),
+  description: text('description'),
+  instanceSourceId: integer('instance_source_id')
+    .notNull()
+    .references(() => instanceSource.id),
+  projectId: integer('project_id').references(() => project.id),
+});
+
 /** No uuid and no status column: the status is the newest `instance_status_history` row. */
 export const instance = pgTable('instance', {
   id: serial('id').primaryKey(),

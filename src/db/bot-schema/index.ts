@@ -10,3 +10,4 @@ export { alertThread, requestWatch, alertScanCursor } from './alert-thread.js';
 export { imagingQueue } from './imaging-queue.js';
 export { requestEvent } from './request-event.js';
 export { releaseRunbook, releaseRunbookItem } from './release-runbook.js';
+export { firstApproval } from './first-approval.js';

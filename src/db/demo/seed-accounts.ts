@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   allocationSource,
+  allocationSourceSnapshot,
   atmosphereUser,
   atmosphereUserGroups,
   authGroup,
@@ -9,6 +10,7 @@ import {
   identity,
   identityMembership,
   project,
+  userAllocationSnapshot,
   userAllocationSource,
 } from '../atmosphere-schema.js';
 import { USERS, demoUuid, type ProviderKey } from './demo-catalogue.js';
@@ -103,6 +105,18 @@ export async function seedAccounts({ tx, ago, days }: SeedContext, providers: De
   await tx.insert(userAllocationSource).values([
     ...USERS.map((u) => ({ allocationSourceId: must(allocations, u.username).id, userId: userId(u.username) })),
     ...['dchen', 'rnguyen'].map((name) => ({ allocationSourceId: must(allocations, 'TG-BIO210056').id, userId: userId(name) })),
+  ]);
+  // What the allocation engine last wrote: alee has nearly used up her 336 AU (her request asks for
+  // more), the shared project burns steadily; the other personal sources have no snapshot yet.
+  const updated = ago(1);
+  await tx.insert(allocationSourceSnapshot).values([
+    { allocationSourceId: must(allocations, 'alee').id, computeUsed: 318.5, computeAllowed: 336, globalBurnRate: 1.5, updated, lastRenewed: days(20) },
+    { allocationSourceId: must(allocations, 'TG-BIO210056').id, computeUsed: 62_400, computeAllowed: 100_000, globalBurnRate: 48, updated, lastRenewed: days(200) },
+  ]);
+  await tx.insert(userAllocationSnapshot).values([
+    { allocationSourceId: must(allocations, 'alee').id, userId: userId('alee'), computeUsed: 318.5, burnRate: 1.5, updated },
+    { allocationSourceId: must(allocations, 'TG-BIO210056').id, userId: userId('dchen'), computeUsed: 40_100, burnRate: 30, updated },
+    { allocationSourceId: must(allocations, 'TG-BIO210056').id, userId: userId('rnguyen'), computeUsed: 22_300, burnRate: 18, updated },
   ]);
 
   const projects = indexBy(

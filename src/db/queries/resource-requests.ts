@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
 import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
@@ -181,15 +181,6 @@ export async function getResourceRequest(db: Database, id: number): Promise<Reso
     .where(eq(resourceRequest.id, id))
     .limit(1);
   return rows[0] ? toView(rows[0]) : null;
-}
-
-/** The requester's earlier requests, newest first, for the detail view. */
-export async function listOtherRequestsOf(db: Database, userId: number, exceptId: number, limit: number): Promise<ResourceRequestView[]> {
-  const rows = await requestViews(db)
-    .where(and(eq(resourceRequest.createdById, userId), ne(resourceRequest.id, exceptId)))
-    .orderBy(desc(resourceRequest.startDate))
-    .limit(limit);
-  return rows.map(toView);
 }
 
 /** Each user's identities (one per provider account) with the quota currently assigned. */

@@ -10,6 +10,8 @@ import { settleClaim } from '../decisions/settle-claim.js';
 import { getResourceRequest, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { formatQuota } from './parse-quota-spec.js';
 import { prepareApproval, type ApprovalInput, type ApprovalPlan } from './prepare-approval.js';
+import type { FirstApprovalRow } from '../../db/queries/first-approvals.js';
+import { recordOrConfirm, secondReviewReasons } from './second-review.js';
 
 /** `close`: a duplicate or withdrawn request, closed without an e-mail (Atmosphere sends none for `closed`). */
 export type ResourceDecision = 'approve' | 'deny' | 'close';
@@ -24,7 +26,10 @@ export interface DecisionInput extends ApprovalInput {
 }
 
 export interface DecisionResult {
+  kind: 'decided';
   request: ResourceRequestView;
+  /** The first approval this decision confirmed, for a grant large enough to need two reviewers. */
+  firstApproval?: FirstApprovalRow;
   decision: DecisionRow;
   /** Set when a quota was assigned: on which provider and what. */
   quotaNote?: string;
@@ -32,6 +37,13 @@ export interface DecisionResult {
   preview: string;
   /** False when Atmosphere applied it but the bot's database did not take the record (yet). */
   recorded: boolean;
+}
+
+/** A large grant's first approval: recorded, nothing sent to Atmosphere, waiting for a second reviewer. */
+export interface AwaitingSecondReview {
+  kind: 'awaiting';
+  request: ResourceRequestView;
+  first: FirstApprovalRow;
 }
 
 /**
@@ -70,7 +82,7 @@ export async function checkDecidable(ctx: HandlerContext, id: number): Promise<R
  * reaches Atmosphere; the rest are told who decided. A clear refusal gives the claim back; an unclear
  * answer holds it (send-once.ts), so a retry re-reads Atmosphere instead of sending again.
  */
-export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult> {
+export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult | AwaitingSecondReview> {
   const { deps } = ctx;
   const actor = ctx.actor;
   const request = await checkDecidable(ctx, input.id);
@@ -79,6 +91,19 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
 
   // Work out everything the approval sends before claiming anything, so bad input changes nothing.
   const approval: ApprovalPlan = input.decision === 'approve' ? await prepareApproval(ctx, request, input) : { allocation: null, quota: null, preview: '' };
+  // A grant above a SECOND_REVIEW_* threshold: the first approval is only recorded; the second, by
+  // someone else with the same values, goes on below through the journal like any approval.
+  let first: FirstApprovalRow | undefined;
+  if (input.decision === 'approve') {
+    const reasons = secondReviewReasons(approval, deps.config);
+    if (reasons.length > 0) {
+      const step = await recordOrConfirm(ctx, request, input, approval, reasons);
+      if (step.kind === 'recorded') return { kind: 'awaiting', request, first: step.row };
+      first = step.row;
+    }
+  }
+  // A confirmation e-mails the first approver's message unless the second reviewer wrote one.
+  const message = first && !input.message ? first.adminMessage : input.message;
   const quotaPlan = approval.quota;
   const allocationPlan = approval.allocation;
   const allocationText = allocationPlan ? `${allocationPlan.source.name}: ${allocationPlan.computeAllowed} AU (was ${allocationPlan.source.computeAllowed})` : undefined;
@@ -88,10 +113,11 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
     recordId: input.id,
     round: 0,
     action: input.decision,
-    adminMessage: input.message,
+    adminMessage: message,
     plan: {
       from: 'pending',
       status,
+      ...(first ? { firstApprovedBy: first.approvedBy } : {}),
       ...(quotaPlan ? { quota: `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)}` } : {}),
       ...(allocationText ? { allocation: allocationText } : {}),
     },
@@ -137,7 +163,7 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   }
 
   try {
-    await sendOnce(deps, claim, what, () => deps.gateway.setResourceRequestStatus({ id: input.id, status, adminMessage: input.message }));
+    await sendOnce(deps, claim, what, () => deps.gateway.setResourceRequestStatus({ id: input.id, status, adminMessage: message }));
   } catch (error) {
     // Say exactly what did happen, so staff don't grant twice or think it was lost.
     throw done.length > 0 ? withDetail(error, alreadyDone(done)) : error;
@@ -145,20 +171,34 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
 
   // Atmosphere has decided and e-mailed the user: from here on, bookkeeping failures are logged and
   // left to the reconciler, never reported as "nothing was done".
-  ctx.audit({ decision: input.decision, requestId: input.id });
+  ctx.audit({ decision: input.decision, requestId: input.id, ...(first ? { firstApprovedBy: first.approvedBy } : {}) });
+  const detail = {
+    ...(quotaNote ? { quota: quotaNote } : {}),
+    ...(allocationNote ? { allocation: allocationNote } : {}),
+    ...(first ? { firstApprovedBy: first.approvedBy, firstApprovedAt: first.approvedAt.toISOString() } : {}),
+  };
+  const historyNote = [message, first ? `second review of ${first.approvedBy}'s approval` : ''].filter(Boolean).join(' · ');
   const { recorded, at } = await recordOutcome(deps, claim, {
-    ...(quotaNote || allocationNote ? { detail: { ...(quotaNote ? { quota: quotaNote } : {}), ...(allocationNote ? { allocation: allocationNote } : {}) } } : {}),
+    ...(Object.keys(detail).length > 0 ? { detail } : {}),
     history: {
       subject: 'resource_request',
       recordId: input.id,
       actor: actor.username,
       platform: ctx.event.platform,
       action: status,
-      ...(input.message ? { note: input.message } : {}),
+      ...(historyNote ? { note: historyNote } : {}),
     },
   });
   if (!recorded) ctx.audit({ recordPending: true });
-  return { request, decision: { ...claim, state: 'done', completedAt: at }, recorded, preview: approval.preview, ...(quotaNote ? { quotaNote } : {}) };
+  return {
+    kind: 'decided',
+    request,
+    decision: { ...claim, state: 'done', completedAt: at },
+    recorded,
+    preview: approval.preview,
+    ...(quotaNote ? { quotaNote } : {}),
+    ...(first ? { firstApproval: first } : {}),
+  };
 }
 
 function alreadyDone(done: readonly string[]): string {

@@ -1,4 +1,5 @@
 import type { QuotaValues } from '../../integrations/atmosphere/gateway.js';
+import { formatGigabytes } from '../quantities.js';
 
 /** Words staff may use for each quota column (the Troposphere and Django admin labels included). */
 const ALIASES: Record<string, keyof QuotaValues> = {
@@ -113,11 +114,12 @@ export function parseQuotaSpec(text: string): { ok: true; values: Partial<QuotaV
 
 /** "cpu 16 · memory 128 GB · storage 10 GB · volumes 10 · instances 10". */
 export function formatQuota(values: QuotaValues): string {
-  const show = (value: number | null, unit = '') => (value === null ? 'default' : `${value}${unit}`);
+  const show = (value: number | null) => (value === null ? 'default' : String(value));
+  const gigabytes = (value: number | null) => (value === null ? 'default' : formatGigabytes(value));
   return [
     `cpu ${show(values.cpu)}`,
-    `memory ${show(values.memory, ' GB')}`,
-    `storage ${show(values.storage, ' GB')}`,
+    `memory ${gigabytes(values.memory)}`,
+    `storage ${gigabytes(values.storage)}`,
     `volumes ${show(values.storage_count)}`,
     `instances ${show(values.instance_count)}`,
     `snapshots ${show(values.snapshot_count)}`,

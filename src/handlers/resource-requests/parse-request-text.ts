@@ -1,4 +1,5 @@
 import type { QuotaValues } from '../../model/quota-values.js';
+import { formatAu, formatGigabytes } from '../quantities.js';
 
 /** What a request's free text asks for, as far as it can be read: the form's editable default. */
 export interface RequestedResources {
@@ -32,7 +33,7 @@ export function parseRequestText(text: string): RequestedResources {
   };
   set('cpu', count(/\b(?:cpus?|vcpus?|cores?)\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*(?:cpus?|vcpus?|cores?)\b/));
   set('instance_count', count(/\binstances?\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*instances?\b/));
-  set('storage_count', count(/\bvolumes?\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*volumes?\b/));
+  set('storage_count', count(/\b(?:volumes?|storage_count)\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*volumes?\b/));
   const memory = new RegExp(String.raw`\b(?:memory|mem|ram)\s*[:=]?\s*${SIZE}`).exec(t) ?? new RegExp(String.raw`\b${SIZE}\s*(?:of\s+)?(?:memory|mem|ram)\b`).exec(t);
   if (memory) set('memory', gigabytes(memory[1]!, memory[2]!));
   const storage = new RegExp(String.raw`\b(?:storage|disk|volume storage)\s*[:=]?\s*${SIZE}`).exec(t);
@@ -66,15 +67,29 @@ export function quotaSpecText(quota: Partial<QuotaValues>): string {
     .join(' ');
 }
 
-/** "allocation 1000 AU · cpu 48 · memory 192 GB": what the text was read as; empty when nothing was. */
+/** "allocation 1,000 AU · cpu 48 · memory 192 GB": what the text was read as; empty when nothing was. */
 export function describeAsk(text: string): string {
   const asked = parseRequestText(text);
+  return [...(asked.allocation !== undefined ? [`allocation ${formatAu(asked.allocation)}`] : []), ...(describeQuotaAsk(asked.quota) ? [describeQuotaAsk(asked.quota)] : [])].join(' · ');
+}
+
+/**
+ * The pending list's line: the quota part and the allocation part side by side, each said even when
+ * absent ("quota cpu 48 · memory 192 GB | allocation none named"); empty when nothing was read.
+ */
+export function describeAskSideBySide(text: string): string {
+  const asked = parseRequestText(text);
+  const quota = describeQuotaAsk(asked.quota);
+  if (!quota && asked.allocation === undefined) return '';
+  return `quota ${quota || 'none named'} | allocation ${asked.allocation !== undefined ? formatAu(asked.allocation) : 'none named'}`;
+}
+
+/** "cpu 48 · memory 192 GB · storage 2 TB": the quota values a text asks for. */
+function describeQuotaAsk(q: Partial<QuotaValues>): string {
   const parts: string[] = [];
-  if (asked.allocation !== undefined) parts.push(`allocation ${asked.allocation} AU`);
-  const q = asked.quota;
   if (q.cpu !== undefined) parts.push(`cpu ${q.cpu}`);
-  if (q.memory !== undefined) parts.push(`memory ${q.memory} GB`);
-  if (q.storage !== undefined) parts.push(`storage ${q.storage} GB`);
+  if (q.memory !== undefined && q.memory !== null) parts.push(`memory ${formatGigabytes(q.memory)}`);
+  if (q.storage !== undefined && q.storage !== null) parts.push(`storage ${formatGigabytes(q.storage)}`);
   if (q.instance_count !== undefined) parts.push(`instances ${q.instance_count}`);
   if (q.storage_count !== undefined) parts.push(`volumes ${q.storage_count}`);
   return parts.join(' · ');

@@ -2,7 +2,8 @@ import type { HandlerContext } from '../../bot/chat/command.js';
 import { listAllocationSources } from '../../db/queries/allocation-sources.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { findDecision } from '../../db/queries/decisions.js';
-import { getResourceRequest, listIdentityQuotas, listOtherRequestsOf, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
+import { getResourceRequest, listIdentityQuotas, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
+import { getRequesterContext } from '../../db/queries/requester-context.js';
 import { emulationUrl } from '../emulation-url.js';
 import { renderPendingList, renderRequestDetail, type RequestView } from './render-resource-request.js';
 
@@ -17,19 +18,32 @@ export async function buildPendingList(ctx: HandlerContext, note?: string): Prom
   return renderPendingList({ rows, total, quotas, now: ctx.deps.now(), ...(note ? { note } : {}) });
 }
 
+/** How many of the requester's newest instances and other requests the view names; the rest are counted. */
+export const CONTEXT_RECENT = 5;
+
 /** One request as `/atmo request <id>` shows it, with its decision if any; null when it doesn't exist. */
 export async function buildRequestDetail(ctx: HandlerContext, id: number): Promise<Reply | null> {
   const { db } = ctx.deps;
   const request = await getResourceRequest(db, id);
   if (!request) return null;
-  const [quotas, allocations, decision, others] = await Promise.all([
+  // The context to decide by (use, allocation snapshots, account, earlier requests) is one statement
+  // beside the three the view always read.
+  const [quotas, allocations, decision, context] = await Promise.all([
     listIdentityQuotas(db, [request.requester.id]),
     listAllocationSources(db, [request.requester.id]),
     findDecision(db, 'resource_request', id),
-    listOtherRequestsOf(db, request.requester.id, id, 5),
+    getRequesterContext(db, request.requester.id, id, CONTEXT_RECENT),
   ]);
   const emulateUrl = emulationUrl(ctx.deps.config.ATMOSPHERE_WEB_URL, request.requester.username);
-  return renderRequestDetail({ request, quotas: quotas.get(request.requester.id), allocations: allocations.get(request.requester.id), decision, others, now: ctx.deps.now(), ...(emulateUrl ? { emulateUrl } : {}) });
+  return renderRequestDetail({
+    request,
+    quotas: quotas.get(request.requester.id) ?? [],
+    allocations: allocations.get(request.requester.id) ?? [],
+    decision,
+    context,
+    now: ctx.deps.now(),
+    ...(emulateUrl ? { emulateUrl } : {}),
+  });
 }
 
 /**

@@ -6,7 +6,10 @@ import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
 import { formatQuota } from './parse-quota-spec.js';
 import { describeClaim } from '../decisions/describe-claim.js';
 import type { AllocationSourceView } from '../../db/queries/allocation-sources.js';
-import { describeAsk } from './parse-request-text.js';
+import { describeAsk, describeAskSideBySide } from './parse-request-text.js';
+import type { RequesterContext } from '../../db/queries/requester-context.js';
+import { secondReviewButtons } from './second-review-reply.js';
+import { accountField, allocationField, earlierRequestsField, providerFields, recentInstancesField } from './render-requester-context.js';
 
 /** Longest free text shown per request in a list; the detail view shows all of it. */
 const LIST_TEXT_LIMIT = 300;
@@ -41,6 +44,12 @@ function allocationLines(sources: readonly AllocationSourceView[] | undefined): 
     .join('\n');
 }
 
+/** ", as the second reviewer of kpatel's first approval" for a large grant confirmed by a second person. */
+function secondReviewNote(decision: DecisionRow): string {
+  const first = decision.plan?.firstApprovedBy;
+  return typeof first === 'string' ? `, as the second reviewer of ${first}'s first approval` : '';
+}
+
 /** One line naming who decided what and when, for footers and "already decided" replies. */
 export function describeDecision(decision: DecisionRow): string {
   return describeClaim(decision);
@@ -68,7 +77,7 @@ export function renderPendingList(input: {
     text: [
       `#${row.id} · ${row.requester.username}${row.requester.email ? ` (${row.requester.email})` : ''} · waiting ${formatAge(row.startDate, now)}`,
       `Asks for: ${clipText(row.request, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
-      ...(describeAsk(row.request) ? [`Read as: ${describeAsk(row.request)}`] : []),
+      ...(describeAskSideBySide(row.request) ? [`Read as: ${describeAskSideBySide(row.request)}`] : []),
       `Why: ${clipText(row.description, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
       `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
       ...(input.allocations ? [`Allocation:\n${allocationLines(input.allocations.get(row.requester.id))}`] : []),
@@ -88,15 +97,16 @@ export function renderPendingList(input: {
 /** The `/atmo request <id>` message, and the same request after a decision (no buttons then). */
 export function renderRequestDetail(input: {
   request: ResourceRequestView;
-  quotas: readonly IdentityQuota[] | undefined;
-  allocations?: readonly AllocationSourceView[] | undefined;
+  quotas: readonly IdentityQuota[];
+  allocations: readonly AllocationSourceView[];
   decision: DecisionRow | null;
-  others: readonly ResourceRequestView[];
+  /** What the requester uses, their allocation's burn, their account and earlier requests. */
+  context: RequesterContext;
   now: Date;
   /** Troposphere's emulation page for the requester, when configured. */
   emulateUrl?: string;
 }): Reply {
-  const { request, decision, now } = input;
+  const { request, decision, context, now } = input;
   const fields: Field[] = [
     { label: 'Requester', value: `${request.requester.username}${request.requester.email ? ` (${request.requester.email})` : ''}` },
     { label: 'Status', value: request.status },
@@ -104,26 +114,33 @@ export function renderRequestDetail(input: {
     { label: 'Asks for', value: request.request || '(empty)' },
     { label: 'Why', value: request.description || '(empty)' },
     ...(describeAsk(request.request) ? [{ label: 'Read as', value: describeAsk(request.request) }] : []),
-    { label: 'Current quota', value: quotaLines(input.quotas) },
-    { label: 'Allocation', value: allocationLines(input.allocations) },
+    accountField(context, now),
+    ...providerFields(input.quotas, context),
+    ...(recentInstancesField(context, request.requester.username, now) ? [recentInstancesField(context, request.requester.username, now)!] : []),
+    allocationField(input.allocations, context, now),
+    earlierRequestsField(context),
   ];
   if (request.endDate) fields.push({ label: 'Closed', value: formatTimestamp(request.endDate) });
   if (request.adminMessage) fields.push({ label: 'Staff message', value: request.adminMessage });
   if (input.emulateUrl) fields.push({ label: 'Emulate requester', value: input.emulateUrl });
-  const history: string[] = [];
   // The detail is where a request is read whole: the bot's message stays as written.
-  if (decision) history.push(`Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${decision.adminMessage}"` : ''}.`);
-  for (const other of input.others) {
-    history.push(`#${other.id} ${other.status}, ${formatTimestamp(other.startDate)}: ${clipText(other.request, 80, `/atmo request ${other.id}`)}`);
-  }
-  if (history.length > 0) fields.push({ label: 'History', value: history.join('\n') });
+  if (decision) fields.push({ label: 'History', value: `Bot: ${describeDecision(decision)}${decision.adminMessage ? ` with the message "${decision.adminMessage}"` : ''}.` });
   const pending = request.status === 'pending' && (!decision || decision.state !== 'done');
+  const first = pending && !decision ? context.firstApproval : null;
+  if (first) {
+    fields.push({
+      label: 'Awaiting a second reviewer',
+      value: `Approved first by ${first.approvedBy} at ${formatTimestamp(first.approvedAt)} (on ${first.platform}); nothing is sent to Atmosphere until another staff member confirms.\n${first.summary}`,
+    });
+  }
+  // Waiting on a second reviewer, the next click is Confirm; Deny and Close stay for anyone.
+  const buttons = first ? [...secondReviewButtons(request.id), ...requestButtons(request.id, 'single').filter((b) => b.action === CLOSE_ACTION)] : requestButtons(request.id, 'single');
   return {
     title: `Resource request #${request.id}`,
-    text: `Resource request #${request.id} from ${request.requester.username}: ${request.status}`,
+    text: `Resource request #${request.id} from ${request.requester.username}: ${request.status}${first ? `, approved first by ${first.approvedBy}, awaiting a second reviewer` : ''}`,
     fields,
-    ...(pending ? { buttons: requestButtons(request.id, 'single') } : {}),
-    ...(decision && decision.state === 'done' ? { footer: `Request ${describeDecision(decision)}.`, tone: decision.action === 'approve' ? 'success' : 'warning' } : {}),
+    ...(pending ? { buttons } : {}),
+    ...(decision && decision.state === 'done' ? { footer: `Request ${describeDecision(decision)}${secondReviewNote(decision)}.`, tone: decision.action === 'approve' ? 'success' : 'warning' } : {}),
     visibility: 'channel',
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineFormAction } from '../../bot/chat/command.js';
+import { defineAction, defineFormAction } from '../../bot/chat/command.js';
 import type { FormSpec } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { checkDecidable, decideResourceRequest, type ResourceDecision } from './decide-resource-request.js';
@@ -13,6 +13,8 @@ import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
 import type { ActingContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
+import { awaitingSecondReviewReply, CONFIRM_ACTION } from './second-review-reply.js';
+import { approvalInputOf, waitingFirstApproval } from './second-review.js';
 
 /** `12` (a single-request message) or `12:list` (the pending list). Anything else was tampered with. */
 const requestButtonValue = z
@@ -63,6 +65,11 @@ async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decis
       message,
       ...approval,
     });
+    if (result.kind === 'awaiting') {
+      const redrawn = await redrawSource(ctx, () => refreshRequestMessage(ctx, value.id, value.view));
+      const reply = awaitingSecondReviewReply(result);
+      return { ...reply, text: `${reply.text}${afterDecisionNotes({ recorded: true, redrawn })}` };
+    }
     // The decision stands whatever happens to the message about it; a stale message is only reported.
     const redrawn = await redrawSource(ctx, () =>
       refreshRequestMessage(ctx, value.id, value.view, `Request #${value.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.`),
@@ -74,8 +81,9 @@ async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decis
       };
     }
     const verb = decision === 'approve' ? 'Approved' : 'Denied';
+    const second = result.firstApproval ? ` as the second reviewer of ${result.firstApproval.approvedBy}'s approval` : '';
     return {
-      text: `${verb} request #${value.id} from ${result.request.requester.username}; Atmosphere e-mails them${message ? ' your message' : ''}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
+      text: `${verb} request #${value.id} from ${result.request.requester.username}${second}; Atmosphere e-mails them${result.decision.adminMessage ? (message ? ' your message' : ' the first approver\'s message') : ''}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes({ recorded: result.recorded, redrawn })}`,
       tone: decision === 'approve' ? ('success' as const) : ('warning' as const),
     };
   } catch (error) {
@@ -109,6 +117,18 @@ export const approveRequestAction = defineFormAction({
     return { initial: approveDefaults(request.request), hints: approveHints(quotas.get(userId) ?? [], sources.get(userId) ?? []) };
   },
   run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, approvalFromForm(form)),
+});
+
+/** The second reviewer's button: approves exactly what the first approver recorded. */
+export const confirmRequestAction = defineAction({
+  name: CONFIRM_ACTION,
+  value: requestButtonValue,
+  permission: 'staff',
+  // No precheck: the decision checks everything itself (and redraws a stale message), once.
+  async run(ctx, value) {
+    const first = await waitingFirstApproval(ctx, value.id);
+    return finish(ctx, value, 'approve', '', approvalInputOf(first));
+  },
 });
 
 export const denyRequestAction = defineFormAction({

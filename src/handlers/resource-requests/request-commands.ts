@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { defineCommand } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { recordId } from '../record-id.js';
-import { decideResourceRequest } from './decide-resource-request.js';
+import { decideResourceRequest, type AwaitingSecondReview, type DecisionResult } from './decide-resource-request.js';
+import type { Reply } from '../../bot/chat/reply.js';
+import { awaitingSecondReviewReply } from './second-review-reply.js';
+import { approvalInputOf, describeFirstApproval, waitingFirstApproval } from './second-review.js';
+
+/** Denials and closes never wait for a second reviewer. */
+async function decided(pending: Promise<DecisionResult | AwaitingSecondReview>): Promise<DecisionResult> {
+  const result = await pending;
+  if (result.kind !== 'decided') throw new Error('a denial or close was held for a second reviewer');
+  return result;
+}
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
@@ -92,11 +102,31 @@ export const approveRequestCommand = defineCommand({
       ...(args.allocation ? { allocation: args.allocation } : {}),
       confirmDecrease: args.confirm,
     });
-    return {
-      text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes(result)}`,
-      visibility: 'channel',
-      tone: 'success',
-    };
+    return approvalReply(result);
+  },
+});
+
+function approvalReply(result: DecisionResult | AwaitingSecondReview): Reply {
+  if (result.kind === 'awaiting') return awaitingSecondReviewReply(result);
+  const second = result.firstApproval ? `, confirming ${describeFirstApproval(result.firstApproval)}` : '';
+  return {
+    text: `Request #${result.request.id} (${result.request.requester.username}) ${describeDecision(result.decision)}${second}.${result.preview ? `\n${result.preview}` : ''}${result.quotaNote ? `\nNew quota on ${result.quotaNote}.` : ''}${afterDecisionNotes(result)}`,
+    visibility: 'channel',
+    tone: 'success',
+  };
+}
+
+export const confirmRequestCommand = defineCommand({
+  name: 'confirm',
+  summary: 'Confirm, as the second reviewer, a large approval another staff member made first',
+  usage: '/atmo confirm <id>',
+  options: [{ name: 'id', description: 'Resource request id', type: 'integer', required: true }],
+  args: z.object({ id: recordId('resource request') }),
+  permission: 'staff',
+  async run(ctx, args) {
+    ctx.audit({ requestId: args.id });
+    const first = await waitingFirstApproval(ctx, args.id);
+    return approvalReply(await decideResourceRequest(ctx, { id: args.id, decision: 'approve', message: '', ...approvalInputOf(first) }));
   },
 });
 
@@ -118,7 +148,7 @@ export const denyRequestCommand = defineCommand({
   }),
   permission: 'staff',
   async run(ctx, args) {
-    const result = await decideResourceRequest(ctx, { id: args.id, decision: 'deny', message: args.reason });
+    const result = await decided(decideResourceRequest(ctx, { id: args.id, decision: 'deny', message: args.reason }));
     return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'warning' };
   },
 });
@@ -137,7 +167,7 @@ export const closeRequestCommand = defineCommand({
   }),
   permission: 'staff',
   async run(ctx, args) {
-    const result = await decideResourceRequest(ctx, { id: args.id, decision: 'close', message: args.note });
+    const result = await decided(decideResourceRequest(ctx, { id: args.id, decision: 'close', message: args.note }));
     return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}; Atmosphere sends no e-mail for a close.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'info' };
   },
 });

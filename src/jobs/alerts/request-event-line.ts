@@ -27,6 +27,7 @@ const VERBS: Record<string, string> = {
   dequeued: 'took it off the imaging queue',
   close: 'closed it',
   closed: 'closed it',
+  'first-approved': 'approved it first, waiting for a second reviewer',
   redeployed: 'redeployed it',
   'rebooted-soft': 'rebooted it (soft)',
   'rebooted-hard': 'rebooted it (hard)',

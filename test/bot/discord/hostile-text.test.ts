@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderReplyMessage } from '../../../src/bot/discord/render-reply.js';
 import { escapeDiscordMarkdown } from '../../../src/bot/discord/escape-markdown.js';
 import { restBody } from '../../../src/bot/discord/message-options.js';
+import type { RequesterContext } from '../../../src/db/queries/requester-context.js';
 import { renderPendingList, renderRequestDetail } from '../../../src/handlers/resource-requests/render-resource-request.js';
 import type { ResourceRequestView } from '../../../src/db/queries/resource-requests.js';
 
@@ -40,9 +41,12 @@ function unescapedMarkup(text: string): string {
   return text.replace(/<https?:\/\/[^\s>]+>/g, 'u').replace(/\\[^\sA-Za-z0-9]/g, 'x');
 }
 
+/** A requester with no account row, no use and no other requests. */
+const NOTHING_ELSE: RequesterContext = { account: null, usage: [], recentInstances: [], instanceCount: 0, allocations: [], requestCounts: {}, recentRequests: [], firstApproval: null };
+
 describe('Discord rendering of text cloud users wrote', () => {
   it('never turns a description into a masked link, formatting, a mention, a code block or a heading', () => {
-    const message = renderReplyMessage(renderRequestDetail({ request: request(HOSTILE), quotas: [], decision: null, others: [], now: new Date('2026-12-01T12:00:00Z') }));
+    const message = renderReplyMessage(renderRequestDetail({ request: request(HOSTILE), quotas: [], allocations: [], decision: null, context: NOTHING_ELSE, now: new Date('2026-12-01T12:00:00Z') }));
     const why = message.embeds[0]!.fields!.find((field) => field.name === 'Why')!.value;
     const left = unescapedMarkup(why);
     expect(left).not.toMatch(/\[[^\]]*\]\(/);

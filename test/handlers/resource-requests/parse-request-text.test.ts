@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequestText, quotaSpecText } from '../../../src/handlers/resource-requests/parse-request-text.js';
+import { describeAsk, describeAskSideBySide, parseRequestText, quotaSpecText } from '../../../src/handlers/resource-requests/parse-request-text.js';
 import { parseAllocationSpec } from '../../../src/handlers/resource-requests/parse-allocation.js';
 import { parseQuotaSpec } from '../../../src/handlers/resource-requests/parse-quota-spec.js';
 
@@ -12,6 +12,8 @@ describe('parseRequestText', () => {
     ['16 cores and 64GB RAM, plus 500 GB storage and 5,000 SUs', { cpu: 16, memory: 64, storage: 500 }, 5000],
     ['memory: 128 GB and 2 TB', { memory: 128, storage: 2048 }, undefined],
     ['More resources please, my thesis is due', {}, undefined],
+    // Atmosphere's own column name, as users copy it from the quota page.
+    ['storage: 2 TB, storage_count: 4', { storage: 2048, storage_count: 4 }, undefined],
   ])('reads %j', (text, quota, allocation) => {
     expect(parseRequestText(text)).toEqual({ quota, ...(allocation !== undefined ? { allocation } : {}) });
   });
@@ -21,6 +23,18 @@ describe('parseRequestText', () => {
     const text = quotaSpecText(quota);
     expect(text).toBe('cpu=48 memory=192GB storage=2048GB volumes=4');
     expect(parseQuotaSpec(text)).toEqual({ ok: true, values: quota });
+  });
+});
+
+describe('what a request asks, in words', () => {
+  it.each([
+    ['Allocation: 1000 AU', 'quota none named | allocation 1,000 AU', 'allocation 1,000 AU'],
+    ['cpu: 48, memory: 192 GB, instances: 6', 'quota cpu 48 · memory 192 GB · instances 6 | allocation none named', 'cpu 48 · memory 192 GB · instances 6'],
+    ['16 cores, 2 TB and 12,000 AU', 'quota cpu 16 · storage 2 TB | allocation 12,000 AU', 'allocation 12,000 AU · cpu 16 · storage 2 TB'],
+    ['More resources please', '', ''],
+  ])('says %j side by side for the list and in one line for the view', (text, list, view) => {
+    expect(describeAskSideBySide(text)).toBe(list);
+    expect(describeAsk(text)).toBe(view);
   });
 });
 

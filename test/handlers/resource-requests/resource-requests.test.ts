@@ -47,6 +47,10 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
     const jsmithSection = reply.sections!.find((s) => s.text.startsWith('#10 '))!;
     expect(jsmithSection.text).toContain('jsmith (jsmith@example.edu)');
     expect(jsmithSection.text).toContain('CyVerse Cloud - Tucson: cpu 16');
+    // What the text asks, the quota and the allocation side by side.
+    expect(jsmithSection.text).toContain('Read as: quota cpu 32 · memory 128 GB | allocation none named');
+    expect(reply.sections!.find((s) => s.text.startsWith(`#${RR.alee} `))!.text).toContain('Read as: quota none named | allocation 1,000 AU');
+    expect(reply.sections!.find((s) => s.text.startsWith(`#${RR.rnguyen} `))!.text).toContain('Read as: quota storage 2 TB · volumes 4 | allocation none named');
     expect(jsmithSection.buttons).toEqual([
       { label: 'Approve', action: 'rr:approve', value: '10:list', style: 'primary' },
       { label: 'Deny', action: 'rr:deny', value: '10:list', style: 'danger' },
@@ -59,10 +63,10 @@ describe.each(dbKinds())('resource requests on %s', (kind) => {
     const fields = Object.fromEntries(replies[0]!.fields!.map((f) => [f.label, f.value]));
     expect(fields.Requester).toContain('rnguyen');
     expect(fields.Status).toBe('pending');
-    expect(fields['Current quota']).toContain('Jetstream - TACC');
+    expect(fields['On Jetstream - TACC']).toContain('Quota: cpu 16');
     expect(replies[0]!.buttons?.map((b) => `${b.action}:${b.value}`)).toEqual([`rr:approve:${RR.rnguyen}`, `rr:deny:${RR.rnguyen}`, `rr:close:${RR.rnguyen}`]);
     expect(fields.Allocation).toContain('rnguyen: 336 AU allowed');
-    expect(fields.Allocation).toContain('TG-BIO210056: 100000 AU allowed, shared by 2 users');
+    expect(fields.Allocation).toContain('TG-BIO210056: 100,000 AU allowed, shared by 2 users');
   });
 
   it('asks for the approve form first, then approves with a new quota through the gateway', async () => {

@@ -135,7 +135,7 @@ describe('resource request reminders', () => {
     expect(parent.title).toBe('Resource request #4: waiting 9 d');
     expect(parent.text).toBe('Resource request #4 from rnguyen has waited 9 d for a decision (reminder after 48 h).');
     expect(parent.buttons?.map((b) => `${b.action}:${b.value}`)).toEqual(['rr:approve:4', 'rr:deny:4', 'rr:close:4']);
-    expect(parent.fields).toContainEqual({ label: 'Read as', value: 'storage 2048 GB' });
+    expect(parent.fields).toContainEqual({ label: 'Read as', value: 'storage 2 TB' });
   });
   it('resolves with the decision', () => {
     const decided = { ...row, status: 'approved' };
