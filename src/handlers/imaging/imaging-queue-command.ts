@@ -18,7 +18,7 @@ export async function buildQueueReply(ctx: HandlerContext, note?: string): Promi
   const slot =
     occupants.length === 0
       ? 'The imaging slot is free.'
-      : `Imaging now: ${occupants.map((o) => `#${o.request.id} "${o.request.newApplicationName}" (${o.request.status}, ${o.triage.summary})`).join('; ')}.`;
+      : `Imaging now: ${occupants.map((o) => `#${o.request.id} "${o.request.newApplicationName}" (${occupantState(o.request.status, o.triage.summary)})`).join('; ')}.`;
   const lines: string[] = [];
   for (const entry of queue) {
     const request = await getMachineRequest(deps.db, entry.requestId);
@@ -74,3 +74,11 @@ export const imagingQueueCommand = defineCommand({
     return buildQueueReply(ctx, note);
   },
 });
+
+/**
+ * `started for 50 min`, not `started, started for 50 min`: the triage summary already names the status
+ * when it starts with it; otherwise both are said.
+ */
+export function occupantState(status: string, summary: string): string {
+  return summary.toLowerCase().startsWith(status.toLowerCase()) ? summary : `${status}, ${summary}`;
+}

@@ -101,9 +101,10 @@ export const DETAIL_STATUS_LIMIT = 900;
 
 function detailStatusMessage(id: number, oldStatus: string | null): { value: string; file?: ReplyFile } {
   if (!oldStatus?.trim()) return { value: '(empty)' };
-  if (oldStatus.length <= DETAIL_STATUS_LIMIT) return { value: oldStatus };
-  const name = `imaging-request-${id}-status.txt`;
+  // Python's escapes (`\n`, `\'`) become what they stand for: a traceback reads on its own lines.
   const whole = tracebackBlock(oldStatus);
+  if (whole.length <= DETAIL_STATUS_LIMIT) return { value: whole };
+  const name = `imaging-request-${id}-status.txt`;
   const lines = whole.split('\n').length;
   return {
     value: `${summarizeOldStatus(oldStatus, 300)}\n(${oldStatus.length} characters; the whole status message, ${lines} lines, is in the file ${name} sent with this message)`,

@@ -96,10 +96,13 @@ describe.each(dbKinds())('imaging requests on %s', (kind) => {
     const text = new TextDecoder().decode(file!.data);
     expect(text.split('R = retval = fun(*args, **kwargs)\n').length - 1).toBe(40);
     expect(text).not.toMatch(/\\n|\\'/);
-    // A short one stays in the field as it is.
+    // A short one stays in the field, read as the file would be: real lines and quotes, no escapes.
     const hpc = await requestId(t.deps.db, 'HPC Benchmark Suite');
     const short = (await dispatch(dispatcher, commandEvent(`imaging show ${hpc}`, kpatel))).replies[0]!;
     expect(short.files).toBeUndefined();
+    const shortField = short.fields!.find((f) => f.label === 'Status message')!.value;
+    expect(shortField).toContain('Traceback (most recent call last):\n  File "/opt/env/atmo/local/lib/python2.7/site-packages/celery/app/trace.py"');
+    expect(shortField).not.toMatch(/\\n|\\'/);
   });
 
   it('re-submits an errored request to pending through the gateway, once', async () => {
