@@ -8,7 +8,7 @@ import type { Platform } from './bot/chat/chat-event.js';
 import type { StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 import type { BotMetrics } from './bot/chat/metrics.js';
-import type { OpenStackClouds } from './integrations/openstack/glance-client.js';
+import type { OpenStackClouds } from './integrations/openstack/openstack-clients.js';
 import type { ImageRegistry } from './integrations/registry/image-registry.js';
 
 /**

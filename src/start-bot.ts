@@ -20,7 +20,7 @@ import { createReadOnlyGateway } from './integrations/atmosphere/read-only-gatew
 import { withMaintenanceGuard } from './integrations/atmosphere/maintenance-guard.js';
 import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
-import { createOpenStackClouds } from './integrations/openstack/glance-client.js';
+import { createOpenStackClouds } from './integrations/openstack/openstack-clients.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
 import type { Database } from './db/client.js';
@@ -175,6 +175,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       providerIds: () => openstack.providerIds(),
       glance: (providerId) => {
         const client = openstack.glance(providerId);
+        return client && callsOutsideSlot(client, queue, 'openstack');
+      },
+      nova: (providerId) => {
+        const client = openstack.nova(providerId);
         return client && callsOutsideSlot(client, queue, 'openstack');
       },
     },

@@ -21,7 +21,7 @@ const API_NAMES: Record<ServiceName, string> = {
   console: 'The console',
   github: 'The GitHub API',
   statusio: 'The status.io API',
-  openstack: 'OpenStack (Keystone or Glance)',
+  openstack: 'OpenStack (Keystone, Glance or Nova)',
   dockerhub: 'The Docker Hub API',
   database: 'The database',
   redis: 'Redis',
