@@ -12,6 +12,7 @@ import { buildInstanceReport } from './instance-report.js';
 import { formatTimestamp } from '../format-time.js';
 import { describeClaim } from '../decisions/describe-claim.js';
 import { settleOpenInstanceClaim } from './instance-claims.js';
+import { gatherInstanceEvidence, withEvidence } from '../evidence/instance-evidence.js';
 
 /**
  * Asks Atmosphere which actions the instance allows now and picks the guide's next step among them.
@@ -42,13 +43,15 @@ export async function requireInstanceItem(ctx: HandlerContext, id: number): Prom
  */
 export async function buildInstanceDetail(ctx: HandlerContext, id: number): Promise<Reply> {
   const open = await settleOpenInstanceClaim(ctx.deps, id);
-  const item = await requireInstanceItem(ctx, id);
+  const found = await requireInstanceItem(ctx, id);
   if (open && (open.kind === 'busy' || open.kind === 'held')) {
+    const item = withEvidence(ctx.deps, found, await gatherInstanceEvidence(ctx.deps, found), ctx.deps.now());
     const choice = nextInstanceStep(item.triage, item.events, item.episodeStart, null);
     return renderInstanceDetail(item, ctx.deps.now(), choice, `No action button while the bot's last action is open: instance #${id} ${describeClaim(open.row)}.`);
   }
-  const { choice, note } = await chooseStep(ctx.deps, item);
-  return renderInstanceDetail(item, ctx.deps.now(), choice, note);
+  // Atmosphere's actions and the cloud's evidence are asked at the same time; neither waits for the other.
+  const [{ choice, note }, evidence] = await Promise.all([chooseStep(ctx.deps, found), gatherInstanceEvidence(ctx.deps, found)]);
+  return renderInstanceDetail(withEvidence(ctx.deps, found, evidence, ctx.deps.now()), ctx.deps.now(), choice, note);
 }
 
 function matchList(term: string, rows: readonly InstanceRow[]): Reply {
@@ -75,7 +78,8 @@ export async function buildInstanceLookup(ctx: HandlerContext, term: string, rep
 
 /** `/atmo instance report <id>`: the guide's text for the Atmosphere team. */
 export async function buildReportReply(ctx: HandlerContext, id: number): Promise<Reply> {
-  const item = await requireInstanceItem(ctx, id);
+  const found = await requireInstanceItem(ctx, id);
+  const item = withEvidence(ctx.deps, found, await gatherInstanceEvidence(ctx.deps, found), ctx.deps.now());
   return { title: `Instance #${id} "${item.instance.name}": report for the Atmosphere team`, text: buildInstanceReport(item, ctx.deps.now()), visibility: 'ephemeral' };
 }
 

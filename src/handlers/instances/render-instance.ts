@@ -5,6 +5,7 @@ import { toolLines } from './instance-tools.js';
 import type { InstanceItem } from './load-instance-items.js';
 import { STEP_LABELS, type StepChoice } from './next-instance-step.js';
 import { describeInstanceEvent } from './describe-instance-event.js';
+import { novaFindings, type NovaFindings } from '../evidence/render-nova-evidence.js';
 
 export const SHOW_INSTANCE_ACTION = 'in:show';
 export const STEP_INSTANCE_ACTION = 'in:step';
@@ -59,13 +60,26 @@ export function nextStepText(item: InstanceItem, choice: StepChoice | null, acti
   const { triage } = item;
   if (triage.nextSteps.length === 0) return null;
   const lines = triage.nextSteps.map((step, i) => `${i + 1}. ${step}`);
-  lines.push(...toolLines(triage, item.tools));
+  // Once Nova has answered, its fault is in the view: the `nova show` command is only for when it could not be asked.
+  const novaAnswered = item.evidence?.nova.kind === 'server' || item.evidence?.nova.kind === 'gone';
+  lines.push(...toolLines(novaAnswered ? { ...triage, tools: { ...triage.tools, nova: false } } : triage, item.tools));
   if (choice && choice.tried.length > 0) lines.push(`Tried since ${formatTimestamp(item.episodeStart)}: ${choice.tried.map((step) => STEP_LABELS[step]).join(', ')}.`);
   if (choice && choice.unavailable.length > 0) {
     lines.push(`Not offered by Atmosphere for this instance now: ${choice.unavailable.map((step) => STEP_LABELS[step]).join(', ')}.`);
   }
   if (actionsNote) lines.push(actionsNote);
   return lines.join('\n');
+}
+
+/** What Nova said about the instance next to Atmosphere's record; null without OpenStack for its provider. */
+export function instanceNovaFindings(item: InstanceItem): NovaFindings | null {
+  if (!item.evidence) return null;
+  const { current, instance, triage } = item;
+  return novaFindings(
+    item.evidence.nova,
+    { status: triage.evidence.status, activity: triage.evidence.activity, since: triage.evidence.since, deleted: instance.endDate !== null, fault: current?.fault ?? null },
+    item.tools.nova,
+  );
 }
 
 /** `/atmo instance <id>`: the instance, its timeline, triage and the next step's button. */
@@ -84,6 +98,8 @@ export function renderInstanceDetail(item: InstanceItem, now: Date, choice: Step
   const sections: Section[] = [{ text: `*Timeline*\n${timelineLines(item, now).join('\n') || 'no status history'}` }];
   const steps = nextStepText(item, choice, actionsNote);
   sections.push({ text: `*Triage: ${triage.label}*\n${triage.summary}${steps ? `\n${steps}` : ''}` });
+  const nova = instanceNovaFindings(item);
+  if (nova) sections.push({ text: `*Nova next to Atmosphere*\n${nova.lines.join('\n')}` });
   if (item.events.length > 0) sections.push({ text: `*Bot history*\n${item.events.map((event) => describeInstanceEvent(event)).join('\n')}` });
   return {
     title: `Instance #${instance.id} "${instance.name}": ${triage.label}`,

@@ -15,6 +15,8 @@ export const keys = {
   dedupe: (kind: string, id: string) => `dedupe:${kind}:${id}`,
   /** What an open form (Slack modal, Discord modal) will do when submitted; the client holds only `id`. */
   formState: (id: string) => `form:${id}`,
+  /** A source's recent answer about one subject, e.g. `evidence('nova', '4:<server id>')`. */
+  evidence: (source: string, subject: string) => `evidence:${source}:${subject}`,
 } as const;
 
 const SECOND_MS = 1000;
@@ -73,6 +75,13 @@ export const FORM_STATE_TTL_MS = 1 * HOUR_MS;
  * acceptable for at most ten minutes; a minute more covers the time a request takes to arrive.
  */
 export const SLACK_REPLAY_TTL_MS = 11 * MINUTE_MS;
+
+/**
+ * How long an evidence source's answer (Nova, Flower, Argo) is reused. A busy channel opening the same
+ * instance's view again and again then costs each cloud service one call per half minute, while a
+ * staff member who just rebooted the instance sees Nova's new state within that time.
+ */
+export const EVIDENCE_TTL_MS = 30 * SECOND_MS;
 
 /**
  * Validates a TTL and rounds it up to whole milliseconds. Redis rejects `PX 0` and fractions, and an
