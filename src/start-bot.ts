@@ -21,6 +21,7 @@ import { withMaintenanceGuard } from './integrations/atmosphere/maintenance-guar
 import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 import { createOpenStackClouds } from './integrations/openstack/openstack-clients.js';
+import { createFlowerClient } from './integrations/flower/flower-client.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
 import type { Database } from './db/client.js';
@@ -155,6 +156,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     config.OPENSTACK_CLOUDS.length === 0
       ? null
       : createOpenStackClouds({ clouds: config.OPENSTACK_CLOUDS, timeoutMs: config.OPENSTACK_TIMEOUT_MS, log: log.child({ integration: 'openstack' }), now });
+  const flower =
+    config.FLOWER_URL && config.FLOWER_USER && config.FLOWER_PASSWORD
+      ? createFlowerClient({ baseUrl: config.FLOWER_URL, user: config.FLOWER_USER, password: config.FLOWER_PASSWORD, timeoutMs: config.FLOWER_TIMEOUT_MS, log: log.child({ integration: 'flower' }) })
+      : null;
   let draining = false;
   const deps: Deps = {
     config,
@@ -182,6 +187,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         return client && callsOutsideSlot(client, queue, 'openstack');
       },
     },
+    flower: flower && callsOutsideSlot(flower, queue, 'flower'),
     images: callsOutsideSlot(
       createImageRegistry({ baseUrl: config.DOCKER_HUB_URL, token: config.DOCKER_HUB_TOKEN, timeoutMs: config.GITHUB_TIMEOUT_MS }),
       queue,

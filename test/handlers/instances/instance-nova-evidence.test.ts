@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher, type Dispatcher } from '../../../src/bot/chat/create-dispatcher.js';
+import { createDispatcher } from '../../../src/bot/chat/create-dispatcher.js';
+import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { findInstances, type InstanceRow } from '../../../src/db/queries/instances.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
 import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
