@@ -1,10 +1,13 @@
 import type { Deps } from '../../deps.js';
 import { triageInstance, type InstanceItem } from '../instances/load-instance-items.js';
 import { readNovaEvidence, type NovaEvidence } from './nova-evidence.js';
+import { readFlowerTasks, type FlowerTasksEvidence } from './flower-evidence.js';
 
 /** What the cloud's services said about one instance, gathered for its triage view and report. */
 export interface InstanceEvidence {
   nova: NovaEvidence;
+  /** The Celery tasks mentioning the instance; asked only while it is in error or stuck. */
+  flower: FlowerTasksEvidence;
 }
 
 /**
@@ -12,10 +15,14 @@ export interface InstanceEvidence {
  * answering 404 for it says nothing new. Each source turns its own failures into evidence, so one
  * source that is down never keeps the others, or the view, from answering.
  */
-export async function gatherInstanceEvidence(deps: Pick<Deps, 'openstack' | 'kv' | 'log' | 'now'>, item: InstanceItem): Promise<InstanceEvidence> {
-  if (item.instance.endDate) return { nova: { kind: 'unconfigured' } };
-  const nova = await readNovaEvidence(deps, { providerId: item.instance.providerId, uuid: item.instance.uuid });
-  return { nova };
+export async function gatherInstanceEvidence(deps: Pick<Deps, 'openstack' | 'flower' | 'kv' | 'log' | 'now'>, item: InstanceItem): Promise<InstanceEvidence> {
+  if (item.instance.endDate) return { nova: { kind: 'unconfigured' }, flower: { kind: 'unconfigured' } };
+  const troubled = item.triage.severity === 'error' || item.triage.severity === 'stuck';
+  const [nova, flower] = await Promise.all([
+    readNovaEvidence(deps, { providerId: item.instance.providerId, uuid: item.instance.uuid }),
+    troubled ? readFlowerTasks(deps, item.instance.uuid) : Promise.resolve({ kind: 'unconfigured' } as const),
+  ]);
+  return { nova, flower };
 }
 
 /**

@@ -2,7 +2,7 @@ import { formatTimestamp } from '../format-time.js';
 import { describeStatus } from './classify-instance.js';
 import { describeInstanceEvent } from './describe-instance-event.js';
 import type { InstanceItem } from './load-instance-items.js';
-import { describeImage, describeSize, instanceNovaFindings, timelineLines } from './render-instance.js';
+import { describeImage, describeSize, instanceFlowerLines, instanceNovaFindings, timelineLines } from './render-instance.js';
 
 /**
  * The staff guide's "Contacting the Atmosphere Team" text for one instance, ready to paste: the
@@ -26,6 +26,7 @@ export function buildInstanceReport(item: InstanceItem, now: Date): string {
     `Status: ${describeStatus(triage.evidence.status, triage.evidence.activity)} since ${formatTimestamp(triage.evidence.since)} (${triage.evidence.minutes} min).`,
     ...(nova?.notes ?? []),
     ...(novaMessage && current?.fault && current.fault !== novaMessage ? [`Atmosphere recorded a different fault: ${current.fault}`] : []),
+    ...(instanceFlowerLines(item) ?? []).map((line) => `Flower: ${line.trim()}`),
     ...item.events.map((event) => `${describeInstanceEvent(event)}.`),
     ...(triage.tools.deployLog ? [`Deploy logs: ${item.tools.deployLog}`] : []),
     ...(triage.tools.argo ? [`Argo workflows: ${item.tools.argoList}`] : []),

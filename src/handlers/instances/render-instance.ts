@@ -6,6 +6,7 @@ import type { InstanceItem } from './load-instance-items.js';
 import { STEP_LABELS, type StepChoice } from './next-instance-step.js';
 import { describeInstanceEvent } from './describe-instance-event.js';
 import { novaFindings, type NovaFindings } from '../evidence/render-nova-evidence.js';
+import { flowerTaskLines } from '../evidence/render-flower-evidence.js';
 
 export const SHOW_INSTANCE_ACTION = 'in:show';
 export const STEP_INSTANCE_ACTION = 'in:step';
@@ -82,6 +83,11 @@ export function instanceNovaFindings(item: InstanceItem): NovaFindings | null {
   );
 }
 
+/** The Celery tasks Flower found for the instance; null without Flower's API, or when it was not asked. */
+export function instanceFlowerLines(item: InstanceItem): string[] | null {
+  return item.evidence ? flowerTaskLines(item.evidence.flower, item.tools.flower) : null;
+}
+
 /** `/atmo instance <id>`: the instance, its timeline, triage and the next step's button. */
 export function renderInstanceDetail(item: InstanceItem, now: Date, choice: StepChoice | null, actionsNote?: string): Reply {
   const { instance, triage } = item;
@@ -100,6 +106,8 @@ export function renderInstanceDetail(item: InstanceItem, now: Date, choice: Step
   sections.push({ text: `*Triage: ${triage.label}*\n${triage.summary}${steps ? `\n${steps}` : ''}` });
   const nova = instanceNovaFindings(item);
   if (nova) sections.push({ text: `*Nova next to Atmosphere*\n${nova.lines.join('\n')}` });
+  const flower = instanceFlowerLines(item);
+  if (flower) sections.push({ text: `*Flower: Celery tasks of the instance*\n${flower.join('\n')}` });
   if (item.events.length > 0) sections.push({ text: `*Bot history*\n${item.events.map((event) => describeInstanceEvent(event)).join('\n')}` });
   return {
     title: `Instance #${instance.id} "${instance.name}": ${triage.label}`,
