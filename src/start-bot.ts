@@ -22,6 +22,7 @@ import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integra
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 import { createOpenStackClouds } from './integrations/openstack/openstack-clients.js';
 import { createFlowerClient } from './integrations/flower/flower-client.js';
+import { createArgoClient } from './integrations/argo/argo-client.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
 import type { Database } from './db/client.js';
@@ -160,6 +161,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     config.FLOWER_URL && config.FLOWER_USER && config.FLOWER_PASSWORD
       ? createFlowerClient({ baseUrl: config.FLOWER_URL, user: config.FLOWER_USER, password: config.FLOWER_PASSWORD, timeoutMs: config.FLOWER_TIMEOUT_MS, log: log.child({ integration: 'flower' }) })
       : null;
+  const argo =
+    config.ARGO_SERVER_URL && config.ARGO_TOKEN
+      ? createArgoClient({ baseUrl: config.ARGO_SERVER_URL, token: config.ARGO_TOKEN, namespace: config.ARGO_NAMESPACE, timeoutMs: config.ARGO_TIMEOUT_MS, log: log.child({ integration: 'argo' }) })
+      : null;
   let draining = false;
   const deps: Deps = {
     config,
@@ -188,6 +193,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       },
     },
     flower: flower && callsOutsideSlot(flower, queue, 'flower'),
+    argo: argo && callsOutsideSlot(argo, queue, 'argo'),
     images: callsOutsideSlot(
       createImageRegistry({ baseUrl: config.DOCKER_HUB_URL, token: config.DOCKER_HUB_TOKEN, timeoutMs: config.GITHUB_TIMEOUT_MS }),
       queue,
