@@ -2,12 +2,15 @@ import type { Deps } from '../../deps.js';
 import { triageInstance, type InstanceItem } from '../instances/load-instance-items.js';
 import { readNovaEvidence, type NovaEvidence } from './nova-evidence.js';
 import { readFlowerTasks, type FlowerTasksEvidence } from './flower-evidence.js';
+import { readArgoEvidence, type ArgoEvidence } from './argo-evidence.js';
 
 /** What the cloud's services said about one instance, gathered for its triage view and report. */
 export interface InstanceEvidence {
   nova: NovaEvidence;
   /** The Celery tasks mentioning the instance; asked only while it is in error or stuck. */
   flower: FlowerTasksEvidence;
+  /** The deployment workflows; asked only when the guide's triage points at Argo (deploy error, stuck deploying). */
+  argo: ArgoEvidence;
 }
 
 /**
@@ -15,14 +18,15 @@ export interface InstanceEvidence {
  * answering 404 for it says nothing new. Each source turns its own failures into evidence, so one
  * source that is down never keeps the others, or the view, from answering.
  */
-export async function gatherInstanceEvidence(deps: Pick<Deps, 'openstack' | 'flower' | 'kv' | 'log' | 'now'>, item: InstanceItem): Promise<InstanceEvidence> {
-  if (item.instance.endDate) return { nova: { kind: 'unconfigured' }, flower: { kind: 'unconfigured' } };
+export async function gatherInstanceEvidence(deps: Pick<Deps, 'openstack' | 'flower' | 'argo' | 'kv' | 'log' | 'now'>, item: InstanceItem): Promise<InstanceEvidence> {
+  if (item.instance.endDate) return { nova: { kind: 'unconfigured' }, flower: { kind: 'unconfigured' }, argo: { kind: 'unconfigured' } };
   const troubled = item.triage.severity === 'error' || item.triage.severity === 'stuck';
-  const [nova, flower] = await Promise.all([
+  const [nova, flower, argo] = await Promise.all([
     readNovaEvidence(deps, { providerId: item.instance.providerId, uuid: item.instance.uuid }),
     troubled ? readFlowerTasks(deps, item.instance.uuid) : Promise.resolve({ kind: 'unconfigured' } as const),
+    item.triage.tools.argo ? readArgoEvidence(deps, item.instance.uuid) : Promise.resolve({ kind: 'unconfigured' } as const),
   ]);
-  return { nova, flower };
+  return { nova, flower, argo };
 }
 
 /**

@@ -2,7 +2,7 @@ import { formatTimestamp } from '../format-time.js';
 import { describeStatus } from './classify-instance.js';
 import { describeInstanceEvent } from './describe-instance-event.js';
 import type { InstanceItem } from './load-instance-items.js';
-import { describeImage, describeSize, instanceFlowerLines, instanceNovaFindings, timelineLines } from './render-instance.js';
+import { describeImage, describeSize, instanceArgoLines, instanceFlowerLines, instanceNovaFindings, timelineLines } from './render-instance.js';
 
 /**
  * The staff guide's "Contacting the Atmosphere Team" text for one instance, ready to paste: the
@@ -29,7 +29,7 @@ export function buildInstanceReport(item: InstanceItem, now: Date): string {
     ...(instanceFlowerLines(item) ?? []).map((line) => `Flower: ${line.trim()}`),
     ...item.events.map((event) => `${describeInstanceEvent(event)}.`),
     ...(triage.tools.deployLog ? [`Deploy logs: ${item.tools.deployLog}`] : []),
-    ...(triage.tools.argo ? [`Argo workflows: ${item.tools.argoList}`] : []),
+    ...(instanceArgoLines(item)?.map((line) => `Argo: ${line}`) ?? (triage.tools.argo ? [`Argo workflows: ${item.tools.argoList}`] : [])),
   ];
   return [
     `Username: ${instance.owner}`,
