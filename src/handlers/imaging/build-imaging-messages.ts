@@ -9,6 +9,7 @@ import { requireImagingItem } from './machine-request-checks.js';
 import { readFlowerTasks, readImagingQueue } from '../evidence/flower-evidence.js';
 import { flowerTaskLines, imagingQueueLines } from '../evidence/render-flower-evidence.js';
 import { instanceTools } from '../instances/instance-tools.js';
+import { imagingCloudLines } from '../evidence/imaging-cloud-evidence.js';
 
 const RUNNING: ReadonlySet<string> = new Set(RUNNING_STATUSES);
 
@@ -47,11 +48,17 @@ export async function buildImagingTriage(ctx: HandlerContext, id: number): Promi
   const item = await requireImagingItem(ctx, id);
   const { request } = item;
   // Flower is asked beside the database, and each of its answers (or failures) becomes a block.
-  const [image, tasks, queue] = await Promise.all([getParentImage(ctx.deps.db, id), readFlowerTasks(ctx.deps, request.instance.providerAlias), readImagingQueue(ctx.deps)]);
+  const [image, tasks, queue, cloud] = await Promise.all([
+    getParentImage(ctx.deps.db, id),
+    readFlowerTasks(ctx.deps, request.instance.providerAlias),
+    readImagingQueue(ctx.deps),
+    item.triage.severity === 'error' ? imagingCloudLines(ctx.deps, request) : Promise.resolve(null),
+  ]);
   const search = instanceTools(ctx.deps.config, { username: request.owner.username, uuid: request.instance.providerAlias, ip: request.instance.ipAddress }).flower;
   const taskLines = flowerTaskLines(tasks, search);
   const queueLines = imagingQueueLines(queue);
   const evidence = [
+    ...(cloud ? [{ heading: 'The cloud (Nova, Glance):', lines: cloud }] : []),
     ...(taskLines ? [{ heading: 'Celery tasks of the instance (Flower):', lines: taskLines }] : []),
     ...(queueLines ? [{ heading: 'Imaging queue (Flower):', lines: queueLines }] : []),
   ];
