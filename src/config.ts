@@ -155,6 +155,7 @@ const variables = z.object({
     INSTANCE_DEPLOYING_STUCK_MINUTES: positiveInt(60),
     INSTANCE_DEPLOY_LOG_DIR: z.string().trim().default('/opt/dev/atmosphere-docker/logs/atmosphere/atmosphere_deploy.d'),
     ARGO_NAMESPACE: z.string().trim().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name such as argo').default('argo'),
+    EVIDENCE_WAIT_MS: positiveInt(2_500),
     ARGO_SERVER_URL: optionalUrl,
     ARGO_TOKEN: optionalString,
     ARGO_TIMEOUT_MS: positiveInt(10_000),

@@ -30,6 +30,7 @@ export interface ArgoFailedStep {
  */
 export type ArgoEvidence =
   | { kind: 'unconfigured' }
+  | { kind: 'pending' }
   | { kind: 'unlabelled'; namespace: string; selector: string; at: string }
   | { kind: 'workflows'; namespace: string; workflows: ArgoWorkflowSummary[]; failed: ArgoFailedStep | null; latestPhase: string | null; at: string }
   | { kind: 'failed'; reason: string; at: string };

@@ -12,6 +12,7 @@ export const IMAGING_QUEUE = 'imaging';
 
 export type FlowerTasksEvidence =
   | { kind: 'unconfigured' }
+  | { kind: 'pending' }
   | { kind: 'tasks'; term: string; tasks: FlowerTask[]; at: string }
   | { kind: 'failed'; term: string; reason: string; at: string };
 

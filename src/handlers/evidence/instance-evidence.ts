@@ -13,20 +13,46 @@ export interface InstanceEvidence {
   argo: ArgoEvidence;
 }
 
+const NOT_ASKED = { nova: { kind: 'unconfigured' }, flower: { kind: 'unconfigured' }, argo: { kind: 'unconfigured' } } as const satisfies InstanceEvidence;
+
 /**
- * Asks each configured source about the instance. A deleted instance is not asked about: Nova
- * answering 404 for it says nothing new. Each source turns its own failures into evidence, so one
- * source that is down never keeps the others, or the view, from answering.
+ * Asks each configured source about the instance, all at once. A deleted instance is not asked
+ * about: Nova answering 404 for it says nothing new. Each source turns its own failures into
+ * evidence, so one source that is down never keeps the others, or the view, from answering.
  */
-export async function gatherInstanceEvidence(deps: Pick<Deps, 'openstack' | 'flower' | 'argo' | 'kv' | 'log' | 'now'>, item: InstanceItem): Promise<InstanceEvidence> {
-  if (item.instance.endDate) return { nova: { kind: 'unconfigured' }, flower: { kind: 'unconfigured' }, argo: { kind: 'unconfigured' } };
+export function askInstanceSources(deps: Pick<Deps, 'openstack' | 'flower' | 'argo' | 'kv' | 'log' | 'now'>, item: InstanceItem): { [K in keyof InstanceEvidence]: Promise<InstanceEvidence[K]> } {
+  if (item.instance.endDate) return { nova: Promise.resolve(NOT_ASKED.nova), flower: Promise.resolve(NOT_ASKED.flower), argo: Promise.resolve(NOT_ASKED.argo) };
   const troubled = item.triage.severity === 'error' || item.triage.severity === 'stuck';
-  const [nova, flower, argo] = await Promise.all([
-    readNovaEvidence(deps, { providerId: item.instance.providerId, uuid: item.instance.uuid }),
-    troubled ? readFlowerTasks(deps, item.instance.uuid) : Promise.resolve({ kind: 'unconfigured' } as const),
-    item.triage.tools.argo ? readArgoEvidence(deps, item.instance.uuid) : Promise.resolve({ kind: 'unconfigured' } as const),
-  ]);
+  return {
+    nova: readNovaEvidence(deps, { providerId: item.instance.providerId, uuid: item.instance.uuid }),
+    flower: troubled ? readFlowerTasks(deps, item.instance.uuid) : Promise.resolve(NOT_ASKED.flower),
+    argo: item.triage.tools.argo ? readArgoEvidence(deps, item.instance.uuid) : Promise.resolve(NOT_ASKED.argo),
+  };
+}
+
+/** Every source's answer, however long it takes (bounded by each client's timeout). */
+export async function gatherInstanceEvidence(deps: Pick<Deps, 'openstack' | 'flower' | 'argo' | 'kv' | 'log' | 'now'>, item: InstanceItem): Promise<InstanceEvidence> {
+  const asked = askInstanceSources(deps, item);
+  const [nova, flower, argo] = await Promise.all([asked.nova, asked.flower, asked.argo]);
   return { nova, flower, argo };
+}
+
+/**
+ * What the sources said within `waitMs`, the others `pending`, and, when some were late, the whole
+ * evidence once they have all answered: a view answers in time and tells the rest after.
+ */
+export async function gatherWithin(
+  deps: Pick<Deps, 'openstack' | 'flower' | 'argo' | 'kv' | 'log' | 'now'>,
+  item: InstanceItem,
+  waitMs: number,
+): Promise<{ evidence: InstanceEvidence; late: Promise<InstanceEvidence> | null }> {
+  const asked = askInstanceSources(deps, item);
+  const seen: InstanceEvidence = { nova: { kind: 'pending' }, flower: { kind: 'pending' }, argo: { kind: 'pending' } };
+  const all = Promise.all([asked.nova.then((v) => (seen.nova = v)), asked.flower.then((v) => (seen.flower = v)), asked.argo.then((v) => (seen.argo = v))]).then(() => ({ ...seen }));
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([all.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)))]);
+  clearTimeout(timer);
+  return { evidence: { ...seen }, late: done ? null : all };
 }
 
 /**

@@ -11,6 +11,8 @@ import { readCached } from './read-cached.js';
  */
 export type NovaEvidence =
   | { kind: 'unconfigured' }
+  /** Asked, and not answered within the view's wait (EVIDENCE_WAIT_MS): the answer follows. */
+  | { kind: 'pending' }
   | { kind: 'server'; providerId: number; server: NovaServer; at: string }
   | { kind: 'gone'; providerId: number; serverId: string; at: string }
   | { kind: 'failed'; providerId: number; reason: string; at: string };

@@ -1,6 +1,7 @@
 import { formatTimestamp } from '../format-time.js';
 import type { InstanceTools } from '../instances/instance-tools.js';
 import type { ArgoEvidence } from './argo-evidence.js';
+import { PENDING } from './render-nova-evidence.js';
 
 /** Workflows listed by name; older ones are counted. */
 const WORKFLOWS_SHOWN = 5;
@@ -14,6 +15,7 @@ const at = (text: string | null) => (text ? formatTimestamp(new Date(text)) : 't
  */
 export function argoLines(evidence: ArgoEvidence, tools: Pick<InstanceTools, 'argoList' | 'deployLog'>): string[] | null {
   if (evidence.kind === 'unconfigured') return null;
+  if (evidence.kind === 'pending') return [PENDING('Argo Server')];
   if (evidence.kind === 'failed') return [`Could not ask Argo Server: ${evidence.reason}`, `Run by hand: \`${tools.argoList}\``];
   const read = `(Argo Server, namespace ${evidence.namespace}, read ${at(evidence.at)})`;
   if (evidence.kind === 'unlabelled') {

@@ -1,5 +1,6 @@
 import type { FlowerTask } from '../../integrations/flower/flower-client.js';
 import { formatTimestamp } from '../format-time.js';
+import { PENDING } from './render-nova-evidence.js';
 import { IMAGING_QUEUE, type FlowerTasksEvidence, type ImagingQueueEvidence } from './flower-evidence.js';
 
 /** Characters of a traceback's tail quoted per task; the exception is at the bottom of it. */
@@ -32,6 +33,7 @@ function taskLines(task: FlowerTask): string[] {
  */
 export function flowerTaskLines(evidence: FlowerTasksEvidence, manualSearch: string): string[] | null {
   if (evidence.kind === 'unconfigured') return null;
+  if (evidence.kind === 'pending') return [PENDING('Flower')];
   if (evidence.kind === 'failed') return [`Could not ask Flower: ${evidence.reason}`, `Search by hand: ${manualSearch}`];
   const read = `(Flower, search "${evidence.term}", read ${at(evidence.at)})`;
   if (evidence.tasks.length === 0) return [read, 'No Celery task mentions the instance (Flower keeps only recent tasks in memory).'];

@@ -4,6 +4,9 @@ import { classifyNovaFault, describeNovaState, novaMismatch, type AtmosphereView
 import type { NovaEvidence } from './nova-evidence.js';
 import type { NovaFault } from '../../integrations/openstack/nova-client.js';
 
+/** The line of a source that has not answered within the view's wait. */
+export const PENDING = (source: string) => `Still asking ${source}: its answer follows in a second message.`;
+
 /** Characters of a fault's stack trace shown in chat; the report carries the same cut. */
 const DETAILS_LIMIT = 600;
 
@@ -37,6 +40,7 @@ function detailsText(details: string): string {
  */
 export function novaFindings(evidence: NovaEvidence, atmosphere: AtmosphereView & { since: Date; fault: string | null }, novaCommand: string): NovaFindings | null {
   if (evidence.kind === 'unconfigured') return null;
+  if (evidence.kind === 'pending') return { lines: [PENDING('Nova')], fault: null, notes: [] };
   const source = `Nova of provider ${evidence.providerId}, read ${formatTimestamp(new Date(evidence.at))}`;
   const ours = `Atmosphere: ${atmosphere.deleted ? 'deleted' : describeStatus(atmosphere.status, atmosphere.activity)} since ${formatTimestamp(atmosphere.since)}`;
   if (evidence.kind === 'failed') {

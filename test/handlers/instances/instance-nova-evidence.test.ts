@@ -111,6 +111,25 @@ describe.each(dbKinds())('the instance views with Nova on %s', (kind) => {
     expect(body((await dispatch(slow, commandEvent('instance gpu-test', kpatel))).replies[0]!)).toContain('Fault (Nova): No valid host was found.');
   });
 
+  it('answers without a slow Nova within EVIDENCE_WAIT_MS, then sends the whole view when Nova answers', async () => {
+    const vm = await row('gpu-test');
+    cloud = await startFakeOpenStack({ servers: { [vm.uuid]: { status: 'ERROR', fault: NO_HOST } } });
+    const openstack = createOpenStackClouds({
+      clouds: [{ providerId: vm.providerId, authUrl: cloud.authUrl, applicationCredentialId: cloud.credentialId, applicationCredentialSecret: cloud.credentialSecret, regionName: undefined, interface: 'public' }],
+      log: t.deps.log,
+      timeoutMs: 5_000,
+    });
+    const config = { ...t.deps.config, EVIDENCE_WAIT_MS: 200 };
+    const dispatcher = createDispatcher({ ...t.deps, config, openstack, kv: createMemoryStore() }, commandDefinitions, actionDefinitions);
+    cloud.delayNext('/compute/', 1_000);
+    const { replies } = await dispatch(dispatcher, commandEvent('instance gpu-test', kpatel));
+    expect(replies).toHaveLength(2);
+    expect(body(replies[0]!)).toContain('Still asking Nova: its answer follows in a second message.');
+    expect(body(replies[0]!)).toContain(`Fault: \`nova show ${vm.uuid}\``);
+    expect(replies[1]!.title).toBe(`Instance #${vm.id} "gpu-test": no valid host (cloud near capacity) (with the late evidence)`);
+    expect(body(replies[1]!)).toContain('Fault (Nova): No valid host was found.');
+  });
+
   it('stays as before for a provider OPENSTACK_CLOUDS does not name: the nova show command, no Nova section', async () => {
     const vm = await row('gpu-test');
     const dispatcher = await withCloud(vm.providerId + 1000, {});
