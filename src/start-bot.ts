@@ -20,9 +20,7 @@ import { createReadOnlyGateway } from './integrations/atmosphere/read-only-gatew
 import { withMaintenanceGuard } from './integrations/atmosphere/maintenance-guard.js';
 import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
-import { createOpenStackClouds } from './integrations/openstack/openstack-clients.js';
-import { createFlowerClient } from './integrations/flower/flower-client.js';
-import { createArgoClient } from './integrations/argo/argo-client.js';
+import { buildEvidenceSources } from './build-evidence-sources.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
 import type { Database } from './db/client.js';
@@ -153,18 +151,6 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   const gateway = buildGateway(config, databases.atmosphere.db, now, log);
   const statusPage = buildStatusPage(config, log);
   const releases = await buildReleases(config, log);
-  const openstack =
-    config.OPENSTACK_CLOUDS.length === 0
-      ? null
-      : createOpenStackClouds({ clouds: config.OPENSTACK_CLOUDS, timeoutMs: config.OPENSTACK_TIMEOUT_MS, log: log.child({ integration: 'openstack' }), now });
-  const flower =
-    config.FLOWER_URL && config.FLOWER_USER && config.FLOWER_PASSWORD
-      ? createFlowerClient({ baseUrl: config.FLOWER_URL, user: config.FLOWER_USER, password: config.FLOWER_PASSWORD, timeoutMs: config.FLOWER_TIMEOUT_MS, log: log.child({ integration: 'flower' }) })
-      : null;
-  const argo =
-    config.ARGO_SERVER_URL && config.ARGO_TOKEN
-      ? createArgoClient({ baseUrl: config.ARGO_SERVER_URL, token: config.ARGO_TOKEN, namespace: config.ARGO_NAMESPACE, timeoutMs: config.ARGO_TIMEOUT_MS, log: log.child({ integration: 'argo' }) })
-      : null;
   let draining = false;
   const deps: Deps = {
     config,
@@ -181,19 +167,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     directories: {},
     statusPage: statusPage && callsOutsideSlot(statusPage, queue, 'statusio'),
     releases: releases && callsOutsideSlot(releases, queue, 'github'),
-    openstack: openstack && {
-      providerIds: () => openstack.providerIds(),
-      glance: (providerId) => {
-        const client = openstack.glance(providerId);
-        return client && callsOutsideSlot(client, queue, 'openstack');
-      },
-      nova: (providerId) => {
-        const client = openstack.nova(providerId);
-        return client && callsOutsideSlot(client, queue, 'openstack');
-      },
-    },
-    flower: flower && callsOutsideSlot(flower, queue, 'flower'),
-    argo: argo && callsOutsideSlot(argo, queue, 'argo'),
+    ...buildEvidenceSources(config, log, now, queue),
     images: callsOutsideSlot(
       createImageRegistry({ baseUrl: config.DOCKER_HUB_URL, token: config.DOCKER_HUB_TOKEN, timeoutMs: config.GITHUB_TIMEOUT_MS }),
       queue,
