@@ -46,6 +46,8 @@ export interface FakeArgo {
   calls: { method: string; path: string; query: Record<string, string>; authorization: string | undefined; body: unknown; status: number }[];
   failNext(status: number): void;
   delayNext(ms: number): void;
+  /** The next request answers 200 with a body that is not JSON (a proxy's error page). */
+  malformNext(): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startFakeArgo(options: { namespace?: string; workflows?: F
   const calls: FakeArgo['calls'] = [];
   const failures: number[] = [];
   const delays: number[] = [];
+  let malformed = 0;
 
   const body = (workflow: FakeArgoWorkflow) => ({
     metadata: { name: workflow.name, namespace, uid: randomBytes(8).toString('hex'), creationTimestamp: workflow.createdAt, labels: workflow.labels, annotations: workflow.annotations ?? {} },
@@ -91,6 +94,13 @@ export async function startFakeArgo(options: { namespace?: string; workflows?: F
     if (request.headers.authorization !== `Bearer ${token}`) return json(401, { code: 16, message: 'token not valid. see https://argo-workflows.readthedocs.io/en/latest/faq/' });
     const failure = failures.shift();
     if (failure !== undefined) return json(failure, { code: 13, message: 'Injected failure' });
+    if (malformed > 0) {
+      malformed -= 1;
+      call.status = 200;
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<html><body>Argo</body></html>');
+      return;
+    }
     const match = /^\/api\/v1\/workflows\/([^/]+)(?:\/([^/]+))?(?:\/(log|resubmit))?$/.exec(url.pathname);
     if (!match) return json(404, { code: 5, message: 'Not Found' });
     const [, ns, name, verb] = match;
@@ -136,6 +146,7 @@ export async function startFakeArgo(options: { namespace?: string; workflows?: F
     calls,
     failNext: (status) => void failures.push(status),
     delayNext: (ms) => void delays.push(ms),
+    malformNext: () => void (malformed += 1),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));

@@ -63,7 +63,7 @@ describe('the Argo Server client', () => {
     expect(await api.getWorkflow('ansible-deploy-gone0')).toBeNull();
   });
 
-  it('says Argo refused the token without repeating it, and names a timeout', async () => {
+  it('says Argo refused the token without repeating it, and names a timeout, a malformed body and an error status', async () => {
     argo = await startFakeArgo({ namespace: 'atmo-argo' });
     const { argo: api, lines } = client({ token: 'not-the-argo-token-value', timeoutMs: 250 });
     const refused = (await api.listWorkflows('instance_uuid=x').catch((caught: unknown) => caught)) as IntegrationError;
@@ -73,6 +73,9 @@ describe('the Argo Server client', () => {
     argo.delayNext(2_000);
     const slow = (await client({ timeoutMs: 250 }).argo.listWorkflows('instance_uuid=x').catch((caught: unknown) => caught)) as IntegrationError;
     expect(slow.message).toBe('could not reach Argo Server for GET /api/v1/workflows/atmo-argo: waited 250 ms');
+    argo.malformNext();
+    const malformed = (await client().argo.listWorkflows('instance_uuid=x').catch((caught: unknown) => caught)) as IntegrationError;
+    expect(malformed.message).toBe('Argo Server answered GET /api/v1/workflows/atmo-argo with a body that is not what its API returns');
     argo.failNext(500);
     const failed = (await client().argo.resubmit('x').catch((caught: unknown) => caught)) as IntegrationError;
     expect(failed.message).toBe('Argo Server answered PUT /api/v1/workflows/atmo-argo/x/resubmit with HTTP 500: Injected failure');
