@@ -175,7 +175,14 @@ const variables = z.object({
     INSTANCE_DEPLOYING_STUCK_MINUTES: positiveInt(60),
     INSTANCE_DEPLOY_LOG_DIR: z.string().trim().default('/opt/dev/atmosphere-docker/logs/atmosphere/atmosphere_deploy.d'),
     ARGO_NAMESPACE: z.string().trim().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name such as argo').default('argo'),
+    EVIDENCE_WAIT_MS: positiveInt(2_500),
+    ARGO_SERVER_URL: optionalUrl,
+    ARGO_TOKEN: optionalString,
+    ARGO_TIMEOUT_MS: positiveInt(10_000),
     FLOWER_URL: optionalUrl,
+    FLOWER_USER: optionalString,
+    FLOWER_PASSWORD: optionalString,
+    FLOWER_TIMEOUT_MS: positiveInt(10_000),
     OPENSTACK_CLOUDS: openstackClouds,
     OPENSTACK_TIMEOUT_MS: positiveInt(15_000),
     IMAGE_MASTER_PROVIDER: optionalString,
@@ -220,6 +227,8 @@ function crossCheck(env: Record<string, string | undefined>): string[] {
     ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'Discord needs both the bot token and the application id'],
     ['STATUSIO_API_ID', 'STATUSIO_API_KEY', 'status.io needs the API id, the API key and the page id'],
     ['STATUSIO_API_KEY', 'STATUSIO_PAGE_ID', 'status.io needs the API id, the API key and the page id'],
+    ['ARGO_SERVER_URL', 'ARGO_TOKEN', 'Argo Server needs both its URL and a bearer token'],
+    ['FLOWER_USER', 'FLOWER_PASSWORD', "Flower's API needs both the --basic_auth user and its password"],
   ];
   for (const [a, b, message] of pairs) {
     // Socket Mode replaces the signing secret, so the Slack pair only applies without an app token.
@@ -248,6 +257,7 @@ function crossCheck(env: Record<string, string | undefined>): string[] {
   for (const image of (env.RELEASE_IMAGES ?? '').split(',').map((item) => item.trim()).filter(Boolean)) {
     if (!isDockerHubImageName(image)) problems.push(`RELEASE_IMAGES: "${image}" is not a Docker Hub image name such as cyverse/atmosphere`);
   }
+  if (has('FLOWER_USER') && !has('FLOWER_URL')) problems.push("FLOWER_URL: FLOWER_USER is set but FLOWER_URL is not; give Flower's address, e.g. https://atmo.example.org/flower");
   if (has('TROPOSPHERE_DATABASE_URL') && !has('DATABASE_URL')) {
     problems.push('DATABASE_URL: TROPOSPHERE_DATABASE_URL is set but DATABASE_URL is not; set both or neither');
   }
@@ -323,8 +333,10 @@ const TOKEN_VARIABLES = [
   'GITHUB_TOKEN',
   'STATUSIO_API_KEY',
   'DOCKER_HUB_TOKEN',
+  'FLOWER_PASSWORD',
+  'ARGO_TOKEN',
 ] as const;
-const URL_VARIABLES = ['DATABASE_URL', 'TROPOSPHERE_DATABASE_URL', 'REDIS_URL', 'ATMOSPHERE_API_URL', 'ATMOSPHERE_WEB_URL', 'SLACK_API_URL', 'DISCORD_API_URL', 'GITHUB_API_URL', 'STATUSIO_API_URL', 'DOCKER_HUB_URL'] as const;
+const URL_VARIABLES = ['DATABASE_URL', 'TROPOSPHERE_DATABASE_URL', 'REDIS_URL', 'ATMOSPHERE_API_URL', 'ATMOSPHERE_WEB_URL', 'SLACK_API_URL', 'DISCORD_API_URL', 'GITHUB_API_URL', 'STATUSIO_API_URL', 'DOCKER_HUB_URL', 'FLOWER_URL', 'ARGO_SERVER_URL'] as const;
 
 /**
  * Every secret value in the configuration: the tokens, and passwords inside URLs (user names are

@@ -8,8 +8,10 @@ import type { Platform } from './bot/chat/chat-event.js';
 import type { StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
 import type { BotMetrics } from './bot/chat/metrics.js';
-import type { OpenStackClouds } from './integrations/openstack/glance-client.js';
+import type { OpenStackClouds } from './integrations/openstack/openstack-clients.js';
 import type { ImageRegistry } from './integrations/registry/image-registry.js';
+import type { FlowerClient } from './integrations/flower/flower-client.js';
+import type { ArgoClient } from './integrations/argo/argo-client.js';
 
 /**
  * Everything a handler or job may use, built once in `main.ts` and passed down. Tests build their own
@@ -36,6 +38,10 @@ export interface Deps {
   releases: GitHubReleases | null;
   /** Glance per provider; absent or null when OPENSTACK_CLOUDS is not configured. */
   openstack?: OpenStackClouds | null;
+  /** Flower's API (Celery tasks, queue lengths); absent or null when FLOWER_URL, FLOWER_USER and FLOWER_PASSWORD are not all set. */
+  flower?: FlowerClient | null;
+  /** Argo Server's API in ARGO_NAMESPACE (deployment workflows); absent or null without ARGO_SERVER_URL and ARGO_TOKEN. */
+  argo?: ArgoClient | null;
   /** Docker Hub's tag API, for the release images (RELEASE_IMAGES); always set by the bot, null in tests that have no registry. */
   images: ImageRegistry | null;
   /** Where the bot reports what it does (Prometheus in production, `noMetrics` in most tests). */

@@ -33,7 +33,7 @@ export class UserError extends Error {
   }
 }
 
-export type ServiceName = 'atmosphere' | 'slack' | 'discord' | 'console' | 'github' | 'statusio' | 'dockerhub' | 'openstack' | 'database' | 'redis';
+export type ServiceName = 'atmosphere' | 'slack' | 'discord' | 'console' | 'github' | 'statusio' | 'dockerhub' | 'openstack' | 'flower' | 'argo' | 'database' | 'redis';
 
 /** A call to another service failed. `status` is the HTTP status when there was one. */
 export class IntegrationError extends Error {

@@ -20,7 +20,7 @@ import { createReadOnlyGateway } from './integrations/atmosphere/read-only-gatew
 import { withMaintenanceGuard } from './integrations/atmosphere/maintenance-guard.js';
 import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integrations/statusio/statusio-client.js';
 import type { GitHubReleases } from './integrations/github/github-releases.js';
-import { createOpenStackClouds } from './integrations/openstack/glance-client.js';
+import { buildEvidenceSources } from './build-evidence-sources.js';
 import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
 import type { KeyValueStore } from './integrations/kv/key-value-store.js';
 import type { Database } from './db/client.js';
@@ -152,10 +152,6 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   const gateway = buildGateway(config, databases.atmosphere.db, now, log);
   const statusPage = buildStatusPage(config, log);
   const releases = await buildReleases(config, log);
-  const openstack =
-    config.OPENSTACK_CLOUDS.length === 0
-      ? null
-      : createOpenStackClouds({ clouds: config.OPENSTACK_CLOUDS, timeoutMs: config.OPENSTACK_TIMEOUT_MS, log: log.child({ integration: 'openstack' }), now });
   let draining = false;
   const deps: Deps = {
     config,
@@ -172,13 +168,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     directories: {},
     statusPage: statusPage && callsOutsideSlot(statusPage, queue, 'statusio'),
     releases: releases && callsOutsideSlot(releases, queue, 'github'),
-    openstack: openstack && {
-      providerIds: () => openstack.providerIds(),
-      glance: (providerId) => {
-        const client = openstack.glance(providerId);
-        return client && callsOutsideSlot(client, queue, 'openstack');
-      },
-    },
+    ...buildEvidenceSources(config, log, now, queue),
     images: callsOutsideSlot(
       createImageRegistry({ baseUrl: config.DOCKER_HUB_URL, token: config.DOCKER_HUB_TOKEN, timeoutMs: config.GITHUB_TIMEOUT_MS }),
       queue,

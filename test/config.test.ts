@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_VARIABLES, ConfigError, environmentWithEnvFile, loadConfig } from '../src/config.js';
+import { CONFIG_VARIABLES, ConfigError, configSecrets, environmentWithEnvFile, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('runs embedded with no configuration at all', () => {
@@ -84,6 +84,33 @@ describe('loadConfig', () => {
       .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
       .filter((name): name is string => name !== undefined);
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});
+
+describe('the evidence sources', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+
+  it('asks for the other half of the Flower and Argo credentials, and for the Flower address', () => {
+    expect(problemsOf({ FLOWER_USER: 'staff' })).toEqual([
+      "FLOWER_PASSWORD: Flower's API needs both the --basic_auth user and its password",
+      "FLOWER_URL: FLOWER_USER is set but FLOWER_URL is not; give Flower's address, e.g. https://atmo.example.org/flower",
+    ]);
+    expect(problemsOf({ ARGO_TOKEN: 'token-value' })).toEqual(['ARGO_SERVER_URL: Argo Server needs both its URL and a bearer token']);
+    expect(problemsOf({ ARGO_SERVER_URL: 'not a url', ARGO_TOKEN: 'token-value' })).toEqual(['ARGO_SERVER_URL: must be a full URL such as https://example.org/path']);
+  });
+
+  it('counts the Flower password and the Argo token as secrets', () => {
+    const config = loadConfig({ FLOWER_URL: 'https://atmo.example.org/flower', FLOWER_USER: 'staff', FLOWER_PASSWORD: 'flower-secret-1', ARGO_SERVER_URL: 'https://argo.example.org:2746', ARGO_TOKEN: 'argo-token-secret' });
+    expect(configSecrets(config)).toEqual(expect.arrayContaining(['flower-secret-1', 'argo-token-secret']));
+    expect(config.FLOWER_TIMEOUT_MS).toBe(10_000);
+    expect(config.ARGO_TIMEOUT_MS).toBe(10_000);
   });
 });
 

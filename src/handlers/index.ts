@@ -27,6 +27,7 @@ import {
   showInstanceAction,
   stepInstanceAction,
 } from './instances/instance-actions.js';
+import { confirmResubmitAction, resubmitWorkflowAction } from './instances/resubmit-workflow.js';
 import { approveImagingAction, denyImagingAction, resubmitImagingAction, triageImagingAction } from './imaging/imaging-actions.js';
 import { prepareReleaseCommand, releaseStatusCommand, tagReleaseCommand } from './releases/release-commands.js';
 import { cancelReleaseTagAction, confirmReleaseTagAction } from './releases/release-actions.js';
@@ -126,6 +127,8 @@ export const actionDefinitions: readonly AnyActionDefinition[] = [
   stepInstanceAction,
   confirmInstanceAction,
   cancelInstanceAction,
+  resubmitWorkflowAction,
+  confirmResubmitAction,
   confirmReleaseTagAction,
   cancelReleaseTagAction,
   runbookDoneAction,

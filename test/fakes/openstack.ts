@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerNova, type FakeNovaServer } from './nova-routes.js';
+
+export type { FakeNovaServer } from './nova-routes.js';
 
 /**
  * One OpenStack cloud on 127.0.0.1: Keystone's `POST /v3/auth/tokens` with the application_credential
  * method, and Glance's image API v2 `GET`/`PATCH /v2/images/{id}` behind the catalog's `image`
- * endpoint. Shapes follow keystone's api-ref (token body with `expires_at` and `catalog`, the token in
+ * endpoint, and Nova's `GET /v2.1/servers/{id}` behind the `compute` endpoint (nova-routes.ts). Shapes follow keystone's api-ref (token body with `expires_at` and `catalog`, the token in
  * `X-Subject-Token`, 201) and glance/api/v2/images.py (PATCH only with
  * `application/openstack-images-v2.1-json-patch`, else 415; a missing image is 404; publicizing an
  * image is admin-only in Glance's default policy, else 403).
@@ -21,18 +24,28 @@ export interface FakeOpenStack {
   credentialId: string;
   credentialSecret: string;
   images: Map<string, FakeGlanceImage>;
+  servers: Map<string, FakeNovaServer>;
   calls: { method: string; path: string; headers: IncomingMessage['headers']; body: unknown; status: number }[];
   /** The next request whose path starts with `pathPrefix` answers `status`. */
   failNext(pathPrefix: string, status: number): void;
-  /** Whether the credential's user may make images public (admin role); true by default. */
+  /** The next request whose path starts with `pathPrefix` answers only after `ms` (a timeout). */
+  delayNext(pathPrefix: string, ms: number): void;
+  /** The next request whose path starts with `pathPrefix` answers 200 with a body that is not JSON. */
+  malformNext(pathPrefix: string): void;
+  /** Revokes every token issued so far, as Keystone does when a credential is rotated. */
+  revokeTokens(): void;
+  /** Whether the credential's user has the admin role (may make images public, sees Nova's fault details); true by default. */
   setAdmin(admin: boolean): void;
   close(): Promise<void>;
 }
 
-export async function startFakeOpenStack(options: { images?: Record<string, FakeGlanceImage>; region?: string } = {}): Promise<FakeOpenStack> {
+export async function startFakeOpenStack(options: { images?: Record<string, FakeGlanceImage>; servers?: Record<string, FakeNovaServer>; region?: string } = {}): Promise<FakeOpenStack> {
   const credentialId = randomBytes(8).toString('hex');
   const credentialSecret = `secret-${randomBytes(12).toString('hex')}`;
   const images = new Map(Object.entries(options.images ?? {}));
+  const servers = new Map(Object.entries(options.servers ?? {}));
+  const delays: { pathPrefix: string; ms: number }[] = [];
+  const malformed: string[] = [];
   const tokens = new Set<string>();
   const calls: FakeOpenStack['calls'] = [];
   const failures: { pathPrefix: string; status: number }[] = [];
@@ -64,6 +77,19 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
       const [entry] = failures.splice(failure, 1);
       return (call.status = send(response, entry!.status, { error: { code: entry!.status, message: 'Injected failure' } }));
     }
+    const delay = delays.findIndex((entry) => path.startsWith(entry.pathPrefix));
+    if (delay !== -1) {
+      const [entry] = delays.splice(delay, 1);
+      await new Promise((resolve) => setTimeout(resolve, entry!.ms));
+      if (response.destroyed) return (call.status = -1);
+    }
+    const broken = malformed.findIndex((prefix) => path.startsWith(prefix));
+    if (broken !== -1) {
+      malformed.splice(broken, 1);
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<html><body>502 Bad Gateway (proxy)</body></html');
+      return (call.status = 200);
+    }
     if (path === '/v3/auth/tokens' && call.method === 'POST') {
       const auth = (body as { auth?: { identity?: { methods?: unknown; application_credential?: { id?: unknown; secret?: unknown } } } } | undefined)?.auth?.identity;
       const ok = Array.isArray(auth?.methods) && auth.methods.includes('application_credential') && auth.application_credential?.id === credentialId && auth.application_credential.secret === credentialSecret;
@@ -79,6 +105,7 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
             expires_at: new Date(Date.now() + 3_600_000).toISOString(),
             catalog: [
               { type: 'identity', name: 'keystone', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/v3` }] },
+              { type: 'compute', name: 'nova', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/compute/v2.1` }] },
               { type: 'image', name: 'glance', endpoints: [
                 { interface: 'internal', region_id: options.region ?? 'RegionOne', url: `${base}/internal-image-endpoint` },
                 { interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/image` },
@@ -88,6 +115,13 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
         },
         { 'X-Subject-Token': token },
       ));
+    }
+    const server = /^\/compute\/v2\.1\/servers\/([^/]+)$/.exec(path);
+    if (server) {
+      if (!tokens.has(String(request.headers['x-auth-token']))) return (call.status = send(response, 401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } }));
+      if (call.method !== 'GET') return (call.status = send(response, 405, { error: { code: 405, message: 'Method not allowed' } }));
+      const answer = answerNova(decodeURIComponent(server[1]!), servers, request.headers, admin);
+      return (call.status = send(response, answer.status, answer.body, answer.headers));
     }
     const match = /^\/image\/v2\/images\/([^/]+)$/.exec(path);
     if (!match) return (call.status = send(response, 404, { error: { code: 404, message: 'Not found' } }));
@@ -121,8 +155,12 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
     credentialId,
     credentialSecret,
     images,
+    servers,
     calls,
     failNext: (pathPrefix, status) => void failures.push({ pathPrefix, status }),
+    delayNext: (pathPrefix, ms) => void delays.push({ pathPrefix, ms }),
+    malformNext: (pathPrefix) => void malformed.push(pathPrefix),
+    revokeTokens: () => tokens.clear(),
     setAdmin: (value) => void (admin = value),
     async close() {
       server.closeAllConnections();

@@ -6,6 +6,10 @@ import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-ima
 import { IMAGING_LIST_LIMIT, renderImagingDetail, renderImagingList, type ImagingFilter, type ImagingView } from './render-imaging.js';
 import { buildTriageReply } from './triage-report.js';
 import { requireImagingItem } from './machine-request-checks.js';
+import { readFlowerTasks, readImagingQueue } from '../evidence/flower-evidence.js';
+import { flowerTaskLines, imagingQueueLines } from '../evidence/render-flower-evidence.js';
+import { instanceTools } from '../instances/instance-tools.js';
+import { imagingCloudLines } from '../evidence/imaging-cloud-evidence.js';
 
 const RUNNING: ReadonlySet<string> = new Set(RUNNING_STATUSES);
 
@@ -43,7 +47,21 @@ export async function buildImagingDetail(ctx: HandlerContext, id: number, note?:
 export async function buildImagingTriage(ctx: HandlerContext, id: number): Promise<Reply> {
   const item = await requireImagingItem(ctx, id);
   const { request } = item;
-  const image = await getParentImage(ctx.deps.db, id);
+  // Flower is asked beside the database, and each of its answers (or failures) becomes a block.
+  const [image, tasks, queue, cloud] = await Promise.all([
+    getParentImage(ctx.deps.db, id),
+    readFlowerTasks(ctx.deps, request.instance.providerAlias),
+    readImagingQueue(ctx.deps),
+    item.triage.severity === 'error' ? imagingCloudLines(ctx.deps, request) : Promise.resolve(null),
+  ]);
+  const search = instanceTools(ctx.deps.config, { username: request.owner.username, uuid: request.instance.providerAlias, ip: request.instance.ipAddress }).flower;
+  const taskLines = flowerTaskLines(tasks, search);
+  const queueLines = imagingQueueLines(queue);
+  const evidence = [
+    ...(cloud ? [{ heading: 'The cloud (Nova, Glance):', lines: cloud }] : []),
+    ...(taskLines ? [{ heading: 'Celery tasks of the instance (Flower):', lines: taskLines }] : []),
+    ...(queueLines ? [{ heading: 'Imaging queue (Flower):', lines: queueLines }] : []),
+  ];
   return buildTriageReply({
     request: {
       id: request.id,
@@ -59,6 +77,7 @@ export async function buildImagingTriage(ctx: HandlerContext, id: number): Promi
     image: image ? { name: image.name, ...(image.version ? { version: image.version } : {}), identifier: image.identifier } : null,
     triage: item.triage,
     history: item.events.map((e) => ({ at: e.at, actor: e.actor, action: `${e.action} (${e.platform})`, ...(e.note ? { note: e.note } : {}) })),
+    evidence,
     now: ctx.deps.now(),
   });
 }

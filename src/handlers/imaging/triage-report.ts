@@ -20,6 +20,8 @@ export interface TriageReportInput {
   triage: Triage;
   /** What the bot saw and did on this request: approvals, re-submits, restarts... */
   history: { at: Date; actor: string; action: string; note?: string }[];
+  /** What other systems said (Flower's tasks, the imaging queue), each block under its heading. */
+  evidence?: { heading: string; lines: string[] }[];
   now: Date;
 }
 
@@ -66,6 +68,7 @@ interface ReportParts {
   /** The guide's fields up to the traceback, in the guide's order. */
   guide: string[];
   traceback: string;
+  evidence: string[];
   notes: string[];
 }
 
@@ -94,6 +97,7 @@ function reportParts(input: TriageReportInput): ReportParts {
       `Request status: ${request.status} (requested ${formatTimestamp(request.startDate)}${inError})`,
     ],
     traceback: tracebackBlock(request.oldStatus),
+    evidence: (input.evidence ?? []).map((block) => [block.heading, ...block.lines].join('\n')),
     notes: ['Other Notes from Triage:', ...(history.length > 0 ? history : ['- nothing tried through the bot yet']), `- report generated ${formatTimestamp(input.now)}`],
   };
 }
@@ -114,6 +118,7 @@ export function buildTriageReport(input: TriageReportInput): string {
     ...parts.guide,
     `Traceback : ${parts.traceback}`,
     '',
+    ...parts.evidence.flatMap((block) => [block, '']),
     ...parts.notes,
   ].join('\n');
 }
@@ -138,7 +143,7 @@ export function buildTriageReply(input: TriageReportInput): Reply {
   return {
     title: `Imaging request #${input.request.id}: triage report`,
     text: parts.findings(evidence).join('\n'),
-    sections: [{ text: [...parts.guide, traceback].join('\n') }, { text: parts.notes.join('\n') }],
+    sections: [{ text: [...parts.guide, traceback].join('\n') }, ...parts.evidence.map((text) => ({ text })), { text: parts.notes.join('\n') }],
     ...(long || evidence !== input.triage.evidence ? { files: [textFile(name, `${buildTriageReport(input)}\n`, `Imaging request #${input.request.id}: level two triage information`)] } : {}),
     visibility: 'ephemeral',
   };

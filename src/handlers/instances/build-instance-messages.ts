@@ -12,6 +12,7 @@ import { buildInstanceReport } from './instance-report.js';
 import { formatTimestamp } from '../format-time.js';
 import { describeClaim } from '../decisions/describe-claim.js';
 import { settleOpenInstanceClaim } from './instance-claims.js';
+import { gatherInstanceEvidence, gatherWithin, withEvidence } from '../evidence/instance-evidence.js';
 
 /**
  * Asks Atmosphere which actions the instance allows now and picks the guide's next step among them.
@@ -42,13 +43,19 @@ export async function requireInstanceItem(ctx: HandlerContext, id: number): Prom
  */
 export async function buildInstanceDetail(ctx: HandlerContext, id: number): Promise<Reply> {
   const open = await settleOpenInstanceClaim(ctx.deps, id);
-  const item = await requireInstanceItem(ctx, id);
-  if (open && (open.kind === 'busy' || open.kind === 'held')) {
-    const choice = nextInstanceStep(item.triage, item.events, item.episodeStart, null);
-    return renderInstanceDetail(item, ctx.deps.now(), choice, `No action button while the bot's last action is open: instance #${id} ${describeClaim(open.row)}.`);
-  }
-  const { choice, note } = await chooseStep(ctx.deps, item);
-  return renderInstanceDetail(item, ctx.deps.now(), choice, note);
+  const found = await requireInstanceItem(ctx, id);
+  const held = open && (open.kind === 'busy' || open.kind === 'held');
+  // Atmosphere's actions and the cloud's evidence are asked at the same time; neither waits for the other.
+  const [step, gathered] = await Promise.all([
+    held ? { choice: nextInstanceStep(found.triage, found.events, found.episodeStart, null), note: `No action button while the bot's last action is open: instance #${id} ${describeClaim(open.row)}.` } : chooseStep(ctx.deps, found),
+    gatherWithin(ctx.deps, found, ctx.deps.config.EVIDENCE_WAIT_MS),
+  ]);
+  const view = (evidence: Parameters<typeof withEvidence>[2]) => renderInstanceDetail(withEvidence(ctx.deps, found, evidence, ctx.deps.now()), ctx.deps.now(), step.choice, step.note);
+  if (!gathered.late) return view(gathered.evidence);
+  // A source slower than EVIDENCE_WAIT_MS: the view goes out now, and again, whole, once every source has answered.
+  await ctx.respond(view(gathered.evidence));
+  const whole = view(await gathered.late);
+  return { ...whole, title: `${whole.title ?? `Instance #${id}`} (with the late evidence)` };
 }
 
 function matchList(term: string, rows: readonly InstanceRow[]): Reply {
@@ -75,7 +82,8 @@ export async function buildInstanceLookup(ctx: HandlerContext, term: string, rep
 
 /** `/atmo instance report <id>`: the guide's text for the Atmosphere team. */
 export async function buildReportReply(ctx: HandlerContext, id: number): Promise<Reply> {
-  const item = await requireInstanceItem(ctx, id);
+  const found = await requireInstanceItem(ctx, id);
+  const item = withEvidence(ctx.deps, found, await gatherInstanceEvidence(ctx.deps, found), ctx.deps.now());
   return { title: `Instance #${id} "${item.instance.name}": report for the Atmosphere team`, text: buildInstanceReport(item, ctx.deps.now()), visibility: 'ephemeral' };
 }
 

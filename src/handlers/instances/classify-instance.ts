@@ -68,7 +68,7 @@ const INACTIVE = new Set(['suspended', 'shutoff', 'shelved', 'shelved_offloaded'
 /** Statuses that are settled while no activity is recorded: only these rows need no watching. */
 export const SETTLED_STATUSES: readonly string[] = ['active', 'running', ...INACTIVE];
 /** The guide: "No valid host" / "Build Scheduling Failed: No host could be found" means the cloud is full. */
-const CAPACITY_FAULT = /no valid host|build scheduling failed|no host could be found|exceeded max scheduling attempts/i;
+export const CAPACITY_FAULT = /no valid host|build scheduling failed|no host could be found|exceeded max scheduling attempts/i;
 
 const NO_TOOLS = { emulate: false, flower: false, argo: false, deployLog: false, nova: false };
 

@@ -2,7 +2,7 @@ import { formatTimestamp } from '../format-time.js';
 import { describeStatus } from './classify-instance.js';
 import { describeInstanceEvent } from './describe-instance-event.js';
 import type { InstanceItem } from './load-instance-items.js';
-import { describeImage, describeSize, timelineLines } from './render-instance.js';
+import { describeImage, describeSize, instanceArgoLines, instanceFlowerLines, instanceNovaFindings, timelineLines } from './render-instance.js';
 
 /**
  * The staff guide's "Contacting the Atmosphere Team" text for one instance, ready to paste: the
@@ -10,13 +10,26 @@ import { describeImage, describeSize, timelineLines } from './render-instance.js
  */
 export function buildInstanceReport(item: InstanceItem, now: Date): string {
   const { instance, triage, current } = item;
-  const fault = current?.fault ?? (current?.status === 'error' ? `(none recorded by Atmosphere; run: ${item.tools.nova})` : '(none: the instance is not in error)');
+  const nova = instanceNovaFindings(item);
+  const atmosphereFault = current?.fault ? `${current.fault} [recorded by Atmosphere]` : null;
+  const fault =
+    nova?.fault ??
+    atmosphereFault ??
+    (nova && item.evidence?.nova.kind !== 'failed'
+      ? '(none: Nova records no fault for the server)'
+      : current?.status === 'error'
+        ? `(none recorded by Atmosphere; run: ${item.tools.nova})`
+        : '(none: the instance is not in error)');
+  const novaMessage = item.evidence?.nova.kind === 'server' ? item.evidence.nova.server.fault?.message : undefined;
   const notes = [
     `Triage (atmo-bot): ${triage.label}. ${triage.summary}`,
     `Status: ${describeStatus(triage.evidence.status, triage.evidence.activity)} since ${formatTimestamp(triage.evidence.since)} (${triage.evidence.minutes} min).`,
+    ...(nova?.notes ?? []),
+    ...(novaMessage && current?.fault && current.fault !== novaMessage ? [`Atmosphere recorded a different fault: ${current.fault}`] : []),
+    ...(instanceFlowerLines(item) ?? []).map((line) => `Flower: ${line.trim()}`),
     ...item.events.map((event) => `${describeInstanceEvent(event)}.`),
     ...(triage.tools.deployLog ? [`Deploy logs: ${item.tools.deployLog}`] : []),
-    ...(triage.tools.argo ? [`Argo workflows: ${item.tools.argoList}`] : []),
+    ...(instanceArgoLines(item)?.map((line) => `Argo: ${line}`) ?? (triage.tools.argo ? [`Argo workflows: ${item.tools.argoList}`] : [])),
   ];
   return [
     `Username: ${instance.owner}`,

@@ -5,6 +5,7 @@ import { classifyInstance, type InstanceTriage } from './classify-instance.js';
 import { instanceThresholds } from './instance-thresholds.js';
 import { instanceTools, type InstanceTools } from './instance-tools.js';
 import { episodeStart } from './next-instance-step.js';
+import type { InstanceEvidence } from '../evidence/instance-evidence.js';
 
 /** One instance with everything the views, the report and the alert threads show. */
 export interface InstanceItem {
@@ -18,6 +19,25 @@ export interface InstanceItem {
   events: RequestEventRow[];
   /** When the current trouble began, for which of the guide's steps were already tried. */
   episodeStart: Date;
+  /** What the cloud's own services said (Nova), when the view asked them. */
+  evidence?: InstanceEvidence;
+}
+
+/**
+ * The guide's triage of one instance from its current history row. `fault` is Atmosphere's recorded
+ * fault, or Nova's when Atmosphere recorded none, so a "No valid host" read from Nova classifies the
+ * instance as the cloud being near capacity.
+ */
+export function triageInstance(config: Deps['config'], row: InstanceRow, current: HistoryRow | null, now: Date, fault: string | null): InstanceTriage {
+  return classifyInstance({
+    status: current?.status ?? 'unknown',
+    activity: current?.activity ?? null,
+    since: current?.startDate ?? row.startDate,
+    endDate: row.endDate,
+    fault,
+    now,
+    ...instanceThresholds(config, { id: row.providerId, name: row.provider }),
+  });
 }
 
 /** Loads histories and bot events for the instances in two indexed queries and classifies each. */
@@ -27,15 +47,7 @@ export async function loadInstanceItems(deps: Pick<Deps, 'db' | 'config'>, insta
   return instances.map((row) => {
     const own = history.filter((entry) => entry.instanceId === row.id);
     const current = own.at(-1) ?? null;
-    const triage = classifyInstance({
-      status: current?.status ?? 'unknown',
-      activity: current?.activity ?? null,
-      since: current?.startDate ?? row.startDate,
-      endDate: row.endDate,
-      fault: current?.fault ?? null,
-      now,
-      ...instanceThresholds(deps.config, { id: row.providerId, name: row.provider }),
-    });
+    const triage = triageInstance(deps.config, row, current, now, current?.fault ?? null);
     return {
       instance: row,
       history: own,

@@ -5,12 +5,17 @@ import { toolLines } from './instance-tools.js';
 import type { InstanceItem } from './load-instance-items.js';
 import { STEP_LABELS, type StepChoice } from './next-instance-step.js';
 import { describeInstanceEvent } from './describe-instance-event.js';
+import { novaFindings, type NovaFindings } from '../evidence/render-nova-evidence.js';
+import { flowerTaskLines } from '../evidence/render-flower-evidence.js';
+import { argoLines, resubmittableWorkflow } from '../evidence/render-argo-evidence.js';
 
 export const SHOW_INSTANCE_ACTION = 'in:show';
 export const STEP_INSTANCE_ACTION = 'in:step';
 export const CONFIRM_INSTANCE_ACTION = 'in:confirm';
 export const CANCEL_INSTANCE_ACTION = 'in:cancel';
 export const REPORT_INSTANCE_ACTION = 'in:report';
+export const RESUBMIT_WORKFLOW_ACTION = 'in:argo-resubmit';
+export const CONFIRM_RESUBMIT_ACTION = 'in:argo-resubmit-confirm';
 
 /** Timeline rows shown in one message; older ones are counted, not listed. */
 const TIMELINE_ROWS = 12;
@@ -51,6 +56,8 @@ export function instanceButtons(item: InstanceItem, choice: StepChoice | null): 
   const buttons: Button[] = [];
   if (choice?.next) buttons.push({ label: STEP_LABELS[choice.next], action: STEP_INSTANCE_ACTION, value: `${id}:${choice.next}`, style: 'primary' });
   if (item.triage.severity === 'error' || item.triage.severity === 'stuck') buttons.push({ label: 'Report', action: REPORT_INSTANCE_ACTION, value: id });
+  const workflow = item.evidence ? resubmittableWorkflow(item.evidence.argo) : null;
+  if (workflow) buttons.push({ label: 'Resubmit workflow', action: RESUBMIT_WORKFLOW_ACTION, value: `${id}:${workflow}` });
   return buttons;
 }
 
@@ -59,13 +66,38 @@ export function nextStepText(item: InstanceItem, choice: StepChoice | null, acti
   const { triage } = item;
   if (triage.nextSteps.length === 0) return null;
   const lines = triage.nextSteps.map((step, i) => `${i + 1}. ${step}`);
-  lines.push(...toolLines(triage, item.tools));
+  // Once Nova has answered, its fault is in the view: the `nova show` command is only for when it could not be asked.
+  // Likewise the argo commands once Argo Server has answered.
+  const novaAnswered = item.evidence?.nova.kind === 'server' || item.evidence?.nova.kind === 'gone';
+  const argoAnswered = item.evidence?.argo.kind === 'workflows' || item.evidence?.argo.kind === 'unlabelled';
+  lines.push(...toolLines({ ...triage, tools: { ...triage.tools, nova: triage.tools.nova && !novaAnswered, argo: triage.tools.argo && !argoAnswered } }, item.tools));
   if (choice && choice.tried.length > 0) lines.push(`Tried since ${formatTimestamp(item.episodeStart)}: ${choice.tried.map((step) => STEP_LABELS[step]).join(', ')}.`);
   if (choice && choice.unavailable.length > 0) {
     lines.push(`Not offered by Atmosphere for this instance now: ${choice.unavailable.map((step) => STEP_LABELS[step]).join(', ')}.`);
   }
   if (actionsNote) lines.push(actionsNote);
   return lines.join('\n');
+}
+
+/** What Nova said about the instance next to Atmosphere's record; null without OpenStack for its provider. */
+export function instanceNovaFindings(item: InstanceItem): NovaFindings | null {
+  if (!item.evidence) return null;
+  const { current, instance, triage } = item;
+  return novaFindings(
+    item.evidence.nova,
+    { status: triage.evidence.status, activity: triage.evidence.activity, since: triage.evidence.since, deleted: instance.endDate !== null, fault: current?.fault ?? null },
+    item.tools.nova,
+  );
+}
+
+/** The Celery tasks Flower found for the instance; null without Flower's API, or when it was not asked. */
+export function instanceFlowerLines(item: InstanceItem): string[] | null {
+  return item.evidence ? flowerTaskLines(item.evidence.flower, item.tools.flower) : null;
+}
+
+/** The instance's deployment workflows from Argo Server; null without its API, or when it was not asked. */
+export function instanceArgoLines(item: InstanceItem): string[] | null {
+  return item.evidence ? argoLines(item.evidence.argo, item.tools) : null;
 }
 
 /** `/atmo instance <id>`: the instance, its timeline, triage and the next step's button. */
@@ -84,6 +116,12 @@ export function renderInstanceDetail(item: InstanceItem, now: Date, choice: Step
   const sections: Section[] = [{ text: `*Timeline*\n${timelineLines(item, now).join('\n') || 'no status history'}` }];
   const steps = nextStepText(item, choice, actionsNote);
   sections.push({ text: `*Triage: ${triage.label}*\n${triage.summary}${steps ? `\n${steps}` : ''}` });
+  const nova = instanceNovaFindings(item);
+  if (nova) sections.push({ text: `*Nova next to Atmosphere*\n${nova.lines.join('\n')}` });
+  const flower = instanceFlowerLines(item);
+  if (flower) sections.push({ text: `*Flower: Celery tasks of the instance*\n${flower.join('\n')}` });
+  const argo = instanceArgoLines(item);
+  if (argo) sections.push({ text: `*Argo: deployment workflows*\n${argo.join('\n')}` });
   if (item.events.length > 0) sections.push({ text: `*Bot history*\n${item.events.map((event) => describeInstanceEvent(event)).join('\n')}` });
   return {
     title: `Instance #${instance.id} "${instance.name}": ${triage.label}`,

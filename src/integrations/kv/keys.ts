@@ -15,6 +15,10 @@ export const keys = {
   dedupe: (kind: string, id: string) => `dedupe:${kind}:${id}`,
   /** What an open form (Slack modal, Discord modal) will do when submitted; the client holds only `id`. */
   formState: (id: string) => `form:${id}`,
+  /** Who resubmitted an Argo workflow, so a second click (any replica) does not start a second run. */
+  workflowResubmit: (namespace: string, workflow: string) => `argo-resubmit:${namespace}:${workflow}`,
+  /** A source's recent answer about one subject, e.g. `evidence('nova', '4:<server id>')`. */
+  evidence: (source: string, subject: string) => `evidence:${source}:${subject}`,
 } as const;
 
 const SECOND_MS = 1000;
@@ -83,6 +87,20 @@ export const SLACK_REPLAY_TTL_MS = 11 * MINUTE_MS;
  * covers the clocks of the replicas.
  */
 export const DISCORD_INTERACTION_TTL_MS = 16 * MINUTE_MS;
+
+/**
+ * How long an evidence source's answer (Nova, Flower, Argo) is reused. A busy channel opening the same
+ * instance's view again and again then costs each cloud service one call per half minute, while a
+ * staff member who just rebooted the instance sees Nova's new state within that time.
+ */
+export const EVIDENCE_TTL_MS = 30 * SECOND_MS;
+
+/**
+ * How long a resubmitted workflow stays marked as resubmitted. A resubmit makes a new workflow, so
+ * the failed one stays failed and its button stays on older messages; a day covers the time anyone
+ * would click an old button, and Atmosphere's celery retry would have made newer workflows by then.
+ */
+export const WORKFLOW_RESUBMIT_TTL_MS = 24 * HOUR_MS;
 
 /**
  * Validates a TTL and rounds it up to whole milliseconds. Redis rejects `PX 0` and fractions, and an

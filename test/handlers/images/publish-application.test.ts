@@ -6,7 +6,7 @@ import type { Dispatcher } from '../../../src/bot/chat/command.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
 import { createRestGateway } from '../../../src/integrations/atmosphere/rest-gateway.js';
 import { createReadOnlyGateway } from '../../../src/integrations/atmosphere/read-only-gateway.js';
-import { createOpenStackClouds } from '../../../src/integrations/openstack/glance-client.js';
+import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
 import { requireStatusTypeId } from '../../../src/db/queries/statuses.js';
 import { recentAudit } from '../../../src/db/queries/audit.js';
 import type { Deps } from '../../../src/deps.js';

@@ -3,7 +3,7 @@ import { isNull } from 'drizzle-orm';
 import { application } from '../../../src/db/atmosphere-schema.js';
 import { createDispatcher } from '../../../src/bot/chat/create-dispatcher.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
-import { createOpenStackClouds } from '../../../src/integrations/openstack/glance-client.js';
+import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
 import { dbKinds, TEST_NOW } from '../../support/databases.js';
 import { commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
 import { startFakeOpenStack, type FakeOpenStack } from '../../fakes/openstack.js';

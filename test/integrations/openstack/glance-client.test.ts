@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configSecrets, ConfigError, loadConfig } from '../../../src/config.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { IntegrationError } from '../../../src/errors.js';
-import { createOpenStackClouds } from '../../../src/integrations/openstack/glance-client.js';
+import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
 import { startFakeOpenStack, type FakeOpenStack } from '../../fakes/openstack.js';
 
 const IMAGE = 'f77cb286-d5fc-4a3e-b15b-98e5a9dd2a86';
