@@ -41,7 +41,11 @@ async function createMissingClusters(dirs: readonly string[]): Promise<void> {
   if (missing.length === 0) return;
   const here = fileURLToPath(import.meta.url);
   const program = join(dirname(here), `create-embedded-clusters${extname(here)}`);
-  const child = fork(program, missing, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  // From a checkout the program is TypeScript: a process not started through tsx (a test runner's
+  // worker) must load it for the child.
+  const loadsTypeScript = process.execArgv.some((flag) => flag.includes('tsx'));
+  const execArgv = extname(here) === '.ts' && !loadsTypeScript ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+  const child = fork(program, missing, { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -61,7 +61,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('replayed Slack requests (two re
 
   it('still runs the same command sent again as a new request (new timestamp, new signature)', async () => {
     const title = `resent window ${Date.now()}`;
-    const text = `maintenance schedule --start +4d --end +2h --title "${title}" --message "Planned"`;
+    // --overlap: the second window is over the same hours as the first, which is otherwise refused.
+    const text = `maintenance schedule --start +4d --end +2h --title "${title}" --message "Planned" --overlap`;
     const first = slashCommand({ text, userId: STAFF, responseUrl: deployment.slack.responseUrl('resent-1') });
     await signedPost(deployment.appUrls[0]!, first, SECRET, { timestamp: Math.floor(Date.now() / 1000) - 1 });
     await signedPost(deployment.appUrls[0]!, { ...first, response_url: deployment.slack.responseUrl('resent-2') }, SECRET);
