@@ -14,7 +14,7 @@ import { runStatsReportBench } from './stats-report.js';
  * date. Speed targets live here, never as timed assertions in tests. With TEST_DATABASE_URL set, the
  * benchmarks create (and drop) their own databases on that Postgres; without it, those that need it
  * say they were not run. BENCH_BOT_CPU_PROF_DIR=<dir> writes a CPU profile of the bot's process in the
- * ack-latency benchmark (summarise it with bench/cpu-profile-summary.ts); the profiler slows the bot,
+ * ack-latency and slow-work benchmarks (summarise it with bench/cpu-profile-summary.ts); the profiler slows the bot,
  * so such a run's numbers are not the ones to keep.
  */
 
@@ -51,7 +51,14 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'requests-query', run: (databaseUrl) => runRequestsQuery(databaseUrl ? { databaseUrl } : {}) },
   { name: 'job-tick', run: jobTick },
   { name: 'parse-worst', run: () => runParseWorst() },
-  { name: 'slow-work', run: (databaseUrl) => runSlowWork(databaseUrl ? { databaseUrl } : {}) },
+  {
+    name: 'slow-work',
+    run: (databaseUrl) =>
+      runSlowWork({
+        ...(databaseUrl ? { databaseUrl } : {}),
+        ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
+      }),
+  },
   { name: 'instances', run: runInstancesBench },
   { name: 'stats-report', run: runStatsReportBench },
 ];

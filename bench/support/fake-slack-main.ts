@@ -20,7 +20,9 @@ export type FakeSlackQuery =
   /** Of the response_url posts whose id starts with `prefix`: how many carry the pending list. */
   | { op: 'lists'; prefix: string }
   /** When each response_url post whose id starts with `prefix` arrived (epoch ms, sub-ms), by id: the first post per id. */
-  | { op: 'arrivals'; prefix: string };
+  | { op: 'arrivals'; prefix: string }
+  /** Answers when the first response_url post for `id` has arrived (at once if it has), or fails after `timeoutMs`. */
+  | { op: 'awaitAnswer'; id: string; timeoutMs: number };
 
 export interface FollowUpCounts {
   responses: number;
@@ -34,9 +36,25 @@ await serveParent(async () => {
   const fake = await startFakeSlackApi();
   for (let i = 0; i < pairs.length; i += 2) fake.setUser(pairs[i]!, { email: pairs[i + 1]! });
   const arrivals = new Map<string, number>();
+  const waiting = new Map<string, () => void>();
   fake.onResponse = (response) => {
-    if (!arrivals.has(response.id)) arrivals.set(response.id, performance.timeOrigin + performance.now());
+    if (arrivals.has(response.id)) return;
+    arrivals.set(response.id, performance.timeOrigin + performance.now());
+    waiting.get(response.id)?.();
   };
+  const awaitAnswer = (id: string, timeoutMs: number) =>
+    new Promise<true>((resolve, reject) => {
+      if (arrivals.has(id)) return resolve(true);
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`no answer for ${id} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.set(id, () => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve(true);
+      });
+    });
   let forms = 0;
   let seenCalls = 0;
   // views.open is counted incrementally: the drain polls often and the call log grows to thousands.
@@ -50,6 +68,7 @@ await serveParent(async () => {
     handle(request) {
       // Only the benchmark's parent calls, always with a FakeSlackQuery.
       const query = request as FakeSlackQuery;
+      if (query.op === 'awaitAnswer') return awaitAnswer(query.id, query.timeoutMs);
       if (query.op === 'arrivals') return Object.fromEntries([...arrivals].filter(([id]) => id.startsWith(query.prefix)));
       const responses = fake.responses.filter((r) => r.id.startsWith(query.prefix));
       if (query.op === 'followUps') return { responses: responses.length, forms: countForms() } satisfies FollowUpCounts;

@@ -3,6 +3,7 @@ import type { ChildMessage, ParentMessage } from './child-service.js';
 /** What a benchmark child runs: the value it reports when ready, how it answers calls, how it stops. */
 export interface ChildRole {
   value: unknown;
+  /** Answers a call; a promise is awaited before the reply is sent. */
   handle?(request: unknown): unknown;
   stop(): Promise<void>;
 }
@@ -34,11 +35,13 @@ export async function serveParent(start: () => Promise<ChildRole>): Promise<void
   process.on('message', (message: unknown) => {
     if (!isParentMessage(message)) return;
     if (message.kind === 'call') {
-      try {
-        tell({ kind: 'reply', id: message.id, value: role.handle?.(message.request) });
-      } catch (error) {
-        tell({ kind: 'reply', id: message.id, error: error instanceof Error ? error.message : String(error) });
-      }
+      // A handler may answer later (a promise): the reply goes when it settles.
+      void Promise.resolve()
+        .then(() => role.handle?.(message.request))
+        .then(
+          (value) => tell({ kind: 'reply', id: message.id, value }),
+          (error: unknown) => tell({ kind: 'reply', id: message.id, error: error instanceof Error ? error.message : String(error) }),
+        );
       return;
     }
     stopping = true;
