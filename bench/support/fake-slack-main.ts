@@ -20,7 +20,46 @@ export type FakeSlackQuery =
   /** Of the response_url posts whose id starts with `prefix`: how many carry the pending list. */
   | { op: 'lists'; prefix: string }
   /** When each response_url post whose id starts with `prefix` arrived (epoch ms, sub-ms), by id: the first post per id. */
-  | { op: 'arrivals'; prefix: string };
+  | { op: 'arrivals'; prefix: string }
+  /** How many distinct response ids starting with `prefix` have had a post. */
+  | { op: 'answered'; prefix: string }
+  /** Resolves with the private_metadata of the form opened (views.open) with `triggerId`, once it is. */
+  | { op: 'awaitForm'; triggerId: string }
+  /** Resolves with when (epoch ms, sub-ms) the first chat.update of message `ts` arrived, once it has. */
+  | { op: 'awaitUpdate'; ts: string }
+  /** The blocks and text of the latest chat.update, or null before any. */
+  | { op: 'lastUpdate' };
+
+/** How long `awaitForm` and `awaitUpdate` wait before they fail. */
+const AWAIT_TIMEOUT_MS = 60_000;
+
+/** Events keyed by an id that a caller may ask for before or after they happen. */
+function keyedEvents<T>() {
+  const seen = new Map<string, T>();
+  const waiters = new Map<string, (value: T) => void>();
+  return {
+    record(key: string, value: T) {
+      if (seen.has(key)) return;
+      seen.set(key, value);
+      waiters.get(key)?.(value);
+      waiters.delete(key);
+    },
+    wait(key: string, what: string): Promise<T> {
+      const known = seen.get(key);
+      if (known !== undefined) return Promise.resolve(known);
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(key);
+          reject(new Error(`no ${what} within ${AWAIT_TIMEOUT_MS} ms`));
+        }, AWAIT_TIMEOUT_MS);
+        waiters.set(key, (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        });
+      });
+    },
+  };
+}
 
 export interface FollowUpCounts {
   responses: number;
@@ -37,6 +76,18 @@ await serveParent(async () => {
   fake.onResponse = (response) => {
     if (!arrivals.has(response.id)) arrivals.set(response.id, performance.timeOrigin + performance.now());
   };
+  const formsOpened = keyedEvents<string>();
+  const updates = keyedEvents<number>();
+  let lastUpdate: { blocks: unknown; text: unknown } | null = null;
+  fake.onCall = (call) => {
+    if (call.method === 'views.open') {
+      const view = call.args['view'] as { private_metadata?: unknown } | undefined;
+      formsOpened.record(String(call.args['trigger_id']), String(view?.private_metadata ?? ''));
+    } else if (call.method === 'chat.update') {
+      updates.record(String(call.args['ts']), performance.timeOrigin + performance.now());
+      lastUpdate = { blocks: call.args['blocks'], text: call.args['text'] };
+    }
+  };
   let forms = 0;
   let seenCalls = 0;
   // views.open is counted incrementally: the drain polls often and the call log grows to thousands.
@@ -50,6 +101,10 @@ await serveParent(async () => {
     handle(request) {
       // Only the benchmark's parent calls, always with a FakeSlackQuery.
       const query = request as FakeSlackQuery;
+      if (query.op === 'answered') return [...arrivals.keys()].filter((id) => id.startsWith(query.prefix)).length;
+      if (query.op === 'awaitForm') return formsOpened.wait(query.triggerId, `views.open for ${query.triggerId}`);
+      if (query.op === 'awaitUpdate') return updates.wait(query.ts, `chat.update of ${query.ts}`);
+      if (query.op === 'lastUpdate') return lastUpdate;
       if (query.op === 'arrivals') return Object.fromEntries([...arrivals].filter(([id]) => id.startsWith(query.prefix)));
       const responses = fake.responses.filter((r) => r.id.startsWith(query.prefix));
       if (query.op === 'followUps') return { responses: responses.length, forms: countForms() } satisfies FollowUpCounts;

@@ -34,11 +34,14 @@ export async function serveParent(start: () => Promise<ChildRole>): Promise<void
   process.on('message', (message: unknown) => {
     if (!isParentMessage(message)) return;
     if (message.kind === 'call') {
-      try {
-        tell({ kind: 'reply', id: message.id, value: role.handle?.(message.request) });
-      } catch (error) {
-        tell({ kind: 'reply', id: message.id, error: error instanceof Error ? error.message : String(error) });
-      }
+      // A handler may answer later (a promise), such as "when this form has been opened".
+      const { id, request } = message;
+      void Promise.resolve()
+        .then(() => role.handle?.(request))
+        .then(
+          (value) => tell({ kind: 'reply', id, value }),
+          (error: unknown) => tell({ kind: 'reply', id, error: error instanceof Error ? error.message : String(error) }),
+        );
       return;
     }
     stopping = true;
