@@ -55,6 +55,8 @@ interface RunResult {
   afterMiB: number;
   peakMiB: number;
   packages: Set<string>;
+  /** Bot runs: how many `/atmo requests` answers carried the pending list (the others were errors). */
+  lists: number;
 }
 
 type FakeSlack = ChildService<FakeSlackReady>;
@@ -94,11 +96,12 @@ async function measureRun(subject: MemorySubject, run: number, slack: FakeSlack,
       if (Date.now() > deadline) throw new Error(`${subject.name} did not answer all ${settings.events} commands within ${DRAIN_TIMEOUT_MS} ms`);
       await sleep(100);
     }
+    const lists = subject.kind === 'bot' ? ((await slack.call({ op: 'containing', prefix, text: 'pending resource request' } satisfies FakeSlackQuery)) as number) : 0;
     await sleep(AFTER_SETTLE_MS);
     const after = await residentMemory(child.pid);
     await child.stop();
     const modules = JSON.parse(await readFile(modulesFile, 'utf8').catch(() => '[]')) as string[];
-    return { subject, run, startupMs, idleMiB: idle.rss, afterMiB: after.rss, peakMiB: after.peak, packages: packagesOf(modules) };
+    return { subject, run, startupMs, idleMiB: idle.rss, afterMiB: after.rss, peakMiB: after.peak, packages: packagesOf(modules), lists };
   } finally {
     await child.stop();
     await rm(modulesFile, { force: true });
@@ -168,7 +171,7 @@ export async function runMemoryStartup(options: MemoryStartupOptions = {}): Prom
     return [
       heading,
       '',
-      `Each subject is started as production starts a service, \`node <entry>\` with only its environment and no IPC channel; this process times it from the spawn to \`GET /healthz\` answering 200 (the bare Bolt app, \`bench/support/bare-bolt-main.ts\`, imports only Bolt and has a \`/healthz\` route), reads VmRSS from /proc/<pid>/status after ${IDLE_SETTLE_MS / 1000} s idle, then sends ${settings.events.toLocaleString('en')} signed slash commands (half \`/atmo requests\` from a staff member, half \`whoami\`), ${settings.concurrency} in flight, waits until the bot has posted every answer to its response_url, waits ${AFTER_SETTLE_MS / 1000} s and reads VmRSS again (and VmHWM, the peak). The bot: Slack over HTTP, the real PostgreSQL (a fresh database with ${data}), no REDIS_URL, no Discord, no ATMOSPHERE_API_URL, JOBS=false. ${settings.runs} runs of each subject, the subjects' order reversed on every other run; medians, with the spread over runs in brackets.`,
+      `Each subject is started as production starts a service, \`node <entry>\` with only its environment and no IPC channel; this process times it from the spawn to \`GET /healthz\` answering 200 (the bare Bolt app, \`bench/support/bare-bolt-main.ts\`, imports only Bolt and has a \`/healthz\` route), reads VmRSS from /proc/<pid>/status after ${IDLE_SETTLE_MS / 1000} s idle, then sends ${settings.events.toLocaleString('en')} signed slash commands (half \`/atmo requests\` from a staff member, half \`whoami\`), ${settings.concurrency} in flight, waits until the bot has posted every answer to its response_url, waits ${AFTER_SETTLE_MS / 1000} s and reads VmRSS again (and VmHWM, the peak). The bot: Slack over HTTP, the real PostgreSQL (a fresh database with ${data}), no REDIS_URL, no Discord, no ATMOSPHERE_API_URL, JOBS=false.${options.size ? '' : ' (Demo data rather than production size: at 1M resource requests each run of 20k commands takes many minutes, and memory is about the process, not the rows; pass `size` to measure it there.)'} ${settings.runs} runs of each subject, the subjects' order reversed on every other run; medians, with the spread over runs in brackets.`,
       '',
       `The tsx pair runs as \`npm start\` does (\`node --import tsx\`); the compiled pair runs the build, as production does (\`node dist/main.js\`, and the bare app transpiled to JavaScript). ${buildProblem ? `The compiled pair was not measured: ${buildProblem}.` : ''}`,
       '',
@@ -176,6 +179,8 @@ export async function runMemoryStartup(options: MemoryStartupOptions = {}): Prom
       '| --- | --- | ---: | ---: | ---: | --- |',
       ...pairLines(results, 'tsx'),
       ...pairLines(results, 'compiled'),
+      '',
+      `Work done: in each bot run, ${Math.min(...botRuns.map((r) => r.lists))} to ${Math.max(...botRuns.map((r) => r.lists))} of the ${Math.ceil(settings.events / 2).toLocaleString('en')} \`/atmo requests\` answers carried the pending list.`,
       '',
       // The check is only worth something if it sees the packages that are certainly loaded.
       botRuns.every((r) => r.packages.has('@slack/bolt') && r.packages.has('pg'))

@@ -142,6 +142,11 @@ export async function runSubmitEdit(options: SubmitEditOptions = {}): Promise<st
         }
       }
     }
+    // Each approval's answer (posted after the redraw) says whether it was an approval at all.
+    const approvedAnswers = async () => (await slack.call({ op: 'containing', prefix: 'approve-', text: 'Approved request #' } satisfies FakeSlackQuery)) as number;
+    const answersDeadline = Date.now() + 30_000;
+    while ((await approvedAnswers()) < needed && Date.now() < answersDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const approved = await approvedAnswers();
     const patches = atmosphere.calls.filter((call) => call.method === 'PATCH' && call.path.startsWith('/api/v2/admin/resource_requests/')).length;
     const spread = (values: number[]) => `${ms(Math.min(...values))}–${ms(Math.max(...values))}`;
     const rows = concurrencies.flatMap((concurrency) =>
@@ -164,7 +169,7 @@ export async function runSubmitEdit(options: SubmitEditOptions = {}): Promise<st
       '| ---: | --- | ---: | ---: | ---: | ---: | --- |',
       ...rows,
       '',
-      `The fake Atmosphere API received ${patches} resource-request PATCHes (one per bot approval: ${needed} expected).`,
+      `The fake Atmosphere API received ${patches} resource-request PATCHes (one per bot approval: ${needed} expected); ${approved} of the bot's ${needed} answers said "Approved request #"${approved < needed ? ' (**the others were not approvals, so their edits are not what the target is about**)' : ''}.`,
     ].join('\n');
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => child.kill());

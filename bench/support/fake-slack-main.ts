@@ -21,6 +21,8 @@ export type FakeSlackQuery =
   | { op: 'lists'; prefix: string }
   /** When each response_url post whose id starts with `prefix` arrived (epoch ms, sub-ms), by id: the first post per id. */
   | { op: 'arrivals'; prefix: string }
+  /** Of the response_url posts whose id starts with `prefix`: how many have `text` in their body. */
+  | { op: 'containing'; prefix: string; text: string }
   /** How many distinct response ids starting with `prefix` have had a post. */
   | { op: 'answered'; prefix: string }
   /** Resolves with the private_metadata of the form opened (views.open) with `triggerId`, once it is. */
@@ -107,6 +109,7 @@ await serveParent(async () => {
       if (query.op === 'lastUpdate') return lastUpdate;
       if (query.op === 'arrivals') return Object.fromEntries([...arrivals].filter(([id]) => id.startsWith(query.prefix)));
       const responses = fake.responses.filter((r) => r.id.startsWith(query.prefix));
+      if (query.op === 'containing') return responses.filter((r) => JSON.stringify(r.body).includes(query.text)).length;
       if (query.op === 'followUps') return { responses: responses.length, forms: countForms() } satisfies FollowUpCounts;
       return responses.filter((r) => JSON.stringify(r.body).includes('pending resource request')).length;
     },
