@@ -8,6 +8,8 @@ import { runParseWorst } from './parse-worst.js';
 import { runSlowWork } from './slow-work.js';
 import { runInstancesBench } from './instances.js';
 import { runStatsReportBench } from './stats-report.js';
+import { runMemoryStartup } from './memory-startup.js';
+import { runSubmitEdit } from './submit-edit.js';
 
 /**
  * `npm run bench`: runs every benchmark in turn and writes docs/benchmarks.md with the machine and the
@@ -61,6 +63,9 @@ const BENCHMARKS: Benchmark[] = [
   },
   { name: 'instances', run: runInstancesBench },
   { name: 'stats-report', run: runStatsReportBench },
+  // Measures dist/ as well when `npm run build` output is newer than src/; says so when it is not.
+  { name: 'memory-startup', run: (databaseUrl) => runMemoryStartup(databaseUrl ? { databaseUrl } : {}) },
+  { name: 'submit-edit', run: (databaseUrl) => runSubmitEdit(databaseUrl ? { databaseUrl } : {}) },
 ];
 
 /** The commit the measured code is at, with a mark when the work tree has uncommitted changes. */

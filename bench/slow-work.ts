@@ -96,7 +96,7 @@ async function sendAll(url: string, slack: FakeSlack, prefix: string, commands: 
     const response = await signedPost(url, slashCommand({ text: command.text, userId: command.userId, responseUrl: `${slack.ready.responseUrlPrefix}${encodeURIComponent(id)}` }), SECRET);
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`the bot answered ${response.status}`);
-    if (pacing === 'answer') await slack.call({ op: 'awaitAnswer', id, timeoutMs: 120_000 } satisfies FakeSlackQuery);
+    if (pacing === 'answer') await slack.call({ op: 'awaitAnswer', id } satisfies FakeSlackQuery);
   });
   const started = Math.min(...sentAt.values());
   const seen = await waitForArrivals(slack, prefix, commands.length);

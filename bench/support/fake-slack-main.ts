@@ -21,8 +21,49 @@ export type FakeSlackQuery =
   | { op: 'lists'; prefix: string }
   /** When each response_url post whose id starts with `prefix` arrived (epoch ms, sub-ms), by id: the first post per id. */
   | { op: 'arrivals'; prefix: string }
-  /** Answers when the first response_url post for `id` has arrived (at once if it has), or fails after `timeoutMs`. */
-  | { op: 'awaitAnswer'; id: string; timeoutMs: number };
+  /** Of the response_url posts whose id starts with `prefix`: how many have `text` in their body. */
+  | { op: 'containing'; prefix: string; text: string }
+  /** How many distinct response ids starting with `prefix` have had a post. */
+  | { op: 'answered'; prefix: string }
+  /** Resolves with the private_metadata of the form opened (views.open) with `triggerId`, once it is. */
+  | { op: 'awaitForm'; triggerId: string }
+  /** Resolves with when (epoch ms, sub-ms) the first chat.update of message `ts` arrived, once it has. */
+  | { op: 'awaitUpdate'; ts: string }
+  /** The blocks and text of the latest chat.update, or null before any. */
+  | { op: 'lastUpdate' }
+  /** Resolves once the first response_url post for `id` has arrived (at once if it has). */
+  | { op: 'awaitAnswer'; id: string };
+
+/** How long `awaitForm`, `awaitUpdate` and `awaitAnswer` wait before they fail. */
+const AWAIT_TIMEOUT_MS = 60_000;
+
+/** Events keyed by an id that a caller may ask for before or after they happen. */
+function keyedEvents<T>() {
+  const seen = new Map<string, T>();
+  const waiters = new Map<string, (value: T) => void>();
+  return {
+    record(key: string, value: T) {
+      if (seen.has(key)) return;
+      seen.set(key, value);
+      waiters.get(key)?.(value);
+      waiters.delete(key);
+    },
+    wait(key: string, what: string): Promise<T> {
+      const known = seen.get(key);
+      if (known !== undefined) return Promise.resolve(known);
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(key);
+          reject(new Error(`no ${what} within ${AWAIT_TIMEOUT_MS} ms`));
+        }, AWAIT_TIMEOUT_MS);
+        waiters.set(key, (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        });
+      });
+    },
+  };
+}
 
 export interface FollowUpCounts {
   responses: number;
@@ -36,25 +77,25 @@ await serveParent(async () => {
   const fake = await startFakeSlackApi();
   for (let i = 0; i < pairs.length; i += 2) fake.setUser(pairs[i]!, { email: pairs[i + 1]! });
   const arrivals = new Map<string, number>();
-  const waiting = new Map<string, () => void>();
+  const answers = keyedEvents<number>();
   fake.onResponse = (response) => {
     if (arrivals.has(response.id)) return;
-    arrivals.set(response.id, performance.timeOrigin + performance.now());
-    waiting.get(response.id)?.();
+    const at = performance.timeOrigin + performance.now();
+    arrivals.set(response.id, at);
+    answers.record(response.id, at);
   };
-  const awaitAnswer = (id: string, timeoutMs: number) =>
-    new Promise<true>((resolve, reject) => {
-      if (arrivals.has(id)) return resolve(true);
-      const timer = setTimeout(() => {
-        waiting.delete(id);
-        reject(new Error(`no answer for ${id} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      waiting.set(id, () => {
-        clearTimeout(timer);
-        waiting.delete(id);
-        resolve(true);
-      });
-    });
+  const formsOpened = keyedEvents<string>();
+  const updates = keyedEvents<number>();
+  let lastUpdate: { blocks: unknown; text: unknown } | null = null;
+  fake.onCall = (call) => {
+    if (call.method === 'views.open') {
+      const view = call.args['view'] as { private_metadata?: unknown } | undefined;
+      formsOpened.record(String(call.args['trigger_id']), String(view?.private_metadata ?? ''));
+    } else if (call.method === 'chat.update') {
+      updates.record(String(call.args['ts']), performance.timeOrigin + performance.now());
+      lastUpdate = { blocks: call.args['blocks'], text: call.args['text'] };
+    }
+  };
   let forms = 0;
   let seenCalls = 0;
   // views.open is counted incrementally: the drain polls often and the call log grows to thousands.
@@ -68,9 +109,14 @@ await serveParent(async () => {
     handle(request) {
       // Only the benchmark's parent calls, always with a FakeSlackQuery.
       const query = request as FakeSlackQuery;
-      if (query.op === 'awaitAnswer') return awaitAnswer(query.id, query.timeoutMs);
+      if (query.op === 'answered') return [...arrivals.keys()].filter((id) => id.startsWith(query.prefix)).length;
+      if (query.op === 'awaitForm') return formsOpened.wait(query.triggerId, `views.open for ${query.triggerId}`);
+      if (query.op === 'awaitUpdate') return updates.wait(query.ts, `chat.update of ${query.ts}`);
+      if (query.op === 'lastUpdate') return lastUpdate;
+      if (query.op === 'awaitAnswer') return answers.wait(query.id, `an answer for ${query.id}`);
       if (query.op === 'arrivals') return Object.fromEntries([...arrivals].filter(([id]) => id.startsWith(query.prefix)));
       const responses = fake.responses.filter((r) => r.id.startsWith(query.prefix));
+      if (query.op === 'containing') return responses.filter((r) => JSON.stringify(r.body).includes(query.text)).length;
       if (query.op === 'followUps') return { responses: responses.length, forms: countForms() } satisfies FollowUpCounts;
       return responses.filter((r) => JSON.stringify(r.body).includes('pending resource request')).length;
     },

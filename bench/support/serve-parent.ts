@@ -3,7 +3,6 @@ import type { ChildMessage, ParentMessage } from './child-service.js';
 /** What a benchmark child runs: the value it reports when ready, how it answers calls, how it stops. */
 export interface ChildRole {
   value: unknown;
-  /** Answers a call; a promise is awaited before the reply is sent. */
   handle?(request: unknown): unknown;
   stop(): Promise<void>;
 }
@@ -35,12 +34,13 @@ export async function serveParent(start: () => Promise<ChildRole>): Promise<void
   process.on('message', (message: unknown) => {
     if (!isParentMessage(message)) return;
     if (message.kind === 'call') {
-      // A handler may answer later (a promise): the reply goes when it settles.
+      // A handler may answer later (a promise), such as "when this form has been opened".
+      const { id, request } = message;
       void Promise.resolve()
-        .then(() => role.handle?.(message.request))
+        .then(() => role.handle?.(request))
         .then(
-          (value) => tell({ kind: 'reply', id: message.id, value }),
-          (error: unknown) => tell({ kind: 'reply', id: message.id, error: error instanceof Error ? error.message : String(error) }),
+          (value) => tell({ kind: 'reply', id, value }),
+          (error: unknown) => tell({ kind: 'reply', id, error: error instanceof Error ? error.message : String(error) }),
         );
       return;
     }

@@ -65,6 +65,8 @@ export interface FakeSlackApi {
   waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   /** Called as each response_url post arrives (benchmarks time the answers with it). */
   onResponse: ((response: RecordedResponse) => void) | undefined;
+  /** Called as each Web API call arrives, before it is answered (benchmarks time edits and forms with it). */
+  onCall: ((call: RecordedCall) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -254,7 +256,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       const method = methodMatch[1]!;
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       const args = parseArgs(req.headers['content-type'] ?? '', raw);
-      calls.push({ method, args, token });
+      const call = { method, args, token };
+      calls.push(call);
+      fake.onCall?.(call);
       return send(res, 200, answer(method, token, args));
     })().catch((error: unknown) => send(res, 500, { ok: false, error: String(error) }));
   });
@@ -273,6 +277,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       uploadFailure = status;
     },
     onResponse: undefined,
+    onCall: undefined,
     responseUrl: (id) => `${base}/responses/${encodeURIComponent(id)}`,
     setUser: (id, user) => void users.set(id, user),
     failNext: (method, error) => void failures.set(method, error),
