@@ -12,6 +12,8 @@ import { seedDemoData } from '../../src/db/demo-data.js';
 import { migrateBotSchema } from '../../src/db/migrate.js';
 import { listPendingResourceRequests } from '../../src/db/queries/resource-requests.js';
 import { createBenchDatabase } from './fresh-database.js';
+import { statusType } from '../../src/db/atmosphere-schema.js';
+import { startFakeAtmosphereApi } from '../../test/fakes/atmosphere-api.js';
 
 export const BOT_TOKEN = 'xoxb-bench-token';
 export const SIGNING_SECRET = 'bench-signing-secret';
@@ -58,14 +60,23 @@ export async function startBotSubject(slackApiUrl: string, databaseUrl: string |
     // The schema and demo data are loaded here, as a real Atmosphere database would already hold them,
     // and the bot's schema migrated, as `npm run db:migrate` does before a release starts.
     const handle = openPostgres(fresh.url, { ...BULK_LOAD_POOL, max: 2 });
+    let statusNames: Record<number, string>;
     try {
       await loadAtmosphereSchema(handle);
       await seedDemoData(handle.db, new Date());
       await migrateBotSchema(handle);
+      statusNames = Object.fromEntries((await handle.db.select().from(statusType)).map((row) => [row.id, row.name]));
     } finally {
       await handle.close();
     }
     env.DATABASE_URL = fresh.url;
+    // A real database needs the Atmosphere API for decisions; without one the bot refuses the Approve
+    // click before its form (read-only mode), and the button case would time that refusal instead.
+    // Opening the form calls nothing on it, so it may run in this process.
+    const atmosphere = await startFakeAtmosphereApi({ statusNames });
+    cleanups.push(() => atmosphere.close());
+    env.ATMOSPHERE_API_URL = atmosphere.url;
+    env.ATMOSPHERE_API_TOKEN = atmosphere.token;
   } else {
     const dataDir = await mkdtemp(join(tmpdir(), 'atmobot-bench-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
