@@ -15,6 +15,8 @@ import { createLogger } from '../src/logger.js';
 import { createTestDatabase, TEST_NOW, type TestDatabase } from '../test/support/databases.js';
 import { createRecordingChat } from '../test/support/test-deps.js';
 import { fillImagingTables } from './support/fill-imaging-tables.js';
+import { BULK_LOAD_POOL } from './support/bulk-load-pool.js';
+import { openPostgres } from '../src/db/client.js';
 import { median } from './support/median.js';
 import { noMetrics } from '../src/bot/chat/metrics.js';
 
@@ -50,7 +52,15 @@ async function prepare(rows: number): Promise<Subject> {
   const database = await createTestDatabase('postgres', { demo: true, troposphere: false });
   await migrateBotSchema(database.atmosphere);
   const db = database.atmosphere.db;
-  const { erroredId, queuedId } = await fillImagingTables(db, rows);
+  // A million-row insert runs past the bot's statement timeout: the fill has a pool of its own without one.
+  const bulk = openPostgres(database.url!, { ...BULK_LOAD_POOL, max: 2 });
+  let filled: { erroredId: number; queuedId: number };
+  try {
+    filled = await fillImagingTables(bulk.db, rows);
+  } finally {
+    await bulk.close();
+  }
+  const { erroredId, queuedId } = filled;
   const clock = { now: TEST_NOW };
   const deps: Deps = {
     config: loadConfig({ ALERT_CHANNEL: 'console:alerts' }),
