@@ -107,9 +107,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('GET /metrics after a scripted S
     expect(decisions('held')).toBeUndefined();
   });
 
-  it('times the calls to Atmosphere and Slack, and counts the failed one', () => {
+  it('times the calls to Atmosphere and Slack, and counts the failed one', async () => {
     expect(deployment.atmosphere.calls.filter((call) => call.method === 'PATCH')).toHaveLength(2);
-    // Every request the fake Atmosphere API received is one call the bot timed.
+    // Every request the fake Atmosphere API received is one call the bot timed. The jobs started above
+    // may still be making one (the fake sees it before the bot has its answer), so the two are compared
+    // once they agree or the wait runs out; a call never timed fails here.
+    await waitFor('every Atmosphere call timed', async () => {
+      metrics = await scrape();
+      return value('atmobot_external_call_seconds_count', { service: 'atmosphere' }) === deployment.atmosphere.calls.length;
+    });
     expect(value('atmobot_external_call_seconds_count', { service: 'atmosphere' })).toBe(deployment.atmosphere.calls.length);
     expect(value('atmobot_external_call_errors_total', { service: 'atmosphere' })).toBe(1);
     // users.info, the views.open calls, the response_url answers, chat.update redraws and alert posts.
