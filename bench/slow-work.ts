@@ -12,7 +12,7 @@ import { bulkLoad, PRODUCTION_SIZE } from './support/bulk-load.js';
 import { createBenchDatabase } from './support/fresh-database.js';
 import { forkService, type ChildService } from './support/child-service.js';
 import type { FakeSlackQuery, FakeSlackReady } from './support/fake-slack-main.js';
-import type { BotReady } from './support/bot-main.js';
+import { benchBotEnv, type BotReady } from './support/bot-main.js';
 import { latencyStats, ms, type LatencyStats } from './support/latency-stats.js';
 import { runPool } from './support/run-pool.js';
 import { DEFAULT_WORK_CONCURRENCY } from '../src/bot/chat/work-queue.js';
@@ -183,22 +183,8 @@ export async function runSlowWork(options: SlowWorkOptions = {}): Promise<string
     const slack = await forkService<FakeSlackReady>(FAKE_SLACK_MAIN, pairs);
     children.push(slack);
     const env = (extra: Record<string, string> = {}) =>
-      JSON.stringify({
-        DATABASE_URL: fresh.url,
-        ATMOSPHERE_API_URL: atmosphere!.url,
-        ATMOSPHERE_API_TOKEN: atmosphere!.token,
-        SLACK_BOT_TOKEN: 'xoxb-bench-token',
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: slack.ready.apiUrl,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        CONSOLE: 'off',
-        JOBS: 'false',
-        // Hung approvals may remain at the end; stopping need not wait for them.
-        SHUTDOWN_GRACE_MS: '2000',
-        ...extra,
-      });
+      // Hung approvals may remain at the end; stopping need not wait for them.
+      benchBotEnv({ databaseUrl: fresh.url, atmosphere: atmosphere!, slackApiUrl: slack.ready.apiUrl, signingSecret: SECRET }, { SHUTDOWN_GRACE_MS: '2000', ...extra });
 
     // Part 1: hung vs clear, interleaved.
     const bot = await forkService<BotReady>(BOT_MAIN, [env()], options.botExecArgv);

@@ -11,7 +11,7 @@ import { bulkLoad, PRODUCTION_SIZE, type BulkSize } from './support/bulk-load.js
 import { createBenchDatabase } from './support/fresh-database.js';
 import { forkService, type ChildService } from './support/child-service.js';
 import type { FakeSlackQuery, FakeSlackReady } from './support/fake-slack-main.js';
-import type { BotReady } from './support/bot-main.js';
+import { benchBotEnv, type BotReady } from './support/bot-main.js';
 import type { BareEditCall, BareEditReady } from './support/bare-edit-main.js';
 import { approveThroughForm } from './support/approval-flow.js';
 import { latencyStats, ms } from './support/latency-stats.js';
@@ -91,20 +91,7 @@ export async function runSubmitEdit(options: SubmitEditOptions = {}): Promise<st
     atmosphere = await startFakeAtmosphereApi({ statusNames });
     const slack = await forkService<FakeSlackReady>(FAKE_SLACK_MAIN, [STAFF.id, STAFF.email]);
     children.push(slack);
-    const env = {
-      DATABASE_URL: fresh.url,
-      ATMOSPHERE_API_URL: atmosphere.url,
-      ATMOSPHERE_API_TOKEN: atmosphere.token,
-      SLACK_BOT_TOKEN: 'xoxb-bench-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.ready.apiUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      CONSOLE: 'off',
-      JOBS: 'false',
-    };
-    const bot = await forkService<BotReady>(BOT_MAIN, [JSON.stringify(env)]);
+    const bot = await forkService<BotReady>(BOT_MAIN, [benchBotEnv({ databaseUrl: fresh.url, atmosphere, slackApiUrl: slack.ready.apiUrl, signingSecret: SECRET })]);
     children.push(bot);
     const bare = await forkService<BareEditReady>(BARE_EDIT_MAIN, [slack.ready.apiUrl, SECRET]);
     children.push(bare);

@@ -1,6 +1,6 @@
 import { formatTimestamp } from '../format-time.js';
 import { describeStatus } from './classify-instance.js';
-import { describeInstanceEvent } from './describe-instance-event.js';
+import { describeRequestEvent } from '../describe-request-event.js';
 import type { InstanceItem } from './load-instance-items.js';
 import { describeImage, describeSize, instanceArgoLines, instanceFlowerLines, instanceNovaFindings, timelineLines } from './render-instance.js';
 
@@ -27,7 +27,7 @@ export function buildInstanceReport(item: InstanceItem, now: Date): string {
     ...(nova?.notes ?? []),
     ...(novaMessage && current?.fault && current.fault !== novaMessage ? [`Atmosphere recorded a different fault: ${current.fault}`] : []),
     ...(instanceFlowerLines(item) ?? []).map((line) => `Flower: ${line.trim()}`),
-    ...item.events.map((event) => `${describeInstanceEvent(event)}.`),
+    ...item.events.map((event) => `${describeRequestEvent(event)}.`),
     ...(triage.tools.deployLog ? [`Deploy logs: ${item.tools.deployLog}`] : []),
     ...(instanceArgoLines(item)?.map((line) => `Argo: ${line}`) ?? (triage.tools.argo ? [`Argo workflows: ${item.tools.argoList}`] : [])),
   ];

@@ -4,7 +4,7 @@ import { describeStatus, type InstanceTriage } from './classify-instance.js';
 import { toolLines } from './instance-tools.js';
 import type { InstanceItem } from './load-instance-items.js';
 import { STEP_LABELS, type StepChoice } from './next-instance-step.js';
-import { describeInstanceEvent } from './describe-instance-event.js';
+import { describeRequestEvent } from '../describe-request-event.js';
 import { novaFindings, type NovaFindings } from '../evidence/render-nova-evidence.js';
 import { flowerTaskLines } from '../evidence/render-flower-evidence.js';
 import { argoLines, resubmittableWorkflow } from '../evidence/render-argo-evidence.js';
@@ -122,7 +122,7 @@ export function renderInstanceDetail(item: InstanceItem, now: Date, choice: Step
   if (flower) sections.push({ text: `*Flower: Celery tasks of the instance*\n${flower.join('\n')}` });
   const argo = instanceArgoLines(item);
   if (argo) sections.push({ text: `*Argo: deployment workflows*\n${argo.join('\n')}` });
-  if (item.events.length > 0) sections.push({ text: `*Bot history*\n${item.events.map((event) => describeInstanceEvent(event)).join('\n')}` });
+  if (item.events.length > 0) sections.push({ text: `*Bot history*\n${item.events.map((event) => describeRequestEvent(event)).join('\n')}` });
   return {
     title: `Instance #${instance.id} "${instance.name}": ${triage.label}`,
     text: `Instance #${instance.id} "${instance.name}" of ${instance.owner} on ${instance.provider}: ${triage.summary}`,

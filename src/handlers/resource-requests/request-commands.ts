@@ -6,6 +6,12 @@ import { decideResourceRequest, type AwaitingSecondReview, type DecisionResult }
 import type { Reply } from '../../bot/chat/reply.js';
 import { awaitingSecondReviewReply } from './second-review-reply.js';
 import { approvalInputOf, describeFirstApproval, waitingFirstApproval } from './second-review.js';
+import { afterDecisionNotes } from '../decisions/outcome-notes.js';
+import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
+import { parseQuotaSpec } from './parse-quota-spec.js';
+import { parseAllocationSpec } from './parse-allocation.js';
+import { describeDecision } from './render-resource-request.js';
+import { flagArg } from '../flag-arg.js';
 
 /** Denials and closes never wait for a second reviewer. */
 async function decided(pending: Promise<DecisionResult | AwaitingSecondReview>): Promise<DecisionResult> {
@@ -13,12 +19,6 @@ async function decided(pending: Promise<DecisionResult | AwaitingSecondReview>):
   if (result.kind !== 'decided') throw new Error('a denial or close was held for a second reviewer');
   return result;
 }
-import { afterDecisionNotes } from '../decisions/outcome-notes.js';
-import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
-import { parseQuotaSpec } from './parse-quota-spec.js';
-import { parseAllocationSpec } from './parse-allocation.js';
-import { describeDecision } from './render-resource-request.js';
-import { flagArg } from '../flag-arg.js';
 
 export const listRequestsCommand = defineCommand({
   name: 'requests',

@@ -1,6 +1,6 @@
 import type { Button, Field, Reply } from '../../bot/chat/reply.js';
 import { describeStatus } from '../../handlers/instances/classify-instance.js';
-import { describeInstanceEvent } from '../../handlers/instances/describe-instance-event.js';
+import { describeRequestEvent } from '../../handlers/describe-request-event.js';
 import { toolLines } from '../../handlers/instances/instance-tools.js';
 import type { InstanceItem } from '../../handlers/instances/load-instance-items.js';
 import { STEP_LABELS, type StepChoice } from '../../handlers/instances/next-instance-step.js';
@@ -88,7 +88,7 @@ export function buildInstanceUpdate(input: {
   events: readonly RequestEventRow[];
 }): Reply | null {
   const { previous, item, events } = input;
-  const lines = events.map((event) => `${describeInstanceEvent(event)}.`);
+  const lines = events.map((event) => `${describeRequestEvent(event)}.`);
   const change = changeLine(previous, item);
   const state = instanceThreadState(item);
   if (change) lines.push(previous.state === 'resolved' && state === 'open' ? `Reopened. ${change}` : change);
