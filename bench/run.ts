@@ -65,7 +65,14 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'stats-report', run: runStatsReportBench },
   // Measures dist/ as well when `npm run build` output is newer than src/; says so when it is not.
   { name: 'memory-startup', run: (databaseUrl) => runMemoryStartup(databaseUrl ? { databaseUrl } : {}) },
-  { name: 'submit-edit', run: (databaseUrl) => runSubmitEdit(databaseUrl ? { databaseUrl } : {}) },
+  {
+    name: 'submit-edit',
+    run: (databaseUrl) =>
+      runSubmitEdit({
+        ...(databaseUrl ? { databaseUrl } : {}),
+        ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
+      }),
+  },
 ];
 
 /** The commit the measured code is at, with a mark when the work tree has uncommitted changes. */

@@ -11,7 +11,8 @@ import { bulkLoad, PRODUCTION_SIZE, type BulkSize } from './support/bulk-load.js
 import { createBenchDatabase } from './support/fresh-database.js';
 import { forkService, type ChildService } from './support/child-service.js';
 import type { FakeSlackQuery, FakeSlackReady } from './support/fake-slack-main.js';
-import { benchBotEnv, type BotReady } from './support/bot-main.js';
+import type { BotReady } from './support/bot-main.js';
+import { benchBotEnv } from './support/bench-bot-env.js';
 import type { BareEditCall, BareEditReady } from './support/bare-edit-main.js';
 import { approveThroughForm } from './support/approval-flow.js';
 import { latencyStats, ms } from './support/latency-stats.js';
@@ -36,6 +37,8 @@ export interface SubmitEditOptions {
   concurrencies?: number[];
   warmup?: number;
   size?: BulkSize;
+  /** Extra Node flags for the bot's process only, such as `--cpu-prof` to profile it. */
+  botExecArgv?: string[];
 }
 
 const TARGET_P95_MS = 150;
@@ -91,7 +94,7 @@ export async function runSubmitEdit(options: SubmitEditOptions = {}): Promise<st
     atmosphere = await startFakeAtmosphereApi({ statusNames });
     const slack = await forkService<FakeSlackReady>(FAKE_SLACK_MAIN, [STAFF.id, STAFF.email]);
     children.push(slack);
-    const bot = await forkService<BotReady>(BOT_MAIN, [benchBotEnv({ databaseUrl: fresh.url, atmosphere, slackApiUrl: slack.ready.apiUrl, signingSecret: SECRET })]);
+    const bot = await forkService<BotReady>(BOT_MAIN, [benchBotEnv({ databaseUrl: fresh.url, atmosphere, slackApiUrl: slack.ready.apiUrl, signingSecret: SECRET })], options.botExecArgv);
     children.push(bot);
     const bare = await forkService<BareEditReady>(BARE_EDIT_MAIN, [slack.ready.apiUrl, SECRET]);
     children.push(bare);

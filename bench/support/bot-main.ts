@@ -28,27 +28,3 @@ await serveParent(async () => {
   if (bot.port === undefined) throw new Error('the bot reported no HTTP port');
   return { value: { url: `http://127.0.0.1:${bot.port}` } satisfies BotReady, stop: () => bot.stop() };
 });
-
-/**
- * The environment, as `bot-main.ts` takes it (JSON), of a bot on a prepared database with Slack over
- * HTTP and the Atmosphere API, quiet and without jobs or the console; `extra` adds or overrides.
- */
-export function benchBotEnv(
-  input: { databaseUrl: string; atmosphere: { url: string; token: string }; slackApiUrl: string; signingSecret: string },
-  extra: Record<string, string> = {},
-): string {
-  return JSON.stringify({
-    DATABASE_URL: input.databaseUrl,
-    ATMOSPHERE_API_URL: input.atmosphere.url,
-    ATMOSPHERE_API_TOKEN: input.atmosphere.token,
-    SLACK_BOT_TOKEN: 'xoxb-bench-token',
-    SLACK_SIGNING_SECRET: input.signingSecret,
-    SLACK_API_URL: input.slackApiUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    CONSOLE: 'off',
-    JOBS: 'false',
-    ...extra,
-  });
-}
