@@ -30,11 +30,22 @@ export async function pingDatabase(db: Executor): Promise<void> {
   await db.execute('select 1');
 }
 
+/**
+ * How the bot waits on the database: `wait` is a statement (or a connection) already sent; the hook
+ * returns what it returns. The bot's work queue gives the event's slot up meanwhile.
+ */
+export type DatabaseWait = <T>(wait: () => Promise<T>) => Promise<T>;
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
   /** node-postgres only: the pool, for work that needs one connection (session advisory locks). */
   pool: pg.Pool | null;
+  /**
+   * From now on every statement and every wait for a connection goes through `hook`. PGlite ignores
+   * it: it runs the statement on this thread, so its time is the event's own work.
+   */
+  waitThrough(hook: DatabaseWait): void;
   close(): Promise<void>;
 }
 
@@ -73,8 +84,38 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
   // listens on idle clients and re-emits here (so do the checked-out clients the bot holds, see
   // withImagingSlotLock); the pool replaces the client by itself, the caller only gets to log it.
   pool.on('error', (error) => options.onError?.(error));
+  let hook: DatabaseWait | null = null;
+  waitThroughHook(pool, () => hook);
   const db = drizzleNodePg(pool) as unknown as Database;
-  return { db, kind: 'postgres', pool, close: () => pool.end() };
+  return { db, kind: 'postgres', pool, waitThrough: (given) => void (hook = given), close: () => pool.end() };
+}
+
+/** What node-postgres returns from a call made without a callback. */
+function isPromise(value: unknown): value is Promise<unknown> {
+  return value instanceof Promise;
+}
+
+/**
+ * Routes the pool's promise-returning calls through the current hook: `pool.query` (drizzle's
+ * statements outside transactions), `pool.connect` (a transaction or a session lock waiting for a
+ * connection) and, on every connection the pool opens, `client.query` (the statements of a
+ * transaction). Calls with a callback are pg-pool's own plumbing inside `pool.query` and stay as
+ * they are. Waiting for a connection must be through the hook as well: an event that held its slot
+ * while the pool was exhausted by events waiting for a slot would never get either.
+ */
+function waitThroughHook(pool: pg.Pool, current: () => DatabaseWait | null): void {
+  const through = <F extends (...args: never[]) => unknown>(call: F): F =>
+    // The wrapper has the call's own signature; TypeScript cannot check that of an overloaded method.
+    ((...args: Parameters<F>) => {
+      const result = call(...args);
+      const hook = current();
+      return hook && isPromise(result) ? hook(() => result) : result;
+    }) as F;
+  pool.query = through(pool.query.bind(pool));
+  pool.connect = through(pool.connect.bind(pool));
+  pool.on('connect', (client) => {
+    client.query = through(client.query.bind(client));
+  });
 }
 
 /** Opens PGlite; persisted under `dataDir` when given, in memory otherwise. */
@@ -83,5 +124,5 @@ export async function openPglite(dataDir?: string): Promise<DatabaseHandle & { c
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client) as unknown as Database;
-  return { db, kind: 'pglite', pool: null, client, close: () => client.close() };
+  return { db, kind: 'pglite', pool: null, client, waitThrough: () => {}, close: () => client.close() };
 }

@@ -105,7 +105,7 @@ async function dumpTemplate(which: Template): Promise<File | Blob> {
 function pgliteHandle(client: PGlite): DatabaseHandle {
   // drizzle's PGlite type differs from the shared PgDatabase only in its driver generics.
   const db = drizzlePglite(client) as unknown as Database;
-  return { db, kind: 'pglite', pool: null, close: () => client.close() };
+  return { db, kind: 'pglite', pool: null, waitThrough: () => {}, close: () => client.close() };
 }
 
 async function createPostgres(options: TestDatabaseOptions): Promise<TestDatabase> {

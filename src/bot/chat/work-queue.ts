@@ -9,17 +9,19 @@ import { noMetrics, secondsSince, type BotMetrics } from './metrics.js';
  * number of callers (Slack and Discord both allow 3 s to acknowledge).
  *
  * An event that waits on another service (the Atmosphere API, GitHub, status.io, the chat platform's
- * own API) gives its slot up for that wait, through `outside`: a hung API call then holds only its own
+ * own API, and Postgres itself: each statement and each wait for a connection) gives its slot up for
+ * that wait, through `outside`: a hung API call then holds only its own
  * event, never the other users' (head-of-line blocking). When the call returns, the event takes a slot
  * again ahead of events that have not started yet.
  */
 
 /**
- * How many events run their own code at once. Two keep the database busy while answers come back; at
- * 50 requests in flight, 3 or 4 already put the acknowledgement p99 of `/atmo requests` at about twice
- * a bare Bolt app's, 2 keeps it within 1.5x (bench/ack-latency.ts). It is far below the Postgres pool
- * (10), which the imaging lock and scheduled jobs also draw on. What it costs in time to answer under
- * a burst is measured in bench/slow-work.ts.
+ * How many events run their own code at once, between their waits. Since statements are waited on
+ * outside the slot, this bounds the event loop's own work (rendering, row mapping), not the round
+ * trips; the Postgres pool (10, shared with the imaging lock and the scheduled jobs) bounds how many
+ * statements are out. At 50 requests in flight, 3 or 4 slots put the acknowledgement p99 of
+ * `/atmo requests` at about twice a bare Bolt app's (bench/ack-latency.ts). What it costs in time to
+ * answer under a burst is measured in bench/slow-work.ts.
  */
 export const DEFAULT_WORK_CONCURRENCY = 2;
 

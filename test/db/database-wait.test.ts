@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { createWorkQueue } from '../../src/bot/chat/work-queue.js';
+import { openPostgres, type DatabaseHandle } from '../../src/db/client.js';
+import { createTestDatabase, dbKinds, type TestDatabase } from '../support/databases.js';
+
+/**
+ * An event waiting on Postgres gives its work slot up, as one waiting on another service does: with a
+ * single slot, a second event runs to the end while the first one's statement is still out. The waits
+ * for a connection go the same way, or an exhausted pool would deadlock against the slots.
+ */
+describe.each(dbKinds().filter((kind) => kind === 'postgres'))('database waits outside the work slot on %s', (kind) => {
+  let database: TestDatabase | undefined;
+  let extra: DatabaseHandle | undefined;
+  afterEach(async () => {
+    await extra?.close();
+    await database?.drop();
+  });
+
+  it('lets another event run while a statement is out', async () => {
+    database = await createTestDatabase(kind);
+    const queue = createWorkQueue(1);
+    database.atmosphere.waitThrough((wait) => queue.outside(wait));
+    const { db } = database.atmosphere;
+    const order: string[] = [];
+    const slow = queue.run({ eventId: 'slow', run: async () => {
+      await db.execute(sql`select pg_sleep(0.3)`);
+      order.push('slow');
+    } });
+    // The slow event holds the only slot until its statement is sent.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const quick = queue.run({ eventId: 'quick', run: async () => {
+      await db.execute(sql`select 1`);
+      order.push('quick');
+    } });
+    await Promise.all([slow, quick]);
+    expect(order).toEqual(['quick', 'slow']);
+  });
+
+  it("does not deadlock when a transaction holds the only connection and another event's transaction waits for one", async () => {
+    database = await createTestDatabase(kind);
+    extra = openPostgres(database.url!, { max: 1 });
+    const queue = createWorkQueue(1);
+    extra.waitThrough((wait) => queue.outside(wait));
+    const { db } = extra;
+    const order: string[] = [];
+    const inTransaction = queue.run({ eventId: 'tx', run: async () => {
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_sleep(0.2)`);
+        await tx.execute(sql`select 1`);
+      });
+      order.push('tx');
+    } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Its transaction needs the pool's one connection, which the first transaction holds; that one's
+    // next statement then needs the slot. Waiting for the connection inside the slot would hang both.
+    const other = queue.run({ eventId: 'other', run: async () => {
+      await db.transaction(async (tx) => void (await tx.execute(sql`select 2`)));
+      order.push('other');
+    } });
+    const settled = await Promise.race([
+      Promise.all([inTransaction, other]).then(() => 'done'),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), 5_000)),
+    ]);
+    expect(settled).toBe('done');
+    expect(order).toEqual(['tx', 'other']);
+  });
+});
+
+describe('PGlite keeps the slot for its statements', () => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => database?.drop());
+
+  it('runs an event to the end before the next one starts', async () => {
+    database = await createTestDatabase('pglite');
+    const queue = createWorkQueue(1);
+    database.atmosphere.waitThrough((wait) => queue.outside(wait));
+    const { db } = database.atmosphere;
+    const order: string[] = [];
+    const first = queue.run({ eventId: 'first', run: async () => {
+      order.push('first started');
+      await db.execute(sql`select count(*) from generate_series(1, 20000)`);
+      order.push('first done');
+    } });
+    const second = queue.run({ eventId: 'second', run: async () => {
+      order.push('second started');
+      await db.execute(sql`select 1`);
+    } });
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first started', 'first done', 'second started']);
+  });
+});
