@@ -110,6 +110,12 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     });
   }
 
+  const refused = new Counter({
+    name: 'atmobot_work_refused_total',
+    help: 'Chat events turned away unstarted because the work queue held its bound of waiting events',
+    registers,
+  });
+
   const port: BotMetrics = {
     eventHandled: (platform, kind, outcome) => events.inc({ platform, kind, outcome }),
     acknowledged: (platform, kind, seconds) => acks.observe({ platform, kind }, seconds),
@@ -129,6 +135,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       queueDepth.set({ state: 'running' }, depth.running);
       queueDepth.set({ state: 'outside' }, depth.outside);
     },
+    workRefused: () => refused.inc(),
   };
   // prom-client writes a NaN sample (the event-loop lag gauges before their first reading) as "Nan";
   // the text format spells it "NaN", and strict parsers refuse anything else.

@@ -43,6 +43,8 @@ export interface BotMetrics {
   /** A slot this replica did not run: `not-elected`, `overlap`, `coordinator-error`, `stopped`. */
   jobSkipped(job: string, reason: string): void;
   workQueue(depth: WorkQueueDepth): void;
+  /** An event was turned away because the queue held its bound of waiting work. */
+  workRefused(): void;
 }
 
 /** For tests and tools that do not export metrics. */
@@ -55,6 +57,7 @@ export const noMetrics: BotMetrics = {
   jobRun() {},
   jobSkipped() {},
   workQueue() {},
+  workRefused() {},
 };
 
 /** Seconds since a `performance.now()` reading. */

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { noMetrics, secondsSince, type BotMetrics } from './metrics.js';
+import type { Logger } from '../../logger.js';
 
 /**
  * Adapters acknowledge an event at once and hand the rest of its work here. At most `concurrency`
@@ -25,6 +26,20 @@ import { noMetrics, secondsSince, type BotMetrics } from './metrics.js';
  */
 export const DEFAULT_WORK_CONCURRENCY = 2;
 
+/**
+ * How many events may wait for a slot before new ones are turned away with a reply saying so. A
+ * waiting event is a closure over its payload (a few kB), so the bound keeps a flood from growing the
+ * heap without end; at the rate two slots clear list renders (a few ms each) the last of 1,000 waits
+ * a few seconds, well inside the 30 minutes a response_url stays valid, and bench/slow-work.ts's
+ * burst of 500 queued at once fits under it. Work back from another service never counts: it started.
+ */
+export const DEFAULT_MAX_WAITING = 1_000;
+
+/** What an event turned away by the bound is told; it never started, so it changed nothing. */
+export function busyText(maxWaiting: number): string {
+  return `The bot is too busy to take this now: ${maxWaiting.toLocaleString('en')} requests are already waiting, so this one was not started and nothing was changed. Try it again in a minute.`;
+}
+
 /** `deadline`: the work must beat a platform timer, such as opening a modal within a trigger_id's 3 s. */
 export type WorkPriority = 'deadline' | 'normal';
 
@@ -46,7 +61,10 @@ export interface PendingWork {
 }
 
 export interface WorkQueue {
-  /** Runs the item when a slot is free; resolves when it is done, or when `takeWaiting` took it out. */
+  /**
+   * Runs the item when a slot is free; resolves when it is done, or when `takeWaiting` took it out.
+   * With the bound of waiting items reached, the item is not run: it is told so (`notify`) instead.
+   */
   run(item: WorkItem): Promise<void>;
   /**
    * Runs `call` (a request to another service) without holding the caller's slot meanwhile. With
@@ -79,8 +97,11 @@ interface Waiter {
 }
 
 /** `metrics` hears the queue's depth after every change and each service call made through `outside`. */
-export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMetrics): WorkQueue {
+export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMetrics, options: { maxWaiting?: number; log?: Pick<Logger, 'warn'> } = {}): WorkQueue {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a whole number of at least 1');
+  const maxWaiting = options.maxWaiting ?? DEFAULT_MAX_WAITING;
+  if (!Number.isInteger(maxWaiting) || maxWaiting < 1) throw new RangeError('maxWaiting must be a whole number of at least 1');
+  let lastRefusalLog = -Infinity;
   let busy = 0;
   const lanes: Record<Lane, Waiter[]> = { deadline: [], resume: [], normal: [] };
   const tickets = new Set<Ticket>();
@@ -142,6 +163,16 @@ export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMet
       return lanes.deadline.length + lanes.normal.length;
     },
     async run(item) {
+      if (busy >= concurrency && lanes.deadline.length + lanes.normal.length >= maxWaiting) {
+        metrics.workRefused();
+        // One line a minute, not one per refused event: a flood must not become a flood of logs.
+        if (performance.now() - lastRefusalLog > 60_000) {
+          lastRefusalLog = performance.now();
+          options.log?.warn({ maxWaiting, eventId: item.eventId }, 'the work queue is full; turning new events away until it drains');
+        }
+        await item.notify?.(busyText(maxWaiting)).catch(() => {});
+        return;
+      }
       const ticket: Ticket = { item, state: 'waiting', holding: false };
       tickets.add(ticket);
       try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createWorkQueue, type WorkItem } from '../../../src/bot/chat/work-queue.js';
+import { busyText, createWorkQueue, type WorkItem } from '../../../src/bot/chat/work-queue.js';
+import { noMetrics } from '../../../src/bot/chat/metrics.js';
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -11,6 +12,44 @@ const tick = () => new Promise((r) => setImmediate(r));
 const item = (eventId: string, run: () => Promise<void>, priority?: WorkItem['priority']): WorkItem => ({ eventId, run, ...(priority ? { priority } : {}) });
 
 describe('createWorkQueue', () => {
+  it('turns events away, told why and never run, once its bound of waiting events is reached; work back from a call is never refused', async () => {
+    let refusals = 0;
+    const warnings: unknown[] = [];
+    const queue = createWorkQueue(1, { ...noMetrics, workRefused: () => void (refusals += 1) }, { maxWaiting: 2, log: { warn: (fields: unknown) => void warnings.push(fields) } });
+    const gate = deferred();
+    const call = deferred();
+    const ran: string[] = [];
+    const told: string[] = [];
+    const running = queue.run(item('running', async () => {
+      ran.push('running');
+      await queue.outside(() => call.promise);
+      await gate.promise;
+    }));
+    await tick();
+    // The slot is free while `running` waits outside; these two take it and the waiting room.
+    const holder = queue.run(item('holder', async () => {
+      ran.push('holder');
+      await gate.promise;
+    }));
+    const waiting = [1, 2].map((n) => queue.run(item(`w${n}`, async () => void ran.push(`w${n}`))));
+    await tick();
+    expect(queue.waiting).toBe(2);
+    const refused = queue.run({ eventId: 'late', run: async () => void ran.push('late'), notify: async (text) => void told.push(text) });
+    await refused;
+    expect(told).toEqual([busyText(2)]);
+    expect(told[0]).toContain('nothing was changed');
+    expect(refusals).toBe(1);
+    expect(warnings).toHaveLength(1);
+    // Back from its call, `running` waits for the slot although the waiting room is full.
+    call.resolve();
+    gate.resolve();
+    await Promise.all([running, holder, ...waiting]);
+    expect(ran).toEqual(['running', 'holder', 'w1', 'w2']);
+    // Drained, it takes new events again.
+    await queue.run(item('after', async () => void ran.push('after')));
+    expect(ran.at(-1)).toBe('after');
+  });
+
   it('runs at most `concurrency` jobs at once, in arrival order', async () => {
     const queue = createWorkQueue(2);
     const gates = [deferred(), deferred(), deferred(), deferred()];
