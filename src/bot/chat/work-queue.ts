@@ -145,7 +145,9 @@ export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMet
       if (!next) continue;
       busy++;
       next.ticket.holding = true;
-      next.grant(true);
+      // Handed over on the next turn of the event loop, not in this one's microtasks: requests that
+      // arrived meanwhile are read and acknowledged first, instead of after a chain of waiting work.
+      setImmediate(() => next.grant(true));
       return;
     }
   };

@@ -67,6 +67,7 @@ describe('createWorkQueue', () => {
     expect(queue.waiting).toBe(2);
     gates[1]!.resolve();
     await tick();
+    await tick();
     expect(started).toEqual([0, 1, 2]);
     gates[0]!.resolve();
     gates[2]!.resolve();
@@ -74,6 +75,23 @@ describe('createWorkQueue', () => {
     await Promise.all(runs);
     expect(started).toEqual([0, 1, 2, 3]);
     expect(queue.waiting).toBe(0);
+  });
+
+  it('hands a freed slot over on the next turn of the event loop, after callbacks already due', async () => {
+    const queue = createWorkQueue(1);
+    const order: string[] = [];
+    const gate = deferred();
+    const first = queue.run(item('first', async () => {
+      await gate.promise;
+      // As an incoming request's callback would be: due before the slot is handed on.
+      setImmediate(() => order.push('request read'));
+      order.push('first done');
+    }));
+    const second = queue.run(item('second', async () => void order.push('second started')));
+    await tick();
+    gate.resolve();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first done', 'request read', 'second started']);
   });
 
   it('frees the slot when a job throws, and passes the error to its caller', async () => {
