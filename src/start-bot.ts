@@ -149,9 +149,8 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   // other services make their calls outside the event's slot, so a hung API holds only its own event;
   // the queue reports each such call as one to its service.
   const queue = createWorkQueue(options.workConcurrency ?? DEFAULT_WORK_CONCURRENCY, metrics, { log });
-  // The slot bounds the event loop's own work, not round trips: an event waiting on Postgres lets
-  // another run, and the pool bounds how many statements are out at once.
-  for (const handle of [databases.atmosphere, databases.troposphere]) handle?.waitThrough((wait) => queue.outside(wait));
+  // An event waiting on Postgres lets another run its code, and stays counted among those under way.
+  for (const handle of [databases.atmosphere, databases.troposphere]) handle?.waitThrough((wait) => queue.waitOnDatabase(wait));
   const gateway = buildGateway(config, databases.atmosphere.db, now, log);
   const statusPage = buildStatusPage(config, log);
   const releases = await buildReleases(config, log);

@@ -20,7 +20,7 @@ describe.each(dbKinds().filter((kind) => kind === 'postgres'))('database waits o
   it('lets another event run while a statement is out', async () => {
     database = await createTestDatabase(kind);
     const queue = createWorkQueue(1);
-    database.atmosphere.waitThrough((wait) => queue.outside(wait));
+    database.atmosphere.waitThrough((wait) => queue.waitOnDatabase(wait));
     const { db } = database.atmosphere;
     const order: string[] = [];
     const slow = queue.run({ eventId: 'slow', run: async () => {
@@ -41,7 +41,7 @@ describe.each(dbKinds().filter((kind) => kind === 'postgres'))('database waits o
     database = await createTestDatabase(kind);
     extra = openPostgres(database.url!, { max: 1 });
     const queue = createWorkQueue(1);
-    extra.waitThrough((wait) => queue.outside(wait));
+    extra.waitThrough((wait) => queue.waitOnDatabase(wait));
     const { db } = extra;
     const order: string[] = [];
     const inTransaction = queue.run({ eventId: 'tx', run: async () => {
@@ -67,6 +67,29 @@ describe.each(dbKinds().filter((kind) => kind === 'postgres'))('database waits o
   });
 });
 
+describe.each(dbKinds().filter((kind) => kind === 'postgres'))('a burst of events on a small pool on %s', (kind) => {
+  let database: TestDatabase | undefined;
+  let extra: DatabaseHandle | undefined;
+  afterEach(async () => {
+    await extra?.close();
+    await database?.drop();
+  });
+
+  it('waits its turn in the queue, not in the pool, so no event fails on the connection timeout', async () => {
+    database = await createTestDatabase(kind);
+    // Three connections, a connection wait of 300 ms, and 60 events of 50 ms statements: in the pool's
+    // own queue most would wait longer than that and fail.
+    extra = openPostgres(database.url!, { max: 3, connectTimeoutMs: 300 });
+    const queue = createWorkQueue(1, undefined, { maxInProgress: 3 });
+    extra.waitThrough((wait) => queue.waitOnDatabase(wait));
+    const { db } = extra;
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) => queue.run({ eventId: `e${i}`, run: async () => void (await db.execute(sql`select pg_sleep(0.05)`)) })),
+    );
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+  });
+});
+
 describe('PGlite keeps the slot for its statements', () => {
   let database: TestDatabase | undefined;
   afterEach(async () => database?.drop());
@@ -74,7 +97,7 @@ describe('PGlite keeps the slot for its statements', () => {
   it('runs an event to the end before the next one starts', async () => {
     database = await createTestDatabase('pglite');
     const queue = createWorkQueue(1);
-    database.atmosphere.waitThrough((wait) => queue.outside(wait));
+    database.atmosphere.waitThrough((wait) => queue.waitOnDatabase(wait));
     const { db } = database.atmosphere;
     const order: string[] = [];
     const first = queue.run({ eventId: 'first', run: async () => {

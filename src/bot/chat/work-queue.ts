@@ -3,33 +3,40 @@ import { noMetrics, secondsSince, type BotMetrics } from './metrics.js';
 import type { Logger } from '../../logger.js';
 
 /**
- * Adapters acknowledge an event at once and hand the rest of its work here. At most `concurrency`
- * events run their own code (dispatch, database queries, rendering) at a time: under a burst the
- * waiting work sits in this queue instead of in the event loop, so the acknowledgement of the next
- * event is not stuck behind the database calls of fifty earlier ones, and Postgres sees a bounded
- * number of callers (Slack and Discord both allow 3 s to acknowledge).
+ * Adapters acknowledge an event at once and hand the rest of its work here, which bounds it twice:
  *
- * An event that waits on another service (the Atmosphere API, GitHub, status.io, the chat platform's
- * own API, and Postgres itself: each statement and each wait for a connection) gives its slot up for
- * that wait, through `outside`: a hung API call then holds only its own
- * event, never the other users' (head-of-line blocking). When the call returns, the event takes a slot
- * again ahead of events that have not started yet.
+ * - At most `maxInProgress` events are under way at once (admitted). Under a burst the rest wait in
+ *   this queue instead of in the event loop and in the Postgres pool, whose connection wait would
+ *   otherwise fail them after its timeout; past `maxWaiting` new ones are turned away, told so.
+ * - Of those, at most `concurrency` run their own code (dispatch, rendering, row mapping) at a time
+ *   (hold a slot), so the acknowledgement of the next event is not stuck behind the work of fifty
+ *   earlier ones (Slack and Discord both allow 3 s to acknowledge).
+ *
+ * An event waiting on Postgres (a statement, or a connection: `waitOnDatabase`) gives its slot up and
+ * stays admitted, so round trips overlap while the number of callers Postgres sees stays bounded. An
+ * event waiting on another service (the Atmosphere API, GitHub, status.io, the chat platform's own
+ * API: `outside`) gives up both: a hung API call then holds only its own event, never the other
+ * users' (head-of-line blocking). Back from a call, an event goes ahead of events not yet started.
  */
 
 /**
- * How many events run their own code at once, between their waits. Since statements are waited on
- * outside the slot, this bounds the event loop's own work (rendering, row mapping), not the round
- * trips; the Postgres pool (10, shared with the imaging lock and the scheduled jobs) bounds how many
- * statements are out. At 50 requests in flight, 3 or 4 slots put the acknowledgement p99 of
- * `/atmo requests` at about twice a bare Bolt app's (bench/ack-latency.ts). What it costs in time to
- * answer under a burst is measured in bench/slow-work.ts.
+ * How many admitted events run their own code at once, between their waits. At 50 requests in
+ * flight, 3 or 4 put the acknowledgement p99 of `/atmo requests` at about twice a bare Bolt app's
+ * (bench/ack-latency.ts). What it costs in time to answer under a burst is in bench/slow-work.ts.
  */
 export const DEFAULT_WORK_CONCURRENCY = 2;
 
 /**
- * How many events may wait for a slot before new ones are turned away with a reply saying so. A
+ * How many events are under way at once, each holding at most one Postgres connection while it waits
+ * on a statement. Below the pool's 10, so the scheduled jobs and the imaging lock's session still find
+ * a connection without waiting behind a burst of chat events.
+ */
+export const DEFAULT_MAX_IN_PROGRESS = 8;
+
+/**
+ * How many events may wait to be admitted before new ones are turned away with a reply saying so. A
  * waiting event is a closure over its payload (a few kB), so the bound keeps a flood from growing the
- * heap without end; at the rate two slots clear list renders (a few ms each) the last of 1,000 waits
+ * heap without end; at the rate the bot clears list renders (a few ms each) the last of 1,000 waits
  * a few seconds, well inside the 30 minutes a response_url stays valid, and bench/slow-work.ts's
  * burst of 500 queued at once fits under it. Work back from another service never counts: it started.
  */
@@ -71,7 +78,12 @@ export interface WorkQueue {
    * `service`, its duration and failure are reported as that service's call.
    */
   outside<T>(call: () => Promise<T>, service?: string): Promise<T>;
-  /** Items waiting for a slot that have not started. */
+  /**
+   * Runs `call` (a statement sent to Postgres, or the wait for a connection) with the caller's slot
+   * given up meanwhile but the event still admitted, so Postgres sees at most `maxInProgress` events.
+   */
+  waitOnDatabase<T>(call: () => Promise<T>): Promise<T>;
+  /** Items waiting to be admitted that have not started. */
   readonly waiting: number;
   /** Every item accepted and not yet finished. */
   pending(): PendingWork[];
@@ -81,14 +93,19 @@ export interface WorkQueue {
   takeWaiting(): WorkItem[];
 }
 
-/** Event coming back from another service go before new events; deadline work goes before both. */
+/** Events coming back from another service go before new events; deadline work goes before both. */
 type Lane = 'deadline' | 'resume' | 'normal';
 const LANE_ORDER: readonly Lane[] = ['deadline', 'resume', 'normal'];
 
 interface Ticket {
   item: WorkItem;
   state: WorkState;
+  /** Counted among the events under way. */
+  admitted: boolean;
+  /** Holds one of the `concurrency` slots. */
   holding: boolean;
+  /** Its item has finished: whatever it is granted after that is given straight back. */
+  done: boolean;
 }
 
 interface Waiter {
@@ -96,22 +113,48 @@ interface Waiter {
   grant(granted: boolean): void;
 }
 
+/** Counted places with waiters in priority lanes; a freed place goes to the first waiter of the first lane. */
+interface Places {
+  used: number;
+  readonly limit: number;
+  readonly lanes: Record<Lane, Waiter[]>;
+}
+
+const places = (limit: number): Places => ({ used: 0, limit, lanes: { deadline: [], resume: [], normal: [] } });
+
+export interface WorkQueueOptions {
+  /** Events under way at once (DEFAULT_MAX_IN_PROGRESS). */
+  maxInProgress?: number;
+  /** Events waiting to be admitted before new ones are turned away (DEFAULT_MAX_WAITING). */
+  maxWaiting?: number;
+  log?: Pick<Logger, 'warn'>;
+}
+
+function wholeAtLeastOne(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of at least 1`);
+  return value;
+}
+
 /** `metrics` hears the queue's depth after every change and each service call made through `outside`. */
-export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMetrics, options: { maxWaiting?: number; log?: Pick<Logger, 'warn'> } = {}): WorkQueue {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a whole number of at least 1');
-  const maxWaiting = options.maxWaiting ?? DEFAULT_MAX_WAITING;
-  if (!Number.isInteger(maxWaiting) || maxWaiting < 1) throw new RangeError('maxWaiting must be a whole number of at least 1');
+export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMetrics, options: WorkQueueOptions = {}): WorkQueue {
+  const slots = places(wholeAtLeastOne(concurrency, 'concurrency'));
+  const admission = places(wholeAtLeastOne(options.maxInProgress ?? DEFAULT_MAX_IN_PROGRESS, 'maxInProgress'));
+  const maxWaiting = wholeAtLeastOne(options.maxWaiting ?? DEFAULT_MAX_WAITING, 'maxWaiting');
   let lastRefusalLog = -Infinity;
-  let busy = 0;
-  const lanes: Record<Lane, Waiter[]> = { deadline: [], resume: [], normal: [] };
   const tickets = new Set<Ticket>();
   let idleWaiters: (() => void)[] = [];
   const current = new AsyncLocalStorage<Ticket>();
+  // Not started: waiting to be admitted, or admitted and waiting for its first slot (at most maxInProgress).
+  const waitingCount = () => {
+    let count = admission.lanes.deadline.length + admission.lanes.normal.length;
+    for (const lane of ['deadline', 'normal'] as const) for (const waiter of slots.lanes[lane]) if (waiter.ticket.state === 'waiting') count += 1;
+    return count;
+  };
   const report = () => {
     let outside = 0;
     for (const ticket of tickets) if (ticket.state === 'outside') outside += 1;
-    // Items back from a service call wait in the resume lane; they count as outside until they hold a slot.
-    metrics.workQueue({ waiting: lanes.deadline.length + lanes.normal.length, running: busy, outside });
+    // Items back from a call wait in a resume lane; they count as outside until they hold a slot.
+    metrics.workQueue({ waiting: waitingCount(), running: slots.used, outside });
   };
   const measured = <T>(call: () => Promise<T>, service: string | undefined): Promise<T> => {
     if (!service) return call();
@@ -128,28 +171,42 @@ export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMet
     );
   };
 
-  const acquire = (ticket: Ticket, lane: Lane): Promise<boolean> => {
-    if (busy < concurrency) {
-      busy++;
-      ticket.holding = true;
-      return Promise.resolve(true);
-    }
-    return new Promise<boolean>((resolve) => lanes[lane].push({ ticket, grant: resolve }));
+  const mark = (ticket: Ticket, pool: Places, value: boolean) => {
+    if (pool === slots) ticket.holding = value;
+    else ticket.admitted = value;
   };
 
-  const release = (ticket: Ticket) => {
-    ticket.holding = false;
-    busy--;
+  const acquire = (pool: Places, ticket: Ticket, lane: Lane): Promise<boolean> => {
+    if (pool.used < pool.limit) {
+      pool.used++;
+      mark(ticket, pool, true);
+      return Promise.resolve(true);
+    }
+    return new Promise<boolean>((resolve) => pool.lanes[lane].push({ ticket, grant: resolve }));
+  };
+
+  const release = (pool: Places, ticket: Ticket) => {
+    mark(ticket, pool, false);
+    pool.used--;
     for (const lane of LANE_ORDER) {
-      const next = lanes[lane].shift();
+      const next = pool.lanes[lane].shift();
       if (!next) continue;
-      busy++;
-      next.ticket.holding = true;
-      // Handed over on the next turn of the event loop, not in this one's microtasks: requests that
-      // arrived meanwhile are read and acknowledged first, instead of after a chain of waiting work.
-      setImmediate(() => next.grant(true));
+      pool.used++;
+      mark(next.ticket, pool, true);
+      // A slot is handed over on the next turn of the event loop, not in this one's microtasks:
+      // requests that arrived meanwhile are read and acknowledged first, instead of after a chain of
+      // waiting work. Admission only leads on to the wait for a slot, so it is handed over at once.
+      if (pool === slots) setImmediate(() => next.grant(true));
+      else next.grant(true);
       return;
     }
+  };
+
+  /** Back from a wait: retakes what `needs` names, and gives it straight back if the item ended meanwhile. */
+  const retake = async (ticket: Ticket, needs: readonly Places[]) => {
+    for (const pool of needs) await acquire(pool, ticket, 'resume');
+    ticket.state = 'running';
+    if (ticket.done) for (const pool of [...needs].reverse()) release(pool, ticket);
   };
 
   const finished = (ticket: Ticket) => {
@@ -160,32 +217,36 @@ export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMet
     for (const wake of waiters) wake();
   };
 
+  const refuse = async (item: WorkItem) => {
+    metrics.workRefused();
+    // One line a minute, not one per refused event: a flood must not become a flood of logs.
+    if (performance.now() - lastRefusalLog > 60_000) {
+      lastRefusalLog = performance.now();
+      options.log?.warn({ maxWaiting, eventId: item.eventId }, 'the work queue is full; turning new events away until it drains');
+    }
+    await item.notify?.(busyText(maxWaiting)).catch(() => {});
+  };
+
   return {
     get waiting() {
-      return lanes.deadline.length + lanes.normal.length;
+      return waitingCount();
     },
     async run(item) {
-      if (busy >= concurrency && lanes.deadline.length + lanes.normal.length >= maxWaiting) {
-        metrics.workRefused();
-        // One line a minute, not one per refused event: a flood must not become a flood of logs.
-        if (performance.now() - lastRefusalLog > 60_000) {
-          lastRefusalLog = performance.now();
-          options.log?.warn({ maxWaiting, eventId: item.eventId }, 'the work queue is full; turning new events away until it drains');
-        }
-        await item.notify?.(busyText(maxWaiting)).catch(() => {});
-        return;
-      }
-      const ticket: Ticket = { item, state: 'waiting', holding: false };
+      if (waitingCount() >= maxWaiting) return refuse(item);
+      const ticket: Ticket = { item, state: 'waiting', admitted: false, holding: false, done: false };
       tickets.add(ticket);
       try {
-        const started = acquire(ticket, item.priority ?? 'normal');
+        const admitted = acquire(admission, ticket, item.priority ?? 'normal');
         report();
-        if (!(await started)) return;
+        if (!(await admitted)) return;
+        if (!(await acquire(slots, ticket, item.priority ?? 'normal'))) return;
         ticket.state = 'running';
         report();
         await current.run(ticket, () => item.run());
       } finally {
-        if (ticket.holding) release(ticket);
+        ticket.done = true;
+        if (ticket.holding) release(slots, ticket);
+        if (ticket.admitted) release(admission, ticket);
         finished(ticket);
         report();
       }
@@ -194,27 +255,48 @@ export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMet
       const ticket = current.getStore();
       // Outside any item (a scheduled job), or while the item already gave its slot up (calls in parallel).
       if (!ticket?.holding) return measured(call, service);
-      release(ticket);
+      release(slots, ticket);
+      release(admission, ticket);
       ticket.state = 'outside';
       report();
       try {
         return await measured(call, service);
       } finally {
-        await acquire(ticket, 'resume');
-        ticket.state = 'running';
+        await retake(ticket, [admission, slots]);
         report();
+      }
+    },
+    async waitOnDatabase(call) {
+      const ticket = current.getStore();
+      if (!ticket?.holding) return call();
+      release(slots, ticket);
+      ticket.state = 'outside';
+      try {
+        return await call();
+      } finally {
+        await retake(ticket, [slots]);
       }
     },
     pending: () => [...tickets].map((ticket) => ({ item: ticket.item, state: ticket.state })),
     idle: () => (tickets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     takeWaiting() {
       const taken: WorkItem[] = [];
-      for (const lane of ['deadline', 'normal'] as const) {
-        for (const waiter of lanes[lane].splice(0)) {
-          taken.push(waiter.ticket.item);
-          waiter.grant(false);
+      const notStarted = (waiter: Waiter) => waiter.ticket.state === 'waiting';
+      for (const pool of [admission, slots]) {
+        for (const lane of ['deadline', 'normal'] as const) {
+          const keep: Waiter[] = [];
+          for (const waiter of pool.lanes[lane].splice(0)) {
+            if (!notStarted(waiter)) {
+              keep.push(waiter);
+              continue;
+            }
+            taken.push(waiter.ticket.item);
+            waiter.grant(false);
+          }
+          pool.lanes[lane].push(...keep);
         }
       }
+      report();
       return taken;
     },
   };

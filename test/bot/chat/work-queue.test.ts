@@ -94,6 +94,64 @@ describe('createWorkQueue', () => {
     expect(order).toEqual(['first done', 'request read', 'second started']);
   });
 
+  it('keeps no slot for an event that ended while one of its parallel calls was still out', async () => {
+    const queue = createWorkQueue(1);
+    const slow = deferred();
+    const failing = queue.run(item('parallel', async () => {
+      // The first call gives the slot up; the second, made meanwhile, fails at once and ends the event.
+      await Promise.all([queue.outside(() => slow.promise), queue.outside(() => Promise.reject(new Error('refused')))]);
+    }));
+    await expect(failing).rejects.toThrow('refused');
+    // The first call comes back after its event ended: what it takes back must be given back.
+    slow.resolve();
+    await tick();
+    await tick();
+    let ran = false;
+    await Promise.race([queue.run(item('next', async () => void (ran = true))), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    expect(ran).toBe(true);
+  });
+
+  it('overlaps database waits of admitted events, but admits no more than maxInProgress', async () => {
+    const queue = createWorkQueue(1, noMetrics, { maxInProgress: 2 });
+    const statements = [deferred(), deferred(), deferred()];
+    const sent: number[] = [];
+    const runs = statements.map((statement, i) =>
+      queue.run(item(`e${i}`, async () => {
+        sent.push(i);
+        await queue.waitOnDatabase(() => statement.promise);
+      })),
+    );
+    for (let i = 0; i < 4; i += 1) await tick();
+    // One slot, yet two statements out at once: each event gave its slot up for its wait. The third
+    // event is not admitted while two are under way.
+    expect(sent).toEqual([0, 1]);
+    expect(queue.waiting).toBe(1);
+    statements[0]!.resolve();
+    for (let i = 0; i < 4; i += 1) await tick();
+    expect(sent).toEqual([0, 1, 2]);
+    statements[1]!.resolve();
+    statements[2]!.resolve();
+    await Promise.all(runs);
+  });
+
+  it('lets other events in while one waits on another service, though it is admitted while waiting on the database', async () => {
+    const queue = createWorkQueue(1, noMetrics, { maxInProgress: 1 });
+    const api = deferred();
+    const order: string[] = [];
+    const hung = queue.run(item('hung', async () => {
+      await queue.outside(() => api.promise);
+      order.push('hung back');
+    }));
+    await tick();
+    await queue.run(item('other', async () => {
+      await queue.waitOnDatabase(async () => {});
+      order.push('other done');
+    }));
+    api.resolve();
+    await hung;
+    expect(order).toEqual(['other done', 'hung back']);
+  });
+
   it('frees the slot when a job throws, and passes the error to its caller', async () => {
     const queue = createWorkQueue(1);
     await expect(queue.run(item('boom', async () => Promise.reject(new Error('boom'))))).rejects.toThrow('boom');
