@@ -131,5 +131,8 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     expect((await run('reconcile no-such-cloud', clouds)).text).toContain('There is no provider "no-such-cloud". Known providers:');
     expect((await run(`reconcile ${provider.id}`, clouds, { id: 'c-jsmith', actingAs: 'jsmith' })).text).toMatch(/staff/i);
     expect(cloud.calls).toHaveLength(0);
+    const help = all(await run('help instances', clouds));
+    expect(help).toContain('/atmo reconcile [provider]');
+    expect(help).toContain('quota drift (read-only)');
   });
 });
