@@ -45,11 +45,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: /atmo reconci
     const text = sectionsOf(reply);
     expect(text).toContain('1 orphan(s), 1 stale, 1 status mismatch(es), 2 quota drift(s)');
     expect(text).toContain(`openstack server delete ${ORPHAN}`);
-    expect(text).toContain(`provider_alias='${drift.stale.uuid}'`);
-    expect(text).toContain(`${drift.mismatched.uuid} (#${drift.mismatched.id}, ${drift.mismatched.owner}): Atmosphere active, Nova SHUTOFF.`);
-    expect(text).toContain(`set_provider_quota('${drift.ramInGb.identityUuid}')`);
+    expect(text).toContain(`Instance.objects.filter(provider_alias__in=['${drift.stale.uuid}'])`);
+    expect(text).toContain(`${drift.mismatched.uuid} #${drift.mismatched.id}, ${drift.mismatched.owner}: Atmosphere active, Nova SHUTOFF`);
+    expect(text).toContain(`monitor_instances_for(1, users=['${drift.mismatched.owner}'], print_logs=True)`);
     expect(text).toContain(`makes ${drift.ramInGb.quota.memory! * 1024} MB`);
-    expect(text).toContain(`set_provider_quota('${drift.cinderOff.identityUuid}')`);
+    expect(text).toContain(`[set_provider_quota(u) for u in ['${drift.ramInGb.identityUuid}', '${drift.cinderOff.identityUuid}']]`);
     const file = deployment.slack.files.find((shared) => shared.filename.startsWith('reconcile-'));
     expect(file?.bytes.toString('utf8')).toContain(`openstack server delete ${ORPHAN}`);
     expect(JSON.stringify(reply)).not.toContain(cloud.credentialSecret);
