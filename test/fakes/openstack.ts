@@ -59,6 +59,8 @@ export interface FakeOpenStackOptions {
   maxLimit?: number;
   /** Keystone's `list_limit`; none by default. */
   listLimit?: number;
+  /** Cinder's catalog type: `block-storage` (current), `volumev3` (older clouds) or none. */
+  cinder?: 'block-storage' | 'volumev3' | 'none';
 }
 
 export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Promise<FakeOpenStack> {
@@ -141,7 +143,9 @@ export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Pr
               { type: 'identity', name: 'keystone', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/v3` }] },
               { type: 'compute', name: 'nova', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/compute/v2.1` }] },
               // Cinder's catalog URL names the token's project (block-storage api-ref, "API endpoints").
-              { type: 'block-storage', name: 'cinderv3', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/volume/v3/${state.adminProjectId}` }] },
+              ...(options.cinder === 'none'
+                ? []
+                : [{ type: options.cinder ?? 'block-storage', name: 'cinderv3', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/volume/v3/${state.adminProjectId}` }] }]),
               { type: 'image', name: 'glance', endpoints: [
                 { interface: 'internal', region_id: options.region ?? 'RegionOne', url: `${base}/internal-image-endpoint` },
                 { interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/image` },
