@@ -93,6 +93,8 @@ export interface QuotaDifference {
  * `cores` = cpu, `ram` = memory × 1024 (Atmosphere stores GB, Nova takes MB), `instances` =
  * instance_count; Cinder `gigabytes` = storage, `volumes` = storage_count, `snapshots` =
  * snapshot_count. `floating_ip_count` and `port_count` go to Neutron and are not compared here.
+ * (Atmosphere leaves `instances` out for an identity on Keystone v2, `ex_force_auth_version`
+ * `2.0_password`; the clouds the bot reads are Keystone v3, where it is set.)
  */
 const QUOTA_MAP: readonly { service: 'Nova' | 'Cinder'; key: string; column: keyof QuotaValues; factor: number; unit: string }[] = [
   { service: 'Nova', key: 'cores', column: 'cpu', factor: 1, unit: 'cores' },

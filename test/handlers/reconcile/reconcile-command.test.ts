@@ -113,6 +113,12 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     expect(all(reply)).toContain(`identity ${drift.ramInGb.identityUuid}`);
     expect(all(reply)).toContain('1 stale');
 
+    cloud.delayNext('/compute/v2.1/os-quota-sets/', 1_500);
+    const slow = await run(`reconcile ${provider.id}`, cloudsFor(cloud, provider.id, t.deps.log, { timeoutMs: 400 }));
+    expect(all(slow)).toMatch(/Quota comparison stopped after [0-4] of \d+ identities: could not reach OpenStack of provider \d+ for GET \/os-quota-sets\/proj-\w+: waited 400 ms\./);
+    expect(slow.text).toContain('1 orphan(s), 1 stale, 1 status mismatch(es)');
+    expect(slow.tone).toBe('danger');
+
     cloud.setAdmin(false);
     const refused = await run(`reconcile ${provider.id}`, cloudsFor(cloud, provider.id, t.deps.log));
     expect(all(refused)).toContain(`Nova of provider ${provider.id} refused GET /servers/detail?all_tenants=1&limit=500 (HTTP 403) (this needs an admin or reader role for every project in its policy)`);
