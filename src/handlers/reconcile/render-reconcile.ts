@@ -72,7 +72,8 @@ function summary(result: ProviderReconcile): string {
   const parts = servers
     ? [`${servers.orphans.length} orphan(s)`, `${servers.stale.length} stale`, `${servers.mismatches.length} status mismatch(es)`]
     : ['servers not compared'];
-  parts.push(`${result.drift.length} quota drift(s)`);
+  const quotasUnread = result.quotaProblems.length > 0 && result.counts.quotasChecked === 0;
+  parts.push(quotasUnread ? 'quotas not compared' : `${result.drift.length} quota drift(s)`);
   return `${result.name} (${result.providerId}): ${parts.join(', ')}`;
 }
 

@@ -4,6 +4,7 @@ import type { Reply } from '../../../src/bot/chat/reply.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
 import type { Deps } from '../../../src/deps.js';
 import { listProviders } from '../../../src/db/queries/instances.js';
+import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
 import { OPENSTACK_SETTING_HINT } from '../../../src/handlers/reconcile/reconcile-report.js';
 import { dbKinds } from '../../support/databases.js';
 import { commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
@@ -88,6 +89,27 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     expect(all(reply)).toContain('Quotas not compared: Keystone of provider');
     expect(JSON.stringify(reply)).not.toContain(wrong);
     expect(JSON.stringify(t.logLines)).not.toContain(wrong);
+  });
+
+  it('reports every configured provider, one refusing its credential while the other answers', async () => {
+    cloud = await startFakeOpenStack();
+    await driftedCloud(t.deps.db, cloud, provider.id);
+    const other = (await listProviders(t.deps.db)).find((p) => p.id !== provider.id)!;
+    const entry = { authUrl: cloud.authUrl, applicationCredentialId: cloud.credentialId, regionName: undefined, interface: 'public' as const };
+    const openstack = createOpenStackClouds({
+      clouds: [
+        { ...entry, providerId: provider.id, applicationCredentialSecret: cloud.credentialSecret },
+        { ...entry, providerId: other.id, applicationCredentialSecret: 'revoked-secret-77' },
+      ],
+      log: t.deps.log,
+      timeoutMs: 5_000,
+    });
+    const reply = await run('reconcile', openstack);
+    expect(reply.title).toBe(`Reconcile: ${[provider, other].sort((a, b) => a.id - b.id).map((p) => `${p.name} (${p.id})`).join(', ')}`);
+    expect(reply.text).toContain(`${provider.name} (${provider.id}): 1 orphan(s), 1 stale, 1 status mismatch(es), 2 quota drift(s)`);
+    expect(reply.text).toContain(`${other.name} (${other.id}): servers not compared, quotas not compared`);
+    expect(all(reply)).toContain(`Servers not compared: Keystone of provider ${other.id} refused the application credential (HTTP 401`);
+    expect(JSON.stringify(reply)).not.toContain('revoked-secret-77');
   });
 
   it('reports the quotas when Nova times out on the servers, and a malformed listing', async () => {
