@@ -66,6 +66,20 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     expect(cloud.calls.some((call) => call.path === `/volume/v3/${cloud!.adminProjectId}/os-quota-sets/proj-${drift.cinderOff.username}`)).toBe(true);
   });
 
+  it('says the two agree once the drift is undone, and posts the same counts in the file', async () => {
+    cloud = await startFakeOpenStack();
+    const drift = await driftedCloud(t.deps.db, cloud, provider.id);
+    cloud.servers.delete(ORPHAN);
+    cloud.servers.set(drift.stale.uuid, { status: 'ACTIVE', projectId: `proj-${drift.stale.owner}` });
+    cloud.servers.get(drift.mismatched.uuid)!.status = 'ACTIVE';
+    cloud.computeQuotas.get(`proj-${drift.ramInGb.username}`)!.ram = drift.ramInGb.quota.memory! * 1024;
+    cloud.volumeQuotas.get(`proj-${drift.cinderOff.username}`)!.gigabytes = drift.cinderOff.quota.storage!;
+    const reply = await run(`reconcile ${provider.id}`, cloudsFor(cloud, provider.id, t.deps.log));
+    expect(reply.tone).toBe('success');
+    expect(reply.text).toBe(`Atmosphere and OpenStack agree: ${provider.name} (${provider.id}): 0 orphan(s), 0 stale, 0 status mismatch(es), 0 quota drift(s). Read-only: nothing was changed; each finding names the command that fixes it.`);
+    expect(file(reply)).toContain('0 orphan(s), 0 stale, 0 status mismatch(es), 0 quota drift(s)');
+  });
+
   it('lists only the first ids of a kind in the message, all of them in the file', async () => {
     cloud = await startFakeOpenStack();
     await driftedCloud(t.deps.db, cloud, provider.id);
