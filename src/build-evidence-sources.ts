@@ -36,6 +36,10 @@ export function buildEvidenceSources(config: Config, log: Logger, now: () => Dat
         const client = openstack.nova(providerId);
         return client && callsOutsideSlot(client, queue, 'openstack');
       },
+      inventory: (providerId) => {
+        const client = openstack.inventory(providerId);
+        return client && callsOutsideSlot(client, queue, 'openstack');
+      },
     },
     flower: flower && callsOutsideSlot(flower, queue, 'flower'),
     argo: argo && callsOutsideSlot(argo, queue, 'argo'),

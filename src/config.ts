@@ -188,6 +188,7 @@ const variables = z.object({
     IMAGE_MASTER_PROVIDER: optionalString,
     IMAGE_REPLICA_PROVIDERS: providerList,
     REPLICA_REPORT_CRON: cron('0 14 * * 1'),
+    RECONCILE_CRON: cron('0 13 * * 1'),
     STATS_REPORT_CRON: cron('0 15 * * 1'),
     STATS_CHANNEL: channel,
     RESOURCE_REQUEST_REMIND_HOURS: positiveInt(48),

@@ -9,7 +9,7 @@ const AREAS: readonly { title: string; words: readonly string[] }[] = [
   { title: 'Resource requests', words: ['requests', 'request', 'approve', 'confirm', 'deny', 'close'] },
   { title: 'Imaging requests', words: ['imaging'] },
   { title: 'Images', words: ['image', 'images'] },
-  { title: 'Instances', words: ['instance', 'instances'] },
+  { title: 'Instances', words: ['instance', 'instances', 'reconcile'] },
   { title: 'Maintenance', words: ['maintenance'] },
   { title: 'status.io', words: ['statusio'] },
   { title: 'Releases', words: ['release'] },

@@ -18,6 +18,7 @@ import {
 import { imagingQueueCommand } from './imaging/imaging-queue-command.js';
 import { moveVersionCommand, publishImageCommand, replicasCommand } from './images/image-commands.js';
 import { statsCommand } from './stats/stats-command.js';
+import { reconcileCommand } from './reconcile/reconcile-command.js';
 import { cancelImageAction, moveVersionAction, moveVersionFormAction, publishAction, publishFlagAction, verifyMoveAction, verifyPublicAction } from './images/image-actions.js';
 import { instanceCommand, stuckInstancesCommand, userInstancesCommand } from './instances/instance-commands.js';
 import {
@@ -86,6 +87,7 @@ export const commandDefinitions: readonly AnyCommandDefinition[] = [
   publishImageCommand,
   replicasCommand,
   statsCommand,
+  reconcileCommand,
   instanceCommand,
   stuckInstancesCommand,
   userInstancesCommand,

@@ -9,6 +9,7 @@ import { createJobRunPruneJob } from './job-run-prune-job.js';
 import { createDecisionReconcileJob } from './decision-reconcile-job.js';
 import { createReplicaReportJob } from './replica-report-job.js';
 import { createStatsReportJob } from './stats-report-job.js';
+import { createReconcileJob } from './reconcile-job.js';
 import { advanceQueueIfWaiting } from '../handlers/imaging/advance-queue-if-waiting.js';
 import { createDemoImagingJob } from './demo-imaging-job.js';
 
@@ -28,6 +29,7 @@ export function buildJobs(deps: Deps): ScheduledJob[] {
     createDecisionReconcileJob(deps),
     createReplicaReportJob(deps),
     createStatsReportJob(deps),
+    createReconcileJob(deps),
     // The demo has no Atmosphere to run the imaging chain: this plays it, in embedded mode only.
     ...(deps.config.embedded ? [createDemoImagingJob(deps)] : []),
   ];

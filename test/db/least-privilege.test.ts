@@ -19,6 +19,10 @@ import { createGitHubReleases } from '../../src/integrations/github/github-relea
 import { createStatusIo } from '../../src/integrations/statusio/statusio-client.js';
 import { startFakeGitHub } from '../fakes/github.js';
 import { startFakeStatusIo } from '../fakes/statusio.js';
+import { startFakeOpenStack } from '../fakes/openstack.js';
+import { busiestProvider, cloudsFor, driftedCloud } from '../handlers/reconcile/reconcile-scenario.js';
+import { createDispatcher } from '../../src/bot/chat/create-dispatcher.js';
+import { actionDefinitions, commandDefinitions } from '../../src/handlers/index.js';
 import { freeImagingSlot, requestId, statusOf } from '../handlers/imaging/imaging-support.js';
 
 const kpatel = { id: 'c-kpatel', actingAs: 'kpatel' };
@@ -197,6 +201,20 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with exactly the printe
     } finally {
       await github.close();
       await statusio.close();
+    }
+  });
+
+  it('reconciles a provider with OpenStack (instances, identities, memberships and quotas it may read)', async () => {
+    const cloud = await startFakeOpenStack();
+    try {
+      const provider = await busiestProvider(owner());
+      await driftedCloud(owner(), cloud, provider.id);
+      const dispatcher = createDispatcher({ ...s.bot.deps, openstack: cloudsFor(cloud, provider.id, s.bot.deps.log) }, commandDefinitions, actionDefinitions);
+      const { replies } = await dispatch(dispatcher, commandEvent(`reconcile ${provider.id}`, kpatel));
+      texts.push(replies[0]!.text);
+      expect(replies[0]!.text).toContain('1 orphan(s), 1 stale, 1 status mismatch(es), 2 quota drift(s)');
+    } finally {
+      await cloud.close();
     }
   });
 

@@ -11,6 +11,9 @@ import type { IncomingMessage } from 'node:http';
  */
 export interface FakeNovaServer {
   status: string;
+  name?: string;
+  /** The owning Keystone project (`tenant_id`); the credential's own project when left out. */
+  projectId?: string;
   taskState?: string | null;
   vmState?: string;
   powerState?: number;

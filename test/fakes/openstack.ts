@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerNova, type FakeNovaServer } from './nova-routes.js';
+import { answerInventory, type InventoryState } from './inventory-routes.js';
 
 export type { FakeNovaServer } from './nova-routes.js';
 
@@ -11,7 +12,9 @@ export type { FakeNovaServer } from './nova-routes.js';
  * endpoint, and Nova's `GET /v2.1/servers/{id}` behind the `compute` endpoint (nova-routes.ts). Shapes follow keystone's api-ref (token body with `expires_at` and `catalog`, the token in
  * `X-Subject-Token`, 201) and glance/api/v2/images.py (PATCH only with
  * `application/openstack-images-v2.1-json-patch`, else 415; a missing image is 404; publicizing an
- * image is admin-only in Glance's default policy, else 403).
+ * image is admin-only in Glance's default policy, else 403). The listings reconciliation reads (Nova's
+ * servers/detail and quota sets, Cinder's quota sets behind `block-storage`, Keystone's projects) are
+ * in inventory-routes.ts.
  */
 export interface FakeGlanceImage {
   status: string;
@@ -25,7 +28,15 @@ export interface FakeOpenStack {
   credentialSecret: string;
   images: Map<string, FakeGlanceImage>;
   servers: Map<string, FakeNovaServer>;
-  calls: { method: string; path: string; headers: IncomingMessage['headers']; body: unknown; status: number }[];
+  /** Keystone projects, name -> id (what `GET /v3/projects` lists). */
+  projects: Map<string, string>;
+  /** Nova quota-set limits per project id, over Nova's defaults. */
+  computeQuotas: Map<string, Record<string, number>>;
+  /** Cinder quota-set limits per project id, over Cinder's defaults. */
+  volumeQuotas: Map<string, Record<string, number>>;
+  /** The project the credential's tokens are scoped to (the admin project). */
+  adminProjectId: string;
+  calls: { method: string; path: string; query: string; headers: IncomingMessage['headers']; body: unknown; status: number }[];
   /** The next request whose path starts with `pathPrefix` answers `status`. */
   failNext(pathPrefix: string, status: number): void;
   /** The next request whose path starts with `pathPrefix` answers only after `ms` (a timeout). */
@@ -39,7 +50,20 @@ export interface FakeOpenStack {
   close(): Promise<void>;
 }
 
-export async function startFakeOpenStack(options: { images?: Record<string, FakeGlanceImage>; servers?: Record<string, FakeNovaServer>; region?: string } = {}): Promise<FakeOpenStack> {
+export interface FakeOpenStackOptions {
+  images?: Record<string, FakeGlanceImage>;
+  servers?: Record<string, FakeNovaServer>;
+  region?: string;
+  projects?: Record<string, string>;
+  /** Nova's `[api] max_limit` (servers per page at most); 1000 as in Nova. */
+  maxLimit?: number;
+  /** Keystone's `list_limit`; none by default. */
+  listLimit?: number;
+  /** Cinder's catalog type: `block-storage` (current), `volumev3` (older clouds) or none. */
+  cinder?: 'block-storage' | 'volumev3' | 'none';
+}
+
+export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Promise<FakeOpenStack> {
   const credentialId = randomBytes(8).toString('hex');
   const credentialSecret = `secret-${randomBytes(12).toString('hex')}`;
   const images = new Map(Object.entries(options.images ?? {}));
@@ -51,6 +75,17 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
   const failures: { pathPrefix: string; status: number }[] = [];
   let admin = true;
   let base = '';
+  const state: InventoryState = {
+    servers,
+    projects: new Map(Object.entries(options.projects ?? {})),
+    computeQuotas: new Map(),
+    volumeQuotas: new Map(),
+    adminProjectId: randomBytes(16).toString('hex'),
+    admin,
+    maxLimit: options.maxLimit ?? 1000,
+    listLimit: options.listLimit ?? null,
+    base,
+  };
 
   const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
@@ -69,8 +104,9 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
     } catch {
       body = raw;
     }
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    const call = { method: request.method ?? 'GET', path, headers: request.headers, body, status: 0 };
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
+    const call = { method: request.method ?? 'GET', path, query: url.search, headers: request.headers, body, status: 0 };
     calls.push(call);
     const failure = failures.findIndex((entry) => path.startsWith(entry.pathPrefix));
     if (failure !== -1) {
@@ -106,6 +142,10 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
             catalog: [
               { type: 'identity', name: 'keystone', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/v3` }] },
               { type: 'compute', name: 'nova', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/compute/v2.1` }] },
+              // Cinder's catalog URL names the token's project (block-storage api-ref, "API endpoints").
+              ...(options.cinder === 'none'
+                ? []
+                : [{ type: options.cinder ?? 'block-storage', name: 'cinderv3', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/volume/v3/${state.adminProjectId}` }] }]),
               { type: 'image', name: 'glance', endpoints: [
                 { interface: 'internal', region_id: options.region ?? 'RegionOne', url: `${base}/internal-image-endpoint` },
                 { interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/image` },
@@ -115,6 +155,14 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
         },
         { 'X-Subject-Token': token },
       ));
+    }
+    const listing = path === '/v3/projects' || path.startsWith('/compute/v2.1/servers/detail') || path.includes('/os-quota-sets/');
+    if (listing) {
+      if (!tokens.has(String(request.headers['x-auth-token']))) return (call.status = send(response, 401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } }));
+      if (call.method !== 'GET') return (call.status = send(response, 405, { error: { code: 405, message: 'Method not allowed' } }));
+      state.admin = admin;
+      const answer = answerInventory(path, url.searchParams, state);
+      if (answer) return (call.status = send(response, answer.status, answer.body));
     }
     const server = /^\/compute\/v2\.1\/servers\/([^/]+)$/.exec(path);
     if (server) {
@@ -150,12 +198,17 @@ export async function startFakeOpenStack(options: { images?: Record<string, Fake
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.base = base;
   return {
     authUrl: `${base}/v3`,
     credentialId,
     credentialSecret,
     images,
     servers,
+    projects: state.projects,
+    computeQuotas: state.computeQuotas,
+    volumeQuotas: state.volumeQuotas,
+    adminProjectId: state.adminProjectId,
     calls,
     failNext: (pathPrefix, status) => void failures.push({ pathPrefix, status }),
     delayNext: (pathPrefix, ms) => void delays.push({ pathPrefix, ms }),

@@ -26,7 +26,7 @@ export function classifyNovaFault(fault: NovaFault): { capacity: boolean; meanin
 }
 
 /** Atmosphere's status names grouped by the Nova status they come from (reference §3.3). */
-function atmosphereGroup(status: string): string {
+export function atmosphereGroup(status: string): string {
   const name = status.toLowerCase();
   if (['active', 'running', 'networking', 'deploying', 'deploy_error', 'redeploy'].includes(name)) return 'active';
   if (name === 'pending') return 'build';
@@ -35,7 +35,8 @@ function atmosphereGroup(status: string): string {
   return name;
 }
 
-function novaGroup(server: NovaServer): string {
+/** Nova's status (and task) in the same groups as `atmosphereGroup`. */
+export function novaGroup(server: Pick<NovaServer, 'status' | 'taskState'>): string {
   const name = server.status.toLowerCase();
   const task = server.taskState?.replace(/-/g, '_') ?? null;
   if (name === 'active' && task && BUILD_TASKS.has(task)) return 'build';

@@ -3,10 +3,15 @@ import type { Logger } from '../../logger.js';
 import { createRedactor } from '../../model/redactor.js';
 import type { OpenStackCloud } from '../../model/openstack-clouds.js';
 
-/** The catalog service types the bot calls: Glance and Nova. */
-export type CatalogService = 'image' | 'compute';
+/**
+ * The services the bot calls: Glance, Nova, Cinder, and Keystone itself. Keystone is reached at the
+ * configured `auth_url` (the v3 base); the others through the catalog, Cinder under its current type
+ * `block-storage` or the older `volumev3` (service-types-authority).
+ */
+export type CatalogService = 'image' | 'compute' | 'volume' | 'identity';
 
-const SERVICE_NAMES: Record<CatalogService, string> = { image: 'image (Glance)', compute: 'compute (Nova)' };
+const SERVICE_NAMES: Record<CatalogService, string> = { image: 'image (Glance)', compute: 'compute (Nova)', volume: 'block-storage (Cinder)', identity: 'identity (Keystone)' };
+const CATALOG_TYPES: Record<Exclude<CatalogService, 'identity'>, readonly string[]> = { image: ['image'], compute: ['compute'], volume: ['block-storage', 'volumev3'] };
 
 export interface ServiceRequest {
   method: 'GET' | 'PATCH' | 'PUT' | 'POST';
@@ -113,8 +118,9 @@ export function createKeystoneSession(cloud: OpenStackCloud, options: KeystoneOp
   }
 
   function endpointOf(auth: Session, service: CatalogService): string {
-    const endpoint = auth.catalog
-      .filter((entry) => entry.type === service)
+    if (service === 'identity') return cloud.authUrl.replace(/\/+$/, '');
+    const endpoint = CATALOG_TYPES[service]
+      .flatMap((type) => auth.catalog.filter((entry) => entry.type === type))
       .flatMap((entry) => entry.endpoints ?? [])
       .find((candidate) => candidate.interface === cloud.interface && (cloud.regionName === undefined || candidate.region_id === cloud.regionName || candidate.region === cloud.regionName));
     if (!endpoint?.url) {
