@@ -124,7 +124,7 @@ describe.each(dbKinds())('the instance views with Nova on %s', (kind) => {
     cloud.delayNext('/compute/', 1_000);
     const { replies } = await dispatch(dispatcher, commandEvent('instance gpu-test', kpatel));
     expect(replies).toHaveLength(2);
-    expect(body(replies[0]!)).toContain('Still asking Nova: its answer follows in a second message.');
+    expect(body(replies[0]!)).toContain('Still asking Nova: its answer is added when it arrives.');
     expect(body(replies[0]!)).toContain(`Fault: \`nova show ${vm.uuid}\``);
     expect(replies[1]!.title).toBe(`Instance #${vm.id} "gpu-test": no valid host (cloud near capacity) (with the late evidence)`);
     expect(body(replies[1]!)).toContain('Fault (Nova): No valid host was found.');
