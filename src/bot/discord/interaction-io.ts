@@ -113,8 +113,10 @@ export class ComponentResponder {
 export function createCommandReplyIO(
   interaction: InteractionCallbacks,
   options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void; log: Logger },
-): EventIO & { finish(): Promise<void> } {
+): EventIO & { finish(): Promise<void>; editAnswer(reply: Reply): Promise<boolean> } {
   let state: 'fresh' | 'deferred' | 'answered' = 'fresh';
+  /** Whether the first answer is the interaction's original response, which `@original` edits. */
+  let firstIsOriginal: boolean | null = null;
   const moveTo = (next: 'deferred' | 'answered') => {
     if (state === 'fresh') options.onFirstResponse?.();
     state = next;
@@ -140,19 +142,33 @@ export function createCommandReplyIO(
           clearTimeout(timer);
           await interaction.reply(message, files, ephemeral);
           moveTo('answered');
+          firstIsOriginal ??= true;
         } else if (state === 'answered') {
           await interaction.followUp(message, files, ephemeral);
         } else if (reply.visibility === 'channel') {
           if (!originalUsed) await interaction.editOriginal({ content: POSTED_IN_CHANNEL, embeds: [], components: [] }, NO_FILES);
           originalUsed = true;
           await interaction.followUp(message, files, false);
+          firstIsOriginal ??= false;
         } else if (!originalUsed) {
           await interaction.editOriginal(message, files);
           originalUsed = true;
+          firstIsOriginal ??= true;
         } else {
           await interaction.followUp(message, files, true);
         }
       })),
+    // PATCH /webhooks/{app}/{token}/messages/@original, within the token's 15 minutes. A channel answer
+    // after a private deferral is a follow-up, which @original does not reach.
+    editAnswer: async (reply) => {
+      let edited = false;
+      await queue(async () => {
+        if (!firstIsOriginal) return;
+        await deliver(reply, options.log, (message, files) => interaction.editOriginal(message, files));
+        edited = true;
+      });
+      return edited;
+    },
     finish: () =>
       queue(async () => {
         clearTimeout(timer);

@@ -114,14 +114,20 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const event = slashCommandToEvent(command, arrival());
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
       const uploaded = new WeakSet<Reply>();
+      const trusted = deps.trustedResponseUrl(command.response_url);
+      let answered = false;
+      const viaResponseUrl = (answer: Reply, extra: Record<string, unknown>) => {
+        const port = slackFilePort(client, fileTarget(answer, command.channel_id, command.user_id), async (message) => {
+          const body = responseMessage(answer, message, extra);
+          await queue.outside(() => postToResponseUrl(command.response_url, body, deps.trustedResponseUrl), 'slack');
+        }, queue);
+        return deliverReply(answer, port, log, uploaded);
+      };
       const io: EventIO = {
-        respond: deps.trustedResponseUrl(command.response_url)
-          ? (answer) => {
-              const port = slackFilePort(client, fileTarget(answer, command.channel_id, command.user_id), async (message) => {
-                const body = responseMessage(answer, message);
-                await queue.outside(() => postToResponseUrl(command.response_url, body, deps.trustedResponseUrl), 'slack');
-              }, queue);
-              return deliverReply(answer, port, log, uploaded);
+        respond: trusted
+          ? async (answer) => {
+              await viaResponseUrl(answer, {});
+              answered = true;
             }
           : async (answer) => {
               log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
@@ -133,6 +139,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
               }, queue);
               return deliverReply(answer, port, log, uploaded);
             },
+        // A message sent through a slash command's response_url is replaced by posting to the same URL
+        // with `replace_original` (https://api.slack.com/interactivity/handling#updating_message_response);
+        // a chat.postEphemeral answer has no handle to edit it by.
+        ...(trusted
+          ? {
+              editAnswer: async (answer: Reply) => {
+                if (!answered) return false;
+                await viaResponseUrl(answer, { replace_original: true });
+                return true;
+              },
+            }
+          : {}),
       };
       await queue.run({
         eventId: event.id,

@@ -3,6 +3,7 @@ import { triageInstance, type InstanceItem } from '../instances/load-instance-it
 import { readNovaEvidence, type NovaEvidence } from './nova-evidence.js';
 import { readFlowerTasks, type FlowerTasksEvidence } from './flower-evidence.js';
 import { readArgoEvidence, type ArgoEvidence } from './argo-evidence.js';
+import { settlesWithin } from './settles-within.js';
 
 /** What the cloud's services said about one instance, gathered for its triage view and report. */
 export interface InstanceEvidence {
@@ -58,9 +59,7 @@ export function startGathering(deps: Pick<Deps, 'openstack' | 'flower' | 'argo' 
  * late, the whole evidence once they have all answered: a message goes out in time and tells the rest after.
  */
 export async function settleWithin(gathering: Gathering, waitMs: number): Promise<{ evidence: InstanceEvidence; late: Promise<InstanceEvidence> | null }> {
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([gathering.all.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, waitMs))))]);
-  clearTimeout(timer);
+  const done = await settlesWithin(gathering.all, waitMs);
   return { evidence: gathering.seen(), late: done ? null : gathering.all };
 }
 
