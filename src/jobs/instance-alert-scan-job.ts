@@ -59,7 +59,11 @@ export async function runInstanceAlertScan(deps: Deps, context: JobContext, opti
   if (hasEvidenceSources(deps)) {
     for (const item of items) {
       const thread = threads.get(item.instance.id);
-      if (isInstanceAlertable(item) && (!thread?.parentRef || thread.fingerprint !== instanceFingerprint(item))) gatherings.set(item.instance.id, startGathering(deps, item));
+      if (!isInstanceAlertable(item) || (thread?.parentRef && thread.fingerprint === instanceFingerprint(item))) continue;
+      const gathering = startGathering(deps, item);
+      // Its post (if this runner wins the claim) hears a failure; one no post awaits must not go unhandled.
+      gathering.all.catch(() => undefined);
+      gatherings.set(item.instance.id, gathering);
     }
   }
   const evidence: EvidencePosting = { deps, channel, log, deadline: performance.now() + deps.config.EVIDENCE_WAIT_MS, late: [] };

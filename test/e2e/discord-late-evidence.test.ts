@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInstances } from '../../src/db/queries/instances.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { APPLICATION_ID, chatInput, GUILD_ID } from '../support/discord-interactions.js';
+import { APPLICATION_ID, buttonClick, chatInput, GUILD_ID } from '../support/discord-interactions.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
 import { startFakeOpenStack, type FakeOpenStack } from '../fakes/openstack.js';
 import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
 import { startMirroredAtmosphereApi } from './mirrored-atmosphere-api.js';
-import { CALLBACK, createDiscordReader, discordText } from './discord-driver.js';
+import { CALLBACK, createDiscordReader, discordText, type DiscordMessageBody } from './discord-driver.js';
 import { errorLines, productionEnv, startE2eBot, waitFor, type E2eBot } from './e2e-support.js';
 
 const TOKEN = 'e2e-discord-late-evidence-token';
@@ -68,5 +68,24 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: late eviden
     expect(read.edits(show)).toHaveLength(1);
     expect(read.followUps(show)).toHaveLength(0);
     expect(errorLines(running.logLines)).toEqual([]);
+  });
+
+  it('edits the view a Show click sent as a follow-up by its message id, leaving the clicked message alone', async () => {
+    // Another instance than the first test's: Nova's answer for that one is still cached.
+    const [vm] = await findInstances(database.atmosphere.db, 'docker-dev');
+    cloud.servers.set(vm!.uuid, { status: 'SHUTOFF', vmState: 'stopped', powerState: 4 });
+    cloud.delayNext(`/compute/v2.1/servers/${vm!.uuid}`, 2_000);
+    const click = send(buttonClick({ customId: `in:show:${vm!.id}`, userId: D.kpatel }));
+    const view = await read.followUp(click);
+    expect(discordText(view)).toContain('Still asking Nova: its answer is added when it arrives.');
+    const webhook = `/webhooks/${APPLICATION_ID}/${click.token}`;
+    const posted = discord.requests.find((request) => request.method === 'POST' && request.path === webhook)!;
+    const id = (posted.response as { id: string }).id;
+    const edit = await waitFor('the edit of the follow-up', () => discord.requests.find((request) => request.method === 'PATCH' && request.path === `${webhook}/messages/${id}`));
+    const text = discordText(edit.body as DiscordMessageBody);
+    expect(text).toContain('Nova: SHUTOFF (vm stopped, no task, power SHUTDOWN (4))');
+    expect(text).not.toContain('Still asking');
+    expect(read.followUps(click)).toHaveLength(1);
+    expect(read.edits(click)).toHaveLength(0);
   });
 });

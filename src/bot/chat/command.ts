@@ -147,9 +147,9 @@ export interface EventIO {
   updateSource?(reply: Reply): Promise<void>;
   /**
    * Replaces the first answer sent through `respond`: Slack through the slash command's response_url
-   * (`replace_original`), Discord by editing the interaction's original response (`@original`), the
-   * console by printing it again as updated. Resolves false, sending nothing, when that answer cannot
-   * be edited (no answer yet, a click's follow-up, a channel answer behind Discord's private deferral).
+   * (`replace_original`), Discord by editing the interaction's original response (`@original`) or
+   * the follow-up it was, the console by printing it again as updated. Resolves false, sending
+   * nothing, when that answer cannot be edited (no answer yet; a click's ephemeral answer on Slack).
    */
   editAnswer?(reply: Reply): Promise<boolean>;
 }

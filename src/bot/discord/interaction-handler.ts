@@ -156,6 +156,7 @@ export function createInteractionHandler(options: InteractionHandlerOptions): In
   function componentIO(responder: ComponentResponder): EventIO {
     return {
       respond: (answer) => queue.outside(() => responder.io.respond(answer), 'discord'),
+      editAnswer: (answer) => queue.outside(() => responder.io.editAnswer?.(answer) ?? Promise.resolve(false), 'discord'),
       updateSource: (answer) => queue.outside(() => responder.io.updateSource?.(answer) ?? responder.io.respond(answer), 'discord'),
     };
   }

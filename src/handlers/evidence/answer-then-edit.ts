@@ -4,8 +4,8 @@ import { formatTimestamp } from '../format-time.js';
 
 /**
  * A view whose evidence was late: `first` goes out now, and the whole view replaces it once `whole`
- * has it, where the platform can edit that answer (a slash command on Slack, Discord, the console).
- * Where it cannot (a button's follow-up), or the edit fails, the whole view is returned to go out as
+ * has it, where the platform can edit that answer (a slash command on Slack, commands and clicks on
+ * Discord, the console). Where it cannot (a click's ephemeral answer on Slack), or the edit fails, the whole view is returned to go out as
  * a second message, titled so that it reads as the completed one.
  */
 export async function answerThenEdit(ctx: HandlerContext, first: Reply, whole: Promise<Reply>): Promise<Reply | void> {
