@@ -16,6 +16,8 @@ export interface RecordedCall {
   /** Form fields, with JSON-valued ones (`blocks`, `view`, ...) parsed. */
   args: Record<string, unknown>;
   token: string;
+  /** What the fake answered (a posted message's `ts`). */
+  response?: Record<string, unknown>;
 }
 
 export interface RecordedResponse {
@@ -262,10 +264,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       const method = methodMatch[1]!;
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       const args = parseArgs(req.headers['content-type'] ?? '', raw);
-      const call = { method, args, token };
+      const call: RecordedCall = { method, args, token };
       calls.push(call);
       fake.onCall?.(call);
-      return send(res, 200, answer(method, token, args));
+      call.response = answer(method, token, args);
+      return send(res, 200, call.response);
     })().catch((error: unknown) => send(res, 500, { ok: false, error: String(error) }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
