@@ -115,7 +115,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
       const uploaded = new WeakSet<Reply>();
       const trusted = deps.trustedResponseUrl(command.response_url);
-      let answered = false;
+      let answers = 0;
       const viaResponseUrl = (answer: Reply, extra: Record<string, unknown>) => {
         const port = slackFilePort(client, fileTarget(answer, command.channel_id, command.user_id), async (message) => {
           const body = responseMessage(answer, message, extra);
@@ -127,7 +127,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         respond: trusted
           ? async (answer) => {
               await viaResponseUrl(answer, {});
-              answered = true;
+              answers += 1;
             }
           : async (answer) => {
               log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
@@ -140,12 +140,13 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
               return deliverReply(answer, port, log, uploaded);
             },
         // A message sent through a slash command's response_url is replaced by posting to the same URL
-        // with `replace_original` (https://api.slack.com/interactivity/handling#updating_message_response);
-        // a chat.postEphemeral answer has no handle to edit it by.
+        // with `replace_original` (https://docs.slack.dev/messaging/modifying-messages). After several
+        // answers it is not certain which one that replaces, so only a lone answer is edited; a
+        // chat.postEphemeral answer has no handle to edit it by.
         ...(trusted
           ? {
               editAnswer: async (answer: Reply) => {
-                if (!answered) return false;
+                if (answers !== 1) return false;
                 await viaResponseUrl(answer, { replace_original: true });
                 return true;
               },
