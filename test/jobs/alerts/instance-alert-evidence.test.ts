@@ -145,6 +145,16 @@ describe.each(dbKinds())('the cloud evidence in instance alert threads on %s', (
     expect(evidenceIn(chat, 'docker-dev')).toHaveLength(1);
   });
 
+  it('posts one evidence reply per thread when two runners scan at once', async () => {
+    const { deps, chat } = await sources();
+    // Two runners with their own caches, as two replicas: the thread's claim lets one post.
+    await Promise.all([tick(deps), tick({ ...deps, kv: createMemoryStore() })]);
+    for (const name of ['gpu-test', 'docker-dev', 'thesis-sim-02']) {
+      expect(chat.posts.filter((post) => !post.thread && post.reply.title?.includes(`"${name}"`))).toHaveLength(1);
+      expect(evidenceIn(chat, name)).toHaveLength(1);
+    }
+  });
+
   it('does not hold the post for a slow source past EVIDENCE_WAIT_MS, and edits it when the answer arrives', async () => {
     const { deps, chat } = await sources({ waitMs: 300 });
     const gpu = rows['gpu-test']!;
