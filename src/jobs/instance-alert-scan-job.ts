@@ -18,6 +18,9 @@ import {
 } from './alerts/instance-alert.js';
 import { readEventBatch, syncThreads, type ListRequestEvents, type ScanCounts } from './alerts/sync-threads.js';
 import type { ThreadObservation } from './alerts/sync-alert-thread.js';
+import { startGathering, settleWithin, withEvidence, type Gathering } from '../handlers/evidence/instance-evidence.js';
+import { buildInstanceEvidenceReply, hasEvidenceSources } from './alerts/instance-evidence-reply.js';
+import type { ChannelRef, MessageRef } from '../bot/chat/chat-event.js';
 import type { JobContext, ScheduledJob } from './scheduler.js';
 
 export const INSTANCE_ALERT_SCAN_JOB = 'instance-alert-scan';
@@ -50,6 +53,21 @@ export async function runInstanceAlertScan(deps: Deps, context: JobContext, opti
   const items = await loadInstanceItems(deps, await getInstances(db, ids), now);
   const events = await readEventBatch(db, INSTANCE_ALERT_SCAN_JOB, INSTANCE_WATCH_SUBJECT, options.listEvents ?? listRequestEventsSince);
 
+  // The cloud is asked only about an alert about to be posted or whose state changed, all of them at
+  // once and before Atmosphere's actions, so that each post waits at most EVIDENCE_WAIT_MS from here.
+  const gatherings = new Map<number, Gathering>();
+  if (hasEvidenceSources(deps)) {
+    for (const item of items) {
+      const thread = threads.get(item.instance.id);
+      if (!isInstanceAlertable(item) || (thread?.parentRef && thread.fingerprint === instanceFingerprint(item))) continue;
+      const gathering = startGathering(deps, item);
+      // Its post (if this runner wins the claim) hears a failure; one no post awaits must not go unhandled.
+      gathering.all.catch(() => undefined);
+      gatherings.set(item.instance.id, gathering);
+    }
+  }
+  const evidence: EvidencePosting = { deps, channel, log, deadline: performance.now() + deps.config.EVIDENCE_WAIT_MS, late: [] };
+
   const observations: ThreadObservation[] = [];
   for (const item of items) {
     const thread = threads.get(item.instance.id);
@@ -57,10 +75,15 @@ export async function runInstanceAlertScan(deps: Deps, context: JobContext, opti
     // Only a parent about to be posted or edited needs Atmosphere's list of allowed actions.
     const needsParent = thread ? !thread.parentRef || thread.fingerprint !== fingerprint || thread.parentFingerprint !== thread.fingerprint : isInstanceAlertable(item);
     const choice: StepChoice | null = needsParent && isInstanceAlertable(item) ? (await chooseStep(deps, item)).choice : null;
-    observations.push(observe(item, choice, fingerprint, now));
+    const gathering = gatherings.get(item.instance.id);
+    const observation = observe(item, choice, fingerprint, now);
+    observations.push(gathering ? { ...observation, afterPost: (parent) => postEvidence(evidence, item, gathering, parent) } : observation);
   }
   const ctx = { db, chat: deps.chat, channel, log, subject: INSTANCE_WATCH_SUBJECT, now, token: randomUUID(), eventCursor: events.highest };
   const counts = await syncThreads(ctx, observations, threads, events);
+  // The posts are out; the tick ends once the late answers have edited theirs (each source's own
+  // timeout bounds this) and the answers no post used (another replica won its claim) are in.
+  await Promise.allSettled([...evidence.late, ...[...gatherings.values()].map((gathering) => gathering.all)]);
   if (counts.opened + counts.updated + counts.failed > 0) log.info({ ...counts, scanned: observations.length }, 'instance alert threads synced');
   return counts;
 }
@@ -79,4 +102,34 @@ function observe(item: InstanceItem, choice: StepChoice | null, fingerprint: str
         events,
       }),
   };
+}
+
+interface EvidencePosting {
+  deps: Deps;
+  channel: ChannelRef;
+  log: Deps['log'];
+  /** `performance.now()` past which a post no longer waits for a source. */
+  deadline: number;
+  /** The edits still waiting for a late source. */
+  late: Promise<void>[];
+}
+
+/**
+ * Posts what the cloud said in the alert's thread, with what arrived by the deadline; a source still
+ * out is shown as asked, and its answer edits the message when it comes.
+ */
+async function postEvidence(posting: EvidencePosting, item: InstanceItem, gathering: Gathering, parent: MessageRef): Promise<void> {
+  const { deps } = posting;
+  const { evidence, late } = await settleWithin(gathering, posting.deadline - performance.now());
+  const readAt = deps.now();
+  const ref = await deps.chat.post(posting.channel, buildInstanceEvidenceReply(withEvidence(deps, item, evidence, readAt), evidence, readAt), { thread: parent });
+  if (!late) return;
+  posting.late.push(
+    late
+      .then(async (whole) => {
+        const at = deps.now();
+        await deps.chat.update(ref, buildInstanceEvidenceReply(withEvidence(deps, item, whole, at), whole, readAt, at));
+      })
+      .catch((error: unknown) => posting.log.warn({ err: error, recordId: item.instance.id }, 'could not add the late evidence to the alert thread')),
+  );
 }

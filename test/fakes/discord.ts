@@ -23,6 +23,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The `files[n]` parts of a multipart request, in order. */
   files: RecordedFile[];
+  /** What the fake answered (a created message carries its id). */
+  response?: unknown;
 }
 
 export interface RecordedFile {
@@ -241,6 +243,7 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
       files,
     };
     const result = route(recorded);
+    recorded.response = result.body;
     requests.push(recorded);
     for (const waiter of [...waiters]) {
       if (waiter.match(recorded)) {

@@ -16,6 +16,8 @@ export interface RecordedCall {
   /** Form fields, with JSON-valued ones (`blocks`, `view`, ...) parsed. */
   args: Record<string, unknown>;
   token: string;
+  /** What the fake answered (a posted message's `ts`). */
+  response?: Record<string, unknown>;
 }
 
 export interface RecordedResponse {
@@ -56,6 +58,12 @@ export interface FakeSlackApi {
   failNextUpload(status: number): void;
   /** A response_url on this server; what is posted to it lands in `responses` under `id`. */
   responseUrl(id: string): string;
+  /**
+   * The messages a user sees from `id`'s response_url: each post adds one, except that
+   * `replace_original: true` replaces the last one and `delete_original: true` removes it
+   * (https://api.slack.com/interactivity/handling#message_responses).
+   */
+  shown(id: string): Record<string, unknown>[];
   setUser(id: string, user: FakeUser): void;
   /** The next call of `method` answers `{ ok: false, error }`. */
   failNext(method: string, error: string): void;
@@ -256,10 +264,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       const method = methodMatch[1]!;
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       const args = parseArgs(req.headers['content-type'] ?? '', raw);
-      const call = { method, args, token };
+      const call: RecordedCall = { method, args, token };
       calls.push(call);
       fake.onCall?.(call);
-      return send(res, 200, answer(method, token, args));
+      call.response = answer(method, token, args);
+      return send(res, 200, call.response);
     })().catch((error: unknown) => send(res, 500, { ok: false, error: String(error) }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -279,6 +288,15 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     onResponse: undefined,
     onCall: undefined,
     responseUrl: (id) => `${base}/responses/${encodeURIComponent(id)}`,
+    shown: (id) => {
+      const messages: Record<string, unknown>[] = [];
+      for (const { body } of responses.filter((response) => response.id === id)) {
+        if (body['delete_original'] === true) messages.pop();
+        else if (body['replace_original'] === true && messages.length > 0) messages[messages.length - 1] = body;
+        else messages.push(body);
+      }
+      return messages;
+    },
     setUser: (id, user) => void users.set(id, user),
     failNext: (method, error) => void failures.set(method, error),
     setSocketUrl: (url) => {

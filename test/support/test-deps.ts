@@ -77,15 +77,29 @@ export async function createTestContext(
   return { database, deps, dispatcher, chat, logLines: lines, setNow: (at) => (now = at) };
 }
 
-/** An EventIO that records what the dispatcher sent back. */
-export function recordingIO() {
+/**
+ * An EventIO that records what the dispatcher sent back. With `editable`, it can also edit the first
+ * answer (as a slash command can on every platform), recorded in `edits`; without, it cannot (as a
+ * click's follow-up), so a handler sends a second message instead.
+ */
+export function recordingIO(options: { editable?: boolean } = {}) {
   const replies: Reply[] = [];
   const updates: Reply[] = [];
+  const edits: Reply[] = [];
   const io: EventIO = {
     respond: async (reply) => void replies.push(reply),
     updateSource: async (reply) => void updates.push(reply),
+    ...(options.editable
+      ? {
+          editAnswer: async (reply: Reply) => {
+            if (replies.length === 0) return false;
+            edits.push(reply);
+            return true;
+          },
+        }
+      : {}),
   };
-  return { io, replies, updates };
+  return { io, replies, updates, edits };
 }
 
 let eventCounter = 0;

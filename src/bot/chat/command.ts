@@ -48,6 +48,12 @@ export interface HandlerContext<E extends ChatEvent = ChatEvent, out P extends P
   respond(reply: Reply): Promise<void>;
   /** Edit the message the clicked button sat on (no-op for commands). */
   updateSource(reply: Reply): Promise<void>;
+  /**
+   * Replace this event's first answer (the first `respond`) with `reply`, for evidence that arrives
+   * after the answer went out. False when the platform cannot edit that answer here (nothing is sent
+   * then; the caller sends its reply as a new message instead).
+   */
+  editAnswer(reply: Reply): Promise<boolean>;
   /** Adds detail to this event's audit row (decision taken, record id, API outcome). */
   audit(detail: Record<string, unknown>): void;
 }
@@ -139,6 +145,13 @@ export type AnyActionDefinition = ActionDefinition<z.ZodType, z.ZodType, Permiss
 export interface EventIO {
   respond(reply: Reply): Promise<void>;
   updateSource?(reply: Reply): Promise<void>;
+  /**
+   * Replaces the first answer sent through `respond`: Slack through the slash command's response_url
+   * (`replace_original`), Discord by editing the interaction's original response (`@original`) or
+   * the follow-up it was, the console by printing it again as updated. Resolves false, sending
+   * nothing, when that answer cannot be edited (no answer yet; a click's ephemeral answer on Slack).
+   */
+  editAnswer?(reply: Reply): Promise<boolean>;
 }
 
 /**

@@ -123,11 +123,13 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
       deps.metrics.replied(event.platform, event.kind, (deps.now().getTime() - event.receivedAt.getTime()) / 1000);
     };
     const updateSource = io.updateSource;
+    const editAnswer = io.editAnswer;
     return {
       respond: async (reply) => {
         await io.respond(reply);
         first();
       },
+      ...(editAnswer ? { editAnswer: (reply: Reply) => editAnswer(reply) } : {}),
       ...(updateSource
         ? {
             updateSource: async (reply: Reply) => {
@@ -252,6 +254,7 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
       log: childLog,
       respond: (reply) => io.respond(reply),
       updateSource: (reply) => (io.updateSource ? io.updateSource(reply) : Promise.resolve()),
+      editAnswer: (reply) => (io.editAnswer ? io.editAnswer(reply) : Promise.resolve(false)),
       audit: (detail) => Object.assign(draft.detail, detail),
     };
   }

@@ -104,10 +104,21 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions) {
   }
 
   function io(source?: MessageRef): EventIO {
+    let first: MessageRef | null = null;
     return {
-      respond: (reply) => show(reply, newMessage()),
+      respond: (reply) => {
+        const message = newMessage();
+        first ??= message;
+        return show(reply, message);
+      },
       updateSource: async (reply) => {
         if (source) await show(reply, source, `(message ${source.id} updated)\n`);
+      },
+      // The terminal cannot rewrite what it printed: the answer is printed again, marked as the update.
+      editAnswer: async (reply) => {
+        if (!first) return false;
+        await show(reply, first, `(message ${first.id} updated)\n`);
+        return true;
       },
     };
   }

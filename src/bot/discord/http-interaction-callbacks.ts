@@ -94,7 +94,13 @@ export function createHttpInteractionCallbacks(raw: APIInteraction, rest: REST):
       ? {}
       : { showModal: (modal: APIModalInteractionResponseCallbackData) => respond({ type: InteractionResponseType.Modal, data: modal }) }),
     followUp: async (message, files, ephemeral) => {
-      await rest.post(webhook, { ...messageBody(message, files, ephemeral), auth: false, query: new URLSearchParams({ wait: 'true' }) });
+      const sent = await rest.post(webhook, { ...messageBody(message, files, ephemeral), auth: false, query: new URLSearchParams({ wait: 'true' }) });
+      // With wait=true Discord answers with the message object (Execute Webhook).
+      const id = sent && typeof sent === 'object' && 'id' in sent ? sent.id : null;
+      return typeof id === 'string' ? id : null;
+    },
+    editFollowUp: async (id, message, files) => {
+      await rest.patch(Routes.webhookMessage(raw.application_id, raw.token, id), { ...messageBody(message, files, false), auth: false });
     },
     editOriginal: async (message, files) => {
       await rest.patch(original, { ...messageBody(message, files, false), auth: false });

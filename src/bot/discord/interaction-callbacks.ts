@@ -23,8 +23,10 @@ export interface InteractionCallbacks {
   deferUpdate(): Promise<void>;
   /** MODAL (9); absent where Discord allows none (a modal's own submission). */
   showModal?(modal: APIModalInteractionResponseCallbackData): Promise<void>;
-  /** `POST /webhooks/{app}/{token}`: a new message. */
-  followUp(message: DiscordMessage, files: readonly ReplyFile[], ephemeral: boolean): Promise<void>;
+  /** `POST /webhooks/{app}/{token}?wait=true`: a new message; its id, which `editFollowUp` takes. */
+  followUp(message: DiscordMessage, files: readonly ReplyFile[], ephemeral: boolean): Promise<string | null>;
+  /** `PATCH /webhooks/{app}/{token}/messages/{id}`: edits a follow-up sent for this interaction. */
+  editFollowUp(id: string, message: DiscordMessage, files: readonly ReplyFile[]): Promise<void>;
   /** `PATCH /webhooks/{app}/{token}/messages/@original`. */
   editOriginal(message: DiscordMessage, files: readonly ReplyFile[]): Promise<void>;
   /** `DELETE /webhooks/{app}/{token}/messages/@original`. */
@@ -69,7 +71,11 @@ export function gatewayCallbacks(interaction: Interaction): InteractionCallbacks
         }
       : {}),
     followUp: async (message, files, ephemeral) => {
-      await interaction.followUp({ ...withFiles(message, files), ...ephemeralFlag(ephemeral) });
+      const sent = await interaction.followUp({ ...withFiles(message, files), ...ephemeralFlag(ephemeral) });
+      return sent.id;
+    },
+    editFollowUp: async (id, message, files) => {
+      await interaction.editReply({ ...withFiles(message, files), message: id });
     },
     editOriginal: async (message, files) => {
       await interaction.editReply(withFiles(message, files));

@@ -5,7 +5,7 @@ import type { ActionEvent, ChatEvent } from '../chat/chat-event.js';
 import type { Dispatcher, EventIO } from '../chat/command.js';
 import type { FormStateStore } from '../chat/form-state-store.js';
 import { noMetrics, secondsSince, type BotMetrics } from '../chat/metrics.js';
-import { reply } from '../chat/reply.js';
+import { reply, type Reply } from '../chat/reply.js';
 import type { WorkItem, WorkQueue } from '../chat/work-queue.js';
 import { CORRECT_ACTION, CORRECTION_EXPIRED, createFormCorrections } from './form-corrections.js';
 import type { InteractionCallbacks } from './interaction-callbacks.js';
@@ -109,10 +109,11 @@ export function createInteractionHandler(options: InteractionHandlerOptions): In
   }
 
   /** Discord's REST calls wait on the network: the event gives its work slot up meanwhile. */
-  function outsideSlots<T extends EventIO & { finish(): Promise<void> }>(io: T): T {
+  function outsideSlots<T extends EventIO & { finish(): Promise<void>; editAnswer(reply: Reply): Promise<boolean> }>(io: T): T {
     return {
       ...io,
       respond: (answer) => queue.outside(() => io.respond(answer), 'discord'),
+      editAnswer: (answer) => queue.outside(() => io.editAnswer(answer), 'discord'),
       finish: () => queue.outside(() => io.finish(), 'discord'),
     };
   }
@@ -155,6 +156,7 @@ export function createInteractionHandler(options: InteractionHandlerOptions): In
   function componentIO(responder: ComponentResponder): EventIO {
     return {
       respond: (answer) => queue.outside(() => responder.io.respond(answer), 'discord'),
+      editAnswer: (answer) => queue.outside(() => responder.io.editAnswer?.(answer) ?? Promise.resolve(false), 'discord'),
       updateSource: (answer) => queue.outside(() => responder.io.updateSource?.(answer) ?? responder.io.respond(answer), 'discord'),
     };
   }

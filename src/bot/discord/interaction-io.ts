@@ -45,12 +45,27 @@ export class ComponentResponder {
     this.onFirstResponse = options.onFirstResponse ?? (() => {});
     this.timer = setTimeout(() => void this.ack().catch(options.onDeferError), options.deferAfterMs);
     const { log } = options;
+    /** The first reply's follow-up, which a late answer edits; undefined until one is sent. */
+    let first: string | null | undefined;
     this.io = {
       respond: (reply) =>
         this.queue(async () => {
           await this.ackNow();
-          await deliver(reply, log, (message, files) => this.interaction.followUp(message, files, reply.visibility !== 'channel'));
+          await deliver(reply, log, async (message, files) => {
+            const id = await this.interaction.followUp(message, files, reply.visibility !== 'channel');
+            if (first === undefined) first = id;
+          });
         }),
+      editAnswer: async (reply) => {
+        let edited = false;
+        await this.queue(async () => {
+          const id = first;
+          if (!id) return;
+          await deliver(reply, log, (message, files) => this.interaction.editFollowUp(id, message, files));
+          edited = true;
+        });
+        return edited;
+      },
       updateSource: (reply) =>
         this.queue(() =>
           deliver(reply, log, async (message, files) => {
@@ -113,8 +128,10 @@ export class ComponentResponder {
 export function createCommandReplyIO(
   interaction: InteractionCallbacks,
   options: { deferAfterMs: number; onDeferError(error: unknown): void; onFirstResponse?(): void; log: Logger },
-): EventIO & { finish(): Promise<void> } {
+): EventIO & { finish(): Promise<void>; editAnswer(reply: Reply): Promise<boolean> } {
   let state: 'fresh' | 'deferred' | 'answered' = 'fresh';
+  /** The first answer: the interaction's original response (`@original`), or a follow-up by its id (null: Discord gave none). */
+  let first: { original: true } | { followUp: string | null } | null = null;
   const moveTo = (next: 'deferred' | 'answered') => {
     if (state === 'fresh') options.onFirstResponse?.();
     state = next;
@@ -140,19 +157,40 @@ export function createCommandReplyIO(
           clearTimeout(timer);
           await interaction.reply(message, files, ephemeral);
           moveTo('answered');
+          first ??= { original: true };
         } else if (state === 'answered') {
           await interaction.followUp(message, files, ephemeral);
         } else if (reply.visibility === 'channel') {
           if (!originalUsed) await interaction.editOriginal({ content: POSTED_IN_CHANNEL, embeds: [], components: [] }, NO_FILES);
           originalUsed = true;
-          await interaction.followUp(message, files, false);
+          const id = await interaction.followUp(message, files, false);
+          first ??= { followUp: id };
         } else if (!originalUsed) {
           await interaction.editOriginal(message, files);
           originalUsed = true;
+          first ??= { original: true };
         } else {
           await interaction.followUp(message, files, true);
         }
       })),
+    // PATCH /webhooks/{app}/{token}/messages/@original (or /{id} for a channel answer after a private
+    // deferral, which is a follow-up), within the token's 15 minutes.
+    editAnswer: async (reply) => {
+      let edited = false;
+      await queue(async () => {
+        const answer = first;
+        if (!answer) return;
+        if ('original' in answer) {
+          await deliver(reply, options.log, (message, files) => interaction.editOriginal(message, files));
+        } else {
+          const id = answer.followUp;
+          if (!id) return;
+          await deliver(reply, options.log, (message, files) => interaction.editFollowUp(id, message, files));
+        }
+        edited = true;
+      });
+      return edited;
+    },
     finish: () =>
       queue(async () => {
         clearTimeout(timer);

@@ -114,14 +114,20 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const event = slashCommandToEvent(command, arrival());
       const log = deps.log.child({ eventId: event.id, user: event.user.id });
       const uploaded = new WeakSet<Reply>();
+      const trusted = deps.trustedResponseUrl(command.response_url);
+      let answers = 0;
+      const viaResponseUrl = (answer: Reply, extra: Record<string, unknown>) => {
+        const port = slackFilePort(client, fileTarget(answer, command.channel_id, command.user_id), async (message) => {
+          const body = responseMessage(answer, message, extra);
+          await queue.outside(() => postToResponseUrl(command.response_url, body, deps.trustedResponseUrl), 'slack');
+        }, queue);
+        return deliverReply(answer, port, log, uploaded);
+      };
       const io: EventIO = {
-        respond: deps.trustedResponseUrl(command.response_url)
-          ? (answer) => {
-              const port = slackFilePort(client, fileTarget(answer, command.channel_id, command.user_id), async (message) => {
-                const body = responseMessage(answer, message);
-                await queue.outside(() => postToResponseUrl(command.response_url, body, deps.trustedResponseUrl), 'slack');
-              }, queue);
-              return deliverReply(answer, port, log, uploaded);
+        respond: trusted
+          ? async (answer) => {
+              await viaResponseUrl(answer, {});
+              answers += 1;
             }
           : async (answer) => {
               log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
@@ -133,6 +139,19 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
               }, queue);
               return deliverReply(answer, port, log, uploaded);
             },
+        // A message sent through a slash command's response_url is replaced by posting to the same URL
+        // with `replace_original` (https://docs.slack.dev/messaging/modifying-messages). After several
+        // answers it is not certain which one that replaces, so only a lone answer is edited; a
+        // chat.postEphemeral answer has no handle to edit it by.
+        ...(trusted
+          ? {
+              editAnswer: async (answer: Reply) => {
+                if (answers !== 1) return false;
+                await viaResponseUrl(answer, { replace_original: true });
+                return true;
+              },
+            }
+          : {}),
       };
       await queue.run({
         eventId: event.id,

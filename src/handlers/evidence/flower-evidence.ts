@@ -18,6 +18,8 @@ export type FlowerTasksEvidence =
 
 export type ImagingQueueEvidence =
   | { kind: 'unconfigured' }
+  /** Asked, and not answered within the view's wait (EVIDENCE_WAIT_MS): the answer follows. */
+  | { kind: 'pending' }
   /** `messages` is null when Flower lists no queue named `imaging`. */
   | { kind: 'queue'; messages: number | null; queues: FlowerQueue[]; at: string }
   | { kind: 'failed'; reason: string; at: string };

@@ -3,6 +3,7 @@ import { triageInstance, type InstanceItem } from '../instances/load-instance-it
 import { readNovaEvidence, type NovaEvidence } from './nova-evidence.js';
 import { readFlowerTasks, type FlowerTasksEvidence } from './flower-evidence.js';
 import { readArgoEvidence, type ArgoEvidence } from './argo-evidence.js';
+import { settlesWithin } from './settles-within.js';
 
 /** What the cloud's services said about one instance, gathered for its triage view and report. */
 export interface InstanceEvidence {
@@ -37,22 +38,38 @@ export async function gatherInstanceEvidence(deps: Pick<Deps, 'openstack' | 'flo
   return { nova, flower, argo };
 }
 
+/** The sources of one instance being asked: what has answered so far, and all of it once every one has. */
+export interface Gathering {
+  /** The answers in so far; a source still out is `pending`. */
+  seen(): InstanceEvidence;
+  /** Every source's answer, however long it takes (bounded by each client's timeout). */
+  all: Promise<InstanceEvidence>;
+}
+
+/** Starts asking every source about the instance at once; nothing waits for it yet. */
+export function startGathering(deps: Pick<Deps, 'openstack' | 'flower' | 'argo' | 'kv' | 'log' | 'now'>, item: InstanceItem): Gathering {
+  const asked = askInstanceSources(deps, item);
+  const seen: InstanceEvidence = { nova: { kind: 'pending' }, flower: { kind: 'pending' }, argo: { kind: 'pending' } };
+  const all = Promise.all([asked.nova.then((v) => (seen.nova = v)), asked.flower.then((v) => (seen.flower = v)), asked.argo.then((v) => (seen.argo = v))]).then(() => ({ ...seen }));
+  return { seen: () => ({ ...seen }), all };
+}
+
 /**
- * What the sources said within `waitMs`, the others `pending`, and, when some were late, the whole
- * evidence once they have all answered: a view answers in time and tells the rest after.
+ * What the sources of `gathering` said within `waitMs`, the others `pending`, and, when some were
+ * late, the whole evidence once they have all answered: a message goes out in time and tells the rest after.
  */
-export async function gatherWithin(
+export async function settleWithin(gathering: Gathering, waitMs: number): Promise<{ evidence: InstanceEvidence; late: Promise<InstanceEvidence> | null }> {
+  const done = await settlesWithin(gathering.all, waitMs);
+  return { evidence: gathering.seen(), late: done ? null : gathering.all };
+}
+
+/** `startGathering` and `settleWithin` in one: the view's way. */
+export function gatherWithin(
   deps: Pick<Deps, 'openstack' | 'flower' | 'argo' | 'kv' | 'log' | 'now'>,
   item: InstanceItem,
   waitMs: number,
 ): Promise<{ evidence: InstanceEvidence; late: Promise<InstanceEvidence> | null }> {
-  const asked = askInstanceSources(deps, item);
-  const seen: InstanceEvidence = { nova: { kind: 'pending' }, flower: { kind: 'pending' }, argo: { kind: 'pending' } };
-  const all = Promise.all([asked.nova.then((v) => (seen.nova = v)), asked.flower.then((v) => (seen.flower = v)), asked.argo.then((v) => (seen.argo = v))]).then(() => ({ ...seen }));
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([all.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)))]);
-  clearTimeout(timer);
-  return { evidence: { ...seen }, late: done ? null : all };
+  return settleWithin(startGathering(deps, item), waitMs);
 }
 
 /**

@@ -49,6 +49,7 @@ export function flowerTaskLines(evidence: FlowerTasksEvidence, manualSearch: str
 export function imagingQueueLines(evidence: ImagingQueueEvidence): string[] | null {
   if (evidence.kind === 'unconfigured') return null;
   const warning = `Staff guide: before restarting the imaging service, check in Flower that the \`${IMAGING_QUEUE}\` queue is empty.`;
+  if (evidence.kind === 'pending') return [warning, PENDING('Flower')];
   if (evidence.kind === 'failed') return [warning, `Could not ask Flower: ${evidence.reason}. Check the queue in Flower by hand before restarting anything.`];
   const read = `(Flower, GET /api/queues/length, read ${at(evidence.at)})`;
   if (evidence.messages === null) {

@@ -5,7 +5,7 @@ import type { NovaEvidence } from './nova-evidence.js';
 import type { NovaFault } from '../../integrations/openstack/nova-client.js';
 
 /** The line of a source that has not answered within the view's wait. */
-export const PENDING = (source: string) => `Still asking ${source}: its answer follows in a second message.`;
+export const PENDING = (source: string) => `Still asking ${source}: its answer is added when it arrives.`;
 
 /** Characters of a fault's stack trace shown in chat; the report carries the same cut. */
 const DETAILS_LIMIT = 600;

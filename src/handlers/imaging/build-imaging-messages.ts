@@ -6,7 +6,10 @@ import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-ima
 import { IMAGING_LIST_LIMIT, renderImagingDetail, renderImagingList, type ImagingFilter, type ImagingView } from './render-imaging.js';
 import { buildTriageReply } from './triage-report.js';
 import { requireImagingItem } from './machine-request-checks.js';
-import { readFlowerTasks, readImagingQueue } from '../evidence/flower-evidence.js';
+import { readFlowerTasks, readImagingQueue, type FlowerTasksEvidence, type ImagingQueueEvidence } from '../evidence/flower-evidence.js';
+import { settlesWithin } from '../evidence/settles-within.js';
+import { answerThenEdit } from '../evidence/answer-then-edit.js';
+import { PENDING } from '../evidence/render-nova-evidence.js';
 import { flowerTaskLines, imagingQueueLines } from '../evidence/render-flower-evidence.js';
 import { instanceTools } from '../instances/instance-tools.js';
 import { imagingCloudLines } from '../evidence/imaging-cloud-evidence.js';
@@ -43,20 +46,40 @@ export async function buildImagingDetail(ctx: HandlerContext, id: number, note?:
   return renderImagingDetail(item, ctx.deps.now(), note, emulationUrl(ctx.deps.config.ATMOSPHERE_WEB_URL, item.request.owner.username));
 }
 
-/** The staff guide's level-two triage information for one request, with the bot's history as notes. */
-export async function buildImagingTriage(ctx: HandlerContext, id: number): Promise<Reply> {
+/** What the cloud said for an imaging triage; `pending` while a source is still out. */
+interface ImagingEvidence {
+  tasks: FlowerTasksEvidence;
+  queue: ImagingQueueEvidence;
+  /** Nova and Glance's lines; null without OpenStack for the provider (or when not asked). */
+  cloud: string[] | null | 'pending';
+}
+
+/**
+ * The staff guide's level-two triage information for one request, with the bot's history as notes.
+ * Flower, Nova and Glance are asked beside the database, each answer (or failure) becoming a block;
+ * one slower than EVIDENCE_WAIT_MS is shown as still asked and completes the triage when it answers.
+ */
+export async function buildImagingTriage(ctx: HandlerContext, id: number): Promise<Reply | void> {
   const item = await requireImagingItem(ctx, id);
   const { request } = item;
-  // Flower is asked beside the database, and each of its answers (or failures) becomes a block.
-  const [image, tasks, queue, cloud] = await Promise.all([
-    getParentImage(ctx.deps.db, id),
-    readFlowerTasks(ctx.deps, request.instance.providerAlias),
-    readImagingQueue(ctx.deps),
-    item.triage.severity === 'error' ? imagingCloudLines(ctx.deps, request) : Promise.resolve(null),
-  ]);
+  const seen: ImagingEvidence = { tasks: { kind: 'pending' }, queue: { kind: 'pending' }, cloud: 'pending' };
+  const all = Promise.all([
+    readFlowerTasks(ctx.deps, request.instance.providerAlias).then((tasks) => (seen.tasks = tasks)),
+    readImagingQueue(ctx.deps).then((queue) => (seen.queue = queue)),
+    (item.triage.severity === 'error' ? imagingCloudLines(ctx.deps, request) : Promise.resolve(null)).then((cloud) => (seen.cloud = cloud)),
+  ]).then(() => ({ ...seen }));
+  const [image, inTime] = await Promise.all([getParentImage(ctx.deps.db, id), settlesWithin(all, ctx.deps.config.EVIDENCE_WAIT_MS)]);
+  const view = (evidence: ImagingEvidence) => renderTriage(ctx, item, image, evidence);
+  if (inTime) return view(await all);
+  return answerThenEdit(ctx, view({ ...seen }), all.then(view));
+}
+
+function renderTriage(ctx: HandlerContext, item: ImagingItem, image: Awaited<ReturnType<typeof getParentImage>>, answers: ImagingEvidence): Reply {
+  const { request } = item;
   const search = instanceTools(ctx.deps.config, { username: request.owner.username, uuid: request.instance.providerAlias, ip: request.instance.ipAddress }).flower;
-  const taskLines = flowerTaskLines(tasks, search);
-  const queueLines = imagingQueueLines(queue);
+  const taskLines = flowerTaskLines(answers.tasks, search);
+  const queueLines = imagingQueueLines(answers.queue);
+  const cloud = answers.cloud === 'pending' ? [PENDING('Nova and Glance')] : answers.cloud;
   const evidence = [
     ...(cloud ? [{ heading: 'The cloud (Nova, Glance):', lines: cloud }] : []),
     ...(taskLines ? [{ heading: 'Celery tasks of the instance (Flower):', lines: taskLines }] : []),

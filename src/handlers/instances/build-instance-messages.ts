@@ -13,6 +13,7 @@ import { formatTimestamp } from '../format-time.js';
 import { describeClaim } from '../decisions/describe-claim.js';
 import { settleOpenInstanceClaim } from './instance-claims.js';
 import { gatherInstanceEvidence, gatherWithin, withEvidence } from '../evidence/instance-evidence.js';
+import { answerThenEdit } from '../evidence/answer-then-edit.js';
 
 /**
  * Asks Atmosphere which actions the instance allows now and picks the guide's next step among them.
@@ -41,7 +42,7 @@ export async function requireInstanceItem(ctx: HandlerContext, id: number): Prom
  * settled first, so the view shows it recorded if it landed; while it is still open (running, or
  * held after an unclear answer) no step is offered beside it.
  */
-export async function buildInstanceDetail(ctx: HandlerContext, id: number): Promise<Reply> {
+export async function buildInstanceDetail(ctx: HandlerContext, id: number): Promise<Reply | void> {
   const open = await settleOpenInstanceClaim(ctx.deps, id);
   const found = await requireInstanceItem(ctx, id);
   const held = open && (open.kind === 'busy' || open.kind === 'held');
@@ -52,10 +53,8 @@ export async function buildInstanceDetail(ctx: HandlerContext, id: number): Prom
   ]);
   const view = (evidence: Parameters<typeof withEvidence>[2]) => renderInstanceDetail(withEvidence(ctx.deps, found, evidence, ctx.deps.now()), ctx.deps.now(), step.choice, step.note);
   if (!gathered.late) return view(gathered.evidence);
-  // A source slower than EVIDENCE_WAIT_MS: the view goes out now, and again, whole, once every source has answered.
-  await ctx.respond(view(gathered.evidence));
-  const whole = view(await gathered.late);
-  return { ...whole, title: `${whole.title ?? `Instance #${id}`} (with the late evidence)` };
+  // A source slower than EVIDENCE_WAIT_MS: the view goes out now and is completed once every source has answered.
+  return answerThenEdit(ctx, view(gathered.evidence), gathered.late.then(view));
 }
 
 function matchList(term: string, rows: readonly InstanceRow[]): Reply {
@@ -70,7 +69,7 @@ function matchList(term: string, rows: readonly InstanceRow[]): Reply {
 }
 
 /** `/atmo instance <id | uuid | ip | name>`: the one instance, or the matches to choose from. */
-export async function buildInstanceLookup(ctx: HandlerContext, term: string, report: boolean): Promise<Reply> {
+export async function buildInstanceLookup(ctx: HandlerContext, term: string, report: boolean): Promise<Reply | void> {
   const rows = await findInstances(ctx.deps.db, term);
   if (rows.length === 0) {
     throw new UserError('not_found', `No instance matches "${term}". Give its id (42), uuid (provider alias), IP address or exact name.`);

@@ -19,6 +19,8 @@ export interface InstanceTools {
   deployLog: string;
   tailLog: string;
   argoList: string;
+  /** `argo get` of the newest workflow: its steps and the failed one's message. */
+  argoGet: string;
   argoLogs: string;
   nova: string;
 }
@@ -42,6 +44,7 @@ export function instanceTools(config: ToolConfig, subject: ToolSubject): Instanc
     deployLog: folder,
     tailLog: `tail -f ${folder}<DEPLOYMENT_DATE_TIME>/<step>.log | grep ${subject.ip ?? subject.uuid}`,
     argoList: list,
+    argoGet: `argo get -n ${ns} $(${list} -o name | head -n 1)`,
     argoLogs: `argo logs -n ${ns} $(${list} -o name | head -n 1)`,
     nova: `nova show ${subject.uuid}`,
   };

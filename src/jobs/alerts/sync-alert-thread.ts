@@ -1,4 +1,4 @@
-import type { ChannelRef } from '../../bot/chat/chat-event.js';
+import type { ChannelRef, MessageRef } from '../../bot/chat/chat-event.js';
 import { formatChannelRef } from '../../bot/chat/chat-event.js';
 import type { ChatPort } from '../../bot/chat/chat-port.js';
 import type { Reply } from '../../bot/chat/reply.js';
@@ -34,6 +34,12 @@ export interface ThreadObservation {
   parent(): Reply;
   /** The thread reply for the change since `previous` (what the thread last reported) plus `events`. */
   update(previous: AlertThreadRow, events: readonly RequestEventRow[]): Reply | null;
+  /**
+   * Runs in the thread once this runner has posted its parent, or posted a change of its state (not
+   * for events alone): the instance alerts post the cloud's evidence there. Only the runner that won
+   * the claim runs it, so it runs once per change; a failure is logged, the thread stays as recorded.
+   */
+  afterPost?(parent: MessageRef): Promise<void>;
 }
 
 export interface ThreadSyncContext {
@@ -110,6 +116,7 @@ export async function syncAlertThread(
     ctx.log.warn({ subject: ctx.subject, recordId: thread.recordId }, 'update claim was taken over while posting; the update may show twice');
   }
   await editParent(ctx, { ...thread, fingerprint: snapshot.fingerprint }, observation);
+  if (thread.fingerprint !== observation.snapshot.fingerprint) await runAfterPost(ctx, thread.recordId, observation, thread.parentRef);
   return 'updated';
 }
 
@@ -125,7 +132,17 @@ async function postParent(ctx: ThreadSyncContext, claimed: AlertThreadRow, obser
   if (!(await recordThreadParent(ctx.db, claimed.id, ctx.token, parentRef, snapshot, ctx.now))) {
     ctx.log.warn({ subject: ctx.subject, recordId: claimed.recordId }, 'parent claim was taken over while posting; the alert may show twice');
   }
+  await runAfterPost(ctx, claimed.recordId, observation, parentRef);
   return 'opened';
+}
+
+async function runAfterPost(ctx: ThreadSyncContext, recordId: number, observation: ThreadObservation, parent: MessageRef): Promise<void> {
+  if (!observation.afterPost) return;
+  try {
+    await observation.afterPost(parent);
+  } catch (error) {
+    ctx.log.warn({ err: error, subject: ctx.subject, recordId }, 'could not post in the alert thread after its change');
+  }
 }
 
 /** Parent edits repeat harmlessly, so a failed one is only logged: the next tick sees it is behind and retries. */

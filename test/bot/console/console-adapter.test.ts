@@ -5,6 +5,12 @@ import { createConsoleAdapter } from '../../../src/bot/console/console-adapter.j
 import { getResourceRequest } from '../../../src/db/queries/resource-requests.js';
 import { renderText } from '../../../src/bot/console/render-text.js';
 import { requestIdOf } from '../../e2e/e2e-support.js';
+import { createDispatcher } from '../../../src/bot/chat/create-dispatcher.js';
+import { findInstances } from '../../../src/db/queries/instances.js';
+import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
+import { createMemoryStore } from '../../../src/integrations/kv/memory-store.js';
+import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
+import { startFakeOpenStack } from '../../fakes/openstack.js';
 
 describe('console adapter', () => {
   let t: TestContext;
@@ -15,12 +21,12 @@ describe('console adapter', () => {
     await t?.database.drop();
   });
 
-  async function session(lines: string[], actingAs = 'kpatel'): Promise<string> {
+  async function session(lines: string[], actingAs = 'kpatel', dispatcher = t.dispatcher): Promise<string> {
     const input = new PassThrough();
     const output = new PassThrough();
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const adapter = createConsoleAdapter({ dispatcher: t.dispatcher, input, output, log: t.deps.log, actingAs, operator: 'tester' });
+    const adapter = createConsoleAdapter({ dispatcher, input, output, log: t.deps.log, actingAs, operator: 'tester' });
     const done = adapter.run();
     input.end(`${lines.join('\n')}\n`);
     await done;
@@ -69,6 +75,31 @@ describe('console adapter', () => {
     expect(out.split('Message to the user').length - 1).toBe(1);
     const request = await getResourceRequest(t.deps.db, id);
     expect(request).toMatchObject({ status: 'approved', adminMessage: 'Enjoy the course' });
+  });
+
+  it('prints a view again, marked as updated, when its late evidence arrives', async () => {
+    const [vm] = await findInstances(t.deps.db, 'gpu-test');
+    const cloud = await startFakeOpenStack({ servers: { [vm!.uuid]: { status: 'ERROR', fault: { code: 500, message: 'No valid host was found. There are not enough hosts available.' } } } });
+    try {
+      const openstack = createOpenStackClouds({
+        clouds: [{ providerId: vm!.providerId, authUrl: cloud.authUrl, applicationCredentialId: cloud.credentialId, applicationCredentialSecret: cloud.credentialSecret, regionName: undefined, interface: 'public' }],
+        log: t.deps.log,
+        timeoutMs: 5_000,
+      });
+      const dispatcher = createDispatcher({ ...t.deps, config: { ...t.deps.config, EVIDENCE_WAIT_MS: 200 }, openstack, kv: createMemoryStore() }, commandDefinitions, actionDefinitions);
+      cloud.delayNext('/compute/', 800);
+      const out = await session(['instance gpu-test'], 'kpatel', dispatcher);
+      const first = out.indexOf('Still asking Nova: its answer is added when it arrives.');
+      const updated = /\(message (\d+) updated\)/.exec(out);
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(updated).not.toBeNull();
+      expect(updated!.index).toBeGreaterThan(first);
+      expect(out.slice(updated!.index)).toContain('Fault (Nova): No valid host was found.');
+      expect(out.slice(updated!.index)).toContain('with the late evidence');
+      expect(out).not.toContain('(with the late evidence)');
+    } finally {
+      await cloud.close();
+    }
   });
 
   it('explains an unknown choice number', async () => {

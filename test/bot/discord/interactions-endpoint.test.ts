@@ -160,6 +160,28 @@ describe('Discord HTTP interactions endpoint (signed requests over real HTTP, fa
     expect(webhookCalls(command.token).map((call) => call.authorization)).toEqual([undefined, undefined]);
   });
 
+  it("edits a click's follow-up by the id Discord gave it, and a quick command's response through @original, when a late answer completes them", async () => {
+    behaviour = async (_event, io) => {
+      await io.respond({ text: 'Still asking Nova' });
+      await sleep(50);
+      expect(await io.editAnswer?.({ text: 'The whole view' })).toBe(true);
+      return done;
+    };
+    const click = buttonClick({ customId: 'rr:approve:42' });
+    await post(click);
+    const followUp = await fake.waitForRequest(isCall('POST', `/webhooks/${APPLICATION_ID}/${click.token}`));
+    const id = (followUp.response as { id: string }).id;
+    const edit = await fake.waitForRequest(isCall('PATCH', `/webhooks/${APPLICATION_ID}/${click.token}/messages/${id}`));
+    expect(edit.body).toMatchObject({ content: 'The whole view' });
+    expect(edit.authorization).toBeUndefined();
+
+    const command = chatInput({ path: ['requests'] });
+    const response = await post(command);
+    expect(await response.json()).toMatchObject({ type: 4, data: { content: 'Still asking Nova', flags: 64 } });
+    const original = await fake.waitForRequest(isCall('PATCH', `/webhooks/${APPLICATION_ID}/${command.token}/messages/@original`));
+    expect(original.body).toMatchObject({ content: 'The whole view' });
+  });
+
   it('redraws the clicked message as the response (UPDATE_MESSAGE), and opens a form as the response (MODAL)', async () => {
     behaviour = async (event, io) => {
       if (event.kind === 'action' && event.action === 'rr:deny') return { kind: 'form', form: denyForm, action: 'rr:deny', value: '42' };

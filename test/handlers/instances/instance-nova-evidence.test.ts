@@ -6,7 +6,7 @@ import { actionDefinitions, commandDefinitions } from '../../../src/handlers/ind
 import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
 import { createMemoryStore } from '../../../src/integrations/kv/memory-store.js';
 import { dbKinds } from '../../support/databases.js';
-import { commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
+import { commandEvent, createTestContext, dispatch, recordingIO, type TestContext } from '../../support/test-deps.js';
 import { startFakeOpenStack, type FakeNovaServer, type FakeOpenStack } from '../../fakes/openstack.js';
 
 const kpatel = { id: 'c-kpatel', actingAs: 'kpatel' };
@@ -111,7 +111,29 @@ describe.each(dbKinds())('the instance views with Nova on %s', (kind) => {
     expect(body((await dispatch(slow, commandEvent('instance gpu-test', kpatel))).replies[0]!)).toContain('Fault (Nova): No valid host was found.');
   });
 
-  it('answers without a slow Nova within EVIDENCE_WAIT_MS, then sends the whole view when Nova answers', async () => {
+  it('answers without a slow Nova within EVIDENCE_WAIT_MS, then edits that answer into the whole view when Nova answers', async () => {
+    const vm = await row('gpu-test');
+    cloud = await startFakeOpenStack({ servers: { [vm.uuid]: { status: 'ERROR', fault: NO_HOST } } });
+    const openstack = createOpenStackClouds({
+      clouds: [{ providerId: vm.providerId, authUrl: cloud.authUrl, applicationCredentialId: cloud.credentialId, applicationCredentialSecret: cloud.credentialSecret, regionName: undefined, interface: 'public' }],
+      log: t.deps.log,
+      timeoutMs: 5_000,
+    });
+    const config = { ...t.deps.config, EVIDENCE_WAIT_MS: 200 };
+    const dispatcher = createDispatcher({ ...t.deps, config, openstack, kv: createMemoryStore() }, commandDefinitions, actionDefinitions);
+    cloud.delayNext('/compute/', 1_000);
+    const { io, replies, edits } = recordingIO({ editable: true });
+    await dispatcher.handle(commandEvent('instance gpu-test', kpatel), io);
+    expect(replies).toHaveLength(1);
+    expect(body(replies[0]!)).toContain('Still asking Nova: its answer is added when it arrives.');
+    expect(edits).toHaveLength(1);
+    expect(edits[0]!.title).toBe(`Instance #${vm.id} "gpu-test": no valid host (cloud near capacity)`);
+    expect(body(edits[0]!)).toContain('Fault (Nova): No valid host was found.');
+    expect(body(edits[0]!)).not.toContain('Still asking');
+    expect(edits[0]!.footer).toMatch(/^Completed \d{4}-\d\d-\d\d \d\d:\d\d UTC with the late evidence\.$/);
+  });
+
+  it('answers without a slow Nova within EVIDENCE_WAIT_MS, then sends the whole view when its answer cannot be edited', async () => {
     const vm = await row('gpu-test');
     cloud = await startFakeOpenStack({ servers: { [vm.uuid]: { status: 'ERROR', fault: NO_HOST } } });
     const openstack = createOpenStackClouds({
@@ -124,7 +146,7 @@ describe.each(dbKinds())('the instance views with Nova on %s', (kind) => {
     cloud.delayNext('/compute/', 1_000);
     const { replies } = await dispatch(dispatcher, commandEvent('instance gpu-test', kpatel));
     expect(replies).toHaveLength(2);
-    expect(body(replies[0]!)).toContain('Still asking Nova: its answer follows in a second message.');
+    expect(body(replies[0]!)).toContain('Still asking Nova: its answer is added when it arrives.');
     expect(body(replies[0]!)).toContain(`Fault: \`nova show ${vm.uuid}\``);
     expect(replies[1]!.title).toBe(`Instance #${vm.id} "gpu-test": no valid host (cloud near capacity) (with the late evidence)`);
     expect(body(replies[1]!)).toContain('Fault (Nova): No valid host was found.');
