@@ -13,7 +13,7 @@ import { createBenchDatabase } from './support/fresh-database.js';
 import { forkService, type ChildService } from './support/child-service.js';
 import type { FakeSlackQuery, FakeSlackReady } from './support/fake-slack-main.js';
 import { freePort, LOADED_PACKAGES_PRELOAD, packagesOf, residentMemory, spawnNode } from './support/os-process.js';
-import { compiledBuildProblem, memorySubjects, type MemorySubject } from './support/memory-subjects.js';
+import { compiledBuildProblem, imageNodeOptions, memorySubjects, type MemorySubject } from './support/memory-subjects.js';
 import { median } from './support/median.js';
 import { runPool } from './support/run-pool.js';
 
@@ -58,6 +58,8 @@ interface RunResult {
   packages: Set<string>;
   /** Bot runs: how many `/atmo requests` answers carried the pending list (the others were errors). */
   lists: number;
+  /** Commands the bot turned away because its work queue was full (their answer said so). */
+  refused: number;
 }
 
 type FakeSlack = ChildService<FakeSlackReady>;
@@ -75,6 +77,7 @@ async function measureRun(subject: MemorySubject, run: number, slack: FakeSlack,
     PORT: String(port),
     HOST: '127.0.0.1',
     ...(subject.kind === 'bot' ? { DATABASE_URL: databaseUrl, LOG_LEVEL: 'error', CONSOLE: 'off', JOBS: 'false' } : {}),
+    ...subject.env,
   };
   const child = spawnNode(subject.args, env);
   try {
@@ -83,7 +86,19 @@ async function measureRun(subject: MemorySubject, run: number, slack: FakeSlack,
     await sleep(IDLE_SETTLE_MS);
     const idle = await residentMemory(child.pid);
     const prefix = `r${run}-${subject.pair}-${subject.kind}-`;
+    // The bot is paced by its answers, as users wait for theirs: at most `concurrency` commands are
+    // unanswered at once. Paced only by the acknowledgement (which comes at once) the commands flood
+    // the bot faster than it answers, and its queue's bound turns most of them away. The bare app has
+    // no answers; it is paced by its acknowledgement.
+    let answered = 0;
+    const answeredAtLeast = async (count: number) => {
+      while (answered < count) {
+        answered = (await slack.call({ op: 'answered', prefix } satisfies FakeSlackQuery)) as number;
+        if (answered < count) await sleep(5);
+      }
+    };
     await runPool(settings.events, settings.concurrency, async (index) => {
+      if (subject.kind === 'bot') await answeredAtLeast(index - settings.concurrency + 1);
       const user = index % 2 === 0 ? STAFF : MEMBER;
       const text = index % 2 === 0 ? 'requests' : 'whoami';
       const body = slashCommand({ text, userId: user.id, responseUrl: `${slack.ready.responseUrlPrefix}${encodeURIComponent(`${prefix}${index}`)}` });
@@ -98,11 +113,12 @@ async function measureRun(subject: MemorySubject, run: number, slack: FakeSlack,
       await sleep(100);
     }
     const lists = subject.kind === 'bot' ? ((await slack.call({ op: 'containing', prefix, text: 'pending resource request' } satisfies FakeSlackQuery)) as number) : 0;
+    const refused = subject.kind === 'bot' ? ((await slack.call({ op: 'containing', prefix, text: 'too busy to take this' } satisfies FakeSlackQuery)) as number) : 0;
     await sleep(AFTER_SETTLE_MS);
     const after = await residentMemory(child.pid);
     await child.stop();
     const modules = JSON.parse(await readFile(modulesFile, 'utf8').catch(() => '[]')) as string[];
-    return { subject, run, startupMs, idleMiB: idle.rss, afterMiB: after.rss, peakMiB: after.peak, packages: packagesOf(modules), lists };
+    return { subject, run, startupMs, idleMiB: idle.rss, afterMiB: after.rss, peakMiB: after.peak, packages: packagesOf(modules), lists, refused };
   } finally {
     await child.stop();
     await rm(modulesFile, { force: true });
@@ -140,6 +156,7 @@ export async function runMemoryStartup(options: MemoryStartupOptions = {}): Prom
   if (!options.databaseUrl) return `${heading}\n\nNot run: TEST_DATABASE_URL is unset (this benchmark needs the real PostgreSQL).`;
   const settings = { runs: options.runs ?? 5, events: options.events ?? 20_000, concurrency: options.concurrency ?? 20 };
   const buildProblem = await compiledBuildProblem();
+  const nodeOptions = await imageNodeOptions();
   const fresh = await createBenchDatabase(options.databaseUrl);
   let slack: FakeSlack | undefined;
   const { subjects, cleanup } = await memorySubjects(buildProblem === null, LOADED_PACKAGES_PRELOAD);
@@ -172,16 +189,16 @@ export async function runMemoryStartup(options: MemoryStartupOptions = {}): Prom
     return [
       heading,
       '',
-      `Each subject is started as production starts a service, \`node <entry>\` with only its environment and no IPC channel; this process times it from the spawn to \`GET /healthz\` answering 200 (the bare Bolt app, \`bench/support/bare-bolt-main.ts\`, imports only Bolt and has a \`/healthz\` route), reads VmRSS from /proc/<pid>/status after ${IDLE_SETTLE_MS / 1000} s idle, then sends ${settings.events.toLocaleString('en')} signed slash commands (half \`/atmo requests\` from a staff member, half \`whoami\`), ${settings.concurrency} in flight, waits until the bot has posted every answer to its response_url, waits ${AFTER_SETTLE_MS / 1000} s and reads VmRSS again (and VmHWM, the peak). The bot: Slack over HTTP, the real PostgreSQL (a fresh database with ${data}), no REDIS_URL, no Discord, no ATMOSPHERE_API_URL, JOBS=false.${options.size ? '' : ' (Demo data rather than production size: at 1M resource requests each run of 20k commands takes many minutes, and memory is about the process, not the rows; pass `size` to measure it there.)'} ${settings.runs} runs of each subject, the subjects' order reversed on every other run; medians, with the spread over runs in brackets.`,
+      `Each subject is started as production starts a service, \`node <entry>\` with only its environment and no IPC channel; this process times it from the spawn to \`GET /healthz\` answering 200 (the bare Bolt app, \`bench/support/bare-bolt-main.ts\`, imports only Bolt and has a \`/healthz\` route), reads VmRSS from /proc/<pid>/status after ${IDLE_SETTLE_MS / 1000} s idle, then sends ${settings.events.toLocaleString('en')} signed slash commands (half \`/atmo requests\` from a staff member, half \`whoami\`), at most ${settings.concurrency} unanswered at once (the bare app, which answers nothing, ${settings.concurrency} unacknowledged), waits until the bot has posted every answer to its response_url, waits ${AFTER_SETTLE_MS / 1000} s and reads VmRSS again (and VmHWM, the peak). The bot: Slack over HTTP, the real PostgreSQL (a fresh database with ${data}), no REDIS_URL, no Discord, no ATMOSPHERE_API_URL, JOBS=false.${options.size ? '' : ' (Demo data rather than production size: at 1M resource requests each run of 20k commands takes many minutes, and memory is about the process, not the rows; pass `size` to measure it there.)'} ${settings.runs} runs of each subject, the subjects' order reversed on every other run; medians, with the spread over runs in brackets.`,
       '',
-      `The tsx pair runs as \`npm start\` does (\`node --import tsx\`); the compiled pair runs the build, as production does (\`node dist/main.js\`, and the bare app transpiled to JavaScript). ${buildProblem ? `The compiled pair was not measured: ${buildProblem}.` : ''}`,
+      `The tsx pair runs as \`npm start\` does (\`node --import tsx\`); the compiled pair runs the build, as production does (\`node dist/main.js\`${nodeOptions ? ` with the image's \`NODE_OPTIONS=${nodeOptions}\` from the Dockerfile` : ''}, and the bare app transpiled to JavaScript with Node's defaults). ${buildProblem ? `The compiled pair was not measured: ${buildProblem}.` : ''}`,
       '',
       '| Pair | Measure | bare Bolt | atmo-bot | bot / bare | Target |',
       '| --- | --- | ---: | ---: | ---: | --- |',
       ...pairLines(results, 'tsx'),
       ...pairLines(results, 'compiled'),
       '',
-      `Work done: in each bot run, ${Math.min(...botRuns.map((r) => r.lists))} to ${Math.max(...botRuns.map((r) => r.lists))} of the ${Math.ceil(settings.events / 2).toLocaleString('en')} \`/atmo requests\` answers carried the pending list.`,
+      `Work done: in each bot run, ${Math.min(...botRuns.map((r) => r.lists))} to ${Math.max(...botRuns.map((r) => r.lists))} of the ${Math.ceil(settings.events / 2).toLocaleString('en')} \`/atmo requests\` answers carried the pending list; ${Math.min(...botRuns.map((r) => r.refused))} to ${Math.max(...botRuns.map((r) => r.refused))} of the ${settings.events.toLocaleString('en')} commands were turned away by the work queue's bound (their answer said so).`,
       '',
       // The check is only worth something if it sees the packages that are certainly loaded.
       botRuns.every((r) => r.packages.has('@slack/bolt') && r.packages.has('pg'))

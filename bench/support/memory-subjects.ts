@@ -16,6 +16,18 @@ export interface MemorySubject {
   pair: 'tsx' | 'compiled';
   /** Node's arguments: flags and the entry point. */
   args: string[];
+  /** More of its environment, such as the NODE_OPTIONS the image sets. */
+  env?: Record<string, string>;
+}
+
+/**
+ * The NODE_OPTIONS the Dockerfile's `ENV` line gives the bot's process, so the compiled bot is measured
+ * as the image runs it; null when the Dockerfile sets none.
+ */
+export async function imageNodeOptions(): Promise<string | null> {
+  const dockerfile = await readFile(path('Dockerfile'), 'utf8').catch(() => '');
+  const match = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile);
+  return match?.[1] ?? null;
 }
 
 const ROOT = new URL('../../', import.meta.url);
@@ -67,9 +79,10 @@ export async function memorySubjects(compiled: boolean, preload: string): Promis
   ];
   if (!compiled) return { subjects, cleanup: async () => {} };
   const bare = await compiledBareMain();
+  const nodeOptions = await imageNodeOptions();
   subjects.push(
     { name: 'bare Bolt (node, transpiled)', kind: 'bare', pair: 'compiled', args: ['--import', preload, bare.file] },
-    { name: 'atmo-bot (node dist/main.js)', kind: 'bot', pair: 'compiled', args: ['--import', preload, path('dist/main.js')] },
+    { name: 'atmo-bot (node dist/main.js)', kind: 'bot', pair: 'compiled', args: ['--import', preload, path('dist/main.js')], ...(nodeOptions ? { env: { NODE_OPTIONS: nodeOptions } } : {}) },
   );
   return { subjects, cleanup: () => rm(bare.dir, { recursive: true, force: true }) };
 }
