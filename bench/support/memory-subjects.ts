@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -16,6 +16,18 @@ export interface MemorySubject {
   pair: 'tsx' | 'compiled';
   /** Node's arguments: flags and the entry point. */
   args: string[];
+  /** More of its environment, such as the NODE_OPTIONS the image sets. */
+  env?: Record<string, string>;
+}
+
+/**
+ * The NODE_OPTIONS the Dockerfile's `ENV` line gives the bot's process, so the compiled bot is measured
+ * as the image runs it; null when the Dockerfile sets none.
+ */
+export async function imageNodeOptions(): Promise<string | null> {
+  const dockerfile = await readFile(path('Dockerfile'), 'utf8').catch(() => '');
+  const match = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile);
+  return match?.[1] ?? null;
 }
 
 const ROOT = new URL('../../', import.meta.url);
@@ -47,13 +59,13 @@ export async function compiledBuildProblem(): Promise<string | null> {
  * The bare app transpiled to plain JavaScript in a temporary directory whose node_modules links to
  * the project's, so plain Node runs it without a loader, as it runs dist/.
  */
-async function compiledBareMain(): Promise<{ file: string; dir: string }> {
+export async function compiledBareMain(entry = BARE_MAIN): Promise<{ file: string; dir: string }> {
   const ts = (await import('typescript')).default;
-  const source = await readFile(BARE_MAIN, 'utf8');
+  const source = await readFile(entry, 'utf8');
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
   const dir = await mkdtemp(join(tmpdir(), 'atmobot-bare-'));
   await symlink(await realpath(path('node_modules')), join(dir, 'node_modules'), 'dir');
-  const file = join(dir, 'bare-bolt-main.mjs');
+  const file = join(dir, basename(entry).replace(/\.ts$/, '.mjs'));
   await writeFile(file, outputText);
   return { file, dir };
 }
@@ -67,9 +79,10 @@ export async function memorySubjects(compiled: boolean, preload: string): Promis
   ];
   if (!compiled) return { subjects, cleanup: async () => {} };
   const bare = await compiledBareMain();
+  const nodeOptions = await imageNodeOptions();
   subjects.push(
     { name: 'bare Bolt (node, transpiled)', kind: 'bare', pair: 'compiled', args: ['--import', preload, bare.file] },
-    { name: 'atmo-bot (node dist/main.js)', kind: 'bot', pair: 'compiled', args: ['--import', preload, path('dist/main.js')] },
+    { name: 'atmo-bot (node dist/main.js)', kind: 'bot', pair: 'compiled', args: ['--import', preload, path('dist/main.js')], ...(nodeOptions ? { env: { NODE_OPTIONS: nodeOptions } } : {}) },
   );
   return { subjects, cleanup: () => rm(bare.dir, { recursive: true, force: true }) };
 }
