@@ -10,13 +10,14 @@ import { runInstancesBench } from './instances.js';
 import { runStatsReportBench } from './stats-report.js';
 import { runMemoryStartup } from './memory-startup.js';
 import { runSubmitEdit } from './submit-edit.js';
+import { runDiscordLatency } from './discord-latency.js';
 
 /**
  * `npm run bench`: runs every benchmark in turn and writes docs/benchmarks.md with the machine and the
  * date. Speed targets live here, never as timed assertions in tests. With TEST_DATABASE_URL set, the
  * benchmarks create (and drop) their own databases on that Postgres; without it, those that need it
  * say they were not run. BENCH_BOT_CPU_PROF_DIR=<dir> writes a CPU profile of the bot's process in the
- * ack-latency and slow-work benchmarks (summarise it with bench/cpu-profile-summary.ts); the profiler slows the bot,
+ * ack-latency, slow-work, submit-edit and discord-latency benchmarks (summarise it with bench/cpu-profile-summary.ts); the profiler slows the bot,
  * so such a run's numbers are not the ones to keep.
  */
 
@@ -69,6 +70,14 @@ const BENCHMARKS: Benchmark[] = [
     name: 'submit-edit',
     run: (databaseUrl) =>
       runSubmitEdit({
+        ...(databaseUrl ? { databaseUrl } : {}),
+        ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
+      }),
+  },
+  {
+    name: 'discord-latency',
+    run: (databaseUrl) =>
+      runDiscordLatency({
         ...(databaseUrl ? { databaseUrl } : {}),
         ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
       }),

@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -59,13 +59,13 @@ export async function compiledBuildProblem(): Promise<string | null> {
  * The bare app transpiled to plain JavaScript in a temporary directory whose node_modules links to
  * the project's, so plain Node runs it without a loader, as it runs dist/.
  */
-async function compiledBareMain(): Promise<{ file: string; dir: string }> {
+export async function compiledBareMain(entry = BARE_MAIN): Promise<{ file: string; dir: string }> {
   const ts = (await import('typescript')).default;
-  const source = await readFile(BARE_MAIN, 'utf8');
+  const source = await readFile(entry, 'utf8');
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
   const dir = await mkdtemp(join(tmpdir(), 'atmobot-bare-'));
   await symlink(await realpath(path('node_modules')), join(dir, 'node_modules'), 'dir');
-  const file = join(dir, 'bare-bolt-main.mjs');
+  const file = join(dir, basename(entry).replace(/\.ts$/, '.mjs'));
   await writeFile(file, outputText);
   return { file, dir };
 }

@@ -65,6 +65,8 @@ export interface FakeDiscord {
   waitForRequest(match: (request: RecordedRequest) => boolean): Promise<RecordedRequest>;
   /** Resolves once a session is live again after `dropConnection` (RESUMED or READY sent). */
   waitForLiveSession(): Promise<void>;
+  /** Called with each request as it is recorded, before it is answered (a benchmark times arrivals with it). */
+  onRequest?: (request: RecordedRequest) => void;
   close(): Promise<void>;
 }
 
@@ -245,6 +247,7 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
     const result = route(recorded);
     recorded.response = result.body;
     requests.push(recorded);
+    fake.onRequest?.(recorded);
     for (const waiter of [...waiters]) {
       if (waiter.match(recorded)) {
         waiters.splice(waiters.indexOf(waiter), 1);
@@ -333,7 +336,7 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
     });
   });
 
-  return {
+  const fake: FakeDiscord = {
     apiUrl,
     gatewayUrl,
     requests,
@@ -366,6 +369,7 @@ export async function startFakeDiscord(options: { token: string; applicationId: 
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+  return fake;
 }
 
 /** JSON, or multipart/form-data with `payload_json` and `files[n]` parts (read with the fetch API's own parser). */
