@@ -1,3 +1,5 @@
+import { QUIET_BOT_ENV } from './bench-bot-env.js';
+
 /**
  * The environment of a Discord-only bot (no Slack variables) taking interactions over HTTP
  * (DISCORD_MODE=http) on a prepared database: quiet, no jobs, no console. The guild id makes it
@@ -15,11 +17,7 @@ export function discordBotEnv(
     DISCORD_API_URL: input.discordApiUrl,
     DISCORD_MODE: 'http',
     DISCORD_PUBLIC_KEY: input.publicKeyHex,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    CONSOLE: 'off',
-    JOBS: 'false',
+    ...QUIET_BOT_ENV,
     ...extra,
   };
 }
