@@ -34,7 +34,7 @@ function classify(error: Error): Kind | null {
 /**
  * The database outage behind `error`, as an `IntegrationError('database')`, or null when `error` is
  * something else. A timeout's cause is named `TimeoutError` and a lost connection's carries a socket
- * `code`, which is how the one renderer (describeIntegrationError) tells them apart.
+ * `code`, which is how the one renderer (renderIntegrationError) tells them apart.
  */
 export function asDatabaseOutage(error: unknown): IntegrationError | null {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {

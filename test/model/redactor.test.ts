@@ -5,7 +5,7 @@ import { configSecrets, loadConfig } from '../../src/config.js';
 import { createLogger, createMemoryLogger } from '../../src/logger.js';
 import { createRestGateway } from '../../src/integrations/atmosphere/rest-gateway.js';
 import { createRedisStore } from '../../src/integrations/kv/redis-store.js';
-import { describeIntegrationError } from '../../src/integrations/atmosphere/describe-error.js';
+import { renderIntegrationError } from '../../src/bot/chat/render-error.js';
 import { IntegrationError } from '../../src/errors.js';
 import { startBot } from '../../src/start-bot.js';
 
@@ -66,7 +66,7 @@ describe('credentials in configured URLs and tokens never reach a log line or a 
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(IntegrationError);
-    const reply = describeIntegrationError(error as IntegrationError);
+    const reply = renderIntegrationError(error as IntegrationError);
     expect(reply).toMatch(/could not be reached/);
     expectClean([reply, (error as Error).message, String((error as IntegrationError).detail), ...lines.map((line) => JSON.stringify(line))]);
   });

@@ -1,7 +1,7 @@
 // What the dispatcher says when it refuses an event or a handler fails: the words people read.
 import type { z } from 'zod';
 import { IntegrationError, UserError } from '../../errors.js';
-import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
+import { renderIntegrationError } from './render-error.js';
 import { createRedactor } from '../../model/redactor.js';
 import type { Actor, AnyCommandDefinition, Permission } from './command.js';
 
@@ -44,7 +44,7 @@ const STRIP_URL_CREDENTIALS = createRedactor([]);
 export function errorText(error: unknown, eventId: string): string {
   if (error instanceof UserError) return error.message;
   // A service's own words can quote a URL with credentials in it (a client library's error message).
-  if (error instanceof IntegrationError) return STRIP_URL_CREDENTIALS(describeIntegrationError(error));
+  if (error instanceof IntegrationError) return STRIP_URL_CREDENTIALS(renderIntegrationError(error));
   return `Something went wrong on my side, and nothing more was done (ref ${eventId}). The error is in the bot's log under that reference.`;
 }
 

@@ -33,14 +33,9 @@ export async function sendOnce(deps: Deps, row: DecisionRow, what: string, call:
   }
 }
 
+/** The failure marked unclear, with what the bot holds noted; anything else becomes such a failure of Atmosphere. */
 function unclearError(error: unknown, held: string): IntegrationError {
-  if (error instanceof IntegrationError) {
-    return new IntegrationError(error.service, error.message, {
-      ...(error.status !== undefined ? { status: error.status } : {}),
-      detail: `${error.detail ?? error.message}. ${held}`,
-      cause: error,
-    });
-  }
+  if (error instanceof IntegrationError) return error.withNote(held, { unclear: true });
   const message = error instanceof Error ? error.message : String(error);
-  return new IntegrationError('atmosphere', `no clear answer from the change: ${message}`, { detail: `no clear answer. ${held}`, cause: error });
+  return new IntegrationError('atmosphere', `no clear answer from the change: ${message}`, { unclear: true, cause: error }, [held]);
 }

@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { IntegrationError } from '../../errors.js';
+import { integrationReason } from '../../bot/chat/render-error.js';
 import type { ArgoClient } from '../../integrations/argo/argo-client.js';
 import { failedNode, podNameOf, type ArgoWorkflow } from '../../integrations/argo/argo-workflow.js';
 import { keys } from '../../integrations/kv/keys.js';
@@ -44,7 +45,7 @@ async function failedStep(argo: ArgoClient, workflow: ArgoWorkflow): Promise<Arg
     .then((lines) => ({ lines }))
     .catch((error: unknown) => {
       if (!(error instanceof IntegrationError)) throw error;
-      return { error: error.message };
+      return { error: integrationReason(error) };
     });
   return { workflow: workflow.name, step: node.displayName, message: node.message, podName, log };
 }
@@ -74,7 +75,8 @@ export async function readArgoEvidence(deps: Pick<Deps, 'argo' | 'kv' | 'log' | 
         };
       } catch (error) {
         if (!(error instanceof IntegrationError)) throw error;
-        return { kind: 'failed', reason: error.message, at: deps.now().toISOString() };
+        deps.log.warn({ err: error }, 'Argo evidence not read');
+        return { kind: 'failed', reason: integrationReason(error), at: deps.now().toISOString() };
       }
     },
     (evidence) => evidence.kind !== 'failed',

@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { IntegrationError } from '../../errors.js';
+import { integrationReason } from '../../bot/chat/render-error.js';
 import type { FlowerQueue, FlowerTask } from '../../integrations/flower/flower-client.js';
 import { keys } from '../../integrations/kv/keys.js';
 import { readCached } from './read-cached.js';
@@ -37,7 +38,8 @@ export async function readFlowerTasks(deps: Pick<Deps, 'flower' | 'kv' | 'log' |
         return { kind: 'tasks', term, tasks: await flower.searchTasks(term, FLOWER_TASK_LIMIT), at: deps.now().toISOString() };
       } catch (error) {
         if (!(error instanceof IntegrationError)) throw error;
-        return { kind: 'failed', term, reason: error.message, at: deps.now().toISOString() };
+        deps.log.warn({ err: error }, 'Flower evidence not read');
+        return { kind: 'failed', term, reason: integrationReason(error), at: deps.now().toISOString() };
       }
     },
     (evidence) => evidence.kind === 'tasks',
@@ -56,6 +58,6 @@ export async function readImagingQueue(deps: Pick<Deps, 'flower' | 'now'>): Prom
     return { kind: 'queue', messages: queues.find((queue) => queue.name === IMAGING_QUEUE)?.messages ?? null, queues, at: deps.now().toISOString() };
   } catch (error) {
     if (!(error instanceof IntegrationError)) throw error;
-    return { kind: 'failed', reason: error.message, at: deps.now().toISOString() };
+    return { kind: 'failed', reason: integrationReason(error), at: deps.now().toISOString() };
   }
 }

@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { IntegrationError } from '../../errors.js';
+import { integrationReason } from '../../bot/chat/render-error.js';
 import type { GlanceImage } from '../../integrations/openstack/glance-client.js';
 import { formatTimestamp } from '../format-time.js';
 import { describeNovaState } from './compare-with-nova.js';
@@ -52,6 +53,6 @@ async function readImage(deps: Pick<Deps, 'openstack'>, providerId: number, id: 
     return { image: (await deps.openstack!.glance(providerId)!.getImage(id)) ?? null };
   } catch (error) {
     if (!(error instanceof IntegrationError)) throw error;
-    return { failed: error.message };
+    return { failed: integrationReason(error) };
   }
 }

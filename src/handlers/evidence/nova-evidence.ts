@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { IntegrationError } from '../../errors.js';
+import { integrationReason } from '../../bot/chat/render-error.js';
 import { keys } from '../../integrations/kv/keys.js';
 import type { NovaServer } from '../../integrations/openstack/nova-client.js';
 import { readCached } from './read-cached.js';
@@ -33,7 +34,8 @@ export async function readNovaEvidence(deps: Pick<Deps, 'openstack' | 'kv' | 'lo
         return server ? { kind: 'server', providerId, server, at } : { kind: 'gone', providerId, serverId: uuid, at };
       } catch (error) {
         if (!(error instanceof IntegrationError)) throw error;
-        return { kind: 'failed', providerId, reason: error.message, at: deps.now().toISOString() };
+        deps.log.warn({ err: error, providerId }, 'Nova evidence not read');
+        return { kind: 'failed', providerId, reason: integrationReason(error), at: deps.now().toISOString() };
       }
     },
     (evidence) => evidence.kind === 'server' || evidence.kind === 'gone',

@@ -4,6 +4,7 @@ import type { Reply } from '../../bot/chat/reply.js';
 import { findApplicationSummary, listCurrentApplicationMachines, type ApplicationSummary, type VersionMachine } from '../../db/queries/images.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
+import { integrationReason } from '../../bot/chat/render-error.js';
 import { formatTimestamp } from '../format-time.js';
 import { applicationPublicSnippet, glanceVisibilitySnippet, SHELL_PREAMBLE } from './image-snippets.js';
 import { CANCEL_IMAGE_ACTION } from './move-version.js';
@@ -84,7 +85,7 @@ async function publishInGlance(deps: Deps, machines: Machine[]): Promise<{ steps
       }
     } catch (error) {
       if (!(error instanceof IntegrationError) && !(error instanceof UserError)) throw error;
-      step = { machine, outcome: 'failed', why: error.message };
+      step = { machine, outcome: 'failed', why: error instanceof IntegrationError ? integrationReason(error) : error.message };
     }
     steps.push(step);
     if (step.outcome === 'failed') return { steps, untried: machines.slice(index + 1) };

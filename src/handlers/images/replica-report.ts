@@ -3,6 +3,7 @@ import type { Reply, Section } from '../../bot/chat/reply.js';
 import { listCatalogueCopies, listProviders } from '../../db/queries/images.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
+import { integrationReason } from '../../bot/chat/render-error.js';
 import { findReplicaGaps, type ReplicaCopy } from './build-replica-report.js';
 import { replicaCleanupSteps, syncProvidersCommand } from './image-snippets.js';
 
@@ -88,7 +89,7 @@ export async function buildReplicaReport(deps: Deps, choice: ReplicaChoice): Pro
         else if (image.status !== 'active') broken.push({ ...copy, replicaId: finding.replicaId, problem: `Glance status "${image.status}"`, imageExists: true });
       } catch (error) {
         if (!(error instanceof IntegrationError)) throw error;
-        notes.push(`Could not check ${name(finding.replicaId)} in Glance: ${error.message}. The copies there were not checked.`);
+        notes.push(`Could not check ${name(finding.replicaId)} in Glance: ${integrationReason(error)}. The copies there were not checked.`);
         break;
       }
     }

@@ -2,6 +2,7 @@ import type { HandlerContext } from '../../bot/chat/command.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
+import { renderIntegrationError } from '../../bot/chat/render-error.js';
 import { findInstances, getInstances, listProviders, listUserInstances, type InstanceRow } from '../../db/queries/instances.js';
 import { refreshInstanceWatch } from '../../db/queries/instance-watch.js';
 import { SETTLED_STATUSES } from './classify-instance.js';
@@ -19,14 +20,15 @@ import { answerThenEdit } from '../evidence/answer-then-edit.js';
  * Asks Atmosphere which actions the instance allows now and picks the guide's next step among them.
  * A failure to ask is not fatal for a view: it shows no step button and says why.
  */
-export async function chooseStep(deps: Pick<Deps, 'gateway'>, item: InstanceItem): Promise<{ choice: StepChoice | null; note?: string }> {
+export async function chooseStep(deps: Pick<Deps, 'gateway' | 'log'>, item: InstanceItem): Promise<{ choice: StepChoice | null; note?: string }> {
   if (item.triage.steps.length === 0 || item.instance.endDate) return { choice: null };
   try {
     const valid = await deps.gateway.listInstanceActions({ uuid: item.instance.uuid });
     return { choice: nextInstanceStep(item.triage, item.events, item.episodeStart, valid) };
   } catch (error) {
     if (!(error instanceof UserError) && !(error instanceof IntegrationError)) throw error;
-    return { choice: nextInstanceStep(item.triage, item.events, item.episodeStart, null), note: `No action buttons: ${error.message}` };
+    if (error instanceof IntegrationError) deps.log.warn({ err: error, instance: item.instance.id }, 'instance actions not read');
+    return { choice: nextInstanceStep(item.triage, item.events, item.episodeStart, null), note: `No action buttons: ${error instanceof IntegrationError ? renderIntegrationError(error) : error.message}` };
   }
 }
 

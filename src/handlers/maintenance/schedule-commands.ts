@@ -3,7 +3,7 @@ import { defineCommand, type ActingContext, type HandlerContext } from '../../bo
 import type { Reply } from '../../bot/chat/reply.js';
 import { tickMaintenanceStep } from '../releases/runbook/runbook-for-maintenance.js';
 import { IntegrationError, UserError } from '../../errors.js';
-import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
+import { renderIntegrationError } from '../../bot/chat/render-error.js';
 import { recordId } from '../record-id.js';
 import { formatTimestamp } from '../format-time.js';
 import { findMaintenanceWindow, insertMaintenanceWindow, listMaintenanceWindows, transitionMaintenanceWindow, type MaintenanceWindowRow } from '../../db/queries/maintenance-windows.js';
@@ -115,7 +115,7 @@ async function removeFromStatusIo(ctx: HandlerContext, id: string): Promise<stri
   } catch (error) {
     if (!(error instanceof IntegrationError)) throw error;
     ctx.log.warn({ err: error }, 'could not delete the status.io maintenance of a cancelled window');
-    return `status.io maintenance ${id} could NOT be removed (${describeIntegrationError(error)}); delete it on the status.io dashboard.`;
+    return `status.io maintenance ${id} could NOT be removed (${renderIntegrationError(error)}); delete it on the status.io dashboard.`;
   }
 }
 

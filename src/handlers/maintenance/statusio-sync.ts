@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { IntegrationError } from '../../errors.js';
-import { describeIntegrationError } from '../../integrations/atmosphere/describe-error.js';
+import { renderIntegrationError } from '../../bot/chat/render-error.js';
 import { setWindowStatusioId, type MaintenanceWindowRow } from '../../db/queries/maintenance-windows.js';
 
 /**
@@ -13,7 +13,7 @@ import { setWindowStatusioId, type MaintenanceWindowRow } from '../../db/queries
 export const DEFAULT_FINISH_DETAILS = 'The maintenance is complete and Atmosphere is available again.';
 
 function failure(error: unknown): string {
-  if (error instanceof IntegrationError) return describeIntegrationError(error);
+  if (error instanceof IntegrationError) return renderIntegrationError(error);
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -1,6 +1,7 @@
 import { findInstancesByAlias, listCurrentInstances, listIdentityQuotas, type IdentityQuota } from '../../db/queries/reconcile.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError } from '../../errors.js';
+import { integrationReason } from '../../bot/chat/render-error.js';
 import type { CloudInventory, QuotaSet } from '../../integrations/openstack/inventory-client.js';
 import { compareQuota, compareServers, type QuotaDrift, type ServerFindings } from './compare-cloud.js';
 
@@ -49,8 +50,8 @@ export async function gatherReconcile(deps: Deps, provider: { id: number; name: 
     result.servers = compareServers(provider.id, servers, current, known);
   } catch (error) {
     if (!(error instanceof IntegrationError)) throw error;
-    result.serverProblem = error.message;
-    log.warn({ problem: error.detail ?? error.message }, 'reconcile: Nova servers not read');
+    result.serverProblem = integrationReason(error);
+    log.warn({ err: error }, 'reconcile: Nova servers not read');
   }
 
   const identities = await listIdentityQuotas(deps.db, provider.id);
@@ -61,7 +62,7 @@ export async function gatherReconcile(deps: Deps, provider: { id: number; name: 
     projects = await inventory.findProjects([...new Set(identities.map((identity) => identity.username))]);
   } catch (error) {
     if (!(error instanceof IntegrationError)) throw error;
-    result.quotaProblems.push(`Quotas not compared: ${error.message}.`);
+    result.quotaProblems.push(`Quotas not compared: ${integrationReason(error)}.`);
     return result;
   }
   const queue: { identity: IdentityQuota; projectId: string }[] = [];
@@ -91,7 +92,7 @@ async function compareQuotas(inventory: CloudInventory, queue: { identity: Ident
         nova = await inventory.computeQuota(item.projectId);
       } catch (error) {
         if (!(error instanceof IntegrationError)) throw error;
-        if (!novaDown) result.quotaProblems.push(`Quota comparison stopped after ${result.counts.quotasChecked} of ${queue.length} identities: ${error.message}.`);
+        if (!novaDown) result.quotaProblems.push(`Quota comparison stopped after ${result.counts.quotasChecked} of ${queue.length} identities: ${integrationReason(error)}.`);
         novaDown = true;
         return;
       }
@@ -101,7 +102,7 @@ async function compareQuotas(inventory: CloudInventory, queue: { identity: Ident
           cinder = await inventory.volumeQuota(item.projectId);
         } catch (error) {
           if (!(error instanceof IntegrationError)) throw error;
-          if (!cinderDown) result.quotaProblems.push(`Cinder quotas not compared from then on: ${error.message}.`);
+          if (!cinderDown) result.quotaProblems.push(`Cinder quotas not compared from then on: ${integrationReason(error)}.`);
           cinderDown = true;
         }
       }

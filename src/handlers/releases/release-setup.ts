@@ -2,6 +2,7 @@ import type { Logger } from '../../logger.js';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { isIntegrationError, UserError } from '../../errors.js';
+import { integrationReason } from '../../bot/chat/render-error.js';
 import type { GitHubReleases } from '../../integrations/github/github-releases.js';
 import { checkNextReleaseTag, parseReleaseTag } from '../../integrations/github/release-tag.js';
 
@@ -33,7 +34,11 @@ export function releaseSetup(deps: Deps): { releases: GitHubReleases; repos: rea
  * only, so the other repositories still run and the plan still records what was done where.
  */
 export function repoFailureText(error: unknown, log: Logger): string {
-  if (error instanceof UserError || isIntegrationError(error)) return error.message;
+  if (error instanceof UserError) return error.message;
+  if (isIntegrationError(error)) {
+    log.warn({ err: error }, 'a repository step failed');
+    return integrationReason(error);
+  }
   log.error({ err: error }, 'unexpected error while working on a repository');
   return 'an unexpected error in the bot (details in its log); nothing more was done on this repository';
 }

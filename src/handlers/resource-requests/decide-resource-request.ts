@@ -205,13 +205,7 @@ function alreadyDone(done: readonly string[]): string {
   return `${done.join(' and ')} (repeating the approval sends the same values, which is safe)`;
 }
 
-/** The same failure with what did happen added to what staff read; other errors pass unchanged. */
+/** The same failure with what did happen noted for staff; other errors pass unchanged. */
 function withDetail(error: unknown, note: string): unknown {
-  if (!(error instanceof IntegrationError)) return error;
-  return new IntegrationError(error.service, error.message, {
-    ...(error.status !== undefined ? { status: error.status } : {}),
-    detail: `${error.detail ?? error.message}. ${note}`,
-    notApplied: error.notApplied,
-    cause: error,
-  });
+  return error instanceof IntegrationError ? error.withNote(note) : error;
 }

@@ -52,13 +52,18 @@ export function createArgoClient(options: ArgoOptions): ArgoClient {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       const cause = error instanceof Error ? (error.cause as { code?: string } | undefined)?.code : undefined;
       const detail = timedOut ? `waited ${options.timeoutMs} ms` : redact(cause ?? (error instanceof Error ? error.message : String(error)));
-      options.log.warn({ label, detail }, 'argo call failed');
-      throw new IntegrationError('argo', `could not reach Argo Server for ${label}: ${detail}`, { detail, cause: error });
+      // Not logged here: whoever ends the failure (the dispatcher, a job, a handler that works around it) logs it once.
+      throw new IntegrationError('argo', `could not reach Argo Server for ${label}: ${detail}`, { operation: label, code: timedOut ? 'timeout' : 'unreachable', detail, cause: error });
     }
     const text = await response.text().catch(() => '');
     options.log.info({ label, status: response.status }, 'argo call');
     if (response.status === 401 || response.status === 403) {
-      throw new IntegrationError('argo', `Argo Server refused the token for ${label} (HTTP ${response.status}); check ARGO_TOKEN and its role in namespace ${options.namespace}`, { status: response.status, detail: `HTTP ${response.status}` });
+      throw new IntegrationError('argo', `Argo Server refused the token for ${label} (HTTP ${response.status})`, {
+        operation: label,
+        status: response.status,
+        detail: `HTTP ${response.status}`,
+        hint: `check ARGO_TOKEN and its role in namespace ${options.namespace}`,
+      });
     }
     return { status: response.status, text };
   }
@@ -66,11 +71,11 @@ export function createArgoClient(options: ArgoOptions): ArgoClient {
   function refused(label: string, answer: { status: number; text: string }): IntegrationError {
     const message = parse(answer.text) as { message?: unknown } | undefined;
     const said = typeof message?.message === 'string' ? `: ${redact(message.message).slice(0, 200)}` : '';
-    return new IntegrationError('argo', `Argo Server answered ${label} with HTTP ${answer.status}${said}`, { status: answer.status, detail: `HTTP ${answer.status}${said}` });
+    return new IntegrationError('argo', `Argo Server answered ${label} with HTTP ${answer.status}${said}`, { operation: label, status: answer.status, detail: `HTTP ${answer.status}${said}` });
   }
 
   function malformed(label: string): IntegrationError {
-    return new IntegrationError('argo', `Argo Server answered ${label} with a body that is not what its API returns`, { status: 200, detail: 'unexpected body' });
+    return new IntegrationError('argo', `Argo Server answered ${label} with a body that is not what its API returns`, { operation: label, status: 200, code: 'malformed', detail: 'unexpected body' });
   }
 
   return {

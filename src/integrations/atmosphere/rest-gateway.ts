@@ -78,13 +78,11 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       const detail = timedOut ? `waited ${timeoutMs} ms` : scrub(networkReason(error));
-      log.warn({ method: request.method, path: request.path, detail }, 'atmosphere API call failed');
+      // Not logged here: whoever ends the failure (the dispatcher, a job) logs it once, with these facts.
       throw new IntegrationError(
         'atmosphere',
-        timedOut
-          ? `Atmosphere did not answer ${label} within ${timeoutMs} ms`
-          : `could not reach the Atmosphere API at ${origin} for ${label}: ${detail}`,
-        { detail, cause: error },
+        timedOut ? `Atmosphere did not answer ${label} within ${timeoutMs} ms` : `could not reach the Atmosphere API at ${origin} for ${label}: ${detail}`,
+        { operation: label, code: timedOut ? 'timeout' : 'unreachable', detail, cause: error },
       );
     }
     const body = parseBody(text);
@@ -92,55 +90,41 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
       log.info({ method: request.method, path: request.path, status }, 'atmosphere API call');
       return { status, body };
     }
-    const error = errorFor(status, body, request, label, location);
-    log.warn({ method: request.method, path: request.path, status, detail: error.detail ?? drfDetail(body, scrub) }, 'atmosphere API call failed');
-    throw error;
+    throw errorFor(status, body, request, label, location);
   }
 
+  /** The facts of a refusal; what to tell people is the chat core's renderer's business. */
   function errorFor(status: number, body: unknown, request: ApiCall, label: string, location: string | null) {
     const said = drfDetail(body, scrub);
-    const fail = (message: string, detail: string | undefined) =>
-      new IntegrationError('atmosphere', message, { status, detail });
+    const fail = (message: string, facts: { detail: string | undefined; code?: string; notApplied?: boolean }) =>
+      new IntegrationError('atmosphere', message, { operation: label, status, ...facts });
     if (status >= 300 && status < 400) {
       const target = location === null ? 'elsewhere' : scrub(location.split('?')[0] ?? location);
-      return fail(
-        `Atmosphere redirected ${label} to ${target} (HTTP ${status}): ATMOSPHERE_API_URL must be the exact API base ending in /api/v2`,
-        `it points to ${target}`,
-      );
+      return fail(`Atmosphere redirected ${label} to ${target} (HTTP ${status})`, { code: 'redirect', detail: `it points to ${target}` });
     }
     if (status === 401) {
-      return fail(
-        `the Atmosphere API did not accept the configured token for ${label} (HTTP 401${said ? `: ${said}` : ''}): check ATMOSPHERE_API_TOKEN`,
-        said ?? 'the token was not accepted',
-      );
+      return fail(`the Atmosphere API did not accept the token for ${label} (HTTP 401${said ? `: ${said}` : ''})`, { detail: said ?? 'the token was not accepted' });
     }
     if (status === 403 && request.path.endsWith('/actions') && said !== undefined) {
       // post_instance_action answers 403 for any exception while running the action, not for permissions.
-      return fail(`Atmosphere could not run ${label} (HTTP 403): ${said}`, said);
+      return fail(`Atmosphere could not run ${label} (HTTP 403): ${said}`, { code: 'action_failed', detail: said });
     }
     if (status === 403) {
-      return fail(
-        `the Atmosphere API refused ${label} (HTTP 403${said ? `: ${said}` : ''}): the account behind ATMOSPHERE_API_TOKEN must be staff or a cloud administrator`,
-        said ?? 'the token is not allowed to do this',
-      );
+      return fail(`the Atmosphere API refused ${label} (HTTP 403${said ? `: ${said}` : ''})`, { detail: said ?? 'the token is not allowed to do this' });
     }
     if (status === 404) {
       const detail = said === undefined || /^not found\.?$/i.test(said) ? request.what : `${request.what}: ${said}`;
-      return fail(`${request.what} does not exist in Atmosphere (${label} answered HTTP 404)`, detail);
+      return fail(`${request.what} does not exist in Atmosphere (${label} answered HTTP 404)`, { detail });
     }
     if (status === 503 && isMaintenanceBody(body)) {
       const detail = scrub(maintenanceDetail(body));
       // Atmosphere's InMaintenance permission refuses before the view runs: nothing was applied.
-      return new IntegrationError('atmosphere', `Atmosphere is in maintenance (${label} answered HTTP 503): ${detail}`, { status, detail, notApplied: true });
-    }
-    if (status === 503) {
-      // Any other 503 is an outage, not maintenance; without a detail the renderer cannot mistake it.
-      return fail(`Atmosphere is unavailable: ${label} answered HTTP 503${said ? ` (${said})` : ''}`, undefined);
+      return fail(`Atmosphere is in maintenance (${label} answered HTTP 503): ${detail}`, { code: 'maintenance', detail, notApplied: true });
     }
     if (status >= 500) {
-      return fail(`Atmosphere is unavailable: ${label} answered HTTP ${status}`, said);
+      return fail(`Atmosphere is unavailable: ${label} answered HTTP ${status}${said ? ` (${said})` : ''}`, { detail: status === 503 ? undefined : said });
     }
-    return fail(`the Atmosphere API rejected ${label} (HTTP ${status}): ${said ?? 'no reason given'}`, said);
+    return fail(`the Atmosphere API rejected ${label} (HTTP ${status}): ${said ?? 'no reason given'}`, { detail: said });
   }
 
   return {
@@ -155,6 +139,8 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
       const id = isRecord(answer.body) ? answer.body.id : undefined;
       if (typeof id !== 'number') {
         throw new IntegrationError('atmosphere', 'the Atmosphere API answered POST /quotas without a quota id', {
+          operation: 'POST /quotas',
+          code: 'malformed',
           status: answer.status,
           detail: 'the answer had no quota id',
         });
@@ -214,6 +200,8 @@ export function createRestGateway(options: RestGatewayOptions): AtmosphereGatewa
       const rows = Array.isArray(answer.body) ? answer.body : isRecord(answer.body) && Array.isArray(answer.body.results) ? answer.body.results : null;
       if (!rows) {
         throw new IntegrationError('atmosphere', `the Atmosphere API answered GET /instances/${uuid}/actions without a list of actions`, {
+          operation: `GET /instances/${uuid}/actions`,
+          code: 'malformed',
           status: answer.status,
           detail: 'the answer was not a list',
         });

@@ -60,17 +60,17 @@ export function createFlowerClient(options: FlowerOptions): FlowerClient {
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       const detail = timedOut ? `waited ${options.timeoutMs} ms` : redact(reasonOf(error));
-      log.warn({ label, detail }, 'flower call failed');
-      throw new IntegrationError('flower', `could not reach Flower for ${label}: ${detail}`, { detail, cause: error });
+      // Not logged here: whoever ends the failure (the dispatcher, a job, a handler that works around it) logs it once.
+      throw new IntegrationError('flower', `could not reach Flower for ${label}: ${detail}`, { operation: label, code: timedOut ? 'timeout' : 'unreachable', detail, cause: error });
     }
     const text = await response.text().catch(() => '');
     log.info({ label, status: response.status }, 'flower call');
     if (response.status === 401 || response.status === 403) {
-      throw new IntegrationError('flower', `Flower refused the credentials for ${label} (HTTP ${response.status}); check FLOWER_USER and FLOWER_PASSWORD`, { status: response.status, detail: `HTTP ${response.status}` });
+      throw new IntegrationError('flower', `Flower refused the credentials for ${label} (HTTP ${response.status})`, { operation: label, status: response.status, detail: `HTTP ${response.status}` });
     }
     if (response.status !== 200) {
       const said = text.trimStart().startsWith('<') ? '' : `: ${redact(text.replace(/\s+/g, ' ').slice(0, 200))}`;
-      throw new IntegrationError('flower', `Flower answered ${label} with HTTP ${response.status}${said}`, { status: response.status, detail: `HTTP ${response.status}` });
+      throw new IntegrationError('flower', `Flower answered ${label} with HTTP ${response.status}${said}`, { operation: label, status: response.status, detail: `HTTP ${response.status}` });
     }
     try {
       return JSON.parse(text);

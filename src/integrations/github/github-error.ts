@@ -1,9 +1,8 @@
 import { IntegrationError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
 
 /**
- * Reading Octokit's errors and turning them into `IntegrationError('github', ...)` with a sentence an
- * operator can act on. Octokit's `RequestError` carries `status` and, when GitHub answered,
+ * Reading Octokit's errors and turning them into `IntegrationError('github', ...)` carrying the facts
+ * and, where GitHub's rules call for one, a hint. Octokit's `RequestError` carries `status` and, when GitHub answered,
  * `response.data` with GitHub's own `message` and `errors`.
  */
 
@@ -39,22 +38,31 @@ export const isUnreachable = (error: unknown): boolean => statusOf(error) === 50
 /** A 422 saying the branch, pull request or release is already there. */
 export const isAlreadyExists = (error: unknown): boolean => statusOf(error) === 422 && /already exists|already_exists/i.test(githubMessage(error));
 
+/** What failed, in facts, and at most one thing to do about it that only GitHub's rules tell. */
+export interface GitHubFailure {
+  message: string;
+  code?: string;
+  hint?: string;
+}
+
 /**
- * The operator-facing sentence for a failed call; `status` undefined means GitHub was not reached.
- * `baseUrl` is the REST base, named when it could not be reached.
+ * The facts of a failed call; `status` undefined means GitHub was not reached. `baseUrl` is the REST
+ * base, named when it could not be reached. Credentials advice (401) is the chat core's renderer's.
  */
-export function explainGitHubFailure(status: number | undefined, detail: string, repo: string, action: string, baseUrl: string): string {
+export function explainGitHubFailure(status: number | undefined, detail: string, repo: string, action: string, baseUrl: string): GitHubFailure {
   const what = `${action} on ${repo}`;
-  if (status === undefined) return `could not reach GitHub at ${baseUrl} while ${what}: ${detail}`;
-  if (status === 401) return `GitHub rejected the token while ${what} (401): check GITHUB_TOKEN`;
+  if (status === undefined) return { message: `could not reach GitHub at ${baseUrl} while ${what}: ${detail}`, code: 'unreachable' };
+  if (status === 401) return { message: `GitHub rejected the token while ${what} (401)` };
   if ((status === 403 || status === 429) && /rate limit/i.test(detail)) {
-    return `GitHub's rate limit stopped ${what} (${status}); try again in a few minutes`;
+    return { message: `GitHub's rate limit stopped ${what} (${status})`, code: 'rate_limited', hint: 'try again in a few minutes' };
   }
-  if (status === 403) return `the GitHub token cannot see or write ${repo} (403 while ${what}): give it write access to contents and pull requests there`;
-  if (status === 404) return `GitHub answered 404 while ${what}: the repository does not exist or the token cannot see it`;
-  if (status === 422) return `GitHub refused ${what} (422): ${detail}`;
-  if (status >= 500) return `GitHub failed while ${what} (${status}); try again later`;
-  return `GitHub answered ${status} while ${what}: ${detail}`;
+  if (status === 403) {
+    return { message: `the GitHub token cannot see or write ${repo} (403 while ${what})`, hint: 'give it write access to contents and pull requests there' };
+  }
+  if (status === 404) return { message: `GitHub answered 404 while ${what}`, hint: 'the repository does not exist or the token cannot see it' };
+  if (status === 422) return { message: `GitHub refused ${what} (422): ${detail}` };
+  if (status >= 500) return { message: `GitHub failed while ${what} (${status})`, hint: 'try again later' };
+  return { message: `GitHub answered ${status} while ${what}: ${detail}` };
 }
 
 export interface GitHubErrorContext {
@@ -63,15 +71,16 @@ export interface GitHubErrorContext {
   baseUrl: string;
   /** Removes the token from GitHub's text before it is logged or shown. */
   redact: (text: string) => string;
-  log: Logger;
 }
 
-/** Logs a failed call (without the token) and returns it as an `IntegrationError` keeping the cause. */
+/**
+ * A failed call as an `IntegrationError` keeping the cause, without the token. Not logged here:
+ * whoever ends the failure logs it once.
+ */
 export function toGitHubIntegrationError(error: unknown, context: GitHubErrorContext): IntegrationError {
-  const { repo, action, redact, log } = context;
+  const { repo, action, redact } = context;
   const detail = redact(githubMessage(error));
   const status = isUnreachable(error) ? undefined : statusOf(error);
-  const message = explainGitHubFailure(status, detail, repo, action, context.baseUrl);
-  log.warn({ repo, action, status, detail }, 'GitHub call failed');
-  return new IntegrationError('github', message, { status, detail, cause: error });
+  const { message, ...facts } = explainGitHubFailure(status, detail, repo, action, context.baseUrl);
+  return new IntegrationError('github', message, { operation: `${action} on ${repo}`, status, detail, ...facts, cause: error });
 }

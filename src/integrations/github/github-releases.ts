@@ -72,7 +72,7 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
       if (handled !== undefined) return handled;
       // Octokit's errors all carry a status; anything else is a bug and stays one.
       if (statusOf(error) === undefined) throw error;
-      throw toGitHubIntegrationError(error, { repo, action, baseUrl, redact, log });
+      throw toGitHubIntegrationError(error, { repo, action, baseUrl, redact });
     }
   }
 

@@ -31,9 +31,10 @@ export function createGlanceClient(providerId: number, keystone: KeystoneSession
   const path = (id: string) => `/v2/images/${encodeURIComponent(id)}`;
 
   function failure(answer: ServiceAnswer, label: string): IntegrationError {
-    const hint = answer.status === 403 ? ' (making an image public needs the admin role in Glance\'s default policy)' : '';
-    return new IntegrationError('openstack', `Glance of ${keystone.where} refused ${label} (HTTP ${answer.status})${hint}${answer.said ? `: ${answer.said}` : ''}`, {
+    return new IntegrationError('openstack', `Glance of ${keystone.where} refused ${label} (HTTP ${answer.status})${answer.said ? `: ${answer.said}` : ''}`, {
+      operation: label,
       status: answer.status,
+      ...(answer.status === 403 ? { hint: "making an image public needs the admin role in Glance's default policy" } : {}),
       detail: answer.said ?? `HTTP ${answer.status}`,
     });
   }

@@ -79,8 +79,8 @@ export function createKeystoneSession(cloud: OpenStackCloud, options: KeystoneOp
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       const detail = timedOut ? `waited ${timeoutMs} ms` : redact(networkReason(error));
-      log.warn({ label, detail }, 'openstack call failed');
-      throw new IntegrationError('openstack', `could not reach OpenStack of ${where} for ${label}: ${detail}`, { detail, cause: error });
+      // Not logged here: whoever ends the failure (the dispatcher, a job, a handler that works around it) logs it once.
+      throw new IntegrationError('openstack', `could not reach OpenStack of ${where} for ${label}: ${detail}`, { operation: label, code: timedOut ? 'timeout' : 'unreachable', detail, cause: error });
     }
   }
 
@@ -101,7 +101,8 @@ export function createKeystoneSession(cloud: OpenStackCloud, options: KeystoneOp
     const token = response.headers.get('x-subject-token');
     if (response.status !== 201 || !token || !body?.token) {
       const said = body?.error?.message ? `: ${redact(body.error.message)}` : '';
-      throw new IntegrationError('openstack', `Keystone of ${where} refused the application credential (HTTP ${response.status}${said}); check OPENSTACK_CLOUDS`, {
+      throw new IntegrationError('openstack', `Keystone of ${where} refused the application credential (HTTP ${response.status}${said})`, {
+        operation: 'Keystone authentication',
         status: response.status,
         detail: `Keystone answered HTTP ${response.status}${said}`,
       });

@@ -89,15 +89,15 @@ export function createStatusIoRequest(options: StatusIoRequestOptions): StatusIo
     if (parsed.success && parsed.data.status.error !== 'no') {
       const detail = scrub(parsed.data.status.message);
       if (detail === 'Authentication failed' || status === 401 || status === 403) {
-        throw new IntegrationError('statusio', 'status.io refused the credentials: check STATUSIO_API_ID and STATUSIO_API_KEY', { status, detail });
+        throw new IntegrationError('statusio', `status.io refused the credentials for ${operation}`, { operation, status, detail });
       }
-      throw new IntegrationError('statusio', `status.io refused to ${operation}: ${detail || 'no reason given'}`, { status, detail });
+      throw new IntegrationError('statusio', `status.io refused to ${operation}: ${detail || 'no reason given'}`, { operation, status, detail });
     }
     if (status === 401 || status === 403) {
-      throw new IntegrationError('statusio', 'status.io refused the credentials: check STATUSIO_API_ID and STATUSIO_API_KEY', { status });
+      throw new IntegrationError('statusio', `status.io refused the credentials for ${operation}`, { operation, status });
     }
     if (status < 200 || status >= 300 || !parsed.success) {
-      throw new IntegrationError('statusio', `status.io gave an unexpected answer (HTTP ${status}) to ${operation}`, { status, detail: scrub(text) });
+      throw new IntegrationError('statusio', `status.io gave an unexpected answer (HTTP ${status}) to ${operation}`, { operation, status, detail: scrub(text) });
     }
     return parsed.data.result;
   }

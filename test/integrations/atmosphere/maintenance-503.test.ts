@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IntegrationError } from '../../../src/errors.js';
 import { createMemoryLogger } from '../../../src/logger.js';
-import { describeIntegrationError } from '../../../src/integrations/atmosphere/describe-error.js';
+import { renderIntegrationError } from '../../../src/bot/chat/render-error.js';
 import { isMaintenanceBody } from '../../../src/integrations/atmosphere/maintenance-detail.js';
 import { createRestGateway } from '../../../src/integrations/atmosphere/rest-gateway.js';
 import { DEFAULT_STATUS_NAMES, startFakeAtmosphereApi, type FakeAtmosphereApi } from '../../fakes/atmosphere-api.js';
@@ -58,7 +58,7 @@ describe('a 503 from Atmosphere', () => {
 
   it('is reported as maintenance only with the maintenance body, quoting its records', async () => {
     const error = await failure({ detail: 'v37 (master) Maintenance: Atmosphere is down until 18:00 UTC' });
-    expect(describeIntegrationError(error)).toBe(
+    expect(renderIntegrationError(error)).toBe(
       'Atmosphere is in maintenance: v37 (master) Maintenance: Atmosphere is down until 18:00 UTC. Try again when it ends, or ask for your username to be exempted (MAINTENANCE_EXEMPT_USERNAMES).',
     );
   });
@@ -72,7 +72,7 @@ describe('a 503 from Atmosphere', () => {
   ])('is reported as an outage, not maintenance, for %s', async (_name, body) => {
     const error = await failure(body);
     expect(error.status).toBe(503);
-    expect(describeIntegrationError(error)).toBe('Atmosphere is unavailable (HTTP 503). Try again later.');
+    expect(renderIntegrationError(error)).toBe('Atmosphere is unavailable (HTTP 503). Try again later.');
     expect(error.message).not.toContain('maintenance');
   });
 });

@@ -3,7 +3,7 @@ import type { Reply } from '../../../bot/chat/reply.js';
 import type { Deps } from '../../../deps.js';
 import { isIntegrationError, UserError } from '../../../errors.js';
 import type { ImageTag } from '../../../integrations/registry/image-registry.js';
-import { describeIntegrationError } from '../../../integrations/atmosphere/describe-error.js';
+import { renderIntegrationError } from '../../../bot/chat/render-error.js';
 import { tickStepDoneByCommand } from './tick-runbook-item.js';
 
 /** What Docker Hub said of one release image. */
@@ -31,7 +31,7 @@ export async function checkReleaseImages(deps: Deps, tag: string): Promise<Image
       } catch (error) {
         if (!isIntegrationError(error)) throw error;
         deps.log.warn({ err: error, image, tag }, 'could not ask Docker Hub for a release image');
-        return { image, state: 'unknown', reason: describeIntegrationError(error) };
+        return { image, state: 'unknown', reason: renderIntegrationError(error) };
       }
     }),
   );

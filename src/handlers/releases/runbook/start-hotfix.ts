@@ -4,7 +4,7 @@ import type { ActingContext } from '../../../bot/chat/command.js';
 import type { Reply } from '../../../bot/chat/reply.js';
 import { createRunbook, findRunbookByTag, setRunbookMessage } from '../../../db/queries/release-runbooks.js';
 import { isIntegrationError, UserError } from '../../../errors.js';
-import { describeIntegrationError } from '../../../integrations/atmosphere/describe-error.js';
+import { renderIntegrationError } from '../../../bot/chat/render-error.js';
 import { buildHotfixChecklist, hotfixRunbookTag, IMAGE_TAG } from './build-hotfix-checklist.js';
 import { calendarDayIn } from './calendar-days.js';
 import { fallbackBuild, pushedAtText } from './check-release-images.js';
@@ -30,7 +30,7 @@ async function imageNote(ctx: ActingContext, image: string, tag: string): Promis
   } catch (error) {
     if (!isIntegrationError(error)) throw error;
     ctx.log.warn({ err: error, image, tag }, 'could not ask Docker Hub for the hotfix image');
-    return `Whether ${image}:${tag} is on Docker Hub could not be checked: ${describeIntegrationError(error)}`;
+    return `Whether ${image}:${tag} is on Docker Hub could not be checked: ${renderIntegrationError(error)}`;
   }
 }
 

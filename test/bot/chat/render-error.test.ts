@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { IntegrationError, type ServiceName } from '../../../src/errors.js';
-import { describeIntegrationError } from '../../../src/integrations/atmosphere/describe-error.js';
+import { renderIntegrationError } from '../../../src/bot/chat/render-error.js';
 
 const timeout = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 
-describe('describeIntegrationError', () => {
+describe('renderIntegrationError', () => {
   it('quotes what the Atmosphere API refused, without doubling the full stop', () => {
     const error = new IntegrationError('atmosphere', 'rejected', { status: 400, detail: 'status: Invalid pk "99" - object does not exist.' });
-    expect(describeIntegrationError(error)).toBe('The Atmosphere API refused: status: Invalid pk "99" - object does not exist.');
+    expect(renderIntegrationError(error)).toBe('The Atmosphere API refused: status: Invalid pk "99" - object does not exist.');
   });
 
   it('still says which service refused when it gave no reason', () => {
-    expect(describeIntegrationError(new IntegrationError('atmosphere', 'rejected', { status: 409 }))).toBe(
+    expect(renderIntegrationError(new IntegrationError('atmosphere', 'rejected', { status: 409 }))).toBe(
       'The Atmosphere API refused: HTTP 409.',
     );
   });
@@ -19,23 +19,24 @@ describe('describeIntegrationError', () => {
   it('explains Atmosphere maintenance and the exemption setting', () => {
     const error = new IntegrationError('atmosphere', 'maintenance', {
       status: 503,
+      code: 'maintenance',
       detail: '5/1 (master) Maintenance: Atmosphere is down for a Scheduled Maintenance',
     });
-    expect(describeIntegrationError(error)).toBe(
+    expect(renderIntegrationError(error)).toBe(
       'Atmosphere is in maintenance: 5/1 (master) Maintenance: Atmosphere is down for a Scheduled Maintenance. ' +
         'Try again when it ends, or ask for your username to be exempted (MAINTENANCE_EXEMPT_USERNAMES).',
     );
   });
 
   it('calls a 503 without a maintenance text plain unavailability', () => {
-    expect(describeIntegrationError(new IntegrationError('atmosphere', 'down', { status: 503 }))).toBe(
+    expect(renderIntegrationError(new IntegrationError('atmosphere', 'down', { status: 503 }))).toBe(
       'Atmosphere is unavailable (HTTP 503). Try again later.',
     );
   });
 
   it('recognises a timeout wrapped by fetch and warns that a change may have happened', () => {
     const wrapped = new TypeError('fetch failed', { cause: timeout() });
-    const sentence = describeIntegrationError(new IntegrationError('atmosphere', 'slow', { detail: 'waited 15000 ms', cause: wrapped }));
+    const sentence = renderIntegrationError(new IntegrationError('atmosphere', 'slow', { detail: 'waited 15000 ms', cause: wrapped }));
     expect(sentence).toBe(
       'Atmosphere did not answer in time (waited 15000 ms). If you asked for a change, check whether it was made before trying again.',
     );
@@ -43,19 +44,19 @@ describe('describeIntegrationError', () => {
 
   it('recognises a socket timeout by its error code', () => {
     const cause = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
-    expect(describeIntegrationError(new IntegrationError('redis', 'slow', { cause }))).toMatch(/^Redis did not answer in time\./);
+    expect(renderIntegrationError(new IntegrationError('redis', 'slow', { cause }))).toMatch(/^Redis did not answer in time\./);
   });
 
   it('says an HTTP service could not be reached when there was no answer at all', () => {
     const cause = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
-    expect(describeIntegrationError(new IntegrationError('statusio', 'down', { detail: 'ECONNREFUSED', cause }))).toBe(
+    expect(renderIntegrationError(new IntegrationError('statusio', 'down', { detail: 'ECONNREFUSED', cause }))).toBe(
       'status.io could not be reached (ECONNREFUSED). Try again in a minute; if it keeps failing, tell an operator.',
     );
   });
 
   it('says the database could not complete a request', () => {
     const error = new IntegrationError('database', 'query failed', { detail: 'too many connections' });
-    expect(describeIntegrationError(error)).toBe(
+    expect(renderIntegrationError(error)).toBe(
       'The database could not complete the request (too many connections). Try again in a minute; if it keeps failing, tell an operator.',
     );
   });
@@ -67,7 +68,7 @@ describe('describeIntegrationError', () => {
     ['github', 'GITHUB_TOKEN'],
     ['statusio', 'STATUSIO_API_ID and STATUSIO_API_KEY'],
   ] satisfies [ServiceName, string][])('points an operator at the %s credentials on a 401', (service, variable) => {
-    const sentence = describeIntegrationError(new IntegrationError(service, 'unauthorised', { status: 401, detail: 'bad credentials' }));
+    const sentence = renderIntegrationError(new IntegrationError(service, 'unauthorised', { status: 401, detail: 'bad credentials' }));
     expect(sentence).toContain('did not accept the bot\'s credentials (bad credentials)');
     expect(sentence).toContain(`An operator should check ${variable}.`);
   });
@@ -77,39 +78,39 @@ describe('describeIntegrationError', () => {
       status: 403,
       detail: 'You do not have permission to perform this action.',
     });
-    expect(describeIntegrationError(error)).toBe(
+    expect(renderIntegrationError(error)).toBe(
       'The Atmosphere API refused: You do not have permission to perform this action. The account behind ATMOSPHERE_API_TOKEN must be staff.',
     );
   });
 
   it('points at the token permissions for another service on a 403', () => {
     const error = new IntegrationError('github', 'forbidden', { status: 403, detail: 'Resource not accessible by integration' });
-    expect(describeIntegrationError(error)).toBe(
+    expect(renderIntegrationError(error)).toBe(
       'The GitHub API refused: Resource not accessible by integration. An operator should check the permissions behind GITHUB_TOKEN.',
     );
   });
 
   it('names the missing record on a 404, or falls back when the service only said Not Found', () => {
-    expect(describeIntegrationError(new IntegrationError('atmosphere', 'missing', { status: 404, detail: 'machine request 12' }))).toBe(
+    expect(renderIntegrationError(new IntegrationError('atmosphere', 'missing', { status: 404, detail: 'machine request 12' }))).toBe(
       'Not found in Atmosphere: machine request 12.',
     );
-    expect(describeIntegrationError(new IntegrationError('github', 'missing', { status: 404, detail: 'Not Found' }))).toBe(
+    expect(renderIntegrationError(new IntegrationError('github', 'missing', { status: 404, detail: 'Not Found' }))).toBe(
       'GitHub answered that the record does not exist (HTTP 404).',
     );
   });
 
   it('asks to wait when rate limited', () => {
-    expect(describeIntegrationError(new IntegrationError('discord', 'limited', { status: 429 }))).toBe(
+    expect(renderIntegrationError(new IntegrationError('discord', 'limited', { status: 429 }))).toBe(
       'Discord is limiting how often the bot may call it. Try again in a minute.',
     );
   });
 
   it('tells an operator to check the URL after a redirect', () => {
     const error = new IntegrationError('atmosphere', 'moved', { status: 301, detail: 'it points to https://atmo.example.org/api/v2/quotas' });
-    expect(describeIntegrationError(error)).toBe(
+    expect(renderIntegrationError(error)).toBe(
       'Atmosphere answered with a redirect (HTTP 301): it points to https://atmo.example.org/api/v2/quotas. An operator should check ATMOSPHERE_API_URL.',
     );
-    expect(describeIntegrationError(new IntegrationError('github', 'moved', { status: 307 }))).toBe(
+    expect(renderIntegrationError(new IntegrationError('github', 'moved', { status: 307 }))).toBe(
       'GitHub answered with a redirect (HTTP 307). An operator should check GITHUB_API_URL.',
     );
   });
@@ -123,7 +124,7 @@ describe('describeIntegrationError', () => {
     ['database', 'The database'],
     ['redis', 'Redis'],
   ] satisfies [ServiceName, string][])('names %s when it fails with a 5xx', (service, name) => {
-    expect(describeIntegrationError(new IntegrationError(service, 'failed', { status: 500, detail: 'Internal error.' }))).toBe(
+    expect(renderIntegrationError(new IntegrationError(service, 'failed', { status: 500, detail: 'Internal error.' }))).toBe(
       `${name} is unavailable (HTTP 500): Internal error. Try again later.`,
     );
   });
