@@ -90,7 +90,7 @@ export function integrationReason(error: IntegrationError): string {
   const { advice } = describeFacts(error);
   const credentials = (error.status === 401 || error.status === 403) && advice !== undefined;
   const next = error.hint ?? (credentials ? clause(advice) : undefined);
-  return [next === undefined ? error.message : `${error.message}; ${next}`, ...error.notes.map((note) => trimEnd(note))].filter(Boolean).join('. ');
+  return [next === undefined ? error.message : `${error.message}; ${next}`, ...error.notes.map((note) => sentence(note).slice(0, -1))].filter(Boolean).join('. ');
 }
 
 /** A sentence of advice as a clause: "An operator should check X." becomes "an operator should check X". */

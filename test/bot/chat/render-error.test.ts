@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IntegrationError, type ServiceName } from '../../../src/errors.js';
-import { renderIntegrationError } from '../../../src/bot/chat/render-error.js';
+import { integrationReason, renderIntegrationError } from '../../../src/bot/chat/render-error.js';
 
 const timeout = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 
@@ -127,5 +127,52 @@ describe('renderIntegrationError', () => {
     expect(renderIntegrationError(new IntegrationError(service, 'failed', { status: 500, detail: 'Internal error.' }))).toBe(
       `${name} is unavailable (HTTP 500): Internal error. Try again later.`,
     );
+  });
+
+  it('says an instance action failed while running, not that the token lacks permission', () => {
+    const error = new IntegrationError('atmosphere', 'action failed', { status: 403, code: 'action_failed', detail: 'Instance is not active.' });
+    expect(renderIntegrationError(error)).toBe('Atmosphere could not run the action: Instance is not active.');
+  });
+
+  it('calls a rate limit a rate limit even when the service answers 403', () => {
+    const error = new IntegrationError('github', 'limited', { status: 403, code: 'rate_limited', detail: 'API rate limit exceeded', hint: 'try again in a few minutes' });
+    expect(renderIntegrationError(error)).toBe('GitHub is limiting how often the bot may call it. Try again in a few minutes.');
+  });
+
+  it('says an answer the bot cannot read is one, not a refusal', () => {
+    const error = new IntegrationError('argo', 'odd body', { status: 200, code: 'malformed', detail: 'unexpected body' });
+    expect(renderIntegrationError(error)).toBe('Argo Server answered in a way the bot cannot read (HTTP 200: unexpected body). Tell an operator.');
+  });
+
+  it('says a change without a clear answer may or may not have been made, instead of asking to try again', () => {
+    const error = new IntegrationError('atmosphere', 'reset', { detail: 'ECONNRESET', unclear: true });
+    expect(renderIntegrationError(error)).toBe('Atmosphere gave no clear answer (ECONNRESET), so the change may or may not have been made.');
+  });
+
+  it('lets the integration hint replace the general advice, once', () => {
+    const error = new IntegrationError('argo', 'refused', { status: 401, detail: 'HTTP 401', hint: 'check ARGO_TOKEN and its role in namespace atmo' });
+    expect(renderIntegrationError(error)).toBe("Argo Server did not accept the bot's credentials (HTTP 401). Check ARGO_TOKEN and its role in namespace atmo.");
+  });
+
+  it('adds the notes of handlers after the sentence, keeping the facts of the call that failed', () => {
+    const cause = new Error('socket');
+    const error = new IntegrationError('atmosphere', 'PATCH /admin/resource_requests/4 answered HTTP 502', { operation: 'PATCH /admin/resource_requests/4', status: 502, cause });
+    const noted = error.withNote('the new quota WAS assigned to alee').withNote('nothing else was sent', { unclear: true });
+
+    expect(renderIntegrationError(noted)).toBe('Atmosphere is unavailable (HTTP 502). Try again later. The new quota WAS assigned to alee. Nothing else was sent.');
+    expect(noted).toBeInstanceOf(IntegrationError);
+    expect(noted).toMatchObject({ service: 'atmosphere', status: 502, operation: 'PATCH /admin/resource_requests/4', message: error.message, cause, unclear: true });
+    expect(noted.stack).toBe(error.stack);
+    expect(error.notes).toEqual([]);
+    expect(noted.facts()).toEqual({ service: 'atmosphere', operation: 'PATCH /admin/resource_requests/4', status: 502, unclear: true, notes: ['the new quota WAS assigned to alee', 'nothing else was sent'] });
+  });
+
+  it('gives handlers a clause with the facts and the hint, or the credentials advice', () => {
+    const refused = new IntegrationError('flower', 'Flower refused the credentials for GET /api/queues/length (HTTP 401)', { status: 401 });
+    expect(integrationReason(refused)).toBe('Flower refused the credentials for GET /api/queues/length (HTTP 401); an operator should check FLOWER_USER and FLOWER_PASSWORD');
+    const glance = new IntegrationError('openstack', 'Glance of provider 4 refused PATCH /v2/images/x (HTTP 403)', { status: 403, hint: "making an image public needs the admin role in Glance's default policy" });
+    expect(integrationReason(glance)).toBe("Glance of provider 4 refused PATCH /v2/images/x (HTTP 403); making an image public needs the admin role in Glance's default policy");
+    const down = new IntegrationError('argo', 'Argo Server answered GET /x with HTTP 500', { status: 500 });
+    expect(integrationReason(down.withNote('the log was not read.'))).toBe('Argo Server answered GET /x with HTTP 500. The log was not read');
   });
 });
