@@ -68,7 +68,8 @@ describe('the Argo Server client', () => {
     const { argo: api, lines } = client({ token: 'not-the-argo-token-value', timeoutMs: 250 });
     const refused = (await api.listWorkflows('instance_uuid=x').catch((caught: unknown) => caught)) as IntegrationError;
     expect(refused).toBeInstanceOf(IntegrationError);
-    expect(refused.message).toBe('Argo Server refused the token for GET /api/v1/workflows/atmo-argo (HTTP 401); check ARGO_TOKEN and its role in namespace atmo-argo');
+    expect(refused.message).toBe('Argo Server refused the token for GET /api/v1/workflows/atmo-argo (HTTP 401)');
+    expect(refused.hint).toBe('check ARGO_TOKEN and its role in namespace atmo-argo');
     expect(JSON.stringify(lines) + refused.message).not.toContain('not-the-argo-token-value');
     argo.delayNext(2_000);
     const slow = (await client({ timeoutMs: 250 }).argo.listWorkflows('instance_uuid=x').catch((caught: unknown) => caught)) as IntegrationError;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { renderIntegrationError } from '../../../src/bot/chat/render-error.js';
 import { IntegrationError } from '../../../src/errors.js';
 import { createFlowerClient } from '../../../src/integrations/flower/flower-client.js';
 import { createMemoryLogger } from '../../../src/logger.js';
@@ -58,7 +59,8 @@ describe('the Flower client', () => {
     const { flower: api, lines } = client({ password: 'not-the-flower-password' });
     const error = (await api.queueLengths().catch((caught: unknown) => caught)) as IntegrationError;
     expect(error).toBeInstanceOf(IntegrationError);
-    expect(error.message).toBe('Flower refused the credentials for GET /api/queues/length (HTTP 401); check FLOWER_USER and FLOWER_PASSWORD');
+    expect(error.message).toBe('Flower refused the credentials for GET /api/queues/length (HTTP 401)');
+    expect(renderIntegrationError(error)).toBe("Flower did not accept the bot's credentials (HTTP 401). An operator should check FLOWER_USER and FLOWER_PASSWORD.");
     expect(JSON.stringify(lines) + error.message).not.toContain('not-the-flower-password');
   });
 

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { renderIntegrationError } from '../../../src/bot/chat/render-error.js';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IntegrationError, UserError } from '../../../src/errors.js';
@@ -389,7 +390,8 @@ describe('status.io client: refusals', () => {
 
   it('turns "Authentication failed" into a message naming the two variables, without retrying', async () => {
     const error = await rejection(client({ apiKey: 'wrong-key-ABCDEF123' }).listMaintenances());
-    expect(error.message).toBe('status.io refused the credentials: check STATUSIO_API_ID and STATUSIO_API_KEY');
+    expect(error.message).toBe('status.io refused the credentials for list maintenances');
+    expect(renderIntegrationError(error)).toContain('An operator should check STATUSIO_API_ID and STATUSIO_API_KEY.');
     expect(error.status).toBe(401);
     expect(error.message).not.toContain('wrong-key-ABCDEF123');
     expect(fake.requests).toHaveLength(1);
