@@ -1,4 +1,5 @@
 import { IntegrationError } from '../../errors.js';
+import { integrationReason } from './render-error.js';
 import type { Logger } from '../../logger.js';
 import type { CutFile, Reply, ReplyFile } from './reply.js';
 
@@ -55,7 +56,7 @@ export function textFile(name: string, text: string, title?: string): ReplyFile 
 
 /** Why the files could not go out, in words safe for chat: an integration's own sentence, else nothing secret. */
 function reasonOf(error: unknown): string {
-  return error instanceof IntegrationError ? error.message : 'an unexpected error (see the bot log)';
+  return error instanceof IntegrationError ? integrationReason(error) : 'an unexpected error (see the bot log)';
 }
 
 /** The reply, saying up front (in its footer, which is never cut away) that its files are missing. */

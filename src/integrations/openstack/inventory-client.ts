@@ -51,9 +51,10 @@ export function createCloudInventory(providerId: number, keystone: KeystoneSessi
     const answer: ServiceAnswer = await keystone.call(service, { method: 'GET', path, headers });
     const source = SOURCE[service];
     if (answer.status !== 200) {
-      const hint = answer.status === 403 ? ' (this needs an admin or reader role for every project in its policy)' : '';
-      throw new IntegrationError('openstack', `${source} of ${keystone.where} refused ${label} (HTTP ${answer.status})${hint}${answer.said ? `: ${answer.said}` : ''}`, {
+      throw new IntegrationError('openstack', `${source} of ${keystone.where} refused ${label} (HTTP ${answer.status})${answer.said ? `: ${answer.said}` : ''}`, {
+        operation: label,
         status: answer.status,
+        ...(answer.status === 403 ? { hint: 'this needs an admin or reader role for every project in its policy' } : {}),
         detail: answer.said ?? `HTTP ${answer.status}`,
       });
     }
@@ -64,6 +65,8 @@ export function createCloudInventory(providerId: number, keystone: KeystoneSessi
 
   function malformed(source: string, label: string, answer: ServiceAnswer): IntegrationError {
     return new IntegrationError('openstack', `${source} of ${keystone.where} answered ${label} with a body the bot cannot read${answer.said ? `: ${answer.said.slice(0, 80)}` : ''}`, {
+      operation: label,
+      code: 'malformed',
       status: answer.status,
       detail: 'malformed body',
     });

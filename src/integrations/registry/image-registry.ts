@@ -57,7 +57,7 @@ export function createImageRegistry(options: ImageRegistryOptions): ImageRegistr
       try {
         response = await send(new URL(path, base), { headers, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });
       } catch (error) {
-        throw new IntegrationError('dockerhub', `Docker Hub could not be asked for ${image}:${tag}`, { cause: error });
+        throw new IntegrationError('dockerhub', `Docker Hub could not be asked for ${image}:${tag}`, { operation: `GET ${path}`, code: 'unreachable', cause: error });
       }
       const text = await response.text().catch(() => '');
       if (response.status === 404) return null;
@@ -70,13 +70,13 @@ export function createImageRegistry(options: ImageRegistryOptions): ImageRegistr
             return undefined;
           }
         })();
-        throw new IntegrationError('dockerhub', `Docker Hub answered HTTP ${response.status} for ${image}:${tag}`, { status: response.status, detail: said });
+        throw new IntegrationError('dockerhub', `Docker Hub answered HTTP ${response.status} for ${image}:${tag}`, { operation: `GET ${path}`, status: response.status, detail: said });
       }
       let parsed: z.infer<typeof tagBody>;
       try {
         parsed = tagBody.parse(JSON.parse(text));
       } catch (error) {
-        throw new IntegrationError('dockerhub', `Docker Hub answered ${image}:${tag} with a body the bot does not understand`, { status: response.status, detail: 'unexpected answer', cause: error });
+        throw new IntegrationError('dockerhub', `Docker Hub answered ${image}:${tag} with a body the bot does not understand`, { operation: `GET ${path}`, code: 'malformed', status: response.status, detail: 'unexpected answer', cause: error });
       }
       // An inactive tag (Docker Hub marks tags not pulled or pushed for a long time) still exists.
       const pushed = parsed.tag_last_pushed ?? parsed.last_updated ?? null;

@@ -127,9 +127,11 @@ export function createStatusIoRequest(options: StatusIoRequestOptions): StatusIo
         unclear = true;
       }
     }
-    const hint = alreadyDone ? '; it may or may not have been applied, check the status page' : '';
-    throw new IntegrationError('statusio', `could not ${operation} after ${retries + 1} attempts: ${last?.reason ?? 'unknown failure'}${hint}`, {
+    throw new IntegrationError('statusio', `could not ${operation} after ${retries + 1} attempts: ${last?.reason ?? 'unknown failure'}`, {
+      operation,
       status: last?.status,
+      // A change that was sent and never clearly answered may or may not be on the status page.
+      ...(alreadyDone ? { unclear: true, hint: 'it may or may not have been applied: check the status page before trying again' } : {}),
       cause: last,
     });
   }

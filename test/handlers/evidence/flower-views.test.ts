@@ -78,7 +78,7 @@ describe.each(dbKinds())('Flower in the triage views on %s', (kind) => {
     const refused = await withFlower([], [], { password: 'not-the-flower-password' });
     const reply = (await dispatch(refused, commandEvent(`imaging triage ${id}`, kpatel))).replies[0]!;
     expect(reply.title).toBe(`Imaging request #${id}: triage report`);
-    expect(sectionsOf(reply)).toContain('Could not ask Flower: Flower refused the credentials for GET /api/queues/length (HTTP 401); check FLOWER_USER and FLOWER_PASSWORD. Check the queue in Flower by hand before restarting anything.');
+    expect(sectionsOf(reply)).toContain('Could not ask Flower: Flower refused the credentials for GET /api/queues/length (HTTP 401); an operator should check FLOWER_USER and FLOWER_PASSWORD. Check the queue in Flower by hand before restarting anything.');
     expect(JSON.stringify(reply)).not.toContain('not-the-flower-password');
   });
 

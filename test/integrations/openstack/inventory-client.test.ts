@@ -41,7 +41,8 @@ describe('the cloud inventory client (servers, projects, Nova and Cinder quota s
     cloud.setAdmin(false);
     const error = await inventory.listServers().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IntegrationError);
-    expect((error as IntegrationError).message).toContain('Nova of provider 4 refused GET /servers/detail?all_tenants=1&limit=500 (HTTP 403) (this needs an admin or reader role for every project in its policy)');
+    expect((error as IntegrationError).message).toContain('Nova of provider 4 refused GET /servers/detail?all_tenants=1&limit=500 (HTTP 403)');
+    expect((error as IntegrationError).hint).toBe('this needs an admin or reader role for every project in its policy');
   });
 
   it('finds projects in one listing, and asks by name for those a truncated listing left out', async () => {

@@ -349,7 +349,8 @@ describe('status.io client: retries without duplicate notices', () => {
     expect(error.service).toBe('statusio');
     expect(error.status).toBe(503);
     expect(error.message).toMatch(/after 4 attempts/);
-    expect(error.message).toMatch(/check the status page/);
+    expect(error).toMatchObject({ unclear: true, hint: 'it may or may not have been applied: check the status page before trying again' });
+    expect(renderIntegrationError(error)).toBe('status.io is unavailable (HTTP 503). It may or may not have been applied: check the status page before trying again.');
     expect(posts('maintenance/schedule')).toHaveLength(4);
     expect(sleeps).toHaveLength(3);
     expect(sleeps[1]!).toBeGreaterThan(sleeps[0]!);
