@@ -50,7 +50,7 @@ export async function readFlowerTasks(deps: Pick<Deps, 'flower' | 'kv' | 'log' |
  * The `imaging` queue's length. Not cached: staff read it right before restarting the imaging
  * service, and the guide's check is only worth something if it is current.
  */
-export async function readImagingQueue(deps: Pick<Deps, 'flower' | 'now'>): Promise<ImagingQueueEvidence> {
+export async function readImagingQueue(deps: Pick<Deps, 'flower' | 'log' | 'now'>): Promise<ImagingQueueEvidence> {
   const flower = deps.flower;
   if (!flower) return { kind: 'unconfigured' };
   try {
@@ -58,6 +58,7 @@ export async function readImagingQueue(deps: Pick<Deps, 'flower' | 'now'>): Prom
     return { kind: 'queue', messages: queues.find((queue) => queue.name === IMAGING_QUEUE)?.messages ?? null, queues, at: deps.now().toISOString() };
   } catch (error) {
     if (!(error instanceof IntegrationError)) throw error;
+    deps.log.warn({ err: error }, 'Flower queue not read');
     return { kind: 'failed', reason: integrationReason(error), at: deps.now().toISOString() };
   }
 }

@@ -48,11 +48,12 @@ export async function imagingCloudLines(
   return lines;
 }
 
-async function readImage(deps: Pick<Deps, 'openstack'>, providerId: number, id: string): Promise<{ image: GlanceImage | null } | { failed: string }> {
+async function readImage(deps: Pick<Deps, 'openstack' | 'log'>, providerId: number, id: string): Promise<{ image: GlanceImage | null } | { failed: string }> {
   try {
     return { image: (await deps.openstack!.glance(providerId)!.getImage(id)) ?? null };
   } catch (error) {
     if (!(error instanceof IntegrationError)) throw error;
+    deps.log.warn({ err: error, providerId }, 'Glance evidence not read');
     return { failed: integrationReason(error) };
   }
 }

@@ -122,10 +122,12 @@ export async function applyPublish(ctx: ActingContext<ChatEvent>, applicationId:
     flag = await setFlag(ctx, app);
   } catch (error) {
     if (!(error instanceof IntegrationError) && !(error instanceof UserError)) throw error;
+    if (error instanceof IntegrationError) ctx.log.warn({ err: error }, 'application flag not set');
+    const why = error instanceof IntegrationError ? integrationReason(error) : error.message;
     flag = {
       ok: false,
-      audit: `failed: ${error.message}`,
-      line: `Every Glance image is public, but making the application public failed: ${error.message}. The application stays private; press Retry once that is fixed.`,
+      audit: `failed: ${why}`,
+      line: `Every Glance image is public, but making the application public failed: ${why}. The application stays private; press Retry once that is fixed.`,
       buttons: [{ label: 'Retry', action: PUBLISH_ACTION, value: String(app.id) }],
     };
   }
