@@ -78,7 +78,8 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_
  */
 export function renderIntegrationError(error: IntegrationError): string {
   const { what, advice } = describeFacts(error);
-  return [what, error.hint === undefined ? advice : sentence(error.hint), ...error.notes.map(sentence)].filter(Boolean).join(' ');
+  // Notes keep their first letter: a handler's note may start with a username.
+  return [what, error.hint === undefined ? advice : sentence(error.hint), ...error.notes.map((note) => withStop(note))].filter(Boolean).join(' ');
 }
 
 /**
@@ -90,7 +91,7 @@ export function integrationReason(error: IntegrationError): string {
   const { advice } = describeFacts(error);
   const credentials = (error.status === 401 || error.status === 403) && advice !== undefined;
   const next = error.hint ?? (credentials ? clause(advice) : undefined);
-  return [next === undefined ? error.message : `${error.message}; ${next}`, ...error.notes.map((note) => sentence(note).slice(0, -1))].filter(Boolean).join('. ');
+  return [next === undefined ? error.message : `${error.message}; ${next}`, ...error.notes.map((note) => trimEnd(note))].filter(Boolean).join('. ');
 }
 
 /** A sentence of advice as a clause: "An operator should check X." becomes "an operator should check X". */
@@ -182,7 +183,13 @@ function describeFacts(error: IntegrationError): Described {
 
 const TRY_AGAIN = 'Try again in a minute; if it keeps failing, tell an operator.';
 
-/** A hint or note as a sentence of its own: capital first letter, one full stop. */
+/** The text with one full stop at its end. */
+function withStop(text: string): string {
+  const trimmed = trimEnd(text);
+  return trimmed === undefined ? '' : `${trimmed}.`;
+}
+
+/** A hint as a sentence of its own: capital first letter, one full stop. */
 function sentence(text: string | undefined): string {
   const trimmed = text === undefined ? undefined : trimEnd(text);
   if (trimmed === undefined) return '';

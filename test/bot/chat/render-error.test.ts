@@ -159,7 +159,7 @@ describe('renderIntegrationError', () => {
     const error = new IntegrationError('atmosphere', 'PATCH /admin/resource_requests/4 answered HTTP 502', { operation: 'PATCH /admin/resource_requests/4', status: 502, cause });
     const noted = error.withNote('the new quota WAS assigned to alee').withNote('nothing else was sent', { unclear: true });
 
-    expect(renderIntegrationError(noted)).toBe('Atmosphere is unavailable (HTTP 502). Try again later. The new quota WAS assigned to alee. Nothing else was sent.');
+    expect(renderIntegrationError(noted)).toBe('Atmosphere is unavailable (HTTP 502). Try again later. the new quota WAS assigned to alee. nothing else was sent.');
     expect(noted).toBeInstanceOf(IntegrationError);
     expect(noted).toMatchObject({ service: 'atmosphere', status: 502, operation: 'PATCH /admin/resource_requests/4', message: error.message, cause, unclear: true });
     expect(noted.stack).toBe(error.stack);
@@ -173,6 +173,6 @@ describe('renderIntegrationError', () => {
     const glance = new IntegrationError('openstack', 'Glance of provider 4 refused PATCH /v2/images/x (HTTP 403)', { status: 403, hint: "making an image public needs the admin role in Glance's default policy" });
     expect(integrationReason(glance)).toBe("Glance of provider 4 refused PATCH /v2/images/x (HTTP 403); making an image public needs the admin role in Glance's default policy");
     const down = new IntegrationError('argo', 'Argo Server answered GET /x with HTTP 500', { status: 500 });
-    expect(integrationReason(down.withNote('the log was not read.'))).toBe('Argo Server answered GET /x with HTTP 500. The log was not read');
+    expect(integrationReason(down.withNote('the log was not read.'))).toBe('Argo Server answered GET /x with HTTP 500. the log was not read');
   });
 });
