@@ -3,6 +3,7 @@ import { listProviders } from '../../db/queries/instances.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { formatTimestamp } from '../format-time.js';
+import { cachedInventory } from './cached-inventory.js';
 import { gatherReconcile, type ProviderReconcile } from './gather-reconcile.js';
 import { renderReconcile } from './render-reconcile.js';
 
@@ -44,7 +45,7 @@ export async function buildReconcileReport(deps: Deps, given: string | undefined
   for (const provider of chosen) {
     // Providers one after another: each has its own cloud, and one failing says so in its own part.
     const inventory = openstack?.inventory(provider.id);
-    if (inventory) results.push(await gatherReconcile(deps, provider, inventory));
+    if (inventory) results.push(await gatherReconcile(deps, provider, cachedInventory(deps, inventory)));
   }
   return { reply: renderReconcile(results, notes, formatTimestamp(deps.now())), results };
 }

@@ -1,4 +1,5 @@
 import { IntegrationError } from '../../errors.js';
+import { createInFlight } from '../kv/in-flight.js';
 import type { CatalogService, KeystoneSession, ServiceAnswer } from './keystone-session.js';
 import { NOVA_MICROVERSION } from './nova-client.js';
 
@@ -46,7 +47,13 @@ function record(value: unknown): Record<string, unknown> | null {
  * Nova's and Cinder's default policies; a 403 says so.
  */
 export function createCloudInventory(providerId: number, keystone: KeystoneSession): CloudInventory {
-  async function get(service: CatalogService, path: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  // Two reconciliations of one provider at once (a command and the weekly job) read each page once.
+  const inFlight = createInFlight();
+  function get(service: CatalogService, path: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+    return inFlight.share(`${service} ${path}`, () => read(service, path, headers));
+  }
+
+  async function read(service: CatalogService, path: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
     const label = `GET ${path}`;
     const answer: ServiceAnswer = await keystone.call(service, { method: 'GET', path, headers });
     const source = SOURCE[service];

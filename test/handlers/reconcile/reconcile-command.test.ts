@@ -5,6 +5,8 @@ import { actionDefinitions, commandDefinitions } from '../../../src/handlers/ind
 import type { Deps } from '../../../src/deps.js';
 import { listProviders } from '../../../src/db/queries/instances.js';
 import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
+import { createMemoryStore } from '../../../src/integrations/kv/memory-store.js';
+import { EVIDENCE_TTL_MS } from '../../../src/integrations/kv/keys.js';
 import { OPENSTACK_SETTING_HINT } from '../../../src/handlers/reconcile/reconcile-report.js';
 import { dbKinds } from '../../support/databases.js';
 import { commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
@@ -32,8 +34,9 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     cloud = undefined;
   });
 
-  async function run(text: string, openstack: Deps['openstack'], user = kpatel): Promise<Reply> {
-    const dispatcher = createDispatcher({ ...t.deps, openstack }, commandDefinitions, actionDefinitions);
+  /** Each run reads its own fake cloud, so each has its own cache (the cloud of another test is not this one). */
+  async function run(text: string, openstack: Deps['openstack'], user = kpatel, kv: Deps['kv'] = createMemoryStore()): Promise<Reply> {
+    const dispatcher = createDispatcher({ ...t.deps, openstack, kv }, commandDefinitions, actionDefinitions);
     return (await dispatch(dispatcher, commandEvent(text, user))).replies[0]!;
   }
 
@@ -78,6 +81,42 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     expect(reply.tone).toBe('success');
     expect(reply.text).toBe(`Atmosphere and OpenStack agree: ${provider.name} (${provider.id}): 0 orphan(s), 0 stale, 0 status mismatch(es), 0 quota drift(s). Read-only: nothing was changed; each finding names the command that fixes it.`);
     expect(file(reply)).toContain('0 orphan(s), 0 stale, 0 status mismatch(es), 0 quota drift(s)');
+  });
+
+  it('reads the cloud once for runs within EVIDENCE_TTL_MS and for two at once, again after it, and keeps no failure', async () => {
+    cloud = await startFakeOpenStack();
+    await driftedCloud(t.deps.db, cloud, provider.id);
+    let clock = Date.now();
+    const kv = createMemoryStore(() => clock);
+    const clouds = cloudsFor(cloud, provider.id, t.deps.log);
+    const listings = () => cloud!.calls.filter((call) => call.path === '/compute/v2.1/servers/detail').length;
+    const quotaReads = () => cloud!.calls.filter((call) => call.path.includes('/os-quota-sets/')).length;
+    const first = await run(`reconcile ${provider.id}`, clouds, kpatel, kv);
+    expect(first.text).toContain('1 orphan(s), 1 stale');
+    const quotas = quotaReads();
+    expect(listings()).toBe(1);
+    expect(quotas).toBeGreaterThan(0);
+
+    // Staff removed the orphan, and ran it again at once: the cloud is not asked again.
+    cloud.servers.delete(ORPHAN);
+    expect((await run(`reconcile ${provider.id}`, clouds, kpatel, kv)).text).toBe(first.text);
+    expect([listings(), quotaReads()]).toEqual([1, quotas]);
+
+    clock += EVIDENCE_TTL_MS + 1;
+    expect((await run(`reconcile ${provider.id}`, clouds, kpatel, kv)).text).toContain('0 orphan(s), 1 stale');
+    expect([listings(), quotaReads()]).toEqual([2, 2 * quotas]);
+
+    // A failed listing is not kept: the run right after it reads the servers again.
+    clock += EVIDENCE_TTL_MS + 1;
+    cloud.failNext('/compute/v2.1/servers/detail', 503);
+    expect(all(await run(`reconcile ${provider.id}`, clouds, kpatel, kv))).toContain('Servers not compared: Nova of provider');
+    expect((await run(`reconcile ${provider.id}`, clouds, kpatel, kv)).text).toContain('0 orphan(s), 1 stale');
+    expect(listings()).toBe(4);
+
+    // Two runs at once on stores of their own (two replicas, one process each way) share the listing under way.
+    cloud.delayNext('/compute/v2.1/servers/detail', 300);
+    await Promise.all([run(`reconcile ${provider.id}`, clouds), run(`reconcile ${provider.id}`, clouds)]);
+    expect(listings()).toBe(5);
   });
 
   it('lists only the first ids of a kind in the message, all of them in the file', async () => {
