@@ -27,5 +27,6 @@ export function cachedInventory(deps: Pick<Deps, 'kv' | 'log'>, inventory: Cloud
     },
     computeQuota: (projectId) => read('nova-quota', projectId, () => inventory.computeQuota(projectId)),
     volumeQuota: (projectId) => read('cinder-quota', projectId, () => inventory.volumeQuota(projectId)),
+    networkQuota: (projectId) => read('neutron-quota', projectId, () => inventory.networkQuota(projectId)),
   };
 }

@@ -9,7 +9,7 @@ import { renderReconcile } from './render-reconcile.js';
 
 /** What reconcile needs configured, said when it is missing. */
 export const OPENSTACK_SETTING_HINT =
-  'Reconcile reads Nova, Cinder and Keystone with a Keystone application credential per provider: set OPENSTACK_CLOUDS (JSON keyed by provider id: auth_url, application_credential_id, application_credential_secret, optionally region_name and interface) and, if needed, OPENSTACK_TIMEOUT_MS. The credential needs a role that may list all projects\' servers and read their quota sets (admin or a system reader).';
+  'Reconcile reads Nova, Cinder, Neutron and Keystone with a Keystone application credential per provider: set OPENSTACK_CLOUDS (JSON keyed by provider id: auth_url, application_credential_id, application_credential_secret, optionally region_name and interface) and, if needed, OPENSTACK_TIMEOUT_MS. The credential needs a role that may list all projects\' servers and read their quota sets (admin or a system reader).';
 
 export interface ReconcileReport {
   reply: Reply;

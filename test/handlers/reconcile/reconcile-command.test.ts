@@ -7,6 +7,7 @@ import { listProviders } from '../../../src/db/queries/instances.js';
 import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
 import { createMemoryStore } from '../../../src/integrations/kv/memory-store.js';
 import { EVIDENCE_TTL_MS } from '../../../src/integrations/kv/keys.js';
+import { ATMOSPHERE_QUOTA_DEFAULTS } from '../../../src/model/quota-values.js';
 import { OPENSTACK_SETTING_HINT } from '../../../src/handlers/reconcile/reconcile-report.js';
 import { dbKinds } from '../../support/databases.js';
 import { commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
@@ -119,6 +120,27 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     expect(listings()).toBe(5);
   });
 
+  it("reports Neutron's floating IP and port quotas that drifted, and goes on without Neutron when the catalog has none", async () => {
+    cloud = await startFakeOpenStack();
+    const drift = await driftedCloud(t.deps.db, cloud, provider.id);
+    const floating = drift.cinderOff.quota.floating_ip_count ?? ATMOSPHERE_QUOTA_DEFAULTS.floating_ip_count;
+    // Neutron's own defaults (50 floating IPs, 500 ports): what a project Atmosphere never set looks like.
+    cloud.networkQuotas.delete(`proj-${drift.cinderOff.username}`);
+    const reply = await run(`reconcile ${provider.id}`, cloudsFor(cloud, provider.id, t.deps.log));
+    expect(reply.text).toContain('2 quota drift(s)');
+    const text = all(reply);
+    expect(text).toContain(`gigabytes 12345 in Cinder, Atmosphere's storage is ${drift.cinderOff.quota.storage}; floatingip 50 in Neutron, Atmosphere's floating_ip_count is ${floating}; port 500 in Neutron`);
+    expect(text).toContain(`[set_provider_quota(u) for u in ['${drift.ramInGb.identityUuid}', '${drift.cinderOff.identityUuid}']]`);
+    expect(cloud.calls.some((call) => call.path === `/network/v2.0/quotas/proj-${drift.cinderOff.username}` && call.method === 'GET')).toBe(true);
+    await cloud.close();
+
+    cloud = await startFakeOpenStack({ neutron: false });
+    await driftedCloud(t.deps.db, cloud, provider.id);
+    const without = await run(`reconcile ${provider.id}`, cloudsFor(cloud, provider.id, t.deps.log));
+    expect(all(without)).toContain(`Neutron quotas (floating IPs, ports) not compared from then on: the Keystone catalog of provider ${provider.id} has no public network (Neutron) endpoint`);
+    expect(without.text).toContain('1 orphan(s), 1 stale, 1 status mismatch(es), 2 quota drift(s)');
+  });
+
   it('lists only the first ids of a kind in the message, all of them in the file', async () => {
     cloud = await startFakeOpenStack();
     await driftedCloud(t.deps.db, cloud, provider.id);
@@ -201,7 +223,7 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
   });
 
   it('says which settings it needs without OpenStack, refuses an unknown provider, and is for staff only', async () => {
-    expect((await run('reconcile', null)).text).toContain('No provider has OpenStack configured. Reconcile reads Nova, Cinder and Keystone');
+    expect((await run('reconcile', null)).text).toContain('No provider has OpenStack configured. Reconcile reads Nova, Cinder, Neutron and Keystone');
     expect((await run('reconcile', null)).text).toContain('OPENSTACK_CLOUDS');
     cloud = await startFakeOpenStack();
     const clouds = cloudsFor(cloud, provider.id, t.deps.log);
