@@ -129,6 +129,7 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     const reply = await run(`reconcile ${provider.id}`, cloudsFor(cloud, provider.id, t.deps.log));
     expect(reply.text).toContain('2 quota drift(s)');
     const text = all(reply);
+    expect(text).toMatch(/Quotas: \d+ of \d+ identities compared with Nova \(cores, ram, instances\), Cinder \(gigabytes, volumes, snapshots\) and Neutron \(floating IPs, ports\)\./);
     expect(text).toContain(`gigabytes 12345 in Cinder, Atmosphere's storage is ${drift.cinderOff.quota.storage}; floatingip 50 in Neutron, Atmosphere's floating_ip_count is ${floating}; port 500 in Neutron`);
     expect(text).toContain(`[set_provider_quota(u) for u in ['${drift.ramInGb.identityUuid}', '${drift.cinderOff.identityUuid}']]`);
     expect(cloud.calls.some((call) => call.path === `/network/v2.0/quotas/proj-${drift.cinderOff.username}` && call.method === 'GET')).toBe(true);
