@@ -3,7 +3,7 @@ import { findInstances } from '../../src/db/queries/instances.js';
 import { APPLICATION_ID, buttonClick, chatInput } from '../support/discord-interactions.js';
 import { startFakeOpenStack, type FakeOpenStack } from '../fakes/openstack.js';
 import { CALLBACK, discordText, type DiscordMessageBody } from './discord-driver.js';
-import { errorLines, waitFor } from './e2e-support.js';
+import { errorLines, waitFor, cloudEnv } from './e2e-support.js';
 import { DISCORD_USERS, startDiscordDeployment, type DiscordDeployment } from './discord-deployment.js';
 
 const TOKEN = 'e2e-discord-late-evidence-token';
@@ -17,8 +17,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: late eviden
 
   beforeAll(async () => {
     cloud = await startFakeOpenStack();
-    const entry = { auth_url: cloud.authUrl, application_credential_id: cloud.credentialId, application_credential_secret: cloud.credentialSecret };
-    d = await startDiscordDeployment({ token: TOKEN, env: { OPENSTACK_CLOUDS: JSON.stringify({ 1: entry, 2: entry, 3: entry }), EVIDENCE_WAIT_MS: '300' }, links: [[D.kpatel, 'kpatel']] });
+    d = await startDiscordDeployment({ token: TOKEN, env: { ...cloudEnv({ cloud }), EVIDENCE_WAIT_MS: '300' }, links: [[D.kpatel, 'kpatel']] });
   });
   afterAll(async () => {
     await d?.stop();

@@ -5,6 +5,7 @@ import { startFakeFlower, type FakeFlower } from '../fakes/flower.js';
 import { startFakeOpenStack, type FakeOpenStack } from '../fakes/openstack.js';
 import { requestId } from '../handlers/imaging/imaging-support.js';
 import { startSlackDeployment, type SlackDeployment } from './slack-deployment.js';
+import { cloudEnv } from './e2e-support.js';
 
 const SECRET = 'e2e-slack-late-evidence-secret';
 const KPATEL = 'UKPATEL';
@@ -21,17 +22,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: late evidence
 
   beforeAll(async () => {
     [cloud, flower] = await Promise.all([startFakeOpenStack(), startFakeFlower()]);
-    const entry = { auth_url: cloud.authUrl, application_credential_id: cloud.credentialId, application_credential_secret: cloud.credentialSecret };
     deployment = await startSlackDeployment({
       secret: SECRET,
       replicas: 1,
       users: { [KPATEL]: { email: 'kpatel@cyverse.org' } },
       botAdmins: 'slack:UADMIN',
       env: {
-        OPENSTACK_CLOUDS: JSON.stringify({ 1: entry, 2: entry, 3: entry }),
-        FLOWER_URL: flower.url,
-        FLOWER_USER: flower.user,
-        FLOWER_PASSWORD: flower.password,
+        ...cloudEnv({ cloud, flower }),
         EVIDENCE_WAIT_MS: '300',
       },
     });
