@@ -3,6 +3,7 @@ import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { findDecision, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
+import { whoOf } from '../decisions/who.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
 import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
@@ -108,7 +109,7 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   const allocationPlan = approval.allocation;
   const allocationText = allocationPlan ? `${allocationPlan.source.name}: ${allocationPlan.computeAllowed} AU (was ${allocationPlan.source.computeAllowed})` : undefined;
 
-  const claim = await claimForDecision(ctx, {
+  const claim = await claimForDecision(ctx.deps, whoOf(ctx), {
     subject: 'resource_request',
     recordId: input.id,
     round: 0,
