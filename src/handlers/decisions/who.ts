@@ -57,17 +57,23 @@ export function depsOf(ctx: ActingContext<ChatEvent>): Deps {
 }
 
 /**
+ * Where an operation notes a step that reached Atmosphere before a later one may fail (an allowance
+ * set, a quota assigned), so the audit row of a failure still says it.
+ */
+export type Progress = (detail: AuditDetail) => void;
+
+/**
  * Runs a domain operation for a chat event: the event's staff member is `who`, the audit row is
- * tagged with `tag` before anything can refuse (so `/atmo audit` finds refusals too), and gets what
- * the outcome says of itself when it succeeds.
+ * tagged with `tag` before anything can refuse (so `/atmo audit` finds refusals too), takes the
+ * operation's progress as it happens, and gets what the outcome says of itself when it succeeds.
  */
 export async function decideFor<O extends { audit: AuditDetail }>(
   ctx: ActingContext<ChatEvent>,
   tag: AuditDetail,
-  operation: (deps: Deps, who: Who) => Promise<O>,
+  operation: (deps: Deps, who: Who, progress: Progress) => Promise<O>,
 ): Promise<O> {
   ctx.audit(tag);
-  const outcome = await operation(depsOf(ctx), whoOf(ctx));
+  const outcome = await operation(depsOf(ctx), whoOf(ctx), (detail) => ctx.audit(detail));
   ctx.audit(outcome.audit);
   return outcome;
 }
