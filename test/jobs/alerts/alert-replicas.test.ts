@@ -100,8 +100,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
     expect(overdue).toContain(`Resource request #${tgarcia}`);
     await twoMoreSlots();
 
-    await setMachineRequest(db, canary, 'pending');
+    // The event first: a tick between the two writes would otherwise see the status change with no
+    // one behind it yet, and rightly say so in a line of its own.
     await recordRequestEvent(db, { subject: 'machine_request', recordId: canary, at: TEST_NOW, actor: 'kpatel', platform: 'slack', action: 'resubmitted' });
+    await setMachineRequest(db, canary, 'pending');
     await twoMoreSlots();
     await setMachineRequest(db, canary, 'started', 'processing - 6f1c');
     await twoMoreSlots();
