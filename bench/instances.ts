@@ -1,6 +1,5 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import type { Deps } from '../src/deps.js';
 import type { ChatEvent, MessageRef } from '../src/bot/chat/chat-event.js';
 import type { ChatPort } from '../src/bot/chat/chat-port.js';
@@ -12,14 +11,13 @@ import { BULK_LOAD_POOL } from './support/bulk-load-pool.js';
 import { loadAtmosphereSchema } from '../src/db/load-schema.js';
 import { seedDemoData } from '../src/db/demo-data.js';
 import { migrateBotSchema } from '../src/db/migrate.js';
-import { createMemoryStore } from '../src/integrations/kv/memory-store.js';
 import { createEmbeddedGateway } from '../src/integrations/atmosphere/embedded-gateway.js';
 import { runInstanceAlertScan } from '../src/jobs/instance-alert-scan-job.js';
 import { listStuckInstances } from '../src/handlers/instances/build-instance-messages.js';
 import { createBenchDatabase } from './support/fresh-database.js';
 import { latencyStats, ms } from './support/latency-stats.js';
 import { loadInstanceHistory, TROUBLED_INSTANCES } from './support/instance-load.js';
-import { noMetrics } from '../src/bot/chat/metrics.js';
+import { offlineDeps } from '../test/support/test-deps.js';
 
 /**
  * `/atmo instances stuck` and one instance alert-scan tick on the real Postgres with 10,000 and
@@ -59,22 +57,13 @@ async function prepare(url: string, rows: number): Promise<Side> {
   await seedDemoData(handle.db, new Date());
   await migrateBotSchema(handle);
   const loadSeconds = await loadInstanceHistory(handle.pool!, rows);
-  const deps: Deps = {
+  const deps: Deps = offlineDeps({
     config: loadConfig({ LOG_LEVEL: 'silent', ALERT_CHANNEL: 'console:alerts' }),
-    log: createLogger('silent'),
     db: handle.db,
-    troposphereDb: null,
     gateway: createEmbeddedGateway(handle.db, () => new Date()),
-    kv: createMemoryStore(),
     chat: silentChat(),
-    directories: {},
-    statusPage: null,
-    releases: null,
-    images: null,
-    metrics: noMetrics,
-    waitOutsideSlot: (wait) => wait(),
     now: () => new Date(),
-  };
+  });
   // The first refresh has no cursor and reads the current rows once; the first tick opens the threads.
   const started = performance.now();
   await listStuckInstances(deps, new Date());

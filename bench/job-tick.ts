@@ -7,18 +7,15 @@ import type { Database } from '../src/db/client.js';
 import { migrateBotSchema } from '../src/db/migrate.js';
 import { enqueueImagingRequest, removeQueuedRequest } from '../src/db/queries/imaging-queue.js';
 import { createEmbeddedGateway } from '../src/integrations/atmosphere/embedded-gateway.js';
-import { createMemoryStore } from '../src/integrations/kv/memory-store.js';
 import { buildJobs } from '../src/jobs/index.js';
 import { ALERT_SCAN_JOB } from '../src/jobs/alert-scan-job.js';
 import type { ScheduledJob } from '../src/jobs/scheduler.js';
-import { createLogger } from '../src/logger.js';
 import { createTestDatabase, TEST_NOW, type TestDatabase } from '../test/support/databases.js';
-import { createRecordingChat } from '../test/support/test-deps.js';
+import { offlineDeps } from '../test/support/test-deps.js';
 import { fillImagingTables } from './support/fill-imaging-tables.js';
 import { BULK_LOAD_POOL } from './support/bulk-load-pool.js';
 import { openPostgres } from '../src/db/client.js';
 import { median } from './support/median.js';
-import { noMetrics } from '../src/bot/chat/metrics.js';
 
 /**
  * One alert-scan tick as production runs it (the job `buildJobs` wires, so the imaging queue advances
@@ -62,22 +59,12 @@ async function prepare(rows: number): Promise<Subject> {
   }
   const { erroredId, queuedId } = filled;
   const clock = { now: TEST_NOW };
-  const deps: Deps = {
+  const deps: Deps = offlineDeps({
     config: loadConfig({ ALERT_CHANNEL: 'console:alerts' }),
-    log: createLogger('silent'),
     db,
-    troposphereDb: null,
     gateway: createEmbeddedGateway(db, () => clock.now),
-    kv: createMemoryStore(),
-    chat: createRecordingChat().port,
-    directories: {},
-    statusPage: null,
-    releases: null,
-    images: null,
-    metrics: noMetrics,
-    waitOutsideSlot: (wait) => wait(),
     now: () => clock.now,
-  };
+  });
   const job = buildJobs(deps).find((j) => j.name === ALERT_SCAN_JOB);
   if (!job) throw new Error('buildJobs has no alert-scan job');
   return { rows, database, db, job, erroredId, queuedId, tick: 0, clock };

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import type { Deps } from '../src/deps.js';
 import type { ChatEvent } from '../src/bot/chat/chat-event.js';
 import type { Reply } from '../src/bot/chat/reply.js';
@@ -17,13 +16,12 @@ import { listIdentityQuotas, listPendingResourceRequests } from '../src/db/queri
 import { findChatLink } from '../src/db/queries/chat-links.js';
 import { findActiveUsersByEmail, findUserById } from '../src/db/queries/users.js';
 import { LIST_LIMIT } from '../src/handlers/resource-requests/refresh-request-message.js';
-import { createMemoryStore } from '../src/integrations/kv/memory-store.js';
 import { createReadOnlyGateway } from '../src/integrations/atmosphere/read-only-gateway.js';
 import { bulkLoad, PRODUCTION_SIZE, type BulkSize } from './support/bulk-load.js';
 import { createBenchDatabase } from './support/fresh-database.js';
 import { latencyStats, ms, type LatencyStats } from './support/latency-stats.js';
 import { median } from './support/median.js';
-import { noMetrics } from '../src/bot/chat/metrics.js';
+import { offlineDeps } from '../test/support/test-deps.js';
 
 /**
  * `/atmo requests` at production size on the real Postgres, through the dispatcher exactly as a staff
@@ -115,23 +113,15 @@ export async function runRequestsQuery(options: RequestsQueryOptions = {}): Prom
     const loadTimings = await bulkLoad(handle.pool!, size);
 
     const config = loadConfig({ LOG_LEVEL: 'silent' });
-    const deps: Deps = {
+    const deps: Deps = offlineDeps({
       config,
-      log: createLogger('silent'),
       db: handle.db,
-      troposphereDb: null,
       gateway: createReadOnlyGateway(),
-      kv: createMemoryStore(),
       chat: createChatRouter(),
       // Slack's users.info, answered at once: the benchmark measures the bot, not Slack.
       directories: { slack: { emailOf: async () => 'kpatel@cyverse.org' } },
-      statusPage: null,
-      releases: null,
-      images: null,
-      metrics: noMetrics,
-      waitOutsideSlot: (wait) => wait(),
       now: () => new Date(),
-    };
+    });
     const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
     let last: Reply | undefined;
     let repliedAt = 0;

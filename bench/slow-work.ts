@@ -16,7 +16,7 @@ import type { BotReady } from './support/bot-main.js';
 import { benchBotEnv } from './support/bench-bot-env.js';
 import { latencyStats, ms, type LatencyStats } from './support/latency-stats.js';
 import { runPool } from './support/run-pool.js';
-import { DEFAULT_WORK_CONCURRENCY } from '../src/bot/chat/work-queue.js';
+import { DEFAULT_WORK_CONCURRENCY } from '../src/bot/chat/work-limits.js';
 
 /**
  * Head-of-line blocking. Two staff approvals hang in a slow Atmosphere API for 20 s while 100 other

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { environmentWithEnvFile, loadConfig, ConfigError, configSecrets, type Config } from './config.js';
+import { environmentWithEnvFile, loadConfig, ConfigError, type Config } from './config.js';
+import { configSecrets } from './config/secrets.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedactor } from './model/redactor.js';
 import { startBot } from './start-bot.js';

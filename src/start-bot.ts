@@ -10,27 +10,18 @@ import { drainAudit } from './db/queries/audit.js';
 import type { Dispatcher } from './bot/chat/command.js';
 import { createHttpRouter, healthRoutes, startHealthServer } from './bot/http-server.js';
 import { commandDefinitions, actionDefinitions } from './handlers/index.js';
-import { createMemoryStore } from './integrations/kv/memory-store.js';
 import { FORM_STATE_TTL_MS, keys } from './integrations/kv/keys.js';
 import { createFormStateStore } from './bot/chat/form-state-store.js';
 import { randomBytes } from 'node:crypto';
-import { createRestGateway } from './integrations/atmosphere/rest-gateway.js';
-import { createEmbeddedGateway } from './integrations/atmosphere/embedded-gateway.js';
-import { createReadOnlyGateway } from './integrations/atmosphere/read-only-gateway.js';
 import { withMaintenanceGuard } from './integrations/atmosphere/maintenance-guard.js';
-import { createStatusIo, STATUSIO_DEFAULT_URL, type StatusPage } from './integrations/statusio/statusio-client.js';
-import type { GitHubReleases } from './integrations/github/github-releases.js';
 import { buildEvidenceSources } from './build-evidence-sources.js';
-import type { AtmosphereGateway } from './integrations/atmosphere/gateway.js';
-import type { KeyValueStore } from './integrations/kv/key-value-store.js';
-import type { Database } from './db/client.js';
-import { requireStatusTypeId } from './db/queries/statuses.js';
 import { hostname } from 'node:os';
 import { buildJobs } from './jobs/index.js';
 import { createRunCoordinator } from './jobs/run-coordinator.js';
 import { startScheduler, type Scheduler } from './jobs/scheduler.js';
 import { reconcileDecisions } from './handlers/decisions/reconcile-decisions.js';
-import { createWorkQueue, DEFAULT_WORK_CONCURRENCY, type WorkState } from './bot/chat/work-queue.js';
+import { createWorkQueue, type WorkState } from './bot/chat/work-queue.js';
+import { DEFAULT_WORK_CONCURRENCY } from './bot/chat/work-limits.js';
 import { callsOutsideSlot } from './bot/chat/calls-outside-slot.js';
 import { createImageRegistry } from './integrations/registry/image-registry.js';
 import { stopGracefully } from './bot/chat/stop-gracefully.js';
@@ -38,57 +29,8 @@ import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { countOpenAlertThreads } from './db/queries/alert-threads.js';
 import { configWarnings } from './model/config-warnings.js';
 import { buildDiscord } from './start-discord.js';
-
-function buildGateway(config: Config, db: Database, now: () => Date, log: Logger): AtmosphereGateway {
-  if (config.ATMOSPHERE_API_URL && config.ATMOSPHERE_API_TOKEN) {
-    return createRestGateway({
-      baseUrl: config.ATMOSPHERE_API_URL,
-      token: config.ATMOSPHERE_API_TOKEN,
-      timeoutMs: config.ATMOSPHERE_TIMEOUT_MS,
-      statusId: (name) => requireStatusTypeId(db, name),
-      log: log.child({ integration: 'atmosphere' }),
-    });
-  }
-  // Direct SQL writes are for the embedded demo database only (DESIGN: never skip the API's side effects).
-  if (config.embedded) return createEmbeddedGateway(db, now);
-  log.warn('ATMOSPHERE_API_URL is not set: approvals and imaging changes will be refused (the API sends the e-mails and sets quotas)');
-  return createReadOnlyGateway();
-}
-
-// Clients for optional services, and the chat adapters, are imported only when configured: a
-// Slack-only bot never loads discord.js (about 47 MiB and a quarter of a second at start-up), nor
-// ioredis without REDIS_URL, nor Octokit without GITHUB_TOKEN.
-
-async function buildStore(config: Config, log: Logger): Promise<KeyValueStore> {
-  if (!config.REDIS_URL) return createMemoryStore();
-  const { createRedisStore } = await import('./integrations/kv/redis-store.js');
-  return createRedisStore(config.REDIS_URL, { log: log.child({ integration: 'redis' }) });
-}
-
-function buildStatusPage(config: Config, log: Logger): StatusPage | null {
-  if (!config.STATUSIO_API_ID || !config.STATUSIO_API_KEY || !config.STATUSIO_PAGE_ID) return null;
-  return createStatusIo({
-    baseUrl: config.STATUSIO_API_URL ?? STATUSIO_DEFAULT_URL,
-    apiId: config.STATUSIO_API_ID,
-    apiKey: config.STATUSIO_API_KEY,
-    pageId: config.STATUSIO_PAGE_ID,
-    components: config.STATUSIO_COMPONENTS,
-    timeoutMs: config.STATUSIO_TIMEOUT_MS,
-    log: log.child({ integration: 'statusio' }),
-  });
-}
-
-async function buildReleases(config: Config, log: Logger): Promise<GitHubReleases | null> {
-  if (!config.GITHUB_TOKEN) return null;
-  const { createGitHubReleases } = await import('./integrations/github/github-releases.js');
-  return createGitHubReleases({
-    token: config.GITHUB_TOKEN,
-    ...(config.GITHUB_API_URL ? { baseUrl: config.GITHUB_API_URL } : {}),
-    branch: config.RELEASE_BRANCH,
-    timeoutMs: config.GITHUB_TIMEOUT_MS,
-    log: log.child({ integration: 'github' }),
-  });
-}
+import { buildSlack } from './start-slack.js';
+import { buildGateway, buildReleases, buildStatusPage, buildStore } from './build-clients.js';
 
 export interface RunningBot {
   deps: Deps;
@@ -240,27 +182,11 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       chat.register('discord', callsOutsideSlot(discord.chatPort, queue, 'discord'));
       connections.discord = discord.connection;
     }
-    if (config.SLACK_BOT_TOKEN) {
-      const { createSlackApp } = await import('./bot/slack/slack-app.js');
-      const slack = createSlackApp({
-        botToken: config.SLACK_BOT_TOKEN,
-        ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
-        ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
-        ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
-        ...(options.slackClientOptions ? { clientOptions: options.slackClientOptions } : {}),
-        ...(options.slackBotIds ?? {}),
-        port: config.PORT,
-        host: config.HOST,
-        dispatcher,
-        log,
-        router,
-        formStates,
-        responseUrlHosts: config.SLACK_RESPONSE_URL_HOSTS,
-        workQueue: queue,
-        isDraining,
-        metrics,
-        replayGuard,
-      });
+    const slack = await buildSlack({ config, log, dispatcher, router, formStates, workQueue: queue, isDraining, metrics, replayGuard,
+      ...(options.slackClientOptions ? { slackClientOptions: options.slackClientOptions } : {}),
+      ...(options.slackBotIds ? { slackBotIds: options.slackBotIds } : {}),
+    });
+    if (slack) {
       chat.register('slack', callsOutsideSlot(slack.chatPort, queue, 'slack'));
       connections.slack = slack.connection;
       deps.directories.slack = callsOutsideSlot(slack.directory, queue, 'slack');

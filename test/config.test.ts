@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_VARIABLES, ConfigError, configSecrets, environmentWithEnvFile, loadConfig } from '../src/config.js';
+import { ConfigError, environmentWithEnvFile, loadConfig } from '../src/config.js';
+import { configSecrets } from '../src/config/secrets.js';
+import { CONFIG_VARIABLES } from '../src/config/variables.js';
 
 describe('loadConfig', () => {
   it('runs embedded with no configuration at all', () => {

@@ -1,107 +1,56 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCommandManifest } from '../../src/bot/discord/command-manifest.js';
 import { commandDefinitions } from '../../src/handlers/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { APPLICATION_ID, buttonClick, chatInput, GUILD_ID, modalSubmit } from '../support/discord-interactions.js';
-import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
-import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
-import { startMirroredAtmosphereApi } from './mirrored-atmosphere-api.js';
-import { CALLBACK, createDiscordReader, discordButtonIds, discordText, EPHEMERAL } from './discord-driver.js';
+import { CALLBACK, discordButtonIds, discordText, EPHEMERAL } from './discord-driver.js';
 import { createSlackDriver, readableText, slackButtons } from './slack-driver.js';
-import {
-  apiWrites,
-  auditRows,
-  decisionsFor,
-  allocationSourceNamed,
-  errorLines,
-  fileRequest,
-  lastAuditId,
-  onlyIdentityOf,
-  productionEnv,
-  requestIdOf,
-  requestState,
-  startE2eBot,
-  waitFor,
-  type E2eBot,
-} from './e2e-support.js';
+import { DISCORD_USERS, startDiscordDeployment, type DiscordDeployment } from './discord-deployment.js';
+import { apiWrites, auditRows, decisionsFor, allocationSourceNamed, errorLines, fileRequest, lastAuditId, onlyIdentityOf, requestIdOf, requestState, waitFor } from './e2e-support.js';
 
 const TOKEN = 'e2e-discord-bot-token';
 const SLACK_SECRET = 'e2e-slack-signing-secret';
 /** Discord users: a bot admin, someone nobody linked, and the accounts the admin links. */
-const D = {
-  admin: '999000999000999000',
-  stranger: '210000000000000001',
-  jsmith: '210000000000000002',
-  mdelgado: '210000000000000003',
-  kpatel: '210000000000000004',
-} as const;
+const D = DISCORD_USERS;
 const SLACK_KPATEL = 'UKPATEL';
 const SLACK_LIST_TS = '1700000099.000200';
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource requests through startBot on Postgres', () => {
-  let database: TestDatabase;
-  let atmosphere: FakeAtmosphereApi;
-  let discord: FakeDiscord;
+  let d: DiscordDeployment;
   let slack: FakeSlackApi;
-  let running: E2eBot;
-  let read: ReturnType<typeof createDiscordReader>;
-  const db = () => database.atmosphere.db;
-  const patchesOf = (id: number) => atmosphere.calls.filter((call) => call.method === 'PATCH' && call.path === `/api/v2/admin/resource_requests/${id}`);
-  const send = <T extends object>(interaction: T): T => {
-    discord.sendInteraction(interaction);
-    return interaction;
-  };
-
-  /** `/atmo link discord:<id> <username>` by the bot admin; resolves once the bot confirmed. */
-  async function link(userId: string, username: string): Promise<void> {
-    const command = send(chatInput({ path: ['link'], options: { user: `discord:${userId}`, username }, userId: D.admin, username: 'admin' }));
-    expect(discordText(await read.commandReply(command))).toMatch(new RegExp(`^Linked discord:${userId} to ${username}`));
-  }
+  const db = () => d.db();
+  const patchesOf = (id: number) => d.atmosphere.calls.filter((call) => call.method === 'PATCH' && call.path === `/api/v2/admin/resource_requests/${id}`);
+  const send = <T extends object>(interaction: T): T => d.send(interaction);
+  const link = (userId: string, username: string) => d.link(userId, username);
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres', { troposphere: true, demo: true, now: new Date() });
-    atmosphere = await startMirroredAtmosphereApi(db());
-    discord = await startFakeDiscord({ token: TOKEN, applicationId: APPLICATION_ID });
     slack = await startFakeSlackApi();
     slack.setUser(SLACK_KPATEL, { email: 'kpatel@cyverse.org' });
-    read = createDiscordReader(discord);
     // One process serving both platforms, as a deployment with both configured runs.
-    running = await startE2eBot(
-      productionEnv(database, atmosphere, {
-        DISCORD_TOKEN: TOKEN,
-        DISCORD_APPLICATION_ID: APPLICATION_ID,
-        DISCORD_GUILD_ID: GUILD_ID,
-        DISCORD_API_URL: discord.apiUrl,
-        SLACK_BOT_TOKEN: 'xoxb-e2e-token',
-        SLACK_SIGNING_SECRET: SLACK_SECRET,
-        SLACK_API_URL: slack.url,
-        BOT_ADMINS: `discord:${D.admin}`,
-      }),
-      { slackClientOptions: { retryConfig: { retries: 0 } }, slackBotIds: { botId: 'B1', botUserId: 'UB1' } },
-    );
+    d = await startDiscordDeployment({
+      token: TOKEN,
+      env: { SLACK_BOT_TOKEN: 'xoxb-e2e-token', SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_API_URL: slack.url },
+      startOptions: { slackClientOptions: { retryConfig: { retries: 0 } }, slackBotIds: { botId: 'B1', botUserId: 'UB1' } },
+    });
   });
 
   afterAll(async () => {
-    await running?.bot.stop();
-    await discord?.close();
+    await d?.stop();
     await slack?.close();
-    await atmosphere?.close();
-    await database?.drop();
   });
 
   it('registers the /atmo manifest in the guild with the bot token, then connects to the gateway', () => {
-    const puts = discord.requests.filter((request) => request.method === 'PUT');
+    const puts = d.discord.requests.filter((request) => request.method === 'PUT');
     expect(puts).toHaveLength(1);
     expect(puts[0]).toMatchObject({ path: `/applications/${APPLICATION_ID}/guilds/${GUILD_ID}/commands`, authorization: `Bot ${TOKEN}` });
     expect(puts[0]!.body).toEqual(buildCommandManifest(commandDefinitions));
-    expect(discord.stats.identifies).toBe(1);
+    expect(d.discord.stats.identifies).toBe(1);
   });
 
   it('tells an unlinked Discord user how to get linked, and audits the refusal', async () => {
     const auditBefore = await lastAuditId(db());
     const command = send(chatInput({ path: ['requests'], userId: D.stranger, username: 'stranger' }));
-    const reply = await read.commandReply(command);
+    const reply = await d.read.commandReply(command);
     expect(reply.private).toBe(true);
     const text = discordText(reply);
     expect(text).toMatch(/Discord does not share e-mail addresses with bots/);
@@ -113,11 +62,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     await link(D.jsmith, 'jsmith');
     const id = await requestIdOf(db(), 'tgarcia');
     const click = send(buttonClick({ customId: `rr:approve:${id}:list`, userId: D.jsmith, username: 'john' }));
-    expect((await read.callback(click)).type).toBe(CALLBACK.deferredUpdateMessage);
-    const refusal = await read.followUp(click);
+    expect((await d.read.callback(click)).type).toBe(CALLBACK.deferredUpdateMessage);
+    const refusal = await d.read.followUp(click);
     expect(discordText(refusal)).toBe('Only Atmosphere staff can do that, and jsmith is not staff.');
     expect(refusal.flags).toBe(EPHEMERAL);
-    expect(apiWrites(atmosphere)).toEqual([]);
+    expect(apiWrites(d.atmosphere)).toEqual([]);
     expect(await decisionsFor(db(), id)).toEqual([]);
   });
 
@@ -125,7 +74,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     await link(D.mdelgado, 'mdelgado');
     const list = send(chatInput({ path: ['requests'], userId: D.mdelgado, username: 'maria' }));
     // The list goes to the channel: as the first response when quick, else as a public follow-up.
-    const posted = await read.commandReply(list);
+    const posted = await d.read.commandReply(list);
     expect(posted.private).toBe(false);
     expect(posted.embeds?.[0]?.title).toBe('Pending resource requests');
     const pendingIds = await Promise.all(['jsmith', 'alee', 'alee2', 'rnguyen', 'tgarcia'].map((username) => requestIdOf(db(), username)));
@@ -133,28 +82,28 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
 
     const id = await requestIdOf(db(), 'alee');
     const detail = send(chatInput({ path: ['request'], options: { id }, userId: D.mdelgado }));
-    const shown = await read.commandReply(detail);
+    const shown = await d.read.commandReply(detail);
     expect(discordButtonIds(shown)).toEqual([`rr:approve:${id}`, `rr:deny:${id}`, `rr:close:${id}`]);
 
     const messageId = '880000000000000001';
     const click = send(buttonClick({ customId: `rr:approve:${id}`, messageId, userId: D.mdelgado }));
-    const modal = await read.callback(click);
+    const modal = await d.read.callback(click);
     expect(modal.type).toBe(CALLBACK.modal);
     expect(modal.data).toMatchObject({ custom_id: `rr:approve:${id}`, title: 'Approve resource request' });
-    expect(apiWrites(atmosphere)).toEqual([]);
+    expect(apiWrites(d.atmosphere)).toEqual([]);
 
     const submit = send(modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'Approved from Discord', quota: '', provider: '' }, messageId, userId: D.mdelgado }));
-    const confirmation = await read.followUp(submit);
+    const confirmation = await d.read.followUp(submit);
     expect(discordText(confirmation)).toBe(`Approved request #${id} from alee; Atmosphere e-mails them your message.`);
     expect(confirmation.flags).toBe(EPHEMERAL);
     // The redrawn message was the submission's response itself: one call, no deferral and edit.
-    expect((await read.callback(submit)).type).toBe(CALLBACK.updateMessage);
-    expect(read.edits(submit)).toEqual([]);
-    const edited = await read.redraw(submit);
+    expect((await d.read.callback(submit)).type).toBe(CALLBACK.updateMessage);
+    expect(d.read.edits(submit)).toEqual([]);
+    const edited = await d.read.redraw(submit);
     expect(discordButtonIds(edited)).toEqual([]);
     expect(discordText(edited)).toMatch(/was approved by mdelgado .*\(on discord\)/);
 
-    expect(apiWrites(atmosphere).map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/admin/resource_requests/${id}`]);
+    expect(apiWrites(d.atmosphere).map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/admin/resource_requests/${id}`]);
     expect(await requestState(db(), id)).toEqual({ status: 'approved', adminMessage: 'Approved from Discord', endDate: null });
     expect(await decisionsFor(db(), id)).toMatchObject([{ state: 'done', decidedBy: 'mdelgado', platform: 'discord', chatUserId: D.mdelgado }]);
   });
@@ -172,7 +121,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
       }),
     );
     for (const submit of submits) send(submit);
-    const answers = await Promise.all(submits.map((submit) => read.followUp(submit)));
+    const answers = await Promise.all(submits.map((submit) => d.read.followUp(submit)));
 
     expect(patchesOf(id)).toHaveLength(1);
     const decisions = await decisionsFor(db(), id);
@@ -188,17 +137,17 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     }
     const audit = (await auditRows(db(), auditBefore, 20)).filter((row) => row.name === 'rr:approve');
     expect(audit.map((row) => row.outcome).sort()).toEqual(['ok', ...Array(19).fill('refused')].sort());
-    expect(errorLines(running.logLines)).toEqual([]);
+    expect(errorLines(d.running.logLines)).toEqual([]);
   });
 
   it('serves Slack from the same process: an old Slack button on a request approved on Discord says who decided and refreshes the message', async () => {
     const id = await requestIdOf(db(), 'rnguyen');
     const submit = send(modalSubmit({ customId: `rr:approve:${id}:list`, values: { message: '', quota: '', provider: '' }, messageId: '880000000000000003', userId: D.mdelgado }));
-    expect(discordText(await read.followUp(submit))).toMatch(new RegExp(`^Approved request #${id} from rnguyen`));
+    expect(discordText(await d.read.followUp(submit))).toMatch(new RegExp(`^Approved request #${id} from rnguyen`));
     expect(patchesOf(id)).toHaveLength(1);
 
     const slackDriver = createSlackDriver(slack, SLACK_SECRET);
-    const appUrl = `http://127.0.0.1:${running.bot.port}`;
+    const appUrl = `http://127.0.0.1:${d.running.bot.port}`;
     const trigger = await slackDriver.click(appUrl, { userId: SLACK_KPATEL, action: 'rr:approve', value: `${id}:list`, messageTs: SLACK_LIST_TS, replyId: 'stale-slack' });
     const answer = readableText((await slackDriver.reply('stale-slack')).body);
     expect(answer).toMatch(new RegExp(`^Request #${id} was approved by mdelgado at .* \\(on discord\\)\\. Nothing more was done\\.$`));
@@ -216,22 +165,22 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     const before = await onlyIdentityOf(db(), 'pwright');
     const current = before.quota;
     expect(current.storage).toBeGreaterThan(5);
-    const writesBefore = apiWrites(atmosphere).length;
+    const writesBefore = apiWrites(d.atmosphere).length;
     const values = { message: 'More memory, less disk', quota: 'memory: 256 GB, storage=5', provider: '' };
 
     const refused = send(modalSubmit({ customId: `rr:approve:${id}`, values: { ...values, confirm: '' }, messageId: '880000000000000004', userId: D.mdelgado }));
-    const refusal = discordText(await read.followUp(refused));
+    const refusal = discordText(await d.read.followUp(refused));
     expect(refusal).toContain(`LOWERS pwright's storage ${current.storage} → 5 GB (DOWN)`);
     expect(refusal).toContain(`memory ${current.memory} → 256 GB`);
     expect(refusal).toContain('Nothing was changed');
-    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+    expect(apiWrites(d.atmosphere)).toHaveLength(writesBefore);
     expect(await decisionsFor(db(), id)).toEqual([]);
 
     const confirmed = send(modalSubmit({ customId: `rr:approve:${id}`, values: { ...values, confirm: 'yes' }, messageId: '880000000000000004', userId: D.mdelgado }));
-    const text = discordText(await read.followUp(confirmed));
+    const text = discordText(await d.read.followUp(confirmed));
     expect(text).toMatch(new RegExp(`^Approved request #${id} from pwright`));
     expect(text).toContain(`storage ${current.storage} → 5 GB (DOWN)`);
-    const writes = apiWrites(atmosphere).slice(writesBefore);
+    const writes = apiWrites(d.atmosphere).slice(writesBefore);
     expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /api/v2/quotas', `PATCH /api/v2/identities/${before.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
     expect(writes[0]!.body).toMatchObject({ memory: 256, storage: 5, cpu: current.cpu });
     expect((await onlyIdentityOf(db(), 'pwright')).quota).toMatchObject({ memory: 256, storage: 5 });
@@ -240,21 +189,21 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
 
   it('asks again for a wrong field only, through a private "Correct it" button, keeping the rest of the modal', async () => {
     const id = await fileRequest(db(), 'pwright', 'cpu: 24');
-    const writesBefore = apiWrites(atmosphere).length;
+    const writesBefore = apiWrites(d.atmosphere).length;
     const submit = send(
       modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'For the spring course', quota: 'cpu=0', provider: '', confirm: '' }, messageId: '880000000000000005', userId: D.mdelgado }),
     );
-    await waitFor('the error and the offer', () => read.followUps(submit).length >= 2 || null);
-    const [error, offer] = read.followUps(submit);
+    await waitFor('the error and the offer', () => d.read.followUps(submit).length >= 2 || null);
+    const [error, offer] = d.read.followUps(submit);
     expect(discordText(error!)).toContain('cpu must be a whole number from 1 to 100000, not "0"');
     expect(discordText(offer!)).toBe('Correct "New quota" and send it again; everything else you typed is kept.');
     expect(offer!.flags).toBe(EPHEMERAL);
     const [correctId] = discordButtonIds(offer!);
     expect(correctId).toMatch(/^form:correct:[0-9a-f]{32}$/);
-    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+    expect(apiWrites(d.atmosphere)).toHaveLength(writesBefore);
 
     const click = send(buttonClick({ customId: correctId!, messageId: '880000000000000006', userId: D.mdelgado }));
-    const modal = await read.callback(click);
+    const modal = await d.read.callback(click);
     expect(modal.type).toBe(CALLBACK.modal);
     const shown = JSON.stringify(modal.data);
     expect(shown).toContain('New quota');
@@ -264,42 +213,42 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
     expect(modalId).toMatch(/^form:correct:[0-9a-f]{32}$/);
 
     const corrected = send(modalSubmit({ customId: modalId, values: { quota: 'cpu=24' }, messageId: '880000000000000006', userId: D.mdelgado }));
-    expect(discordText(await read.commandReply(corrected))).toMatch(new RegExp(`^Approved request #${id} from pwright; Atmosphere e-mails them your message`));
-    expect(apiWrites(atmosphere).slice(writesBefore)[0]!.body).toMatchObject({ cpu: 24 });
+    expect(discordText(await d.read.commandReply(corrected))).toMatch(new RegExp(`^Approved request #${id} from pwright; Atmosphere e-mails them your message`));
+    expect(apiWrites(d.atmosphere).slice(writesBefore)[0]!.body).toMatchObject({ cpu: 24 });
     expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'For the spring course' });
 
     // The offer answers once.
     const again = send(buttonClick({ customId: correctId!, messageId: '880000000000000006', userId: D.mdelgado }));
-    expect(discordText(await read.followUp(again))).toMatch(/This correction has expired or was already sent/);
+    expect(discordText(await d.read.followUp(again))).toMatch(/This correction has expired or was already sent/);
   });
 
   it('approves an allocation request for a user with two allocation sources, after asking which one', async () => {
     const id = await fileRequest(db(), 'dchen', 'Allocation: 150,000 AU for the shared assembly project');
     const shared = await allocationSourceNamed(db(), 'TG-BIO210056');
     const personal = await allocationSourceNamed(db(), 'dchen');
-    const writesBefore = apiWrites(atmosphere).length;
+    const writesBefore = apiWrites(d.atmosphere).length;
 
     const click = send(buttonClick({ customId: `rr:approve:${id}`, messageId: '880000000000000007', userId: D.mdelgado }));
-    const modal = await read.callback(click);
+    const modal = await d.read.callback(click);
     expect(modal.type).toBe(CALLBACK.modal);
     expect(JSON.stringify(modal.data)).toContain('"value":"150000 AU"');
 
     const first = send(modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'Granted to the project', quota: '', allocation: '150000 AU', provider: '', confirm: '' }, messageId: '880000000000000007', userId: D.mdelgado }));
-    await waitFor('the question and the offer', () => read.followUps(first).length >= 2 || null);
-    const [question, offer] = read.followUps(first);
+    await waitFor('the question and the offer', () => d.read.followUps(first).length >= 2 || null);
+    const [question, offer] = d.read.followUps(first);
     expect(discordText(question!)).toContain('dchen draws on several allocation sources');
     expect(discordText(question!)).toContain(`"TG-BIO210056" (${shared.computeAllowed} AU, shared by 2 users)`);
     expect(discordText(question!)).toContain(`"dchen" (${personal.computeAllowed} AU)`);
     expect(discordButtonIds(offer!)[0]).toMatch(/^form:correct:/);
-    expect(apiWrites(atmosphere)).toHaveLength(writesBefore);
+    expect(apiWrites(d.atmosphere)).toHaveLength(writesBefore);
 
     const second = send(
       modalSubmit({ customId: `rr:approve:${id}`, values: { message: 'Granted to the project', quota: '', allocation: '150000 AU on TG-BIO210056', provider: '', confirm: '' }, messageId: '880000000000000007', userId: D.mdelgado }),
     );
-    const text = discordText(await read.followUp(second));
+    const text = discordText(await d.read.followUp(second));
     expect(text).toMatch(new RegExp(`^Approved request #${id} from dchen`));
     expect(text).toContain(`allocation TG-BIO210056 ${shared.computeAllowed} → 150000 AU (shared by 2 users)`);
-    const writes = apiWrites(atmosphere).slice(writesBefore);
+    const writes = apiWrites(d.atmosphere).slice(writesBefore);
     expect(writes.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/allocation_sources/${shared.uuid}`, `PATCH /api/v2/admin/resource_requests/${id}`]);
     expect(writes[0]!.body).toEqual({ compute_allowed: 150_000 });
     expect((await allocationSourceNamed(db(), 'TG-BIO210056')).computeAllowed).toBe(150_000);
@@ -308,15 +257,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Discord end to end: resource re
   });
 
   it('keeps handling interactions after the gateway drops the connection', async () => {
-    const resumesBefore = discord.stats.resumes;
-    discord.dropConnection();
+    const resumesBefore = d.discord.stats.resumes;
+    d.discord.dropConnection();
     // Sent while the bot is disconnected: Discord replays it when the session resumes.
     const during = send(chatInput({ path: ['whoami'], userId: D.mdelgado }));
-    await discord.waitForLiveSession();
-    expect(discordText(await read.commandReply(during))).toMatch(/acting as the Atmosphere user mdelgado \(staff\), through a link made by a bot admin/);
-    expect(discord.stats.resumes).toBe(resumesBefore + 1);
+    await d.discord.waitForLiveSession();
+    expect(discordText(await d.read.commandReply(during))).toMatch(/acting as the Atmosphere user mdelgado \(staff\), through a link made by a bot admin/);
+    expect(d.discord.stats.resumes).toBe(resumesBefore + 1);
 
     const after = send(chatInput({ path: ['whoami'], userId: D.kpatel }));
-    expect(discordText(await read.commandReply(after))).toMatch(/acting as the Atmosphere user kpatel \(staff\)/);
+    expect(discordText(await d.read.commandReply(after))).toMatch(/acting as the Atmosphere user kpatel \(staff\)/);
   });
 });

@@ -9,6 +9,8 @@ import { auditLog } from '../../src/db/bot-schema/audit-log.js';
 import { decision } from '../../src/db/bot-schema/decision.js';
 import type { TestDatabase } from '../support/databases.js';
 import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
+import type { FakeOpenStack } from '../fakes/openstack.js';
+import type { FakeFlower } from '../fakes/flower.js';
 
 /**
  * Shared pieces of the end-to-end suites: the environment handed to the real `startBot`, polling, and
@@ -159,4 +161,26 @@ export async function allocationSourceNamed(db: Database, name: string) {
   const [row] = await db.select().from(allocationSource).where(eq(allocationSource.name, name));
   if (!row) throw new Error(`there is no allocation source ${name}`);
   return row;
+}
+
+/**
+ * The variables that point the bot at the fake cloud services a test started: OPENSTACK_CLOUDS with
+ * one application credential for each of `providers` (the demo's are 1 to 3), Flower's URL and basic
+ * auth, Argo Server's URL, token and namespace.
+ */
+export function cloudEnv(services: {
+  cloud?: Pick<FakeOpenStack, 'authUrl' | 'credentialId' | 'credentialSecret'>;
+  providers?: readonly number[];
+  flower?: Pick<FakeFlower, 'url' | 'user' | 'password'>;
+  argo?: { url: string; token: string; namespace: string };
+}): Record<string, string> {
+  const env: Record<string, string> = {};
+  const { cloud, flower, argo } = services;
+  if (cloud) {
+    const entry = { auth_url: cloud.authUrl, application_credential_id: cloud.credentialId, application_credential_secret: cloud.credentialSecret };
+    env.OPENSTACK_CLOUDS = JSON.stringify(Object.fromEntries((services.providers ?? [1, 2, 3]).map((provider) => [provider, entry])));
+  }
+  if (flower) Object.assign(env, { FLOWER_URL: flower.url, FLOWER_USER: flower.user, FLOWER_PASSWORD: flower.password });
+  if (argo) Object.assign(env, { ARGO_SERVER_URL: argo.url, ARGO_TOKEN: argo.token, ARGO_NAMESPACE: argo.namespace });
+  return env;
 }

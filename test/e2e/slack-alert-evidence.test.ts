@@ -6,6 +6,7 @@ import { startFakeOpenStack, type FakeOpenStack } from '../fakes/openstack.js';
 import type { RecordedCall } from '../fakes/slack-api.js';
 import { deployWorkflow } from '../fixtures/argo-workflows.js';
 import { startSlackDeployment, type SlackDeployment } from './slack-deployment.js';
+import { cloudEnv } from './e2e-support.js';
 
 const SECRET = 'e2e-slack-alert-evidence-secret';
 
@@ -30,7 +31,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: the instance 
 
   beforeAll(async () => {
     [cloud, flower, argo] = await Promise.all([startFakeOpenStack(), startFakeFlower(), startFakeArgo({ namespace: 'atmo-argo' })]);
-    const entry = { auth_url: cloud.authUrl, application_credential_id: cloud.credentialId, application_credential_secret: cloud.credentialSecret };
     deployment = await startSlackDeployment({
       secret: SECRET,
       replicas: 1,
@@ -41,13 +41,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: the instance 
         ALERT_CHANNEL: 'slack:CALERTS',
         ALERT_SCAN_CRON: '* * * * * *',
         EVIDENCE_WAIT_MS: '300',
-        OPENSTACK_CLOUDS: JSON.stringify({ 1: entry, 2: entry, 3: entry }),
-        FLOWER_URL: flower.url,
-        FLOWER_USER: flower.user,
-        FLOWER_PASSWORD: flower.password,
-        ARGO_SERVER_URL: argo.url,
-        ARGO_TOKEN: argo.token,
-        ARGO_NAMESPACE: 'atmo-argo',
+        ...cloudEnv({ cloud, flower, argo }),
       },
     });
     [gpu] = (await findInstances(deployment.db, 'gpu-test')) as [InstanceRow];

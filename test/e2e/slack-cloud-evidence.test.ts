@@ -7,6 +7,7 @@ import { startFakeOpenStack, type FakeOpenStack } from '../fakes/openstack.js';
 import { deployWorkflow } from '../fixtures/argo-workflows.js';
 import { requestId } from '../handlers/imaging/imaging-support.js';
 import { startSlackDeployment, type SlackDeployment } from './slack-deployment.js';
+import { cloudEnv } from './e2e-support.js';
 
 const SECRET = 'e2e-slack-signing-secret';
 const KPATEL = 'UKPATEL';
@@ -25,21 +26,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: cloud evidenc
 
   beforeAll(async () => {
     [cloud, flower, argo] = await Promise.all([startFakeOpenStack(), startFakeFlower(), startFakeArgo({ namespace: 'atmo-argo' })]);
-    // The demo's providers are 1..3; the cloud serves every one of them with one credential.
-    const entry = { auth_url: cloud.authUrl, application_credential_id: cloud.credentialId, application_credential_secret: cloud.credentialSecret };
     deployment = await startSlackDeployment({
       secret: SECRET,
       replicas: 1,
       users: { [KPATEL]: { email: 'kpatel@cyverse.org' } },
       botAdmins: 'slack:UADMIN',
       env: {
-        OPENSTACK_CLOUDS: JSON.stringify({ 1: entry, 2: entry, 3: entry }),
-        FLOWER_URL: flower.url,
-        FLOWER_USER: flower.user,
-        FLOWER_PASSWORD: flower.password,
-        ARGO_SERVER_URL: argo.url,
-        ARGO_TOKEN: argo.token,
-        ARGO_NAMESPACE: 'atmo-argo',
+        ...cloudEnv({ cloud, flower, argo }),
       },
     });
   });

@@ -11,8 +11,8 @@ import { waitFor } from './e2e-support.js';
 export interface SlackDriver {
   /** `/atmo <text>` from `userId`; answers come back on `replyId`. */
   command(appUrl: string, input: { userId: string; text: string; replyId: string }): Promise<Response>;
-  /** A click on a button of message `messageTs`; resolves with the trigger id it carried. */
-  click(appUrl: string, input: { userId: string; action: string; value: string; messageTs: string; replyId: string }): Promise<string>;
+  /** A click on a button of message `messageTs` (an ephemeral one when `ephemeral`); resolves with the trigger id it carried. */
+  click(appUrl: string, input: { userId: string; action: string; value: string; messageTs: string; replyId: string; ephemeral?: boolean }): Promise<string>;
   /** The modal the bot opened with `triggerId` (views.open): its view and private_metadata. */
   openedView(triggerId: string): Promise<{ view: Record<string, unknown>; metadata: string }>;
   /** Submits a modal the bot opened, with what the user typed (null = left empty). */
@@ -47,6 +47,7 @@ export function createSlackDriver(slack: FakeSlackApi, secret: string): SlackDri
           messageTs: input.messageTs,
           responseUrl: slack.responseUrl(input.replyId),
           triggerId,
+          ...(input.ephemeral ? { ephemeral: true } : {}),
         }),
         secret,
       );

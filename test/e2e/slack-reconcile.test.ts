@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenStack, type FakeOpenStack } from '../fakes/openstack.js';
 import { busiestProvider, driftedCloud, ORPHAN, type Drift } from '../handlers/reconcile/reconcile-scenario.js';
 import { startSlackDeployment, type SlackDeployment } from './slack-deployment.js';
+import { cloudEnv } from './e2e-support.js';
 
 const SECRET = 'e2e-slack-signing-secret';
 const KPATEL = 'UKPATEL';
@@ -20,14 +21,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: /atmo reconci
 
   beforeAll(async () => {
     cloud = await startFakeOpenStack({ maxLimit: 3 });
-    const entry = { auth_url: cloud.authUrl, application_credential_id: cloud.credentialId, application_credential_secret: cloud.credentialSecret };
     deployment = await startSlackDeployment({
       secret: SECRET,
       replicas: 1,
       users: { [KPATEL]: { email: 'kpatel@cyverse.org' } },
       botAdmins: 'slack:UADMIN',
       // The demo's busiest provider is 1 (CyVerse Cloud - Tucson); checked below.
-      env: { OPENSTACK_CLOUDS: JSON.stringify({ 1: entry }) },
+      env: cloudEnv({ cloud, providers: [1] }),
     });
     provider = await busiestProvider(deployment.db);
     drift = await driftedCloud(deployment.db, cloud, provider.id);

@@ -16,6 +16,11 @@ import type { FakeNovaServer } from './nova-routes.js';
  * - Cinder `GET /v3/{project_id}/os-quota-sets/{target}` (block-storage api-ref "Show quotas for a
  *   project"): `{"quota_set": {"id", "volumes", "snapshots", "gigabytes", "backups", ...}}`; the path's
  *   project must be the token's.
+ * - Neutron `GET /v2.0/quotas/{project_id}` (networking api-ref "Show quota details for a tenant"):
+ *   `{"quota": {"floatingip", "network", "port", "rbac_policy", "router", "security_group",
+ *   "security_group_rule", "subnet", "subnetpool"}}`, Neutron's defaults where the project has no
+ *   limit of its own (neutron/conf/quota.py: 50 floating IPs, 500 ports, ...); another project's quota
+ *   is admin-only (policy `get_quota`). The catalog's `network` endpoint has no version in it.
  * - Keystone `GET /v3/projects[?name=]` (identity api-ref "List projects"): `{"projects": [...],
  *   "links": {...}}`, with `"truncated": true` when `[DEFAULT] list_limit` cut the list.
  */
@@ -25,6 +30,7 @@ export interface InventoryState {
   projects: Map<string, string>;
   computeQuotas: Map<string, Record<string, number>>;
   volumeQuotas: Map<string, Record<string, number>>;
+  networkQuotas: Map<string, Record<string, number>>;
   /** The project the application credential's token is scoped to. */
   adminProjectId: string;
   admin: boolean;
@@ -42,6 +48,7 @@ export interface RouteAnswer {
 
 const NOVA_DEFAULTS = { cores: 20, ram: 51200, instances: 10, key_pairs: 100, metadata_items: 128, injected_files: 5, injected_file_content_bytes: 10240, injected_file_path_bytes: 255, server_groups: 10, server_group_members: 10 };
 const NOVA_NETWORK_KEYS = { floating_ips: 10, fixed_ips: -1, security_groups: 10, security_group_rules: 20 };
+const NEUTRON_DEFAULTS = { floatingip: 50, network: 100, port: 500, rbac_policy: 10, router: 10, security_group: 10, security_group_rule: 100, subnet: 100, subnetpool: -1 };
 const CINDER_DEFAULTS = { volumes: 10, snapshots: 10, gigabytes: 1000, backups: 10, backup_gigabytes: 1000, per_volume_gigabytes: -1, groups: 10 };
 
 function forbidden(rule: string): RouteAnswer {
@@ -104,6 +111,12 @@ export function answerInventory(path: string, query: URLSearchParams, state: Inv
     const id = decodeURIComponent(volume[2]!);
     if (!state.admin && id !== state.adminProjectId) return forbidden('volume_extension:quotas:show');
     return { status: 200, body: { quota_set: { id, ...CINDER_DEFAULTS, ...state.volumeQuotas.get(id) } } };
+  }
+  const network = /^\/network\/v2\.0\/quotas\/([^/]+)$/.exec(path);
+  if (network) {
+    const id = decodeURIComponent(network[1]!);
+    if (!state.admin && id !== state.adminProjectId) return forbidden('get_quota');
+    return { status: 200, body: { quota: { ...NEUTRON_DEFAULTS, ...state.networkQuotas.get(id) } } };
   }
   if (path === '/v3/projects') {
     if (!state.admin) return forbidden('identity:list_projects');

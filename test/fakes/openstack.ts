@@ -34,6 +34,8 @@ export interface FakeOpenStack {
   computeQuotas: Map<string, Record<string, number>>;
   /** Cinder quota-set limits per project id, over Cinder's defaults. */
   volumeQuotas: Map<string, Record<string, number>>;
+  /** Neutron quota limits per project id, over Neutron's defaults. */
+  networkQuotas: Map<string, Record<string, number>>;
   /** The project the credential's tokens are scoped to (the admin project). */
   adminProjectId: string;
   calls: { method: string; path: string; query: string; headers: IncomingMessage['headers']; body: unknown; status: number }[];
@@ -61,6 +63,8 @@ export interface FakeOpenStackOptions {
   listLimit?: number;
   /** Cinder's catalog type: `block-storage` (current), `volumev3` (older clouds) or none. */
   cinder?: 'block-storage' | 'volumev3' | 'none';
+  /** Whether the catalog lists Neutron (`network`); true by default. */
+  neutron?: boolean;
 }
 
 export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Promise<FakeOpenStack> {
@@ -80,6 +84,7 @@ export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Pr
     projects: new Map(Object.entries(options.projects ?? {})),
     computeQuotas: new Map(),
     volumeQuotas: new Map(),
+    networkQuotas: new Map(),
     adminProjectId: randomBytes(16).toString('hex'),
     admin,
     maxLimit: options.maxLimit ?? 1000,
@@ -146,6 +151,7 @@ export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Pr
               ...(options.cinder === 'none'
                 ? []
                 : [{ type: options.cinder ?? 'block-storage', name: 'cinderv3', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/volume/v3/${state.adminProjectId}` }] }]),
+              ...(options.neutron === false ? [] : [{ type: 'network', name: 'neutron', endpoints: [{ interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/network` }] }]),
               { type: 'image', name: 'glance', endpoints: [
                 { interface: 'internal', region_id: options.region ?? 'RegionOne', url: `${base}/internal-image-endpoint` },
                 { interface: 'public', region_id: options.region ?? 'RegionOne', url: `${base}/image` },
@@ -156,7 +162,7 @@ export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Pr
         { 'X-Subject-Token': token },
       ));
     }
-    const listing = path === '/v3/projects' || path.startsWith('/compute/v2.1/servers/detail') || path.includes('/os-quota-sets/');
+    const listing = path === '/v3/projects' || path.startsWith('/compute/v2.1/servers/detail') || path.includes('/os-quota-sets/') || path.startsWith('/network/v2.0/quotas/');
     if (listing) {
       if (!tokens.has(String(request.headers['x-auth-token']))) return (call.status = send(response, 401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } }));
       if (call.method !== 'GET') return (call.status = send(response, 405, { error: { code: 405, message: 'Method not allowed' } }));
@@ -208,6 +214,7 @@ export async function startFakeOpenStack(options: FakeOpenStackOptions = {}): Pr
     projects: state.projects,
     computeQuotas: state.computeQuotas,
     volumeQuotas: state.volumeQuotas,
+    networkQuotas: state.networkQuotas,
     adminProjectId: state.adminProjectId,
     calls,
     failNext: (pathPrefix, status) => void failures.push({ pathPrefix, status }),

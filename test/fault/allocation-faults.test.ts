@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { allocationSource, resourceRequest } from '../../src/db/atmosphere-schema.js';
-import { decision } from '../../src/db/bot-schema/index.js';
+import { auditLog, decision } from '../../src/db/bot-schema/index.js';
 import { requireStatusTypeId } from '../../src/db/queries/statuses.js';
 import { findUserByUsername } from '../../src/db/queries/users.js';
 import { commandEvent, dispatch } from '../support/test-deps.js';
@@ -65,5 +65,10 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('allocation grants under 
     expect(await allowance()).toBe(3000);
     expect(await claims(id)).toEqual([]);
     expect((await requestState(f.database.atmosphere.db, id)).status).toBe('pending');
+    // The audit row of the failure still records the grant that reached Atmosphere before it.
+    const [audit] = await f.database.atmosphere.db.select().from(auditLog).where(eq(auditLog.atmosphereUsername, 'kpatel')).orderBy(desc(auditLog.id)).limit(1);
+    expect(audit).toMatchObject({ outcome: 'failed', detail: { requestId: id, computeAllowed: 3000 } });
+    expect(audit!.detail).toHaveProperty('allocationSource');
+    expect(audit!.detail).not.toHaveProperty('decision');
   });
 });

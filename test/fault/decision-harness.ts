@@ -4,17 +4,15 @@ import type { Deps } from '../../src/deps.js';
 import { openPostgres, type DatabaseHandle } from '../../src/db/client.js';
 import { migrateBotSchema } from '../../src/db/migrate.js';
 import { requireStatusTypeId } from '../../src/db/queries/statuses.js';
-import { createMemoryStore } from '../../src/integrations/kv/memory-store.js';
 import { createRestGateway } from '../../src/integrations/atmosphere/rest-gateway.js';
 import { createDispatcher } from '../../src/bot/chat/create-dispatcher.js';
 import type { Dispatcher } from '../../src/bot/chat/command.js';
 import { commandDefinitions, actionDefinitions } from '../../src/handlers/index.js';
 import { createTestDatabase, TEST_NOW, type TestDatabase } from '../support/databases.js';
-import { createRecordingChat } from '../support/test-deps.js';
+import { offlineDeps } from '../support/test-deps.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startMirroredAtmosphereApi } from '../e2e/mirrored-atmosphere-api.js';
 import type { FakeAtmosphereApi } from '../fakes/atmosphere-api.js';
-import { noMetrics } from '../../src/bot/chat/metrics.js';
 
 /** The gateway's timeout in these suites: long enough for a loaded machine, short enough for a test. */
 export const TEST_API_TIMEOUT_MS = 1_500;
@@ -49,11 +47,10 @@ export async function startFaultBot(): Promise<FaultBot> {
   const { log, lines } = createMemoryLogger('debug');
   const botDb = openPostgres(proxy.rewrite(database.url!), { max: 5, onError: (error) => log.warn({ err: error }, 'idle connection lost') });
   let now = TEST_NOW;
-  const deps: Deps = {
+  const deps: Deps = offlineDeps({
     config: loadConfig({ DATABASE_URL: database.url!, ATMOSPHERE_API_URL: atmosphere.url, ATMOSPHERE_API_TOKEN: atmosphere.token }),
     log,
     db: botDb.db,
-    troposphereDb: null,
     gateway: createRestGateway({
       baseUrl: atmosphere.url,
       token: atmosphere.token,
@@ -61,16 +58,8 @@ export async function startFaultBot(): Promise<FaultBot> {
       timeoutMs: TEST_API_TIMEOUT_MS,
       log,
     }),
-    kv: createMemoryStore(),
-    chat: createRecordingChat().port,
-    directories: {},
-    statusPage: null,
-    releases: null,
-    images: null,
-    metrics: noMetrics,
-    waitOutsideSlot: (wait) => wait(),
     now: () => now,
-  };
+  });
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
   return {
     database,

@@ -8,17 +8,15 @@ import { migrateBotSchema } from '../../src/db/migrate.js';
 import { auditLog } from '../../src/db/bot-schema/audit-log.js';
 import { pendingAudit, flushAudit } from '../../src/db/queries/audit.js';
 import { withImagingSlotLock } from '../../src/db/queries/imaging-queue.js';
-import { createMemoryStore } from '../../src/integrations/kv/memory-store.js';
 import { createEmbeddedGateway } from '../../src/integrations/atmosphere/embedded-gateway.js';
 import { createDispatcher } from '../../src/bot/chat/create-dispatcher.js';
 import { createHealthCheck } from '../../src/bot/chat/health-check.js';
 import { createHttpRouter, healthRoutes, startHealthServer, type HealthServer } from '../../src/bot/http-server.js';
 import { commandDefinitions, actionDefinitions } from '../../src/handlers/index.js';
 import { createTestDatabase, TEST_NOW, type TestDatabase } from '../support/databases.js';
-import { createRecordingChat, commandEvent, dispatch } from '../support/test-deps.js';
+import { commandEvent, dispatch, offlineDeps } from '../support/test-deps.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../e2e/e2e-support.js';
-import { noMetrics } from '../../src/bot/chat/metrics.js';
 
 /** Short, so a hung database fails a command in a second rather than the production 15 s. */
 const STATEMENT_TIMEOUT_MS = 1_000;
@@ -44,22 +42,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the bot with its Postgres cut, 
       statementTimeoutMs: STATEMENT_TIMEOUT_MS,
       onError: (error) => poolErrors.push(error),
     });
-    deps = {
+    deps = offlineDeps({
       config: loadConfig({}),
       log: memory.log,
       db: proxied.db,
-      troposphereDb: null,
       gateway: createEmbeddedGateway(proxied.db, () => TEST_NOW),
-      kv: createMemoryStore(),
-      chat: createRecordingChat().port,
-      directories: {},
-      statusPage: null,
-      releases: null,
-      images: null,
-      metrics: noMetrics,
-      waitOutsideSlot: (wait) => wait(),
       now: () => TEST_NOW,
-    };
+    });
     const healthCheck = createHealthCheck({ mode: 'production', db: proxied.db, troposphereDb: null, kv: deps.kv, gateway: 'embedded', connections: () => ({}) });
     const router = createHttpRouter({ log: memory.log });
     for (const route of healthRoutes({ healthCheck, log: memory.log })) router.add(route);

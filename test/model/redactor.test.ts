@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createRedactor } from '../../src/model/redactor.js';
-import { configSecrets, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configSecrets } from '../../src/config/secrets.js';
 import { createLogger, createMemoryLogger } from '../../src/logger.js';
 import { createRestGateway } from '../../src/integrations/atmosphere/rest-gateway.js';
 import { createRedisStore } from '../../src/integrations/kv/redis-store.js';

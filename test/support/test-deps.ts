@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { createMemoryLogger } from '../../src/logger.js';
+import { createLogger, createMemoryLogger } from '../../src/logger.js';
 import type { Deps } from '../../src/deps.js';
 import { migrateBotSchema } from '../../src/db/migrate.js';
 import { recordDemoObservations } from '../../src/handlers/imaging/observe-machine-requests.js';
@@ -13,6 +13,28 @@ import type { Dispatcher, DispatchOutcome, EventIO } from '../../src/bot/chat/co
 import type { Reply } from '../../src/bot/chat/reply.js';
 import { createTestDatabase, TEST_NOW, type DbKind, type TestDatabase } from './databases.js';
 import { noMetrics } from '../../src/bot/chat/metrics.js';
+
+/**
+ * Deps for a test or benchmark that talks to no outside service: the embedded gateway over `db`,
+ * an in-process store, a recording chat, no status page, releases or image registry, and waits run
+ * in place. `given` names what differs.
+ */
+export function offlineDeps(given: Pick<Deps, 'config' | 'db' | 'now'> & Partial<Deps>): Deps {
+  return {
+    log: createLogger('silent'),
+    troposphereDb: null,
+    gateway: given.gateway ?? createEmbeddedGateway(given.db, given.now),
+    kv: given.kv ?? createMemoryStore(),
+    chat: given.chat ?? createRecordingChat().port,
+    directories: {},
+    statusPage: null,
+    releases: null,
+    images: null,
+    metrics: noMetrics,
+    waitOutsideSlot: (wait) => wait(),
+    ...given,
+  };
+}
 
 /** A ChatPort that records every post and update, for jobs and announcements. */
 export function createRecordingChat(platform: 'slack' | 'discord' | 'console' = 'console') {
@@ -57,7 +79,7 @@ export async function createTestContext(
   let now = TEST_NOW;
   const { log, lines } = createMemoryLogger('debug');
   const chat = createRecordingChat();
-  const deps: Deps = {
+  const deps: Deps = offlineDeps({
     config: loadConfig({ BOT_ADMINS: 'slack:UADMIN,discord:999000999000', ...overrides.env }),
     log,
     db: database.atmosphere.db,
@@ -65,14 +87,8 @@ export async function createTestContext(
     gateway: overrides.gateway ?? createEmbeddedGateway(database.atmosphere.db, () => now),
     kv: overrides.kv ?? createMemoryStore(),
     chat: chat.port,
-    directories: {},
-    statusPage: null,
-    releases: null,
-    images: null,
-    metrics: noMetrics,
-    waitOutsideSlot: (wait) => wait(),
     now: () => now,
-  };
+  });
   const dispatcher = createDispatcher(deps, commandDefinitions, actionDefinitions);
   return { database, deps, dispatcher, chat, logLines: lines, setNow: (at) => (now = at) };
 }

@@ -149,7 +149,8 @@ export interface EventIO {
    * Replaces the first answer sent through `respond`: Slack through the slash command's response_url
    * (`replace_original`), Discord by editing the interaction's original response (`@original`) or
    * the follow-up it was, the console by printing it again as updated. Resolves false, sending
-   * nothing, when that answer cannot be edited (no answer yet; a click's ephemeral answer on Slack).
+   * nothing, when that answer cannot be edited (no answer yet; on Slack, a click's answer that was not
+   * a `provisional` one put in the place of the asker's own ephemeral message).
    */
   editAnswer?(reply: Reply): Promise<boolean>;
 }

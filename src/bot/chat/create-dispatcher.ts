@@ -195,7 +195,8 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
     // A submission names its action itself on Discord (the modal's custom id). It must be the form
     // this action shows: a Deny form re-labelled as an approval, or a form sent to an action that has
     // none, is refused before anything runs.
-    if (event.form && (!action.form || Object.keys(event.form).some((name) => !action.form!.fields.some((field) => field.name === name)))) {
+    const fields = action.form?.fields ?? [];
+    if (event.form && (!action.form || Object.keys(event.form).some((name) => !fields.some((field) => field.name === name)))) {
       throw new UserError('invalid_value', 'That form does not belong to this button, so I did nothing. Click the button again for a fresh form.');
     }
     const ctx = await authorize(event, action.permission, io, draft, log.child({ action: action.name }));

@@ -67,6 +67,11 @@ export interface Reply {
   fullTextAt?: string;
   /** Files that go with the message; an adapter that cuts the text adds one with all of it. */
   files?: readonly ReplyFile[];
+  /**
+   * A first answer that `editAnswer` will replace with the whole one (late evidence): an adapter
+   * that can only edit an answer it sent in a particular way sends this one that way.
+   */
+  provisional?: boolean;
 }
 
 /** The file an adapter sends with a reply it had to cut: its name, and whether it could be attached. */

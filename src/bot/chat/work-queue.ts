@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { noMetrics, secondsSince, type BotMetrics } from './metrics.js';
 import type { Logger } from '../../logger.js';
+import { busyText, DEADLINE_ADMISSION_RESERVE, DEFAULT_MAX_IN_PROGRESS, DEFAULT_MAX_WAITING } from './work-limits.js';
 
 /**
  * Adapters acknowledge an event at once and hand the rest of its work here, which bounds it twice:
@@ -18,34 +19,6 @@ import type { Logger } from '../../logger.js';
  * API: `outside`) gives up both: a hung API call then holds only its own event, never the other
  * users' (head-of-line blocking). Back from a call, an event goes ahead of events not yet started.
  */
-
-/**
- * How many admitted events run their own code at once, between their waits. At 50 requests in
- * flight, 3 or 4 put the acknowledgement p99 of `/atmo requests` at about twice a bare Bolt app's
- * (bench/ack-latency.ts). What it costs in time to answer under a burst is in bench/slow-work.ts.
- */
-export const DEFAULT_WORK_CONCURRENCY = 2;
-
-/**
- * How many events are under way at once, each holding at most one Postgres connection while it waits
- * on a statement. Below the pool's 10, so the scheduled jobs and the imaging lock's session still find
- * a connection without waiting behind a burst of chat events.
- */
-export const DEFAULT_MAX_IN_PROGRESS = 8;
-
-/**
- * How many events may wait to be admitted before new ones are turned away with a reply saying so. A
- * waiting event is a closure over its payload (a few kB), so the bound keeps a flood from growing the
- * heap without end; at the rate the bot clears list renders (a few ms each) the last of 1,000 waits
- * a few seconds, well inside the 30 minutes a response_url stays valid, and bench/slow-work.ts's
- * burst of 500 queued at once fits under it. Work back from another service never counts: it started.
- */
-export const DEFAULT_MAX_WAITING = 1_000;
-
-/** What an event turned away by the bound is told; it never started, so it changed nothing. */
-export function busyText(maxWaiting: number): string {
-  return `The bot is too busy to take this now: ${maxWaiting.toLocaleString('en')} requests are already waiting, so this one was not started and nothing was changed. Try it again in a minute.`;
-}
 
 /** `deadline`: the work must beat a platform timer, such as opening a modal within a trigger_id's 3 s. */
 export type WorkPriority = 'deadline' | 'normal';
@@ -113,14 +86,20 @@ interface Waiter {
   grant(granted: boolean): void;
 }
 
-/** Counted places with waiters in priority lanes; a freed place goes to the first waiter of the first lane. */
+/**
+ * Counted places with waiters in priority lanes; a freed place goes to the first waiter of the first
+ * lane. `reserve` places above the limit are for deadline work only.
+ */
 interface Places {
   used: number;
   readonly limit: number;
+  readonly reserve: number;
   readonly lanes: Record<Lane, Waiter[]>;
 }
 
-const places = (limit: number): Places => ({ used: 0, limit, lanes: { deadline: [], resume: [], normal: [] } });
+const places = (limit: number, reserve = 0): Places => ({ used: 0, limit, reserve, lanes: { deadline: [], resume: [], normal: [] } });
+const capacity = (pool: Places, lane: Lane) => pool.limit + (lane === 'deadline' ? pool.reserve : 0);
+
 
 export interface WorkQueueOptions {
   /** Events under way at once (DEFAULT_MAX_IN_PROGRESS). */
@@ -138,7 +117,7 @@ function wholeAtLeastOne(value: number, name: string): number {
 /** `metrics` hears the queue's depth after every change and each service call made through `outside`. */
 export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMetrics, options: WorkQueueOptions = {}): WorkQueue {
   const slots = places(wholeAtLeastOne(concurrency, 'concurrency'));
-  const admission = places(wholeAtLeastOne(options.maxInProgress ?? DEFAULT_MAX_IN_PROGRESS, 'maxInProgress'));
+  const admission = places(wholeAtLeastOne(options.maxInProgress ?? DEFAULT_MAX_IN_PROGRESS, 'maxInProgress'), DEADLINE_ADMISSION_RESERVE);
   const maxWaiting = wholeAtLeastOne(options.maxWaiting ?? DEFAULT_MAX_WAITING, 'maxWaiting');
   let lastRefusalLog = -Infinity;
   const tickets = new Set<Ticket>();
@@ -177,7 +156,7 @@ export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMet
   };
 
   const acquire = (pool: Places, ticket: Ticket, lane: Lane): Promise<boolean> => {
-    if (pool.used < pool.limit) {
+    if (pool.used < capacity(pool, lane)) {
       pool.used++;
       mark(ticket, pool, true);
       return Promise.resolve(true);
@@ -189,6 +168,7 @@ export function createWorkQueue(concurrency: number, metrics: BotMetrics = noMet
     mark(ticket, pool, false);
     pool.used--;
     for (const lane of LANE_ORDER) {
+      if (pool.used >= capacity(pool, lane)) continue;
       const next = pool.lanes[lane].shift();
       if (!next) continue;
       pool.used++;

@@ -41,6 +41,14 @@ export function fileTarget(answer: Reply, channel: string, userId: string, threa
  * How a click (or the form it opened) answers: `respond` through the response_url, `updateSource` by
  * editing the clicked message. Ephemeral messages can only be replaced through their response_url.
  * Every Slack call waits on the network, so it is made outside the event's work slot.
+ *
+ * A click's response_url edits only the clicked message (`replace_original`,
+ * https://docs.slack.dev/interactivity/handling-user-interaction#message_responses); a new ephemeral
+ * answer has no handle at all (`chat.update` refuses ephemeral messages). So a provisional answer
+ * (late evidence follows) to a click on the asker's own ephemeral message takes that message's
+ * place, and `editAnswer` replaces it again with the whole answer: one message in the end. On a
+ * message others see, replacing it would show the answer to all of them: there `editAnswer` says
+ * false and the whole answer follows as a new message.
  */
 export function sourceIO(
   client: WebClient,
@@ -51,12 +59,17 @@ export function sourceIO(
 ): EventIO {
   const { queue, trustedResponseUrl } = deps;
   const uploaded = new WeakSet<Reply>();
+  // Whether the answers so far are one provisional answer put in the clicked message's place.
+  let inPlace: 'no' | 'one' | 'spoilt' = 'no';
+  const replaceable = (answer: Reply) => answer.provisional === true && source.ephemeral && answer.visibility !== 'channel' && inPlace === 'no';
   const respond = async (answer: Reply): Promise<void> => {
     const url = source.responseUrl;
     const target = fileTarget(answer, source.channel, userId, source.threadTs);
     if (url) {
+      const replace = replaceable(answer);
+      inPlace = replace ? 'one' : inPlace === 'one' ? 'spoilt' : inPlace;
       const port = slackFilePort(client, target, async (message) => {
-        const body = responseMessage(answer, message, { replace_original: false });
+        const body = responseMessage(answer, message, { replace_original: replace });
         await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
       }, queue);
       return deliverReply(answer, port, log, uploaded);
@@ -68,11 +81,23 @@ export function sourceIO(
   };
   return {
     respond,
+    async editAnswer(answer) {
+      const url = source.responseUrl;
+      if (!url || inPlace !== 'one') return false;
+      const port = slackFilePort(client, { kind: 'direct', user: userId }, async (message) => {
+        const body = responseMessage(answer, message, { replace_original: true });
+        await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
+      }, queue);
+      await deliverReply(answer, port, log, uploaded);
+      return true;
+    },
     async updateSource(answer) {
       const ts = source.messageTs;
       if (!ts) return respond(answer);
       const url = source.responseUrl;
       if (source.ephemeral && url) {
+        // This replaces the clicked message, where a provisional answer may sit: it is no longer there to edit.
+        if (inPlace === 'one') inPlace = 'spoilt';
         const port = slackFilePort(client, { kind: 'direct', user: userId }, async (message) => {
           const body = { ...message, replace_original: true };
           await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');

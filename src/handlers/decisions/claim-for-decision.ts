@@ -1,11 +1,10 @@
-import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import type { Deps } from '../../deps.js';
-import { claimDecision, type DecisionRow, type DecisionSubject } from '../../db/queries/decisions.js';
+import { claimDecision, type DecisionClaim, type DecisionRow, type DecisionSubject } from '../../db/queries/decisions.js';
 import { describeClaim } from './describe-claim.js';
 import type { DecisionPlan } from './read-atmosphere-outcome.js';
 import { settleClaim, type Settlement } from './settle-claim.js';
+import type { Who } from './who.js';
 
 export interface DecisionRequest {
   subject: DecisionSubject;
@@ -18,29 +17,33 @@ export interface DecisionRequest {
   what: string;
 }
 
-/**
- * Claims a decision in the journal before anything is sent, recording the plan and the chat event.
- * When a claim already exists it is settled first (settle-claim.ts re-reads Atmosphere): a claim
- * whose change landed is recorded as its author's and this click is told so; one that may still land
- * stays held and nothing is sent again; one that never landed is given back and this click claims.
- */
-export async function claimForDecision(ctx: HandlerContext<ChatEvent>, request: DecisionRequest): Promise<DecisionRow> {
-  const { deps, event } = ctx;
-  const claim = {
+/** The journal row of `who`'s decision: the plan, and the event it came from. */
+export function decisionClaim(deps: Deps, who: Who, request: Omit<DecisionRequest, 'what'>): DecisionClaim {
+  return {
     subject: request.subject,
     recordId: request.recordId,
     round: request.round,
     action: request.action,
-    decidedBy: ctx.actor!.username,
-    platform: event.platform,
-    chatUserId: event.user.id,
+    decidedBy: who.username,
+    platform: who.platform,
+    chatUserId: who.chatUserId,
     decidedAt: deps.now(),
     adminMessage: request.adminMessage,
     plan: { ...request.plan },
-    eventId: event.id,
-    channel: event.channel,
-    messageId: event.kind === 'action' ? (event.message?.id ?? null) : null,
+    eventId: who.eventId,
+    channel: who.channel,
+    messageId: who.messageId,
   };
+}
+
+/**
+ * Claims a decision in the journal before anything is sent, recording the plan and who decided.
+ * When a claim already exists it is settled first (settle-claim.ts re-reads Atmosphere): a claim
+ * whose change landed is recorded as its author's and this click is told so; one that may still land
+ * stays held and nothing is sent again; one that never landed is given back and this click claims.
+ */
+export async function claimForDecision(deps: Deps, who: Who, request: DecisionRequest): Promise<DecisionRow> {
+  const claim = decisionClaim(deps, who, request);
   const first = await claimDecision(deps.db, claim);
   if (first.claimed) return first.row;
   const settled = await settleClaim(deps, first.row);

@@ -9,7 +9,7 @@ import { formatTimestamp } from '../format-time.js';
  * a second message, titled so that it reads as the completed one.
  */
 export async function answerThenEdit(ctx: HandlerContext, first: Reply, whole: Promise<Reply>): Promise<Reply | void> {
-  await ctx.respond(first);
+  await ctx.respond({ ...first, provisional: true });
   const complete = await whole;
   const stamp = `Completed ${formatTimestamp(ctx.deps.now())} with the late evidence.`;
   try {

@@ -4,7 +4,9 @@ import { integrationReason } from '../../bot/chat/render-error.js';
 import type { GlanceImage } from '../../integrations/openstack/glance-client.js';
 import { formatTimestamp } from '../format-time.js';
 import { describeNovaState } from './compare-with-nova.js';
+import { keys } from '../../integrations/kv/keys.js';
 import { readNovaEvidence } from './nova-evidence.js';
+import { readCached } from './read-cached.js';
 
 /** "processing - <glance id>": the new image Atmosphere is registering (summarize-old-status.ts). */
 const PROCESSING_IMAGE = /processing - ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
@@ -48,12 +50,23 @@ export async function imagingCloudLines(
   return lines;
 }
 
-async function readImage(deps: Pick<Deps, 'openstack' | 'log'>, providerId: number, id: string): Promise<{ image: GlanceImage | null } | { failed: string }> {
-  try {
-    return { image: (await deps.openstack!.glance(providerId)!.getImage(id)) ?? null };
-  } catch (error) {
-    if (!(error instanceof IntegrationError)) throw error;
-    deps.log.warn({ err: error, providerId }, 'Glance evidence not read');
-    return { failed: integrationReason(error) };
-  }
+/** `GET /v2/images/{id}` on the request's provider, reused for EVIDENCE_TTL_MS (an answer, not a failure). */
+async function readImage(deps: Pick<Deps, 'openstack' | 'kv' | 'log'>, providerId: number, id: string): Promise<{ image: GlanceImage | null } | { failed: string }> {
+  const glance = deps.openstack?.glance(providerId);
+  if (!glance) return { failed: `no Glance is configured for provider ${providerId}` };
+  return readCached(
+    deps.kv,
+    keys.evidence('glance', `${providerId}:${id}`),
+    deps.log,
+    async (): Promise<{ image: GlanceImage | null } | { failed: string }> => {
+      try {
+        return { image: await glance.getImage(id) };
+      } catch (error) {
+        if (!(error instanceof IntegrationError)) throw error;
+        deps.log.warn({ err: error, providerId }, 'Glance evidence not read');
+        return { failed: integrationReason(error) };
+      }
+    },
+    (answer) => !('failed' in answer),
+  );
 }

@@ -4,16 +4,16 @@ import { claimDecision, findLatestDecision, type DecisionRow } from '../../db/qu
 import { listImagingQueue, removeQueuedRequest, withImagingSlotLock, type QueuedRequest } from '../../db/queries/imaging-queue.js';
 import { getMachineRequest, nextMachineRequestRound, type MachineRequestView } from '../../db/queries/machine-requests.js';
 import { recordRequestEvent } from '../../db/queries/request-events.js';
+import { decisionClaim } from '../decisions/claim-for-decision.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { retryWrite } from '../decisions/retry-write.js';
 import { settleClaim } from '../decisions/settle-claim.js';
 import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
+import { botWho, type Who } from '../decisions/who.js';
 import { formatTimestamp } from '../format-time.js';
-import { BOT_ACTOR, sendApprovalOnce } from './approve-machine-request.js';
+import { sendApprovalOnce } from './approve-machine-request.js';
 import { findImagingOccupants } from './find-imaging-occupant.js';
 
-/** The platform of the bot's own decisions, as on the history rows its jobs write. */
-const JOB_PLATFORM = 'job';
 /** The history action of an approval the queue job made. */
 const AUTO_APPROVED = 'auto-approved';
 
@@ -54,73 +54,75 @@ async function approveHead(deps: Deps): Promise<Step> {
     const open = await findLatestDecision(deps.db, 'machine_request', head.requestId);
     if (open && open.state !== 'done' && (await settleClaim(deps, open)).kind !== 'released') return { kind: 'waiting' };
     const request = await getMachineRequest(deps.db, head.requestId);
+    // The bot decides, for the event of this request's queue approval.
+    const who = botWho(`imaging-queue:${head.requestId}`, deps.config.alertChannel?.channel ?? '');
     if (!request || request.status !== 'pending') {
       await removeQueuedRequest(deps.db, head.requestId);
       await recordRequestEvent(deps.db, {
         subject: 'machine_request',
         recordId: head.requestId,
         at: deps.now(),
-        actor: BOT_ACTOR,
-        platform: JOB_PLATFORM,
+        actor: who.username,
+        platform: who.platform,
         action: 'dequeued',
         note: `no longer pending (${request?.status ?? 'removed'}), so not approved`,
       });
       continue;
     }
-    const claim = await claimQueueApproval(deps, head, request);
+    const claim = await claimQueueApproval(deps, who, head, request);
     // Someone is deciding it at this moment (a denial): leave it to them; the next tick looks again.
     if (!claim) return { kind: 'waiting' };
-    await sendQueueApproval(deps, claim, request.id);
+    await sendQueueApproval(deps, who, claim, request.id);
     await retryWrite(deps.log.child({ machineRequestId: request.id }), 'take the approved request out of the imaging queue', () => removeQueuedRequest(deps.db, request.id));
     const { recorded } = await recordOutcome(deps, claim, {
       detail: { outcome: 'approved', queuedBy: head.queuedBy },
-      history: { subject: 'machine_request', recordId: request.id, actor: BOT_ACTOR, platform: JOB_PLATFORM, action: AUTO_APPROVED, note: claim.adminMessage },
+      history: { subject: 'machine_request', recordId: request.id, actor: who.username, platform: who.platform, action: AUTO_APPROVED, note: claim.adminMessage },
     });
-    await audit(deps, claim, 'ok', `imaging request #${request.id} approved from the imaging queue${recorded ? '' : '; the record is completed by the reconciler'}`);
+    await audit(deps, who, claim, 'ok', `imaging request #${request.id} approved from the imaging queue${recorded ? '' : '; the record is completed by the reconciler'}`);
     return { kind: 'approved', head, request };
   }
 }
 
-/** The job's claim on this round of the request, or null when a decision on it is already running. */
-async function claimQueueApproval(deps: Deps, head: QueuedRequest, request: MachineRequestView): Promise<DecisionRow | null> {
-  const claimed = await claimDecision(deps.db, {
-    subject: 'machine_request',
-    recordId: request.id,
-    round: await nextMachineRequestRound(deps.db, request.id),
-    action: 'approve',
-    decidedBy: BOT_ACTOR,
-    platform: JOB_PLATFORM,
-    chatUserId: BOT_ACTOR,
-    decidedAt: deps.now(),
-    // Atmosphere ignores admin_message on imaging requests; this is the history row's note.
-    adminMessage: `from the imaging queue; approved by ${head.queuedBy} at ${formatTimestamp(head.queuedAt)}`,
-    plan: { from: 'pending', status: 'approved', event: AUTO_APPROVED },
-    eventId: `imaging-queue:${request.id}`,
-    channel: deps.config.alertChannel?.channel ?? '',
-    messageId: null,
-  });
+/**
+ * The job's claim on this round of the request, or null when a decision on it is already running.
+ * The same journal row as a staff approval's (claim-for-decision.ts), with the bot as who decided; the
+ * open claim was settled just before, so a claim taken meanwhile is someone deciding it now.
+ */
+async function claimQueueApproval(deps: Deps, who: Who, head: QueuedRequest, request: MachineRequestView): Promise<DecisionRow | null> {
+  const claimed = await claimDecision(
+    deps.db,
+    decisionClaim(deps, who, {
+      subject: 'machine_request',
+      recordId: request.id,
+      round: await nextMachineRequestRound(deps.db, request.id),
+      action: 'approve',
+      // Atmosphere ignores admin_message on imaging requests; this is the history row's note.
+      adminMessage: `from the imaging queue; approved by ${head.queuedBy} at ${formatTimestamp(head.queuedAt)}`,
+      plan: { from: 'pending', status: 'approved', event: AUTO_APPROVED },
+    }),
+  );
   return claimed.claimed ? claimed.row : null;
 }
 
-/** Sends the claimed approval once; the failure is audited and rethrown for the job's log line. */
-async function sendQueueApproval(deps: Deps, claim: DecisionRow, id: number): Promise<void> {
+/** Sends the claimed approval once, as a staff approval does; the failure is audited and rethrown for the job's log line. */
+async function sendQueueApproval(deps: Deps, who: Who, claim: DecisionRow, id: number): Promise<void> {
   try {
     await sendApprovalOnce(deps, claim, id);
   } catch (error) {
     const held = isUnclearOutcome(error);
     const reason = error instanceof Error ? error.message : String(error);
-    await audit(deps, claim, held ? 'held' : 'failed', `imaging request #${id} from the imaging queue: ${held ? 'no clear answer, held' : 'refused'}: ${reason}`);
+    await audit(deps, who, claim, held ? 'held' : 'failed', `imaging request #${id} from the imaging queue: ${held ? 'no clear answer, held' : 'refused'}: ${reason}`);
     throw error;
   }
 }
 
-async function audit(deps: Deps, claim: DecisionRow, outcome: string, message: string): Promise<void> {
+async function audit(deps: Deps, who: Who, claim: DecisionRow, outcome: string, message: string): Promise<void> {
   await writeAudit(deps.db, {
     at: deps.now(),
     eventId: claim.eventId ?? `decision-${claim.id}`,
-    platform: JOB_PLATFORM,
-    chatUserId: BOT_ACTOR,
-    atmosphereUsername: BOT_ACTOR,
+    platform: who.platform,
+    chatUserId: who.chatUserId,
+    atmosphereUsername: who.username,
     kind: 'job',
     name: 'imaging-queue:approve',
     input: `machine_request ${claim.recordId} approve`,

@@ -1,11 +1,10 @@
-import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { ActingContext } from '../../bot/chat/command.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
 import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
+import type { AuditDetail, Who } from '../decisions/who.js';
 import { getMachineRequest } from '../../db/queries/machine-requests.js';
 import {
   enqueueImagingRequest,
@@ -20,11 +19,11 @@ import { checkPendingDecision, claimMachineDecision } from './machine-request-ch
 
 type Approval = { kind: 'approved'; item: ImagingItem } | { kind: 'queued'; item: ImagingItem; place: number; occupants: ImagingItem[] };
 
-/** What an approval did; `recorded` false when the bot's record of it is still to be completed. */
-export type ApproveOutcome = Approval & { recorded: boolean };
-
-/** The actor name on history rows the bot writes by itself. */
-export const BOT_ACTOR = 'atmo-bot';
+/**
+ * What an approval did; `recorded` false when the bot's record of it is still to be completed, and
+ * `audit` what the event's audit row says of it.
+ */
+export type ApproveOutcome = Approval & { recorded: boolean; audit: AuditDetail };
 
 /**
  * Approves a pending imaging request, or queues it when another request holds the imaging slot.
@@ -33,11 +32,10 @@ export const BOT_ACTOR = 'atmo-bot';
  * imaging. The call goes out once (send-once.ts): an unclear answer holds the claim, and the request
  * keeps the imaging slot while it may still start (find-imaging-occupant.ts).
  */
-export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: number): Promise<ApproveOutcome> {
-  const { deps } = ctx;
-  const actor = ctx.actor;
-  const item = await checkPendingDecision(ctx, id, 'approve');
-  const claim = await claimMachineDecision(ctx, item, 'approve', 'approved');
+export async function approveMachineRequest(deps: Deps, who: Who, input: { id: number }): Promise<ApproveOutcome> {
+  const { id } = input;
+  const item = await checkPendingDecision(deps, who, id, 'approve');
+  const claim = await claimMachineDecision(deps, who, item, 'approve', 'approved');
   let sending = false;
   let outcome: Approval;
   try {
@@ -51,14 +49,14 @@ export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: n
       const occupants = (await findImagingOccupants(deps)).filter((o) => o.request.id !== id);
       const at = deps.now();
       if (occupants.length > 0) {
-        const queued = await enqueueImagingRequest(deps.db, { requestId: id, queuedBy: actor.username, platform: ctx.event.platform, queuedAt: at });
+        const queued = await enqueueImagingRequest(deps.db, { requestId: id, queuedBy: who.username, platform: who.platform, queuedAt: at });
         if (!queued) throw queuedError(id, await findQueuedRequest(deps.db, id));
         await recordRequestEvent(deps.db, {
           subject: 'machine_request',
           recordId: id,
           at,
-          actor: actor.username,
-          platform: ctx.event.platform,
+          actor: who.username,
+          platform: who.platform,
           action: 'queued',
           note: `place ${queued.place}; imaging slot held by ${occupants.map((o) => `#${o.request.id}`).join(', ')}`,
         });
@@ -70,19 +68,19 @@ export async function approveMachineRequest(ctx: ActingContext<ChatEvent>, id: n
     }, deps.waitOutsideSlot);
   } catch (error) {
     // Before the call nothing was sent: give the claim back. A failed call settled its claim itself.
-    if (!sending) await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
+    if (!sending) await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => deps.log.error({ err: releaseError }, 'could not give the decision claim back'));
     throw error;
   }
-  ctx.audit({ decision: 'approve', machineRequestId: id, outcome: outcome.kind });
+  const audit: AuditDetail = { decision: 'approve', machineRequestId: id, outcome: outcome.kind };
   const { recorded } = await recordOutcome(
     deps,
     claim,
     outcome.kind === 'queued'
       ? { detail: { outcome: 'queued', place: outcome.place } }
-      : { detail: { outcome: 'approved' }, history: { subject: 'machine_request', recordId: id, actor: actor.username, platform: ctx.event.platform, action: 'approved', note: null } },
+      : { detail: { outcome: 'approved' }, history: { subject: 'machine_request', recordId: id, actor: who.username, platform: who.platform, action: 'approved', note: null } },
   );
-  if (!recorded) ctx.audit({ recordPending: true });
-  return { ...outcome, recorded };
+  if (!recorded) audit['recordPending'] = true;
+  return { ...outcome, recorded, audit };
 }
 
 /**

@@ -42,7 +42,9 @@ export async function buildImagingList(ctx: HandlerContext, filter: ImagingFilte
 
 /** `/atmo imaging show <id>`; a UserError when there is no such request. */
 export async function buildImagingDetail(ctx: HandlerContext, id: number, note?: string): Promise<Reply> {
-  const item = await requireImagingItem(ctx, id);
+  // Tagged before any refusal, so `/atmo audit imaging <id>` finds refusals too.
+  ctx.audit({ machineRequestId: id });
+  const item = await requireImagingItem(ctx.deps, id);
   return renderImagingDetail(item, ctx.deps.now(), note, emulationUrl(ctx.deps.config.ATMOSPHERE_WEB_URL, item.request.owner.username));
 }
 
@@ -60,7 +62,9 @@ interface ImagingEvidence {
  * one slower than EVIDENCE_WAIT_MS is shown as still asked and completes the triage when it answers.
  */
 export async function buildImagingTriage(ctx: HandlerContext, id: number): Promise<Reply | void> {
-  const item = await requireImagingItem(ctx, id);
+  // Tagged before any refusal, so `/atmo audit imaging <id>` finds refusals too.
+  ctx.audit({ machineRequestId: id });
+  const item = await requireImagingItem(ctx.deps, id);
   const { request } = item;
   const seen: ImagingEvidence = { tasks: { kind: 'pending' }, queue: { kind: 'pending' }, cloud: 'pending' };
   const all = Promise.all([

@@ -5,6 +5,7 @@ import type { FormSpec, Reply } from '../../bot/chat/reply.js';
 import { UserError } from '../../errors.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
+import { decideFor, depsOf, whoOf } from '../decisions/who.js';
 import { approveMachineRequest } from './approve-machine-request.js';
 import { buildImagingTriage, refreshImagingMessage } from './build-imaging-messages.js';
 import { denyMachineRequest, resubmitMachineRequest } from './decide-machine-request.js';
@@ -53,7 +54,7 @@ export const approveImagingAction = defineAction({
   name: APPROVE_IMAGING_ACTION,
   value: buttonValue,
   permission: 'staff',
-  run: (ctx, value) => act(ctx, value, async () => describeApproval(await approveMachineRequest(ctx, value.id))),
+  run: (ctx, value) => act(ctx, value, async () => describeApproval(await decideFor(ctx, { machineRequestId: value.id }, (deps, who) => approveMachineRequest(deps, who, { id: value.id })))),
 });
 
 export const denyImagingAction = defineFormAction({
@@ -63,16 +64,18 @@ export const denyImagingAction = defineFormAction({
   form: denyForm,
   formValues: denyValues,
   async precheck(ctx, value) {
-    await checkPendingDecision(ctx, value.id, 'deny');
+    ctx.audit({ machineRequestId: value.id });
+    await checkPendingDecision(depsOf(ctx), whoOf(ctx), value.id, 'deny');
   },
-  run: (ctx, value, form) => act(ctx, value, async () => describeDenial(await denyMachineRequest(ctx, value.id, form.reason))),
+  run: (ctx, value, form) =>
+    act(ctx, value, async () => describeDenial(await decideFor(ctx, { machineRequestId: value.id }, (deps, who) => denyMachineRequest(deps, who, { id: value.id, reason: form.reason })))),
 });
 
 export const resubmitImagingAction = defineAction({
   name: RESUBMIT_IMAGING_ACTION,
   value: buttonValue,
   permission: 'staff',
-  run: (ctx, value) => act(ctx, value, async () => describeResubmit(await resubmitMachineRequest(ctx, value.id))),
+  run: (ctx, value) => act(ctx, value, async () => describeResubmit(await decideFor(ctx, { machineRequestId: value.id }, (deps, who) => resubmitMachineRequest(deps, who, { id: value.id })))),
 });
 
 /** Reads only: the report goes to the person who clicked, and the alert stays as it is. */

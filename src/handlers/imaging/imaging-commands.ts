@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand, type AnyCommandDefinition } from '../../bot/chat/command.js';
+import { decideFor } from '../decisions/who.js';
 import { recordId } from '../record-id.js';
 import { approveMachineRequest } from './approve-machine-request.js';
 import { buildImagingDetail, buildImagingList, buildImagingTriage } from './build-imaging-messages.js';
@@ -61,7 +62,7 @@ export const approveImagingCommand = defineCommand({
   options: [idOption],
   args: z.object({ id: recordId('imaging request') }),
   permission: 'staff',
-  run: async (ctx, args) => describeApproval(await approveMachineRequest(ctx, args.id)),
+  run: async (ctx, args) => describeApproval(await decideFor(ctx, { machineRequestId: args.id }, (deps, who) => approveMachineRequest(deps, who, { id: args.id }))),
 });
 
 export const denyImagingCommand = defineCommand({
@@ -74,7 +75,7 @@ export const denyImagingCommand = defineCommand({
     reason: z.string({ error: 'a denial needs a reason' }).trim().min(1, 'a denial needs a reason').max(1024, 'the reason is longer than 1024 characters'),
   }),
   permission: 'staff',
-  run: async (ctx, args) => describeDenial(await denyMachineRequest(ctx, args.id, args.reason)),
+  run: async (ctx, args) => describeDenial(await decideFor(ctx, { machineRequestId: args.id }, (deps, who) => denyMachineRequest(deps, who, args))),
 });
 
 export const resubmitImagingCommand = defineCommand({
@@ -84,5 +85,5 @@ export const resubmitImagingCommand = defineCommand({
   options: [idOption],
   args: z.object({ id: recordId('imaging request') }),
   permission: 'staff',
-  run: async (ctx, args) => describeResubmit(await resubmitMachineRequest(ctx, args.id)),
+  run: async (ctx, args) => describeResubmit(await decideFor(ctx, { machineRequestId: args.id }, (deps, who) => resubmitMachineRequest(deps, who, { id: args.id }))),
 });

@@ -1,11 +1,11 @@
-import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
+import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { findLatestDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { getMachineRequest, nextMachineRequestRound } from '../../db/queries/machine-requests.js';
 import { describeClaim } from '../decisions/describe-claim.js';
 import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
 import { settleClaim } from '../decisions/settle-claim.js';
+import type { Who } from '../decisions/who.js';
 import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-imaging-items.js';
 
 export type MachineDecision = 'approve' | 'deny' | 'resubmit';
@@ -20,33 +20,35 @@ export function describeMachineDecision(row: DecisionRow): string {
  * decision that landed while its reply was lost is recorded, and refuses a new decision while one is
  * running or held. Views call it too, so what they show is already complete.
  */
-async function settleOpenClaim(ctx: HandlerContext, id: number, refuse: boolean): Promise<void> {
-  const latest = await findLatestDecision(ctx.deps.db, 'machine_request', id);
+async function settleOpenClaim(deps: Deps, id: number, refuse: boolean): Promise<void> {
+  const latest = await findLatestDecision(deps.db, 'machine_request', id);
   if (!latest || latest.state === 'done') return;
-  const settled = await settleClaim(ctx.deps, latest);
+  const settled = await settleClaim(deps, latest);
   if (refuse && (settled.kind === 'busy' || settled.kind === 'held' || (settled.kind === 'done' && settled.recordedNow))) {
-    throw alreadyDecided(ctx.deps, `Imaging request #${id}`, settled);
+    throw alreadyDecided(deps, `Imaging request #${id}`, settled);
   }
 }
 
-/** The request with its triage, queue place and history; a UserError when there is no such id. */
-export async function requireImagingItem(ctx: HandlerContext, id: number, refuseOpenClaim = false): Promise<ImagingItem> {
-  // Tagged before any refusal, so `/atmo audit imaging <id>` finds refusals too.
-  ctx.audit({ machineRequestId: id });
-  await settleOpenClaim(ctx, id, refuseOpenClaim);
-  const request = await getMachineRequest(ctx.deps.db, id);
+/**
+ * The request with its triage, queue place and history; a UserError when there is no such id. The
+ * caller tags its audit row with the id first (`machineRequestId`), so `/atmo audit imaging <id>`
+ * finds refusals too.
+ */
+export async function requireImagingItem(deps: Deps, id: number, refuseOpenClaim = false): Promise<ImagingItem> {
+  await settleOpenClaim(deps, id, refuseOpenClaim);
+  const request = await getMachineRequest(deps.db, id);
   if (!request) throw new UserError('not_found', `There is no imaging request #${id}. /atmo imaging pending lists the waiting ones.`);
-  return (await loadImagingItems(ctx.deps, [request]))[0]!;
+  return (await loadImagingItems(deps, [request]))[0]!;
 }
 
-function refuseOwn(ctx: HandlerContext, item: ImagingItem, what: string): void {
-  const own = ctx.actor && (item.request.owner.id === ctx.actor.userId || item.request.createdById === ctx.actor.userId);
+function refuseOwn(who: Who, item: ImagingItem, what: string): void {
+  const own = who.userId !== null && (item.request.owner.id === who.userId || item.request.createdById === who.userId);
   if (own) throw new UserError('self_approval', `Imaging request #${item.request.id} is your own; another staff member has to ${what} it.`);
 }
 
 /** Approve and Deny apply to pending requests only, as in Troposphere; anything else says what to do. */
-export async function checkPendingDecision(ctx: HandlerContext, id: number, what: 'approve' | 'deny'): Promise<ImagingItem> {
-  const item = await requireImagingItem(ctx, id, true);
+export async function checkPendingDecision(deps: Deps, who: Who, id: number, what: 'approve' | 'deny'): Promise<ImagingItem> {
+  const item = await requireImagingItem(deps, id, true);
   const { request } = item;
   if (request.status !== 'pending') {
     const hint = isErroredOrStuck(item)
@@ -54,7 +56,7 @@ export async function checkPendingDecision(ctx: HandlerContext, id: number, what
       : '';
     throw new UserError('already_decided', `Imaging request #${id} is ${request.status}, not pending, so there is nothing to ${what}.${hint} Nothing was changed.`);
   }
-  refuseOwn(ctx, item, what);
+  refuseOwn(who, item, what);
   if (what === 'approve' && item.queued) {
     throw new UserError(
       'already_decided',
@@ -62,34 +64,35 @@ export async function checkPendingDecision(ctx: HandlerContext, id: number, what
     );
   }
   // As for resource requests: maintenance or no API refuses before anything, a queue place included.
-  await ctx.deps.gateway.checkWritable();
+  await deps.gateway.checkWritable();
   return item;
 }
 
 /** Re-submit is for requests whose chain stopped (error, stuck, failed), as the guide's retry step. */
-export async function checkResubmittable(ctx: HandlerContext, id: number): Promise<ImagingItem> {
-  const item = await requireImagingItem(ctx, id, true);
+export async function checkResubmittable(deps: Deps, id: number): Promise<ImagingItem> {
+  const item = await requireImagingItem(deps, id, true);
   if (!isErroredOrStuck(item)) {
     const state = item.request.status === 'pending' ? 'already pending: approve or deny it' : `${item.request.status} (${item.triage.summary}), not in error or stuck`;
     throw new UserError('already_decided', `Imaging request #${id} is ${state}. Nothing was changed.`);
   }
-  await ctx.deps.gateway.checkWritable();
+  await deps.gateway.checkWritable();
   return item;
 }
 
 /** Claims this round's decision on the request so only the first of simultaneous clicks acts. */
 export async function claimMachineDecision(
-  ctx: ActingContext<ChatEvent>,
+  deps: Deps,
+  who: Who,
   item: ImagingItem,
   action: MachineDecision,
   status: string,
   adminMessage = '',
 ): Promise<DecisionRow> {
   const id = item.request.id;
-  return claimForDecision(ctx, {
+  return claimForDecision(deps, who, {
     subject: 'machine_request',
     recordId: id,
-    round: await nextMachineRequestRound(ctx.deps.db, id),
+    round: await nextMachineRequestRound(deps.db, id),
     action,
     adminMessage,
     plan: { from: item.request.status, status },

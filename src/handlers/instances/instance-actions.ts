@@ -74,7 +74,7 @@ export const cancelInstanceAction = defineAction({
   value: instanceId,
   permission: 'staff',
   async run(ctx, id) {
-    const text = `Cancelled by ${ctx.actor!.username}: nothing was sent for instance #${id}.`;
+    const text = `Cancelled by ${ctx.actor.username}: nothing was sent for instance #${id}.`;
     await ctx.updateSource({ text });
     return { text, visibility: 'ephemeral' };
   },

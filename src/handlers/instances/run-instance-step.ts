@@ -5,6 +5,7 @@ import { UserError } from '../../errors.js';
 import { releaseDecision } from '../../db/queries/decisions.js';
 import type { InstanceActionRequest } from '../../integrations/atmosphere/gateway.js';
 import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
+import { whoOf } from '../decisions/who.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
@@ -84,7 +85,7 @@ export async function runInstanceStep(ctx: ActingContext<ChatEvent>, id: number,
   const actor = ctx.actor;
   const before = await requireInstanceItem(ctx, id);
   const label = STEP_LABELS[step];
-  const claim = await claimForDecision(ctx, {
+  const claim = await claimForDecision(deps, whoOf(ctx), {
     subject: 'instance',
     recordId: id,
     round,

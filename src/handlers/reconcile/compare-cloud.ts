@@ -75,9 +75,12 @@ export function compareServers(providerId: number, servers: readonly ListedServe
   return { orphans, stale, mismatches };
 }
 
+/** The services whose quota sets Atmosphere sets from a `quota` row. */
+export type QuotaService = 'Nova' | 'Cinder' | 'Neutron';
+
 /** One limit of a quota set that differs from what Atmosphere's quota makes of it. */
 export interface QuotaDifference {
-  service: 'Nova' | 'Cinder';
+  service: QuotaService;
   /** The quota-set key, e.g. `ram`. */
   key: string;
   /** The `quota` column it comes from, e.g. `memory`. */
@@ -92,27 +95,32 @@ export interface QuotaDifference {
  * What `service/quota.py` sets from a `quota` row (`_set_compute_quota`, `_set_volume_quota`): Nova
  * `cores` = cpu, `ram` = memory × 1024 (Atmosphere stores GB, Nova takes MB), `instances` =
  * instance_count; Cinder `gigabytes` = storage, `volumes` = storage_count, `snapshots` =
- * snapshot_count. `floating_ip_count` and `port_count` go to Neutron and are not compared here.
- * (Atmosphere leaves `instances` out for an identity on Keystone v2, `ex_force_auth_version`
+ * snapshot_count; Neutron (`_set_network_quota`) `floatingip` = floating_ip_count, `port` =
+ * port_count. (The nova-network `floating_ips` and `fixed_ips` it also sends in Nova's set are left
+ * out: Neutron's are the ones that apply.) (Atmosphere leaves `instances` out for an identity on Keystone v2, `ex_force_auth_version`
  * `2.0_password`; the clouds the bot reads are Keystone v3, where it is set.)
  */
-const QUOTA_MAP: readonly { service: 'Nova' | 'Cinder'; key: string; column: keyof QuotaValues; factor: number; unit: string }[] = [
+const QUOTA_MAP: readonly { service: QuotaService; key: string; column: keyof QuotaValues; factor: number; unit: string }[] = [
   { service: 'Nova', key: 'cores', column: 'cpu', factor: 1, unit: 'cores' },
   { service: 'Nova', key: 'ram', column: 'memory', factor: 1024, unit: 'MB' },
   { service: 'Nova', key: 'instances', column: 'instance_count', factor: 1, unit: 'instances' },
   { service: 'Cinder', key: 'gigabytes', column: 'storage', factor: 1, unit: 'GB' },
   { service: 'Cinder', key: 'volumes', column: 'storage_count', factor: 1, unit: 'volumes' },
   { service: 'Cinder', key: 'snapshots', column: 'snapshot_count', factor: 1, unit: 'snapshots' },
+  { service: 'Neutron', key: 'floatingip', column: 'floating_ip_count', factor: 1, unit: 'floating IPs' },
+  { service: 'Neutron', key: 'port', column: 'port_count', factor: 1, unit: 'ports' },
 ];
 
 /**
  * The limits where the cloud differs from the identity's Atmosphere quota. A NULL column counts as
- * Atmosphere's fallback for it. `cinder` null: Cinder was not read, so only Nova is compared.
+ * Atmosphere's fallback for it. A null set was not read (Cinder or Neutron failing), so its limits
+ * are not compared.
  */
-export function compareQuota(quota: QuotaValues, nova: QuotaSet | null, cinder: QuotaSet | null): QuotaDifference[] {
+export function compareQuota(quota: QuotaValues, nova: QuotaSet | null, cinder: QuotaSet | null, neutron: QuotaSet | null = null): QuotaDifference[] {
   const differences: QuotaDifference[] = [];
+  const sets: Record<QuotaService, QuotaSet | null> = { Nova: nova, Cinder: cinder, Neutron: neutron };
   for (const entry of QUOTA_MAP) {
-    const set = entry.service === 'Nova' ? nova : cinder;
+    const set = sets[entry.service];
     if (!set) continue;
     const expected = (quota[entry.column] ?? ATMOSPHERE_QUOTA_DEFAULTS[entry.column]) * entry.factor;
     const actual = set[entry.key] ?? null;

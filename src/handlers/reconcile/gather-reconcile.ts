@@ -26,7 +26,7 @@ const QUOTA_CONCURRENCY = 4;
 
 /**
  * Reads Nova's servers and Atmosphere's instances of one provider and compares them, then every
- * identity's Atmosphere quota with the Nova and Cinder quota sets of its Keystone project. Every read
+ * identity's Atmosphere quota with the Nova, Cinder and Neutron quota sets of its Keystone project. Every read
  * is a GET; nothing is changed anywhere. A failing part is said and the rest still reported.
  */
 export async function gatherReconcile(deps: Deps, provider: { id: number; name: string }, inventory: CloudInventory): Promise<ProviderReconcile> {
@@ -78,12 +78,13 @@ export async function gatherReconcile(deps: Deps, provider: { id: number; name: 
 
 /**
  * Reads each project's quota sets, a few at a time. Nova failing stops the comparison (each further
- * call would wait its timeout too); Cinder failing leaves Cinder out and goes on with Nova.
+ * call would wait its timeout too); Cinder or Neutron failing leaves that one out and goes on.
  */
 async function compareQuotas(inventory: CloudInventory, queue: { identity: IdentityQuota; projectId: string }[], result: ProviderReconcile): Promise<void> {
   let next = 0;
   let novaDown = false;
   let cinderDown = false;
+  let neutronDown = false;
   async function worker(): Promise<void> {
     while (!novaDown && next < queue.length) {
       const item = queue[next++]!;
@@ -106,8 +107,18 @@ async function compareQuotas(inventory: CloudInventory, queue: { identity: Ident
           cinderDown = true;
         }
       }
+      let neutron: QuotaSet | null = null;
+      if (!neutronDown) {
+        try {
+          neutron = await inventory.networkQuota(item.projectId);
+        } catch (error) {
+          if (!(error instanceof IntegrationError)) throw error;
+          if (!neutronDown) result.quotaProblems.push(`Neutron quotas (floating IPs, ports) not compared from then on: ${integrationReason(error)}.`);
+          neutronDown = true;
+        }
+      }
       result.counts.quotasChecked++;
-      const differences = compareQuota(item.identity.quota, nova, cinder);
+      const differences = compareQuota(item.identity.quota, nova, cinder, neutron);
       if (differences.length > 0) result.drift.push({ identity: item.identity, projectId: item.projectId, differences });
     }
   }

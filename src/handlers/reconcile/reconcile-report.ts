@@ -3,12 +3,13 @@ import { listProviders } from '../../db/queries/instances.js';
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { formatTimestamp } from '../format-time.js';
+import { cachedInventory } from './cached-inventory.js';
 import { gatherReconcile, type ProviderReconcile } from './gather-reconcile.js';
 import { renderReconcile } from './render-reconcile.js';
 
 /** What reconcile needs configured, said when it is missing. */
 export const OPENSTACK_SETTING_HINT =
-  'Reconcile reads Nova, Cinder and Keystone with a Keystone application credential per provider: set OPENSTACK_CLOUDS (JSON keyed by provider id: auth_url, application_credential_id, application_credential_secret, optionally region_name and interface) and, if needed, OPENSTACK_TIMEOUT_MS. The credential needs a role that may list all projects\' servers and read their quota sets (admin or a system reader).';
+  'Reconcile reads Nova, Cinder, Neutron and Keystone with a Keystone application credential per provider: set OPENSTACK_CLOUDS (JSON keyed by provider id: auth_url, application_credential_id, application_credential_secret, optionally region_name and interface) and, if needed, OPENSTACK_TIMEOUT_MS. The credential needs a role that may list all projects\' servers and read their quota sets (admin or a system reader).';
 
 export interface ReconcileReport {
   reply: Reply;
@@ -44,7 +45,7 @@ export async function buildReconcileReport(deps: Deps, given: string | undefined
   for (const provider of chosen) {
     // Providers one after another: each has its own cloud, and one failing says so in its own part.
     const inventory = openstack?.inventory(provider.id);
-    if (inventory) results.push(await gatherReconcile(deps, provider, inventory));
+    if (inventory) results.push(await gatherReconcile(deps, provider, cachedInventory(deps, inventory)));
   }
   return { reply: renderReconcile(results, notes, formatTimestamp(deps.now())), results };
 }

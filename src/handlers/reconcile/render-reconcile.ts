@@ -94,7 +94,7 @@ function providerBlocks(result: ProviderReconcile, limit: number): string[] {
   const quota: string[] = [];
   if (result.counts.identities > 0) {
     quota.push(
-      `Quotas: ${result.counts.quotasChecked} of ${result.counts.identities} identities compared with Nova (cores, ram, instances) and Cinder (gigabytes, volumes, snapshots); Neutron's floating IPs and ports are not compared.`,
+      `Quotas: ${result.counts.quotasChecked} of ${result.counts.identities} identities compared with Nova (cores, ram, instances), Cinder (gigabytes, volumes, snapshots) and Neutron (floating IPs, ports).`,
     );
   }
   if (result.noProject.length > 0) {

@@ -1,8 +1,8 @@
-import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { HandlerContext, ActingContext } from '../../bot/chat/command.js';
+import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { findDecision, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
+import type { AuditDetail, Progress, Who } from '../decisions/who.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
 import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
@@ -37,6 +37,8 @@ export interface DecisionResult {
   preview: string;
   /** False when Atmosphere applied it but the bot's database did not take the record (yet). */
   recorded: boolean;
+  /** What the event's audit row says of the decision. */
+  audit: AuditDetail;
 }
 
 /** A large grant's first approval: recorded, nothing sent to Atmosphere, waiting for a second reviewer. */
@@ -44,23 +46,23 @@ export interface AwaitingSecondReview {
   kind: 'awaiting';
   request: ResourceRequestView;
   first: FirstApprovalRow;
+  audit: AuditDetail;
 }
 
 /**
- * Checks that a request can be decided by this actor now. Shared by the button precheck (so a refusal
+ * Checks that a request can be decided by `who` now. Shared by the button precheck (so a refusal
  * comes before any form) and the decision itself. A claim of the bot's that was left unfinished is
  * settled against Atmosphere first, so "decided outside the bot" is said only when the bot has no
- * claim on it. Throws a UserError that says why not.
+ * claim on it. Throws a UserError that says why not. The caller tags its audit row with the id first
+ * (`requestId`), so `/atmo audit request <id>` finds refusals too.
  */
-export async function checkDecidable(ctx: HandlerContext, id: number): Promise<ResourceRequestView> {
-  // Tagged before any refusal, so `/atmo audit request <id>` finds refusals too.
-  ctx.audit({ requestId: id });
-  const request = await getResourceRequest(ctx.deps.db, id);
+export async function checkDecidable(deps: Deps, who: Who, id: number): Promise<ResourceRequestView> {
+  const request = await getResourceRequest(deps.db, id);
   if (!request) throw new UserError('not_found', `There is no resource request #${id}. /atmo requests lists the pending ones.`);
-  const existing = await findDecision(ctx.deps.db, 'resource_request', id);
+  const existing = await findDecision(deps.db, 'resource_request', id);
   if (existing) {
-    const settled = await settleClaim(ctx.deps, existing);
-    if (settled.kind !== 'released') throw alreadyDecided(ctx.deps, `Request #${id}`, settled);
+    const settled = await settleClaim(deps, existing);
+    if (settled.kind !== 'released') throw alreadyDecided(deps, `Request #${id}`, settled);
   }
   if (request.status !== 'pending') {
     throw new UserError(
@@ -68,11 +70,11 @@ export async function checkDecidable(ctx: HandlerContext, id: number): Promise<R
       `Request #${id} is already ${request.status}${request.endDate ? ` (since ${request.endDate.toISOString().slice(0, 10)})` : ''}, decided outside the bot. Nothing more was done.`,
     );
   }
-  if (ctx.actor && request.requester.id === ctx.actor.userId) {
+  if (who.userId !== null && request.requester.id === who.userId) {
     throw new UserError('self_approval', `Request #${id} is your own; another staff member has to decide it.`);
   }
   // Maintenance or no API: said before the form opens, not after it was filled in.
-  await ctx.deps.gateway.checkWritable();
+  await deps.gateway.checkWritable();
   return request;
 }
 
@@ -80,25 +82,24 @@ export async function checkDecidable(ctx: HandlerContext, id: number): Promise<R
  * Approves or denies a resource request exactly once. The decision is claimed in the journal, with
  * what is about to be sent, before any API call, so of any number of simultaneous clicks only one
  * reaches Atmosphere; the rest are told who decided. A clear refusal gives the claim back; an unclear
- * answer holds it (send-once.ts), so a retry re-reads Atmosphere instead of sending again.
+ * answer holds it (send-once.ts), so a retry re-reads Atmosphere instead of sending again. Each
+ * change that reaches Atmosphere before the status goes to `progress` as it lands.
  */
-export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult | AwaitingSecondReview> {
-  const { deps } = ctx;
-  const actor = ctx.actor;
-  const request = await checkDecidable(ctx, input.id);
+export async function decideResourceRequest(deps: Deps, who: Who, input: DecisionInput, progress: Progress = () => {}): Promise<DecisionResult | AwaitingSecondReview> {
+  const request = await checkDecidable(deps, who, input.id);
   const what = `Request #${input.id}`;
   const status = STATUS_OF[input.decision];
 
   // Work out everything the approval sends before claiming anything, so bad input changes nothing.
-  const approval: ApprovalPlan = input.decision === 'approve' ? await prepareApproval(ctx, request, input) : { allocation: null, quota: null, preview: '' };
+  const approval: ApprovalPlan = input.decision === 'approve' ? await prepareApproval(deps, request, input) : { allocation: null, quota: null, preview: '' };
   // A grant above a SECOND_REVIEW_* threshold: the first approval is only recorded; the second, by
   // someone else with the same values, goes on below through the journal like any approval.
   let first: FirstApprovalRow | undefined;
   if (input.decision === 'approve') {
     const reasons = secondReviewReasons(approval, deps.config);
     if (reasons.length > 0) {
-      const step = await recordOrConfirm(ctx, request, input, approval, reasons);
-      if (step.kind === 'recorded') return { kind: 'awaiting', request, first: step.row };
+      const step = await recordOrConfirm(deps, who, request, input, approval, reasons);
+      if (step.kind === 'recorded') return { kind: 'awaiting', request, first: step.row, audit: step.audit };
       first = step.row;
     }
   }
@@ -108,7 +109,7 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
   const allocationPlan = approval.allocation;
   const allocationText = allocationPlan ? `${allocationPlan.source.name}: ${allocationPlan.computeAllowed} AU (was ${allocationPlan.source.computeAllowed})` : undefined;
 
-  const claim = await claimForDecision(ctx, {
+  const claim = await claimForDecision(deps, who, {
     subject: 'resource_request',
     recordId: input.id,
     round: 0,
@@ -146,7 +147,7 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
       }
       allocationNote = allocationText;
       done.push(`${source.name}'s allowance WAS set to ${computeAllowed} AU`);
-      ctx.audit({ allocationSource: source.uuid, computeAllowed, computeAllowedBefore: source.computeAllowed });
+      progress({ allocationSource: source.uuid, computeAllowed, computeAllowedBefore: source.computeAllowed });
     }
     if (quotaPlan) {
       // Both steps are safe to repeat: the same values find the same quota row.
@@ -154,11 +155,11 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
       await deps.gateway.assignQuota({ identityUuid: quotaPlan.identity.identityUuid, username: request.requester.username, quotaId: quota.id });
       quotaNote = `${quotaPlan.identity.provider}: ${formatQuota(quotaPlan.values)} (quota #${quota.id}${quota.created ? ', new' : ''})`;
       done.push(`the new quota WAS assigned to ${request.requester.username}'s identity`);
-      ctx.audit({ quotaId: quota.id, quotaCreated: quota.created, identity: quotaPlan.identity.identityUuid });
+      progress({ quotaId: quota.id, quotaCreated: quota.created, identity: quotaPlan.identity.identityUuid });
     }
   } catch (error) {
     // Nothing of the decision itself was sent: give the claim back.
-    await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => ctx.log.error({ err: releaseError }, 'could not give the decision claim back'));
+    await releaseDecision(deps.db, claim.id).catch((releaseError: unknown) => deps.log.error({ err: releaseError }, 'could not give the decision claim back'));
     throw done.length > 0 ? withDetail(error, alreadyDone(done)) : error;
   }
 
@@ -171,7 +172,7 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
 
   // Atmosphere has decided and e-mailed the user: from here on, bookkeeping failures are logged and
   // left to the reconciler, never reported as "nothing was done".
-  ctx.audit({ decision: input.decision, requestId: input.id, ...(first ? { firstApprovedBy: first.approvedBy } : {}) });
+  const audit: AuditDetail = { decision: input.decision, requestId: input.id, ...(first ? { firstApprovedBy: first.approvedBy } : {}) };
   const detail = {
     ...(quotaNote ? { quota: quotaNote } : {}),
     ...(allocationNote ? { allocation: allocationNote } : {}),
@@ -183,15 +184,16 @@ export async function decideResourceRequest(ctx: ActingContext<ChatEvent>, input
     history: {
       subject: 'resource_request',
       recordId: input.id,
-      actor: actor.username,
-      platform: ctx.event.platform,
+      actor: who.username,
+      platform: who.platform,
       action: status,
       ...(historyNote ? { note: historyNote } : {}),
     },
   });
-  if (!recorded) ctx.audit({ recordPending: true });
+  if (!recorded) audit['recordPending'] = true;
   return {
     kind: 'decided',
+    audit,
     request,
     decision: { ...claim, state: 'done', completedAt: at },
     recorded,

@@ -1,5 +1,4 @@
-import type { ChatEvent } from '../../bot/chat/chat-event.js';
-import type { ActingContext } from '../../bot/chat/command.js';
+import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { listIdentityQuotas, type IdentityQuota, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import type { CompleteQuota, QuotaValues } from '../../integrations/atmosphere/gateway.js';
@@ -90,18 +89,18 @@ function pickIdentity(request: ResourceRequestView, identities: readonly Identit
  * value below 1), and every value current → new. A value that goes down is refused unless confirmed,
  * so no approval cuts a quota silently. Every refusal names the form field it is about.
  */
-export async function prepareApproval(ctx: ActingContext<ChatEvent>, request: ResourceRequestView, input: ApprovalInput): Promise<ApprovalPlan> {
+export async function prepareApproval(deps: Deps, request: ResourceRequestView, input: ApprovalInput): Promise<ApprovalPlan> {
   const who = request.requester.username;
   let allocation: AllocationStep | null = null;
   if (input.allocation) {
-    const sources = (await listAllocationSources(ctx.deps.db, [request.requester.id])).get(request.requester.id) ?? [];
+    const sources = (await listAllocationSources(deps.db, [request.requester.id])).get(request.requester.id) ?? [];
     const source = pickSource(request, sources, input.allocation.source);
     const amount = input.allocation.amount;
     allocation = { source, computeAllowed: amount, change: { label: `allocation ${source.name}`, unit: ' AU', from: source.computeAllowed, to: amount } };
   }
   let quota: QuotaStep | null = null;
   if (input.quota && Object.keys(input.quota).length > 0) {
-    const identities = (await listIdentityQuotas(ctx.deps.db, [request.requester.id])).get(request.requester.id) ?? [];
+    const identities = (await listIdentityQuotas(deps.db, [request.requester.id])).get(request.requester.id) ?? [];
     const identity = pickIdentity(request, identities, input.provider);
     let planned;
     try {

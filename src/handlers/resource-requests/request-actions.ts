@@ -11,6 +11,7 @@ import { listAllocationSources } from '../../db/queries/allocation-sources.js';
 import { prepareApproval, type ApprovalInput } from './prepare-approval.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
+import { decideFor, depsOf, whoOf } from '../decisions/who.js';
 import type { ActingContext } from '../../bot/chat/command.js';
 import type { ActionEvent } from '../../bot/chat/chat-event.js';
 import { awaitingSecondReviewReply, CONFIRM_ACTION } from './second-review-reply.js';
@@ -47,8 +48,10 @@ const denyValues = z.object({
 
 /** Refuses early, and brings a stale message up to date when the request was already decided. */
 async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Promise<void> {
+  // Tagged before any refusal, so `/atmo audit request <id>` finds refusals too.
+  ctx.audit({ requestId: value.id });
   try {
-    await checkDecidable(ctx, value.id);
+    await checkDecidable(depsOf(ctx), whoOf(ctx), value.id);
   } catch (error) {
     if (error instanceof UserError && error.code === 'already_decided') {
       await refreshRequestMessage(ctx, value.id, value.view).catch((e: unknown) => ctx.log.warn({ err: e }, 'could not refresh the stale message'));
@@ -59,12 +62,9 @@ async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Pr
 
 async function finish(ctx: ActingContext<ActionEvent>, value: ButtonValue, decision: ResourceDecision, message: string, approval: ApprovalInput = {}) {
   try {
-    const result = await decideResourceRequest(ctx, {
-      id: value.id,
-      decision,
-      message,
-      ...approval,
-    });
+    const result = await decideFor(ctx, { requestId: value.id }, (deps, who, progress) =>
+      decideResourceRequest(deps, who, { id: value.id, decision, message, ...approval }, progress),
+    );
     if (result.kind === 'awaiting') {
       const redrawn = await redrawSource(ctx, () => refreshRequestMessage(ctx, value.id, value.view));
       const reply = awaitingSecondReviewReply(result);
@@ -104,8 +104,9 @@ export const approveRequestAction = defineFormAction({
   // The same reads the approval starts with, so a wrong quota, provider or missing confirmation is
   // said on its field while the form is still open.
   async check(ctx, value, form) {
-    const request = await checkDecidable(ctx, value.id);
-    await prepareApproval(ctx, request, approvalFromForm(form));
+    ctx.audit({ requestId: value.id });
+    const request = await checkDecidable(depsOf(ctx), whoOf(ctx), value.id);
+    await prepareApproval(ctx.deps, request, approvalFromForm(form));
   },
   // What the request asks for ("Allocation: 1000 AU", "cpu: 48, memory: 192 GB") is the default,
   // and what the user has now is shown with it.
@@ -126,7 +127,7 @@ export const confirmRequestAction = defineAction({
   permission: 'staff',
   // No precheck: the decision checks everything itself (and redraws a stale message), once.
   async run(ctx, value) {
-    const first = await waitingFirstApproval(ctx, value.id);
+    const first = await waitingFirstApproval(ctx.deps, whoOf(ctx), value.id);
     return finish(ctx, value, 'approve', '', approvalInputOf(first));
   },
 });

@@ -1,17 +1,24 @@
 import { z } from 'zod';
-import { defineCommand } from '../../bot/chat/command.js';
+import { defineCommand, type ActingContext } from '../../bot/chat/command.js';
 import { UserError } from '../../errors.js';
 import { recordId } from '../record-id.js';
-import { decideResourceRequest, type AwaitingSecondReview, type DecisionResult } from './decide-resource-request.js';
+import { decideResourceRequest, type AwaitingSecondReview, type DecisionInput, type DecisionResult } from './decide-resource-request.js';
 import type { Reply } from '../../bot/chat/reply.js';
 import { awaitingSecondReviewReply } from './second-review-reply.js';
 import { approvalInputOf, describeFirstApproval, waitingFirstApproval } from './second-review.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
+import { decideFor, whoOf } from '../decisions/who.js';
+import type { ChatEvent } from '../../bot/chat/chat-event.js';
 import { buildPendingList, buildRequestDetail } from './refresh-request-message.js';
 import { parseQuotaSpec } from './parse-quota-spec.js';
 import { parseAllocationSpec } from './parse-allocation.js';
 import { describeDecision } from './render-resource-request.js';
 import { flagArg } from '../flag-arg.js';
+
+/** Decides for the event's staff member; the audit row is tagged with the request first. */
+function decide(ctx: ActingContext<ChatEvent>, input: DecisionInput): Promise<DecisionResult | AwaitingSecondReview> {
+  return decideFor(ctx, { requestId: input.id }, (deps, who, progress) => decideResourceRequest(deps, who, input, progress));
+}
 
 /** Denials and closes never wait for a second reviewer. */
 async function decided(pending: Promise<DecisionResult | AwaitingSecondReview>): Promise<DecisionResult> {
@@ -93,7 +100,7 @@ export const approveRequestCommand = defineCommand({
   }),
   permission: 'staff',
   async run(ctx, args) {
-    const result = await decideResourceRequest(ctx, {
+    const result = await decide(ctx, {
       id: args.id,
       decision: 'approve',
       message: args.message,
@@ -125,8 +132,8 @@ export const confirmRequestCommand = defineCommand({
   permission: 'staff',
   async run(ctx, args) {
     ctx.audit({ requestId: args.id });
-    const first = await waitingFirstApproval(ctx, args.id);
-    return approvalReply(await decideResourceRequest(ctx, { id: args.id, decision: 'approve', message: '', ...approvalInputOf(first) }));
+    const first = await waitingFirstApproval(ctx.deps, whoOf(ctx), args.id);
+    return approvalReply(await decide(ctx, { id: args.id, decision: 'approve', message: '', ...approvalInputOf(first) }));
   },
 });
 
@@ -148,7 +155,7 @@ export const denyRequestCommand = defineCommand({
   }),
   permission: 'staff',
   async run(ctx, args) {
-    const result = await decided(decideResourceRequest(ctx, { id: args.id, decision: 'deny', message: args.reason }));
+    const result = await decided(decide(ctx, { id: args.id, decision: 'deny', message: args.reason }));
     return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'warning' };
   },
 });
@@ -167,7 +174,7 @@ export const closeRequestCommand = defineCommand({
   }),
   permission: 'staff',
   async run(ctx, args) {
-    const result = await decided(decideResourceRequest(ctx, { id: args.id, decision: 'close', message: args.note }));
+    const result = await decided(decide(ctx, { id: args.id, decision: 'close', message: args.note }));
     return { text: `Request #${args.id} (${result.request.requester.username}) ${describeDecision(result.decision)}; Atmosphere sends no e-mail for a close.${afterDecisionNotes(result)}`, visibility: 'channel', tone: 'info' };
   },
 });

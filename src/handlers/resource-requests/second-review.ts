@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { ChatEvent } from '../../bot/chat/chat-event.js';
 import type { QUOTA_KEYS } from '../../model/quota-values.js';
-import type { ActingContext } from '../../bot/chat/command.js';
 import type { Config } from '../../config.js';
+import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { findFirstApproval, recordFirstApproval, type FirstApprovalRow } from '../../db/queries/first-approvals.js';
 import { recordRequestEvent } from '../../db/queries/request-events.js';
 import type { ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { retryWrite } from '../decisions/retry-write.js';
+import type { AuditDetail, Who } from '../decisions/who.js';
 import { formatTimestamp } from '../format-time.js';
 import { formatAu, formatGigabytes } from '../quantities.js';
 import type { ApprovalInput, ApprovalPlan } from './prepare-approval.js';
@@ -84,7 +84,8 @@ export function approvalInputOf(row: FirstApprovalRow): ApprovalInput {
   };
 }
 
-export type SecondReviewStep = { kind: 'recorded'; row: FirstApprovalRow } | { kind: 'confirm'; row: FirstApprovalRow };
+/** `recorded` carries what the event's audit row says of the first approval. */
+export type SecondReviewStep = { kind: 'recorded'; row: FirstApprovalRow; audit: AuditDetail } | { kind: 'confirm'; row: FirstApprovalRow };
 
 /**
  * For an approval that needs a second reviewer: records it as the first approval when there is none
@@ -94,16 +95,16 @@ export type SecondReviewStep = { kind: 'recorded'; row: FirstApprovalRow } | { k
  * never saw. A first approval that lost a simultaneous race is told who was first.
  */
 export async function recordOrConfirm(
-  ctx: ActingContext<ChatEvent>,
+  deps: Deps,
+  who: Who,
   request: ResourceRequestView,
   input: ApprovalInput & { message: string },
   plan: ApprovalPlan,
   reasons: readonly string[],
 ): Promise<SecondReviewStep> {
-  const { deps, event } = ctx;
   const key = planKeyOf(plan);
   const waiting = await findFirstApproval(deps.db, request.id);
-  if (waiting) return { kind: 'confirm', row: checkConfirmer(ctx, request.id, waiting, key) };
+  if (waiting) return { kind: 'confirm', row: checkConfirmer(who, request.id, waiting, key) };
   const stored: ApprovalInput = {
     ...(input.quota ? { quota: input.quota } : {}),
     ...(input.provider ? { provider: input.provider } : {}),
@@ -112,20 +113,19 @@ export async function recordOrConfirm(
   };
   const { recorded, row } = await recordFirstApproval(deps.db, {
     requestId: request.id,
-    approvedBy: ctx.actor.username,
-    platform: event.platform,
-    chatUserId: event.user.id,
+    approvedBy: who.username,
+    platform: who.platform,
+    chatUserId: who.chatUserId,
     approvedAt: deps.now(),
     adminMessage: input.message,
     input: { ...stored },
     summary: `${plan.preview}\nNeeds a second reviewer: ${reasons.join('; ')}.`,
     planKey: key,
-    eventId: event.id,
-    channel: event.channel,
-    messageId: event.kind === 'action' ? (event.message?.id ?? null) : null,
+    eventId: who.eventId,
+    channel: who.channel,
+    messageId: who.messageId,
   });
-  if (!recorded) return { kind: 'confirm', row: checkConfirmer(ctx, request.id, row, key) };
-  ctx.audit({ decision: 'first_approval', requestId: request.id, needs: reasons });
+  if (!recorded) return { kind: 'confirm', row: checkConfirmer(who, request.id, row, key) };
   await retryWrite(deps.log, 'first approval history', () =>
     recordRequestEvent(deps.db, {
       subject: 'resource_request',
@@ -136,13 +136,13 @@ export async function recordOrConfirm(
       action: 'first-approved',
       note: reasons.join('; '),
     }),
-  ).catch((error: unknown) => ctx.log.error({ err: error }, 'could not write the first approval to the history'));
-  return { kind: 'recorded', row };
+  ).catch((error: unknown) => deps.log.error({ err: error }, 'could not write the first approval to the history'));
+  return { kind: 'recorded', row, audit: { decision: 'first_approval', requestId: request.id, needs: reasons } };
 }
 
 /** Refuses the first approver, and an approval of other values than the ones waiting. */
-function checkConfirmer(ctx: ActingContext<ChatEvent>, id: number, row: FirstApprovalRow, key: string): FirstApprovalRow {
-  if (row.approvedBy === ctx.actor.username) {
+function checkConfirmer(who: Who, id: number, row: FirstApprovalRow, key: string): FirstApprovalRow {
+  if (row.approvedBy === who.username) {
     throw new UserError('self_approval', `You approved request #${id} first (at ${formatTimestamp(row.approvedAt)}); a second staff member, not you, has to confirm it. Nothing was sent.`);
   }
   if (row.planKey !== key) {
@@ -155,10 +155,10 @@ function checkConfirmer(ctx: ActingContext<ChatEvent>, id: number, row: FirstApp
 }
 
 /** The first approval waiting on a request, for `/atmo confirm` and the Confirm button; refuses when none waits. */
-export async function waitingFirstApproval(ctx: ActingContext<ChatEvent>, id: number): Promise<FirstApprovalRow> {
-  const row = await findFirstApproval(ctx.deps.db, id);
+export async function waitingFirstApproval(deps: Deps, who: Who, id: number): Promise<FirstApprovalRow> {
+  const row = await findFirstApproval(deps.db, id);
   if (!row) throw new UserError('not_found', `Request #${id} has no first approval waiting for a second reviewer. /atmo request ${id} shows it.`);
-  if (row.approvedBy === ctx.actor.username) {
+  if (row.approvedBy === who.username) {
     throw new UserError('self_approval', `You approved request #${id} first (at ${formatTimestamp(row.approvedAt)}); a second staff member, not you, has to confirm it. Nothing was sent.`);
   }
   return row;

@@ -1,6 +1,7 @@
 import { IntegrationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createRedactor } from '../../model/redactor.js';
+import { createInFlight } from '../kv/in-flight.js';
 import { toWorkflow, type ArgoWorkflow } from './argo-workflow.js';
 
 export interface ArgoClient {
@@ -38,7 +39,13 @@ export function createArgoClient(options: ArgoOptions): ArgoClient {
   const redact = createRedactor([token]);
   const root = `${options.baseUrl.replace(/\/+$/, '')}/api/v1/workflows/${encodeURIComponent(options.namespace)}`;
 
-  async function call(method: 'GET' | 'PUT', path: string, label: string, body?: unknown): Promise<{ status: number; text: string }> {
+  // The same GET under way at once (two views of one instance) is one request; a PUT is never shared.
+  const inFlight = createInFlight();
+  function call(method: 'GET' | 'PUT', path: string, label: string, body?: unknown): Promise<{ status: number; text: string }> {
+    return method === 'GET' ? inFlight.share(path, () => request(method, path, label)) : request(method, path, label, body);
+  }
+
+  async function request(method: 'GET' | 'PUT', path: string, label: string, body?: unknown): Promise<{ status: number; text: string }> {
     let response: Response;
     try {
       response = await send(`${root}${path}`, {

@@ -1,6 +1,7 @@
 import { IntegrationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { createRedactor } from '../../model/redactor.js';
+import { createInFlight } from '../kv/in-flight.js';
 
 /**
  * One Celery task as Flower's `GET /api/tasks` lists it (flower/api/tasks.py `ListTasks`: an object
@@ -53,7 +54,13 @@ export function createFlowerClient(options: FlowerOptions): FlowerClient {
   const redact = createRedactor([options.password, authorization]);
   const log = options.log;
 
-  async function get(path: string, label: string): Promise<unknown> {
+  // Every call is a GET: the same one under way at once (two views of one instance) is one request.
+  const inFlight = createInFlight();
+  function get(path: string, label: string): Promise<unknown> {
+    return inFlight.share(path, () => request(path, label));
+  }
+
+  async function request(path: string, label: string): Promise<unknown> {
     let response: Response;
     try {
       response = await send(`${base}${path}`, { headers: { Authorization: authorization, Accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) });

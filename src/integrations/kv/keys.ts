@@ -89,9 +89,11 @@ export const SLACK_REPLAY_TTL_MS = 11 * MINUTE_MS;
 export const DISCORD_INTERACTION_TTL_MS = 16 * MINUTE_MS;
 
 /**
- * How long an evidence source's answer (Nova, Flower, Argo) is reused. A busy channel opening the same
- * instance's view again and again then costs each cloud service one call per half minute, while a
- * staff member who just rebooted the instance sees Nova's new state within that time.
+ * How long an evidence source's answer (Nova, Glance, Flower, Argo, and reconciliation's listings and
+ * quota sets) is reused. A busy channel opening the same instance's view again and again then costs
+ * each cloud service one call per half minute, while a staff member who just rebooted the instance
+ * sees Nova's new state within that time. Failures are not kept: the next view asks again (identical
+ * calls under way at once still share one request, `in-flight.ts`).
  */
 export const EVIDENCE_TTL_MS = 30 * SECOND_MS;
 

@@ -1,4 +1,5 @@
 import { IntegrationError } from '../../errors.js';
+import { createInFlight } from '../kv/in-flight.js';
 import type { KeystoneSession, ServiceAnswer } from './keystone-session.js';
 
 /** What the bot needs to know about a Glance image (Image API v2 `GET /v2/images/{id}`). */
@@ -39,15 +40,18 @@ export function createGlanceClient(providerId: number, keystone: KeystoneSession
     });
   }
 
+  // Reads of the same image under way at once share one call; the PATCH never does.
+  const inFlight = createInFlight();
   return {
     providerId,
-    async getImage(id) {
-      const answer = await keystone.call('image', { method: 'GET', path: path(id) });
-      if (answer.status === 404) return null;
-      const image = toImage(answer.json);
-      if (answer.status === 200 && image) return image;
-      throw failure(answer, `GET /v2/images/${id}`);
-    },
+    getImage: (id) =>
+      inFlight.share(id, async () => {
+        const answer = await keystone.call('image', { method: 'GET', path: path(id) });
+        if (answer.status === 404) return null;
+        const image = toImage(answer.json);
+        if (answer.status === 200 && image) return image;
+        throw failure(answer, `GET /v2/images/${id}`);
+      }),
     async setVisibility(id, visibility) {
       const answer = await keystone.call('image', {
         method: 'PATCH',

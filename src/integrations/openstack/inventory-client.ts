@@ -1,4 +1,5 @@
 import { IntegrationError } from '../../errors.js';
+import { createInFlight } from '../kv/in-flight.js';
 import type { CatalogService, KeystoneSession, ServiceAnswer } from './keystone-session.js';
 import { NOVA_MICROVERSION } from './nova-client.js';
 
@@ -26,6 +27,8 @@ export interface CloudInventory {
   computeQuota(projectId: string): Promise<QuotaSet>;
   /** Cinder's `GET /v3/{admin project}/os-quota-sets/{project_id}`. */
   volumeQuota(projectId: string): Promise<QuotaSet>;
+  /** Neutron's `GET /v2.0/quotas/{project_id}`. */
+  networkQuota(projectId: string): Promise<QuotaSet>;
 }
 
 /** Servers asked for per page; Nova caps it at its `max_limit` (1000 by default) and links the next page either way. */
@@ -34,7 +37,7 @@ export const SERVER_PAGE_SIZE = 500;
 const MAX_PAGES = 400;
 
 const NOVA_HEADERS = { 'OpenStack-API-Version': `compute ${NOVA_MICROVERSION}`, 'X-OpenStack-Nova-API-Version': NOVA_MICROVERSION };
-const SOURCE: Record<CatalogService, string> = { compute: 'Nova', volume: 'Cinder', identity: 'Keystone', image: 'Glance' };
+const SOURCE: Record<CatalogService, string> = { compute: 'Nova', volume: 'Cinder', network: 'Neutron', identity: 'Keystone', image: 'Glance' };
 
 function record(value: unknown): Record<string, unknown> | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
@@ -46,7 +49,13 @@ function record(value: unknown): Record<string, unknown> | null {
  * Nova's and Cinder's default policies; a 403 says so.
  */
 export function createCloudInventory(providerId: number, keystone: KeystoneSession): CloudInventory {
-  async function get(service: CatalogService, path: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  // Two reconciliations of one provider at once (a command and the weekly job) read each page once.
+  const inFlight = createInFlight();
+  function get(service: CatalogService, path: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+    return inFlight.share(`${service} ${path}`, () => read(service, path, headers));
+  }
+
+  async function read(service: CatalogService, path: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
     const label = `GET ${path}`;
     const answer: ServiceAnswer = await keystone.call(service, { method: 'GET', path, headers });
     const source = SOURCE[service];
@@ -72,8 +81,8 @@ export function createCloudInventory(providerId: number, keystone: KeystoneSessi
     });
   }
 
-  function quotaOf(source: string, label: string, body: Record<string, unknown>): QuotaSet {
-    const set = record(body.quota_set);
+  function quotaOf(source: string, label: string, body: Record<string, unknown>, field = 'quota_set'): QuotaSet {
+    const set = record(body[field]);
     if (!set) throw malformed(source, label, { status: 200, json: body, said: undefined });
     const limits: Record<string, number> = {};
     for (const [key, value] of Object.entries(set)) if (typeof value === 'number' && Number.isInteger(value)) limits[key] = value;
@@ -139,6 +148,12 @@ export function createCloudInventory(providerId: number, keystone: KeystoneSessi
       // The catalog's block-storage endpoint already ends in /v3/<the token's project>.
       const path = `/os-quota-sets/${encodeURIComponent(projectId)}`;
       return quotaOf('Cinder', `GET ${path}`, await get('volume', path));
+    },
+    async networkQuota(projectId) {
+      // Neutron's catalog endpoint has no version in it, and its answer is `{"quota": {...}}`
+      // (networking api-ref "Show quota details for a tenant"); another project's needs the admin role.
+      const path = `/v2.0/quotas/${encodeURIComponent(projectId)}`;
+      return quotaOf('Neutron', `GET ${path}`, await get('network', path), 'quota');
     },
   };
 }

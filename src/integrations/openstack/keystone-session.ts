@@ -4,14 +4,15 @@ import { createRedactor } from '../../model/redactor.js';
 import type { OpenStackCloud } from '../../model/openstack-clouds.js';
 
 /**
- * The services the bot calls: Glance, Nova, Cinder, and Keystone itself. Keystone is reached at the
- * configured `auth_url` (the v3 base); the others through the catalog, Cinder under its current type
- * `block-storage` or the older `volumev3` (service-types-authority).
+ * The services the bot calls: Glance, Nova, Cinder, Neutron, and Keystone itself. Keystone is reached
+ * at the configured `auth_url` (the v3 base); the others through the catalog, Cinder under its
+ * current type `block-storage` or the older `volumev3`, Neutron under `network`
+ * (service-types-authority).
  */
-export type CatalogService = 'image' | 'compute' | 'volume' | 'identity';
+export type CatalogService = 'image' | 'compute' | 'volume' | 'network' | 'identity';
 
-const SERVICE_NAMES: Record<CatalogService, string> = { image: 'image (Glance)', compute: 'compute (Nova)', volume: 'block-storage (Cinder)', identity: 'identity (Keystone)' };
-const CATALOG_TYPES: Record<Exclude<CatalogService, 'identity'>, readonly string[]> = { image: ['image'], compute: ['compute'], volume: ['block-storage', 'volumev3'] };
+const SERVICE_NAMES: Record<CatalogService, string> = { image: 'image (Glance)', compute: 'compute (Nova)', volume: 'block-storage (Cinder)', network: 'network (Neutron)', identity: 'identity (Keystone)' };
+const CATALOG_TYPES: Record<Exclude<CatalogService, 'identity'>, readonly string[]> = { image: ['image'], compute: ['compute'], volume: ['block-storage', 'volumev3'], network: ['network'] };
 
 export interface ServiceRequest {
   method: 'GET' | 'PATCH' | 'PUT' | 'POST';

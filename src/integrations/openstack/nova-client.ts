@@ -1,4 +1,5 @@
 import { IntegrationError } from '../../errors.js';
+import { createInFlight } from '../kv/in-flight.js';
 import type { KeystoneSession } from './keystone-session.js';
 
 /** Nova's record of a server fault (compute api-ref "Show Server Details", `fault`). */
@@ -40,32 +41,35 @@ export const NOVA_MICROVERSION = '2.1';
 
 /** Nova through the catalog's `compute` endpoint (which already ends in `/v2.1` or `/v2.1/<project>`). */
 export function createNovaClient(providerId: number, keystone: KeystoneSession): NovaClient {
+  const inFlight = createInFlight();
   return {
     providerId,
-    async getServer(id) {
-      const label = `GET /servers/${id}`;
-      const answer = await keystone.call('compute', {
-        method: 'GET',
-        path: `/servers/${encodeURIComponent(id)}`,
-        headers: { 'OpenStack-API-Version': `compute ${NOVA_MICROVERSION}`, 'X-OpenStack-Nova-API-Version': NOVA_MICROVERSION },
-      });
-      if (answer.status === 404) return null;
-      if (answer.status !== 200) {
-        throw new IntegrationError('openstack', `Nova of ${keystone.where} refused ${label} (HTTP ${answer.status})${answer.said ? `: ${answer.said}` : ''}`, {
-          status: answer.status,
-          detail: answer.said ?? `HTTP ${answer.status}`,
-        });
-      }
-      const server = toServer(answer.json);
-      if (!server) {
-        throw new IntegrationError('openstack', `Nova of ${keystone.where} answered ${label} with a body that is not a server${answer.said ? `: ${answer.said.slice(0, 80)}` : ''}`, {
-          status: answer.status,
-          detail: 'not a server body',
-        });
-      }
-      return server;
-    },
+    getServer: (id) => inFlight.share(id, () => readServer(id)),
   };
+
+  async function readServer(id: string): Promise<NovaServer | null> {
+    const label = `GET /servers/${id}`;
+    const answer = await keystone.call('compute', {
+      method: 'GET',
+      path: `/servers/${encodeURIComponent(id)}`,
+      headers: { 'OpenStack-API-Version': `compute ${NOVA_MICROVERSION}`, 'X-OpenStack-Nova-API-Version': NOVA_MICROVERSION },
+    });
+    if (answer.status === 404) return null;
+    if (answer.status !== 200) {
+      throw new IntegrationError('openstack', `Nova of ${keystone.where} refused ${label} (HTTP ${answer.status})${answer.said ? `: ${answer.said}` : ''}`, {
+        status: answer.status,
+        detail: answer.said ?? `HTTP ${answer.status}`,
+      });
+    }
+    const server = toServer(answer.json);
+    if (!server) {
+      throw new IntegrationError('openstack', `Nova of ${keystone.where} answered ${label} with a body that is not a server${answer.said ? `: ${answer.said.slice(0, 80)}` : ''}`, {
+        status: answer.status,
+        detail: 'not a server body',
+      });
+    }
+    return server;
+  }
 }
 
 function text(value: unknown): string | null {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { busyText, createWorkQueue, type WorkItem } from '../../../src/bot/chat/work-queue.js';
+import { createWorkQueue, type WorkItem } from '../../../src/bot/chat/work-queue.js';
+import { busyText } from '../../../src/bot/chat/work-limits.js';
 import { noMetrics } from '../../../src/bot/chat/metrics.js';
 
 function deferred<T = void>() {
@@ -179,6 +180,23 @@ describe('createWorkQueue', () => {
     first.resolve();
     await Promise.all(runs);
     expect(order).toEqual(['modal', 'list0', 'list1', 'list2', 'list3', 'list4']);
+  });
+
+  it('admits one deadline event beyond maxInProgress, so it goes first even when a burst fills every admitted place', async () => {
+    const queue = createWorkQueue(1, noMetrics, { maxInProgress: 2 });
+    const first = deferred();
+    const order: string[] = [];
+    const runs = [queue.run(item('busy', () => first.promise))];
+    for (let i = 0; i < 3; i += 1) runs.push(queue.run(item(`list${i}`, async () => void order.push(`list${i}`))));
+    runs.push(queue.run(item('modal', async () => void order.push('modal'), 'deadline')));
+    runs.push(queue.run(item('modal2', async () => void order.push('modal2'), 'deadline')));
+    await tick();
+    // busy and list0 fill the two places; modal takes the one reserved place; modal2 waits to be admitted.
+    expect(queue.waiting).toBe(5);
+    first.resolve();
+    await Promise.all(runs);
+    // modal2 is admitted before the lists still waiting for a place, though after list0, which was.
+    expect(order).toEqual(['modal', 'modal2', 'list0', 'list1', 'list2']);
   });
 
   it('gives the slot to others while an event waits on another service, and takes it back before new events', async () => {

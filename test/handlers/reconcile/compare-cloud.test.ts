@@ -82,4 +82,17 @@ describe('comparing quotas', () => {
     expect(describeDifference(differences[1]!)).toBe("instances not set in Nova, Atmosphere's instance_count is 10");
     expect(describeDifference(differences[2]!)).toBe("gigabytes -1 (unlimited) in Cinder, Atmosphere's storage is 500");
   });
+
+  it("compares Neutron's floatingip and port with floating_ip_count and port_count, and nothing of Neutron when it was not read", () => {
+    const nova = { cores: 16, ram: 65536, instances: 10 };
+    const cinder = { gigabytes: 500, volumes: 8, snapshots: 5 };
+    expect(compareQuota(quota, nova, cinder, { floatingip: 2, port: 4, network: 100, router: 10 })).toEqual([]);
+    const differences = compareQuota({ ...quota, port_count: null }, nova, cinder, { floatingip: 50, port: 500 });
+    expect(differences.map((d) => [d.service, d.key, d.column, d.expected, d.actual])).toEqual([
+      ['Neutron', 'floatingip', 'floating_ip_count', 2, 50],
+      ['Neutron', 'port', 'port_count', 10, 500],
+    ]);
+    expect(describeDifference(differences[0]!)).toBe("floatingip 50 in Neutron, Atmosphere's floating_ip_count is 2");
+    expect(compareQuota(quota, nova, cinder, null)).toEqual([]);
+  });
 });

@@ -5,6 +5,9 @@ import { actionDefinitions, commandDefinitions } from '../../../src/handlers/ind
 import type { Deps } from '../../../src/deps.js';
 import { listProviders } from '../../../src/db/queries/instances.js';
 import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';
+import { createMemoryStore } from '../../../src/integrations/kv/memory-store.js';
+import { EVIDENCE_TTL_MS } from '../../../src/integrations/kv/keys.js';
+import { ATMOSPHERE_QUOTA_DEFAULTS } from '../../../src/model/quota-values.js';
 import { OPENSTACK_SETTING_HINT } from '../../../src/handlers/reconcile/reconcile-report.js';
 import { dbKinds } from '../../support/databases.js';
 import { commandEvent, createTestContext, dispatch, type TestContext } from '../../support/test-deps.js';
@@ -32,8 +35,9 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     cloud = undefined;
   });
 
-  async function run(text: string, openstack: Deps['openstack'], user = kpatel): Promise<Reply> {
-    const dispatcher = createDispatcher({ ...t.deps, openstack }, commandDefinitions, actionDefinitions);
+  /** Each run reads its own fake cloud, so each has its own cache (the cloud of another test is not this one). */
+  async function run(text: string, openstack: Deps['openstack'], user = kpatel, kv: Deps['kv'] = createMemoryStore()): Promise<Reply> {
+    const dispatcher = createDispatcher({ ...t.deps, openstack, kv }, commandDefinitions, actionDefinitions);
     return (await dispatch(dispatcher, commandEvent(text, user))).replies[0]!;
   }
 
@@ -78,6 +82,64 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
     expect(reply.tone).toBe('success');
     expect(reply.text).toBe(`Atmosphere and OpenStack agree: ${provider.name} (${provider.id}): 0 orphan(s), 0 stale, 0 status mismatch(es), 0 quota drift(s). Read-only: nothing was changed; each finding names the command that fixes it.`);
     expect(file(reply)).toContain('0 orphan(s), 0 stale, 0 status mismatch(es), 0 quota drift(s)');
+  });
+
+  it('reads the cloud once for runs within EVIDENCE_TTL_MS and for two at once, again after it, and keeps no failure', async () => {
+    cloud = await startFakeOpenStack();
+    await driftedCloud(t.deps.db, cloud, provider.id);
+    let clock = Date.now();
+    const kv = createMemoryStore(() => clock);
+    const clouds = cloudsFor(cloud, provider.id, t.deps.log);
+    const listings = () => cloud!.calls.filter((call) => call.path === '/compute/v2.1/servers/detail').length;
+    const quotaReads = () => cloud!.calls.filter((call) => call.path.includes('/os-quota-sets/')).length;
+    const first = await run(`reconcile ${provider.id}`, clouds, kpatel, kv);
+    expect(first.text).toContain('1 orphan(s), 1 stale');
+    const quotas = quotaReads();
+    expect(listings()).toBe(1);
+    expect(quotas).toBeGreaterThan(0);
+
+    // Staff removed the orphan, and ran it again at once: the cloud is not asked again.
+    cloud.servers.delete(ORPHAN);
+    expect((await run(`reconcile ${provider.id}`, clouds, kpatel, kv)).text).toBe(first.text);
+    expect([listings(), quotaReads()]).toEqual([1, quotas]);
+
+    clock += EVIDENCE_TTL_MS + 1;
+    expect((await run(`reconcile ${provider.id}`, clouds, kpatel, kv)).text).toContain('0 orphan(s), 1 stale');
+    expect([listings(), quotaReads()]).toEqual([2, 2 * quotas]);
+
+    // A failed listing is not kept: the run right after it reads the servers again.
+    clock += EVIDENCE_TTL_MS + 1;
+    cloud.failNext('/compute/v2.1/servers/detail', 503);
+    expect(all(await run(`reconcile ${provider.id}`, clouds, kpatel, kv))).toContain('Servers not compared: Nova of provider');
+    expect((await run(`reconcile ${provider.id}`, clouds, kpatel, kv)).text).toContain('0 orphan(s), 1 stale');
+    expect(listings()).toBe(4);
+
+    // Two runs at once on stores of their own (two replicas, one process each way) share the listing under way.
+    cloud.delayNext('/compute/v2.1/servers/detail', 300);
+    await Promise.all([run(`reconcile ${provider.id}`, clouds), run(`reconcile ${provider.id}`, clouds)]);
+    expect(listings()).toBe(5);
+  });
+
+  it("reports Neutron's floating IP and port quotas that drifted, and goes on without Neutron when the catalog has none", async () => {
+    cloud = await startFakeOpenStack();
+    const drift = await driftedCloud(t.deps.db, cloud, provider.id);
+    const floating = drift.cinderOff.quota.floating_ip_count ?? ATMOSPHERE_QUOTA_DEFAULTS.floating_ip_count;
+    // Neutron's own defaults (50 floating IPs, 500 ports): what a project Atmosphere never set looks like.
+    cloud.networkQuotas.delete(`proj-${drift.cinderOff.username}`);
+    const reply = await run(`reconcile ${provider.id}`, cloudsFor(cloud, provider.id, t.deps.log));
+    expect(reply.text).toContain('2 quota drift(s)');
+    const text = all(reply);
+    expect(text).toMatch(/Quotas: \d+ of \d+ identities compared with Nova \(cores, ram, instances\), Cinder \(gigabytes, volumes, snapshots\) and Neutron \(floating IPs, ports\)\./);
+    expect(text).toContain(`gigabytes 12345 in Cinder, Atmosphere's storage is ${drift.cinderOff.quota.storage}; floatingip 50 in Neutron, Atmosphere's floating_ip_count is ${floating}; port 500 in Neutron`);
+    expect(text).toContain(`[set_provider_quota(u) for u in ['${drift.ramInGb.identityUuid}', '${drift.cinderOff.identityUuid}']]`);
+    expect(cloud.calls.some((call) => call.path === `/network/v2.0/quotas/proj-${drift.cinderOff.username}` && call.method === 'GET')).toBe(true);
+    await cloud.close();
+
+    cloud = await startFakeOpenStack({ neutron: false });
+    await driftedCloud(t.deps.db, cloud, provider.id);
+    const without = await run(`reconcile ${provider.id}`, cloudsFor(cloud, provider.id, t.deps.log));
+    expect(all(without)).toContain(`Neutron quotas (floating IPs, ports) not compared from then on: the Keystone catalog of provider ${provider.id} has no public network (Neutron) endpoint`);
+    expect(without.text).toContain('1 orphan(s), 1 stale, 1 status mismatch(es), 2 quota drift(s)');
   });
 
   it('lists only the first ids of a kind in the message, all of them in the file', async () => {
@@ -163,7 +225,7 @@ describe.each(dbKinds())('/atmo reconcile on %s', (kind) => {
   });
 
   it('says which settings it needs without OpenStack, refuses an unknown provider, and is for staff only', async () => {
-    expect((await run('reconcile', null)).text).toContain('No provider has OpenStack configured. Reconcile reads Nova, Cinder and Keystone');
+    expect((await run('reconcile', null)).text).toContain('No provider has OpenStack configured. Reconcile reads Nova, Cinder, Neutron and Keystone');
     expect((await run('reconcile', null)).text).toContain('OPENSTACK_CLOUDS');
     cloud = await startFakeOpenStack();
     const clouds = cloudsFor(cloud, provider.id, t.deps.log);

@@ -62,6 +62,7 @@ export async function driftedCloud(db: Database, cloud: FakeOpenStack, providerI
     const q = (key: keyof typeof ATMOSPHERE_QUOTA_DEFAULTS) => identity.quota[key] ?? ATMOSPHERE_QUOTA_DEFAULTS[key];
     cloud.computeQuotas.set(project, { cores: q('cpu'), ram: q('memory') * 1024, instances: q('instance_count') });
     cloud.volumeQuotas.set(project, { gigabytes: q('storage'), volumes: q('storage_count'), snapshots: q('snapshot_count') });
+    cloud.networkQuotas.set(project, { floatingip: q('floating_ip_count'), port: q('port_count') });
   }
   const [ramInGb, cinderOff] = [identities[0]!, identities[1]!];
   cloud.computeQuotas.get(`proj-${ramInGb.username}`)!.ram = ramInGb.quota.memory ?? ATMOSPHERE_QUOTA_DEFAULTS.memory;

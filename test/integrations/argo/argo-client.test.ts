@@ -63,6 +63,17 @@ describe('the Argo Server client', () => {
     expect(await api.getWorkflow('ansible-deploy-gone0')).toBeNull();
   });
 
+  it('makes one request for identical reads under way at once, never for two resubmits', async () => {
+    argo = await startFakeArgo({ namespace: 'atmo-argo', workflows: [deployWorkflow({ name: 'ansible-deploy-abcde', uuid: UUID, username: 'alee2' })] });
+    const { argo: api } = client();
+    argo.delayNext(200);
+    const [a, b] = await Promise.all([api.listWorkflows(`instance_uuid=${UUID}`), api.listWorkflows(`instance_uuid=${UUID}`)]);
+    expect(a).toEqual(b);
+    expect(argo.calls).toHaveLength(1);
+    await Promise.all([api.resubmit('ansible-deploy-abcde'), api.resubmit('ansible-deploy-abcde')]);
+    expect(argo.calls.filter((call) => call.method === 'PUT')).toHaveLength(2);
+  });
+
   it('says Argo refused the token without repeating it, and names a timeout, a malformed body and an error status', async () => {
     argo = await startFakeArgo({ namespace: 'atmo-argo' });
     const { argo: api, lines } = client({ token: 'not-the-argo-token-value', timeoutMs: 250 });

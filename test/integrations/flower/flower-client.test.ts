@@ -54,6 +54,18 @@ describe('the Flower client', () => {
     expect(flower.calls[0]!.path).toBe('/flower/api/queues/length');
   });
 
+  it('makes one request for identical searches under way at once, and a new one once it answered', async () => {
+    flower = await startFakeFlower({ tasks: [deploy({})] });
+    const { flower: api } = client();
+    flower.delayNext(200);
+    const [a, b, other] = await Promise.all([api.searchTasks(INSTANCE, 10), api.searchTasks(INSTANCE, 10), api.searchTasks('another-instance', 10)]);
+    expect(a).toEqual(b);
+    expect(other).toEqual([]);
+    expect(flower.calls.map((call) => call.query.search)).toEqual([INSTANCE, 'another-instance']);
+    await api.searchTasks(INSTANCE, 10);
+    expect(flower.calls).toHaveLength(3);
+  });
+
   it('says Flower refused the credentials, keeping the password out of the error and the log', async () => {
     flower = await startFakeFlower();
     const { flower: api, lines } = client({ password: 'not-the-flower-password' });

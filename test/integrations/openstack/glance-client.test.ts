@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSecrets, ConfigError, loadConfig } from '../../../src/config.js';
+import { ConfigError, loadConfig } from '../../../src/config.js';
+import { configSecrets } from '../../../src/config/secrets.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { IntegrationError } from '../../../src/errors.js';
 import { createOpenStackClouds } from '../../../src/integrations/openstack/openstack-clients.js';

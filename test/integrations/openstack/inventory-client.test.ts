@@ -6,7 +6,7 @@ import { startFakeOpenStack, type FakeOpenStack, type FakeOpenStackOptions } fro
 
 const id = (n: number) => `5e1c7a8e-93b4-4a39-9f37-${String(n).padStart(12, '0')}`;
 
-describe('the cloud inventory client (servers, projects, Nova and Cinder quota sets)', () => {
+describe('the cloud inventory client (servers, projects, Nova, Cinder and Neutron quota sets)', () => {
   let cloud: FakeOpenStack;
   afterEach(async () => {
     await cloud.close();
@@ -74,5 +74,17 @@ describe('the cloud inventory client (servers, projects, Nova and Cinder quota s
     await expect(inventory.computeQuota('p1')).rejects.toThrow('Nova of provider 4 answered GET /os-quota-sets/p1 with a body the bot cannot read');
     cloud.failNext('/v3/projects', 500);
     await expect(inventory.findProjects(['alice'])).rejects.toThrow('Keystone of provider 4 refused GET /projects (HTTP 500)');
+  });
+
+  it("reads Neutron's quota (`quota`, not `quota_set`) on the unversioned network endpoint, and says when it is missing or refused", async () => {
+    let inventory = await start();
+    cloud.networkQuotas.set('p1', { floatingip: 2, port: 40 });
+    expect(await inventory.networkQuota('p1')).toMatchObject({ floatingip: 2, port: 40, network: 100, router: 10, subnetpool: -1 });
+    expect(cloud.calls.filter((call) => call.path === '/network/v2.0/quotas/p1').map((call) => [call.method, call.status])).toEqual([['GET', 200]]);
+    cloud.setAdmin(false);
+    await expect(inventory.networkQuota('p1')).rejects.toThrow('Neutron of provider 4 refused GET /v2.0/quotas/p1 (HTTP 403) (this needs an admin or reader role for every project in its policy)');
+    await cloud.close();
+    inventory = await start({ neutron: false });
+    await expect(inventory.networkQuota('p1')).rejects.toThrow('the Keystone catalog of provider 4 has no public network (Neutron) endpoint in region RegionOne');
   });
 });

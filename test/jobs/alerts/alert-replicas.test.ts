@@ -18,10 +18,9 @@ import { createDispatcher } from '../../../src/bot/chat/create-dispatcher.js';
 import { actionDefinitions, commandDefinitions } from '../../../src/handlers/index.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { createTestDatabase, TEST_NOW, type TestDatabase } from '../../support/databases.js';
-import { commandEvent, createRecordingChat, dispatch } from '../../support/test-deps.js';
+import { commandEvent, createRecordingChat, dispatch, offlineDeps } from '../../support/test-deps.js';
 import { freePort, hasRedisServer, startRedisServer, type ThrowawayRedis } from '../../integrations/kv/throwaway-redis.js';
 import { machineRequestId, processingError, setMachineRequest, setResourceRequestStatus } from './mutate-requests.js';
-import { noMetrics } from '../../../src/bot/chat/metrics.js';
 
 interface Replica {
   deps: Deps;
@@ -61,22 +60,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
     const { log } = createMemoryLogger('warn');
     const handle = openPostgres(database.url!, { max: 4 });
     const kv = await createRedisStore(`redis://127.0.0.1:${redis.port}`, { log, keyPrefix, maxReconnectDelayMs: 100 });
-    const deps: Deps = {
+    const deps: Deps = offlineDeps({
       config: loadConfig({ ALERT_CHANNEL: 'console:alerts', ALERT_SCAN_CRON: '* * * * * *', REMINDER_CRON: '* * * * * *', RESOURCE_REQUEST_REMIND_HOURS: '72' }),
       log,
       db: handle.db,
-      troposphereDb: null,
       gateway: createEmbeddedGateway(handle.db, () => TEST_NOW),
       kv,
       chat: chat.port,
-      directories: {},
-      statusPage: null,
-      releases: null,
-      images: null,
-      metrics: noMetrics,
-      waitOutsideSlot: (wait) => wait(),
       now: () => TEST_NOW,
-    };
+    });
     const counted = (job: ScheduledJob): ScheduledJob => ({
       ...job,
       run: async (context) => {
@@ -108,8 +100,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
     expect(overdue).toContain(`Resource request #${tgarcia}`);
     await twoMoreSlots();
 
-    await setMachineRequest(db, canary, 'pending');
+    // The event first: a tick between the two writes would otherwise see the status change with no
+    // one behind it yet, and rightly say so in a line of its own.
     await recordRequestEvent(db, { subject: 'machine_request', recordId: canary, at: TEST_NOW, actor: 'kpatel', platform: 'slack', action: 'resubmitted' });
+    await setMachineRequest(db, canary, 'pending');
     await twoMoreSlots();
     await setMachineRequest(db, canary, 'started', 'processing - 6f1c');
     await twoMoreSlots();

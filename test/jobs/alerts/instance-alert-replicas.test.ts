@@ -13,10 +13,9 @@ import { createRunCoordinator } from '../../../src/jobs/run-coordinator.js';
 import { startScheduler, type ScheduledJob, type Scheduler } from '../../../src/jobs/scheduler.js';
 import { createMemoryLogger } from '../../../src/logger.js';
 import { createTestDatabase, TEST_NOW, type TestDatabase } from '../../support/databases.js';
-import { createRecordingChat } from '../../support/test-deps.js';
+import { createRecordingChat, offlineDeps } from '../../support/test-deps.js';
 import { freePort, hasRedisServer, startRedisServer, type ThrowawayRedis } from '../../integrations/kv/throwaway-redis.js';
 import { deleteInstance, instanceIdOf, setInstanceStatus } from './mutate-instances.js';
-import { noMetrics } from '../../../src/bot/chat/metrics.js';
 
 const STUCK_DEMO_INSTANCES = ['workshop-docker', 'docker-dev', 'blast-runner', 'thesis-sim-02', 'gpu-test'];
 const later = (seconds: number) => new Date(TEST_NOW.getTime() + seconds * 1000);
@@ -38,22 +37,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('instance ale
       const { log } = createMemoryLogger('warn');
       const handle = openPostgres(database.url!, { max: 4 });
       const kv = await createRedisStore(`redis://127.0.0.1:${redis.port}`, { log, keyPrefix: prefix, maxReconnectDelayMs: 100 });
-      const deps: Deps = {
+      const deps: Deps = offlineDeps({
         config: loadConfig({ ALERT_CHANNEL: 'console:alerts', ALERT_SCAN_CRON: '* * * * * *' }),
         log,
         db: handle.db,
-        troposphereDb: null,
         gateway: createEmbeddedGateway(handle.db, () => TEST_NOW),
         kv,
         chat: chat.port,
-        directories: {},
-        statusPage: null,
-        releases: null,
-        images: null,
-        metrics: noMetrics,
-        waitOutsideSlot: (wait) => wait(),
         now: () => TEST_NOW,
-      };
+      });
       const job = createInstanceAlertScanJob(deps);
       const counted: ScheduledJob = { ...job, run: async (context) => { ran.push({ slot: context.slot, runner }); await job.run(context); } };
       const scheduler = startScheduler({ jobs: [counted], coordinator: createRunCoordinator({ kv, db: handle.db, runner, log }), log, now: () => TEST_NOW });

@@ -1,6 +1,6 @@
 import type { CommandEvent } from '../../../bot/chat/chat-event.js';
 import { formatChannelRef, parseChannelRef } from '../../../bot/chat/chat-event.js';
-import type { HandlerContext } from '../../../bot/chat/command.js';
+import type { ActingContext, HandlerContext } from '../../../bot/chat/command.js';
 import type { Reply } from '../../../bot/chat/reply.js';
 import { createRunbook, findRunbookByTag, setRunbookMessage } from '../../../db/queries/release-runbooks.js';
 import { findUserByUsername, isUsable } from '../../../db/queries/users.js';
@@ -41,7 +41,7 @@ async function staffUsername(ctx: HandlerContext, role: string, username: string
  * checklist for the deployment day and posts the release message (the runbook) to the announcement
  * channel. One runbook per tag; a second `plan` of the same tag is refused and points at the first.
  */
-export async function planReleaseRunbook(ctx: HandlerContext<CommandEvent>, input: PlanInput): Promise<Reply> {
+export async function planReleaseRunbook(ctx: ActingContext<CommandEvent>, input: PlanInput): Promise<Reply> {
   const { deps } = ctx;
   const timeZone = deps.config.SITE_TIME_ZONE;
   const day = parseCalendarDay(input.date);
@@ -71,13 +71,13 @@ export async function planReleaseRunbook(ctx: HandlerContext<CommandEvent>, inpu
   const items = buildChecklist({ tag: input.tag, deploymentDay: day, sites });
   const created = await createRunbook(
     deps.db,
-    { tag: input.tag, deploymentDay: day, sites: [...sites], timeZone, chief, driver, createdBy: ctx.actor!.username, createdAt: now },
+    { tag: input.tag, deploymentDay: day, sites: [...sites], timeZone, chief, driver, createdBy: ctx.actor.username, createdAt: now },
     items.map((item, position) => ({
       ...item,
       position,
       dueOn: item.due,
       // Naming the crew is what `plan` itself does.
-      ...(item.key === 'crew' ? { doneBy: ctx.actor!.username, doneAt: now, doneVia: 'release plan' } : {}),
+      ...(item.key === 'crew' ? { doneBy: ctx.actor.username, doneAt: now, doneVia: 'release plan' } : {}),
     })),
   );
   if (!created) throw new UserError('conflict', `Release ${input.tag} got a runbook from someone else a moment ago; /atmo release progress ${input.tag} shows it.`);

@@ -85,9 +85,9 @@ export const releasePlanDoneCommand = defineCommand({
     if (!item) {
       throw new UserError('not_found', `Release ${args.tag} has no step "${args.step}". Its steps: ${items.map((row) => row.key).join(', ')}.`);
     }
-    const outcome = await tickRunbookItem(ctx.deps, ctx.actor!.username, item, 'command');
+    const outcome = await tickRunbookItem(ctx.deps, ctx.actor.username, item, 'command');
     ctx.audit({ runbook: runbook.id, item: item.key });
-    return tickReply(outcome, ctx.actor!.username);
+    return tickReply(outcome, ctx.actor.username);
   },
 });
 
@@ -100,9 +100,9 @@ export const runbookDoneAction = defineAction({
   async run(ctx, id) {
     const item = await getRunbookItem(ctx.deps.db, id);
     if (!item) throw new UserError('not_found', 'That runbook step no longer exists; /atmo release progress shows the runbook.');
-    const outcome = await tickRunbookItem(ctx.deps, ctx.actor!.username, item, 'button');
+    const outcome = await tickRunbookItem(ctx.deps, ctx.actor.username, item, 'button');
     ctx.audit({ runbook: item.runbookId, item: item.key });
-    return tickReply(outcome, ctx.actor!.username);
+    return tickReply(outcome, ctx.actor.username);
   },
 });
 

@@ -1,0 +1,54 @@
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Dispatcher } from './bot/chat/command.js';
+import type { FormStateStore } from './bot/chat/form-state-store.js';
+import type { BotMetrics } from './bot/chat/metrics.js';
+import type { ReplayGuard } from './bot/chat/replay-guard.js';
+import type { WorkQueue } from './bot/chat/work-queue.js';
+import type { HttpRouter } from './bot/http-server.js';
+import type { SlackApp } from './bot/slack/slack-app.js';
+
+export interface SlackWiring {
+  config: Config;
+  log: Logger;
+  dispatcher: Dispatcher;
+  router: HttpRouter;
+  formStates: FormStateStore;
+  workQueue: WorkQueue;
+  isDraining: () => boolean;
+  metrics: BotMetrics;
+  replayGuard: ReplayGuard;
+  /** Test-only client options passed to Bolt (retry config). */
+  slackClientOptions?: Record<string, unknown>;
+  /** Test-only bot ids, so Bolt skips auth.test. */
+  slackBotIds?: { botId: string; botUserId: string };
+}
+
+/**
+ * Builds the Slack adapter when SLACK_BOT_TOKEN is set: Socket Mode with SLACK_APP_TOKEN, else Bolt's
+ * HTTP receiver on PORT, which also serves the shared router's routes. @slack/bolt is loaded only here.
+ */
+export async function buildSlack(wiring: SlackWiring): Promise<SlackApp | null> {
+  const { config } = wiring;
+  if (!config.SLACK_BOT_TOKEN) return null;
+  const { createSlackApp } = await import('./bot/slack/slack-app.js');
+  return createSlackApp({
+    botToken: config.SLACK_BOT_TOKEN,
+    ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+    ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    ...(wiring.slackClientOptions ? { clientOptions: wiring.slackClientOptions } : {}),
+    ...(wiring.slackBotIds ?? {}),
+    port: config.PORT,
+    host: config.HOST,
+    dispatcher: wiring.dispatcher,
+    log: wiring.log,
+    router: wiring.router,
+    formStates: wiring.formStates,
+    responseUrlHosts: config.SLACK_RESPONSE_URL_HOSTS,
+    workQueue: wiring.workQueue,
+    isDraining: wiring.isDraining,
+    metrics: wiring.metrics,
+    replayGuard: wiring.replayGuard,
+  });
+}
