@@ -147,7 +147,7 @@ export function createGitHubReleases(options: GitHubReleasesOptions): GitHubRele
     }
 
     const { data: head } = await call(repo, `reading the head of ${branch}`, () => octokit.rest.git.getRef({ ...target, ref: `heads/${branch}` }), notFound({ data: null }));
-    if (head === null) throw new IntegrationError('github', `${repo} has no branch ${branch}; check RELEASE_BRANCH`, { status: 404 });
+    if (head === null) throw new IntegrationError('github', `${repo} has no branch ${branch}`, { status: 404, operation: `reading branch ${branch} of ${repo}`, hint: 'RELEASE_BRANCH names the branch releases are cut from; an operator should check it.' });
     const base = await readChangelog(repo, head.object.sha);
     if (base === null) throw new UserError('not_found', `${repo} has no ${path} on ${branch}, so there is no changelog to release.`);
     const repoUrl = `${webUrl}/${target.owner}/${target.repo}`;

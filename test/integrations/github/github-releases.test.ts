@@ -331,7 +331,9 @@ describe('failures', () => {
   it('names a missing release branch', async () => {
     const client = createGitHubReleases({ token: TOKEN, baseUrl: github.url, branch: 'main', throttle: false, log: memory.log });
     const error = await rejection(client.openReleasePullRequest('cyverse/atmosphere', release));
-    expect(error).toMatchObject({ service: 'github', message: 'cyverse/atmosphere has no branch main; check RELEASE_BRANCH' });
+    expect(error).toMatchObject({ service: 'github', status: 404, message: 'cyverse/atmosphere has no branch main' });
+    expect((error as IntegrationError).hint).toContain('RELEASE_BRANCH');
+    expect(renderIntegrationError(error as IntegrationError)).toMatch(/RELEASE_BRANCH names the branch releases are cut from; an operator should check it.$/);
   });
 
   it('never writes the token into a log line or an error', async () => {
