@@ -106,7 +106,7 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('the imaging queue job un
     ['no answer (timeout) after applying', 'hang'],
   ] as const)('%s: the claim is held, no replica sends a second PATCH, and the reconciler records the bot\'s approval', async (_name, outcome) => {
     f.atmosphere.failAfterApplying({ method: 'PATCH', pathPrefix: `/machine_requests/${trinity}` }, outcome);
-    await expect(advanceImagingQueue(f.deps)).rejects.toMatchObject({ detail: expect.stringMatching(/holds this decision as atmo-bot's and will not send it again/) });
+    await expect(advanceImagingQueue(f.deps)).rejects.toMatchObject({ unclear: true, notes: [expect.stringMatching(/holds this decision as atmo-bot's and will not send it again/)] });
     expect(await statusOf(f.database.atmosphere.db, trinity)).toBe('approved');
     let rows = await records();
     expect(rows.decisions.at(-1)).toMatchObject({ decidedBy: 'atmo-bot', state: 'held' });
