@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import type { Database, Executor } from '../client.js';
 import { requestEvent } from '../bot-schema/index.js';
 
 export type RequestEventRow = typeof requestEvent.$inferSelect;
@@ -18,7 +18,7 @@ export interface RequestEventInput {
 }
 
 /** Appends one action to a request's bot history. */
-export async function recordRequestEvent(db: Database, event: RequestEventInput): Promise<RequestEventRow> {
+export async function recordRequestEvent(db: Executor, event: RequestEventInput): Promise<RequestEventRow> {
   const rows = await db
     .insert(requestEvent)
     .values({ ...event, note: event.note ?? null })

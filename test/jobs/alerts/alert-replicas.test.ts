@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import type { Deps } from '../../../src/deps.js';
-import { openPostgres, type DatabaseHandle } from '../../../src/db/client.js';
+import { openPostgres, withTransaction, type DatabaseHandle } from '../../../src/db/client.js';
 import { migrateBotSchema } from '../../../src/db/migrate.js';
 import { recordDemoObservations } from '../../../src/handlers/imaging/observe-machine-requests.js';
 import { recordRequestEvent } from '../../../src/db/queries/request-events.js';
@@ -100,10 +100,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !hasRedisServer)('alert thread
     expect(overdue).toContain(`Resource request #${tgarcia}`);
     await twoMoreSlots();
 
-    // The event first: a tick between the two writes would otherwise see the status change with no
-    // one behind it yet, and rightly say so in a line of its own.
-    await recordRequestEvent(db, { subject: 'machine_request', recordId: canary, at: TEST_NOW, actor: 'kpatel', platform: 'slack', action: 'resubmitted' });
-    await setMachineRequest(db, canary, 'pending');
+    // In one transaction: a tick between the two writes would see the status change without the
+    // event behind it (or the event without the change) and rightly say so in a line of its own.
+    await withTransaction(db, async (tx) => {
+      await recordRequestEvent(tx, { subject: 'machine_request', recordId: canary, at: TEST_NOW, actor: 'kpatel', platform: 'slack', action: 'resubmitted' });
+      await setMachineRequest(db, canary, 'pending', undefined, tx);
+    });
     await twoMoreSlots();
     await setMachineRequest(db, canary, 'started', 'processing - 6f1c');
     await twoMoreSlots();

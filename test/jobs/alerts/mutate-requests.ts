@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../../src/db/client.js';
+import type { Database, Executor } from '../../../src/db/client.js';
 import { machineRequest, resourceRequest } from '../../../src/db/atmosphere-schema.js';
 import { requireStatusTypeId } from '../../../src/db/queries/statuses.js';
 
@@ -10,10 +10,10 @@ export async function machineRequestId(db: Database, imageName: string): Promise
   return rows[0]!.id;
 }
 
-/** Moves an imaging request as Atmosphere's tasks would: a status and, optionally, a new old_status. */
-export async function setMachineRequest(db: Database, id: number, status: string, oldStatus?: string): Promise<void> {
+/** Moves an imaging request as Atmosphere's tasks would: a status and, optionally, a new old_status; `on` may be a transaction. */
+export async function setMachineRequest(db: Database, id: number, status: string, oldStatus?: string, on: Executor = db): Promise<void> {
   const statusId = await requireStatusTypeId(db, status);
-  await db
+  await on
     .update(machineRequest)
     .set({ statusId, ...(oldStatus === undefined ? {} : { oldStatus }) })
     .where(eq(machineRequest.id, id));
