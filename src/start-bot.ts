@@ -30,6 +30,7 @@ import { countOpenAlertThreads } from './db/queries/alert-threads.js';
 import { configWarnings } from './model/config-warnings.js';
 import { buildDiscord } from './start-discord.js';
 import { buildSlack } from './start-slack.js';
+import type { AdapterWiring } from './adapter-wiring.js';
 import { buildGateway, buildReleases, buildStatusPage, buildStore } from './build-clients.js';
 
 export interface RunningBot {
@@ -167,22 +168,18 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   const replayGuard = createReplayGuard({ kv, log: log.child({ component: 'replay-guard' }) });
   try {
     // Built before anything listens: in http mode its route joins the listener.
+    const wiring: AdapterWiring = { config, log, dispatcher, router, formStates, workQueue: queue, metrics, replayGuard };
     const discord = await buildDiscord({
-      config,
-      log,
-      dispatcher,
-      router,
-      formStates,
-      workQueue: queue,
-      metrics,
-      replayGuard,
+      ...wiring,
       ...(options.discordRestOptions ? { restOptions: options.discordRestOptions } : {}),
     });
     if (discord) {
       chat.register('discord', callsOutsideSlot(discord.chatPort, queue, 'discord'));
       connections.discord = discord.connection;
     }
-    const slack = await buildSlack({ config, log, dispatcher, router, formStates, workQueue: queue, isDraining, metrics, replayGuard,
+    const slack = await buildSlack({
+      ...wiring,
+      isDraining,
       ...(options.slackClientOptions ? { slackClientOptions: options.slackClientOptions } : {}),
       ...(options.slackBotIds ? { slackBotIds: options.slackBotIds } : {}),
     });

@@ -1,22 +1,7 @@
-import type { Config } from './config.js';
-import type { Logger } from './logger.js';
-import type { Dispatcher } from './bot/chat/command.js';
-import type { FormStateStore } from './bot/chat/form-state-store.js';
-import type { BotMetrics } from './bot/chat/metrics.js';
-import type { ReplayGuard } from './bot/chat/replay-guard.js';
-import type { WorkQueue } from './bot/chat/work-queue.js';
-import type { HttpRouter } from './bot/http-server.js';
+import type { AdapterWiring } from './adapter-wiring.js';
 import type { DiscordBot } from './bot/discord/discord-bot.js';
 
-export interface DiscordWiring {
-  config: Config;
-  log: Logger;
-  dispatcher: Dispatcher;
-  router: HttpRouter;
-  formStates: FormStateStore;
-  workQueue: WorkQueue;
-  metrics: BotMetrics;
-  replayGuard: ReplayGuard;
+export interface DiscordWiring extends AdapterWiring {
   /** Test-only REST options for discord.js (retries, timeouts). */
   restOptions?: Record<string, unknown>;
 }

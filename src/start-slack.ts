@@ -1,23 +1,8 @@
-import type { Config } from './config.js';
-import type { Logger } from './logger.js';
-import type { Dispatcher } from './bot/chat/command.js';
-import type { FormStateStore } from './bot/chat/form-state-store.js';
-import type { BotMetrics } from './bot/chat/metrics.js';
-import type { ReplayGuard } from './bot/chat/replay-guard.js';
-import type { WorkQueue } from './bot/chat/work-queue.js';
-import type { HttpRouter } from './bot/http-server.js';
+import type { AdapterWiring } from './adapter-wiring.js';
 import type { SlackApp } from './bot/slack/slack-app.js';
 
-export interface SlackWiring {
-  config: Config;
-  log: Logger;
-  dispatcher: Dispatcher;
-  router: HttpRouter;
-  formStates: FormStateStore;
-  workQueue: WorkQueue;
+export interface SlackWiring extends AdapterWiring {
   isDraining: () => boolean;
-  metrics: BotMetrics;
-  replayGuard: ReplayGuard;
   /** Test-only client options passed to Bolt (retry config). */
   slackClientOptions?: Record<string, unknown>;
   /** Test-only bot ids, so Bolt skips auth.test. */

@@ -38,7 +38,7 @@ export const SDK_OWNERS: Readonly<Record<string, string>> = {
 };
 
 /** Programs and the composition root: they wire everything together, so they may import anything. */
-export const ROOTS: ReadonlySet<string> = new Set(['main', 'console-users', 'create-embedded-clusters', 'start-bot', 'start-discord', 'start-slack', 'build-clients', 'build-databases', 'build-evidence-sources', 'register-discord-commands', 'load-demo-databases-cli', 'migrate-database', 'print-grants']);
+export const ROOTS: ReadonlySet<string> = new Set(['main', 'console-users', 'create-embedded-clusters', 'start-bot', 'start-discord', 'start-slack', 'build-clients', 'adapter-wiring', 'build-databases', 'build-evidence-sources', 'register-discord-commands', 'load-demo-databases-cli', 'migrate-database', 'print-grants']);
 
 /** The layer of a path relative to `src/`, e.g. `handlers/imaging/x.ts` -> `handlers`. */
 export function layerOf(path: string): string {
