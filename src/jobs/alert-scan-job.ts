@@ -72,7 +72,7 @@ export async function runAlertScan(deps: Deps, context: JobContext, options: Ale
   const threads = new Map((await listThreadsToScan(db, SUBJECT, active.map((row) => row.id))).map((row) => [row.recordId, row]));
   const activeIds = new Set(active.map((row) => row.id));
   const finished = await getMachineRequests(db, [...threads.keys()].filter((id) => !activeIds.has(id)));
-  const events = await readEventBatch(db, ALERT_SCAN_JOB, SUBJECT, options.listEvents ?? listRequestEventsSince);
+  const events = await readEventBatch(db, ALERT_SCAN_JOB, SUBJECT, options.listEvents ?? listRequestEventsSince, now);
 
   const queue = new Map((await listImagingQueue(db)).map((entry) => [entry.requestId, entry.place]));
   const observations = [...active, ...finished].map((row) =>

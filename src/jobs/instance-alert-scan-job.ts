@@ -51,7 +51,7 @@ export async function runInstanceAlertScan(deps: Deps, context: JobContext, opti
   const threads = new Map((await listThreadsToScan(db, INSTANCE_WATCH_SUBJECT, watchedIds)).map((row) => [row.recordId, row]));
   const ids = [...new Set([...watchedIds, ...threads.keys()])];
   const items = await loadInstanceItems(deps, await getInstances(db, ids), now);
-  const events = await readEventBatch(db, INSTANCE_ALERT_SCAN_JOB, INSTANCE_WATCH_SUBJECT, options.listEvents ?? listRequestEventsSince);
+  const events = await readEventBatch(db, INSTANCE_ALERT_SCAN_JOB, INSTANCE_WATCH_SUBJECT, options.listEvents ?? listRequestEventsSince, now);
 
   // The cloud is asked only about an alert about to be posted or whose state changed, all of them at
   // once and before Atmosphere's actions, so that each post waits at most EVIDENCE_WAIT_MS from here.

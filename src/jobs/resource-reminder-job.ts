@@ -42,7 +42,7 @@ export async function runResourceReminders(deps: Deps, context: JobContext, opti
   const threads = new Map((await listThreadsToScan(db, SUBJECT, waiting.map((row) => row.id))).map((row) => [row.recordId, row]));
   const waitingIds = new Set(waiting.map((row) => row.id));
   const others = await getResourceRequests(db, [...threads.keys()].filter((id) => !waitingIds.has(id)));
-  const events = await readEventBatch(db, RESOURCE_REMINDER_JOB, SUBJECT, options.listEvents ?? listRequestEventsSince);
+  const events = await readEventBatch(db, RESOURCE_REMINDER_JOB, SUBJECT, options.listEvents ?? listRequestEventsSince, now);
 
   const observations = [...waiting, ...others].map((row) => observe(row, waitingIds.has(row.id), now, remindAfterHours));
   const ctx = { db, chat: deps.chat, channel, log, subject: SUBJECT, now, token: randomUUID(), eventCursor: events.highest };

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import { UserError } from '../../errors.js';
 import type { Database } from '../client.js';
 import { decision, requestEvent } from '../bot-schema/index.js';
@@ -144,6 +144,19 @@ export async function listUnsettledSent(db: Database, subject: DecisionSubject, 
     .from(decision)
     .where(and(eq(decision.subject, subject), eq(decision.action, action), inArray(decision.state, UNSETTLED), isNotNull(decision.sentAt)))
     .orderBy(asc(decision.id));
+}
+
+/**
+ * The records of `subject` with a change of the bot's sent to Atmosphere at or after `sentSince` and
+ * not yet recorded (claim in progress or held): their history row is still to come. The alert scans
+ * read this to tell such a change as the bot's (sync-threads.ts).
+ */
+export async function listRecordsWithChangeInFlight(db: Database, subject: DecisionSubject, sentSince: Date): Promise<number[]> {
+  const rows = await db
+    .selectDistinct({ recordId: decision.recordId })
+    .from(decision)
+    .where(and(eq(decision.subject, subject), inArray(decision.state, UNSETTLED), gte(decision.sentAt, sentSince)));
+  return rows.map((row) => row.recordId);
 }
 
 /**

@@ -55,18 +55,21 @@ export interface ThreadSyncContext {
   eventCursor: number;
 }
 
-export type SyncOutcome = 'opened' | 'updated' | 'unchanged' | 'claimed-elsewhere';
+/** `held`: a changed state waits for the bot's event of it (sync-threads.ts, BOT_CHANGE_GRACE_MS). */
+export type SyncOutcome = 'opened' | 'updated' | 'unchanged' | 'held' | 'claimed-elsewhere';
 
 /**
  * Brings one request's thread up to date, exactly once per change: opens it (claim, post, record),
  * retries a parent whose claim went stale, or posts the change in the thread (claim, post, record)
- * and edits the parent. Failed posts give their claim back and throw.
+ * and edits the parent. Failed posts give their claim back and throw. With `botChangeInFlight`, a
+ * changed state with no new event is left for a later tick, which tells it with the bot's event.
  */
 export async function syncAlertThread(
   ctx: ThreadSyncContext,
   observation: ThreadObservation,
   thread: AlertThreadRow | undefined,
   events: readonly RequestEventRow[],
+  options: { botChangeInFlight?: boolean } = {},
 ): Promise<SyncOutcome> {
   const { db, now, token } = ctx;
   const staleBefore = new Date(now.getTime() - ALERT_CLAIM_LEASE_MS);
@@ -95,6 +98,7 @@ export async function syncAlertThread(
     if (thread.parentFingerprint !== thread.fingerprint) await editParent(ctx, thread, observation);
     return 'unchanged';
   }
+  if (fresh.length === 0 && options.botChangeInFlight) return 'held';
   // Build the update before claiming it: a builder that throws must not leave the thread claimed
   // (and stalled) until the lease runs out.
   const reply = observation.update(thread, fresh);
