@@ -1,5 +1,6 @@
-import { asc, count, eq, inArray } from 'drizzle-orm';
+import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import { preparedPerDatabase } from '../prepared.js';
 import { allocationSource, userAllocationSource } from '../atmosphere-schema.js';
 
 /** An allocation source a user draws on (`allocation_source` through `user_allocation_source`). */
@@ -15,19 +16,13 @@ export interface AllocationSourceView {
   members: number;
 }
 
-/**
- * Each user's allocation sources, personal and shared, by name. Usage lives in the snapshot tables
- * the allocation engine writes; this is the allowance, which is what a grant changes.
- */
-export async function listAllocationSources(db: Database, userIds: readonly number[]): Promise<Map<number, AllocationSourceView[]>> {
-  const result = new Map<number, AllocationSourceView[]>();
-  if (userIds.length === 0) return result;
+const sourcesOfUsers = preparedPerDatabase((db) => {
   const members = db
     .select({ sourceId: userAllocationSource.allocationSourceId, members: count().as('members') })
     .from(userAllocationSource)
     .groupBy(userAllocationSource.allocationSourceId)
     .as('members');
-  const rows = await db
+  return db
     .select({
       userId: userAllocationSource.userId,
       id: allocationSource.id,
@@ -40,8 +35,19 @@ export async function listAllocationSources(db: Database, userIds: readonly numb
     .from(userAllocationSource)
     .innerJoin(allocationSource, eq(allocationSource.id, userAllocationSource.allocationSourceId))
     .innerJoin(members, eq(members.sourceId, allocationSource.id))
-    .where(inArray(userAllocationSource.userId, [...new Set(userIds)]))
-    .orderBy(asc(allocationSource.name));
+    .where(sql`${userAllocationSource.userId} = any(${sql.placeholder('userIds')})`)
+    .orderBy(asc(allocationSource.name))
+    .prepare('atmobot_allocation_sources_of_users');
+});
+
+/**
+ * Each user's allocation sources, personal and shared, by name. Usage lives in the snapshot tables
+ * the allocation engine writes; this is the allowance, which is what a grant changes.
+ */
+export async function listAllocationSources(db: Database, userIds: readonly number[]): Promise<Map<number, AllocationSourceView[]>> {
+  const result = new Map<number, AllocationSourceView[]>();
+  if (userIds.length === 0) return result;
+  const rows = await sourcesOfUsers(db).execute({ userIds: [...new Set(userIds)] });
   for (const row of rows) {
     const list = result.get(row.userId) ?? [];
     const { userId: _user, ...source } = row;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import { UserError } from '../../errors.js';
 import type { Database } from '../client.js';
+import { preparedPerDatabase } from '../prepared.js';
 import { decision, requestEvent } from '../bot-schema/index.js';
 import type { RequestEventInput } from './request-events.js';
 import { rowsOf } from '../rows-of.js';
@@ -55,12 +56,17 @@ export async function claimDecision(db: Database, claim: DecisionClaim): Promise
   throw new UserError('conflict', 'Someone else was deciding this at the same moment and their attempt failed; nothing was changed. Try again.');
 }
 
-export async function findDecision(db: Database, subject: DecisionSubject, recordId: number, round = 0): Promise<DecisionRow | null> {
-  const rows = await db
+const decisionOf = preparedPerDatabase((db) =>
+  db
     .select()
     .from(decision)
-    .where(and(eq(decision.subject, subject), eq(decision.recordId, recordId), eq(decision.round, round)))
-    .limit(1);
+    .where(and(eq(decision.subject, sql.placeholder('subject')), eq(decision.recordId, sql.placeholder('recordId')), eq(decision.round, sql.placeholder('round'))))
+    .limit(1)
+    .prepare('atmobot_decision_of_record'),
+);
+
+export async function findDecision(db: Database, subject: DecisionSubject, recordId: number, round = 0): Promise<DecisionRow | null> {
+  const rows = await decisionOf(db).execute({ subject, recordId, round });
   return rows[0] ?? null;
 }
 

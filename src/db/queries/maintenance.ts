@@ -1,5 +1,6 @@
-import { and, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, lte, or, sql, type Placeholder } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import { preparedPerDatabase } from '../prepared.js';
 import { maintenanceRecord } from '../atmosphere-schema.js';
 import { apiMaintenanceRecord } from '../troposphere-schema.js';
 
@@ -42,7 +43,7 @@ const troposphereColumns = {
  * Atmosphere's `MaintenanceRecord.active()` without a provider: `start_date <= now AND (end_date > now
  * OR end_date IS NULL) AND provider_id IS NULL`. Only these records make the API answer 503.
  */
-const atmosphereActive = (now: Date) =>
+const atmosphereActive = (now: Date | Placeholder) =>
   and(
     lte(maintenanceRecord.startDate, now),
     or(gt(maintenanceRecord.endDate, now), isNull(maintenanceRecord.endDate)),
@@ -53,9 +54,18 @@ const atmosphereActive = (now: Date) =>
 const troposphereActive = (now: Date) =>
   and(lt(apiMaintenanceRecord.startDate, now), or(gt(apiMaintenanceRecord.endDate, now), isNull(apiMaintenanceRecord.endDate)));
 
-/** Global Atmosphere maintenance records active at `now`, oldest first. */
+const activeAtmosphere = preparedPerDatabase((db) =>
+  db
+    .select(atmosphereColumns)
+    .from(maintenanceRecord)
+    .where(atmosphereActive(sql.placeholder('now')))
+    .orderBy(maintenanceRecord.id)
+    .prepare('atmobot_active_atmosphere_maintenance'),
+);
+
+/** Global Atmosphere maintenance records active at `now`, oldest first (every decision checks it). */
 export async function listActiveAtmosphereMaintenance(db: Database, now: Date): Promise<MaintenanceRecordRow[]> {
-  return db.select(atmosphereColumns).from(maintenanceRecord).where(atmosphereActive(now)).orderBy(maintenanceRecord.id);
+  return activeAtmosphere(db).execute({ now });
 }
 
 /** Provider-specific Atmosphere records active at `now`: shown by `status`, never stopped by the bot. */

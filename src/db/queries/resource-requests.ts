@@ -1,6 +1,7 @@
-import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
+import { preparedPerDatabase } from '../prepared.js';
 import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
 import type { QuotaValues } from '../../model/quota-values.js';
 import { pickQuotaValues, quotaValueColumns } from './quota-columns.js';
@@ -101,7 +102,8 @@ const pageColumns = {
  * from walking the primary key instead: it assumes pending rows spread evenly, and where they sit at
  * the newest end, as on a cloud whose staff decide promptly, that walk reads the whole table).
  */
-async function pendingPage(db: Database, pending: SQL, limit: number, how: 'walk' | 'status index') {
+function pendingPage(db: Database, how: 'walk' | 'status index') {
+  const pending = sql`${resourceRequest.statusId} = any(${sql.placeholder('statusIds')})`;
   const page = db
     .select(pageColumns)
     .from(resourceRequest)
@@ -111,7 +113,7 @@ async function pendingPage(db: Database, pending: SQL, limit: number, how: 'walk
         : pending,
     )
     .orderBy(how === 'walk' ? asc(resourceRequest.id) : sql`${resourceRequest.id} + 0`)
-    .limit(limit)
+    .limit(sql.placeholder('limit'))
     .as('page');
   return db
     .select({
@@ -128,8 +130,20 @@ async function pendingPage(db: Database, pending: SQL, limit: number, how: 'walk
     })
     .from(page)
     .innerJoin(atmosphereUser, eq(atmosphereUser.id, page.createdById))
-    .orderBy(asc(page.id));
+    .orderBy(asc(page.id))
+    .prepare(how === 'walk' ? 'atmobot_pending_requests_walk' : 'atmobot_pending_requests_by_status');
 }
+
+const pendingByWalk = preparedPerDatabase((db) => pendingPage(db, 'walk'));
+const pendingByStatus = preparedPerDatabase((db) => pendingPage(db, 'status index'));
+const pendingWay = { walk: pendingByWalk, 'status index': pendingByStatus } as const;
+const countByStatus = preparedPerDatabase((db) =>
+  db
+    .select({ total: count() })
+    .from(resourceRequest)
+    .where(sql`${resourceRequest.statusId} = any(${sql.placeholder('statusIds')})`)
+    .prepare('atmobot_count_requests_by_status'),
+);
 
 /**
  * Which way found a full page last time, per database handle. Both ways give the same rows; the
@@ -157,37 +171,33 @@ export async function listPendingResourceRequests(
 ): Promise<{ rows: ResourceRequestView[]; total: number }> {
   const pendingIds = await statusIdsOf(db, ['pending']);
   if (pendingIds.length === 0) return { rows: [], total: 0 };
-  const pending = inArray(resourceRequest.statusId, pendingIds);
+  const params = { statusIds: pendingIds, limit: options.limit };
   const remembered = lastWay.get(db);
   const first = remembered && Date.now() - remembered.at < PENDING_WAY_TTL_MS ? 'status index' : 'walk';
-  const [page, totals] = await Promise.all([
-    pendingPage(db, pending, options.limit, first),
-    db.select({ total: count() }).from(resourceRequest).where(pending),
-  ]);
+  const [page, totals] = await Promise.all([pendingWay[first](db).execute(params), countByStatus(db).execute(params)]);
   const total = totals[0]?.total ?? 0;
   let rows = page;
   // The walk saw every pending row among its ids; fewer than a page and fewer than all means the
   // rest lie beyond it.
   if (first === 'walk' && page.length < options.limit && page.length < total) {
-    rows = await pendingPage(db, pending, options.limit, 'status index');
+    rows = await pendingByStatus(db).execute(params);
     lastWay.set(db, { way: 'status index', at: Date.now() });
   }
   return { rows: rows.map((row) => toView({ ...row, status: 'pending' })), total };
 }
 
 /** One resource request with its status name and requester, or null. */
+const requestById = preparedPerDatabase((db) =>
+  requestViews(db).where(eq(resourceRequest.id, sql.placeholder('id'))).limit(1).prepare('atmobot_resource_request_by_id'),
+);
+
 export async function getResourceRequest(db: Database, id: number): Promise<ResourceRequestView | null> {
-  const rows = await requestViews(db)
-    .where(eq(resourceRequest.id, id))
-    .limit(1);
+  const rows = await requestById(db).execute({ id });
   return rows[0] ? toView(rows[0]) : null;
 }
 
-/** Each user's identities (one per provider account) with the quota currently assigned. */
-export async function listIdentityQuotas(db: Database, userIds: readonly number[]): Promise<Map<number, IdentityQuota[]>> {
-  const result = new Map<number, IdentityQuota[]>();
-  if (userIds.length === 0) return result;
-  const rows = await db
+const quotasOfUsers = preparedPerDatabase((db) =>
+  db
     .select({
       userId: identity.createdById,
       identityId: identity.id,
@@ -200,8 +210,16 @@ export async function listIdentityQuotas(db: Database, userIds: readonly number[
     .from(identity)
     .innerJoin(provider, eq(provider.id, identity.providerId))
     .innerJoin(quota, eq(quota.id, identity.quotaId))
-    .where(inArray(identity.createdById, [...new Set(userIds)]))
-    .orderBy(asc(provider.location), asc(identity.id));
+    .where(sql`${identity.createdById} = any(${sql.placeholder('userIds')})`)
+    .orderBy(asc(provider.location), asc(identity.id))
+    .prepare('atmobot_identity_quotas_of_users'),
+);
+
+/** Each user's identities (one per provider account) with the quota currently assigned. */
+export async function listIdentityQuotas(db: Database, userIds: readonly number[]): Promise<Map<number, IdentityQuota[]>> {
+  const result = new Map<number, IdentityQuota[]>();
+  if (userIds.length === 0) return result;
+  const rows = await quotasOfUsers(db).execute({ userIds: [...new Set(userIds)] });
   for (const row of rows) {
     const list = result.get(row.userId) ?? [];
     list.push({
