@@ -88,7 +88,7 @@ export interface CommandDefinition<S extends z.ZodType = z.ZodType, P extends Pe
   run(ctx: HandlerContext<CommandEvent, P>, args: z.infer<S>): Promise<Reply | void>;
 }
 
-interface ActionBase<S extends z.ZodType, P extends Permission> {
+interface ActionBase<S extends z.ZodType, P extends Permission, K> {
   /** The button's action name, e.g. `rr:approve`. At most 40 characters so ids fit Discord's 100. */
   name: string;
   /** Parses the button value (untrusted). */
@@ -98,20 +98,25 @@ interface ActionBase<S extends z.ZodType, P extends Permission> {
    * Refuses early (already decided, self-approval) before a form is shown. Throw a UserError. Not run
    * again for the submitted form: a form action's `run` must check at decision time anyway (the state
    * may have changed while the form was open), so a second look would only repeat the same reads.
+   * What it returns (the record it read) is handed to a form action's `prefill`.
    */
-  precheck?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<void>;
+  precheck?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<K>;
 }
 
 /** A button that runs at once. */
-export interface PlainActionDefinition<S extends z.ZodType = z.ZodType, P extends Permission = Permission> extends ActionBase<S, P> {
+export interface PlainActionDefinition<S extends z.ZodType = z.ZodType, P extends Permission = Permission> extends ActionBase<S, P, void> {
   form?: undefined;
   formValues?: undefined;
   run(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<Reply | void>;
 }
 
-/** A button that collects a form first; `run` gets the form's values as `formValues` parsed them. */
-export interface FormActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission>
-  extends ActionBase<S, P> {
+/**
+ * A button that collects a form first; `run` gets the form's values as `formValues` parsed them. `K`
+ * is what `precheck` returns, inferred from it alone (void without one), so `prefill` can take only
+ * what a precheck really gives it.
+ */
+export interface FormActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission, K = void>
+  extends ActionBase<S, P, K> {
   /** The form to collect before `run`; `precheck` runs first so a refusal comes before the form. */
   form: FormSpec;
   /** Validates the submitted form values; a failure is a usage reply and `run` never starts. */
@@ -124,22 +129,26 @@ export interface FormActionDefinition<S extends z.ZodType = z.ZodType, F extends
    * them earlier.
    */
   check?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>, form: z.infer<F>): Promise<void>;
-  /** What the form opens with, by field name: editable defaults read from the record, and hints. */
-  prefill?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>): Promise<FormDefaults>;
+  /**
+   * What the form opens with, by field name: editable defaults read from the record, and hints. Runs
+   * right after `precheck` and gets what it returned (`checked`), so the record is not read twice.
+   */
+  prefill?(ctx: HandlerContext<ActionEvent, P>, value: z.infer<S>, checked: NoInfer<K>): Promise<FormDefaults>;
 }
 
-export type ActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission> =
+export type ActionDefinition<S extends z.ZodType = z.ZodType, F extends z.ZodType = z.ZodType, P extends Permission = Permission, K = unknown> =
   | PlainActionDefinition<S, P>
-  | FormActionDefinition<S, F, P>;
+  | FormActionDefinition<S, F, P, K>;
 
 /**
  * The registry's erased types: a definition of any schema and permission. `run` and `precheck` are
  * methods, so TypeScript compares their parameters bivariantly and every definition fits without a
  * cast. That is sound because the dispatcher is their only caller, and it passes only what the same
- * definition's schemas parsed and a context it built after checking the same definition's permission.
+ * definition's schemas parsed and a context it built after checking the same definition's permission,
+ * and hands `prefill` only what the same definition's `precheck` returned.
  */
 export type AnyCommandDefinition = CommandDefinition<z.ZodType, Permission>;
-export type AnyActionDefinition = ActionDefinition<z.ZodType, z.ZodType, Permission>;
+export type AnyActionDefinition = ActionDefinition<z.ZodType, z.ZodType, Permission, unknown>;
 
 /** How the dispatcher talks back for one event; the adapter implements it for its platform. */
 export interface EventIO {
@@ -205,8 +214,8 @@ export function defineAction<S extends z.ZodType, P extends Permission>(definiti
 }
 
 /** A button that shows a form before `run`; `run` gets the values as `formValues` parsed them. */
-export function defineFormAction<S extends z.ZodType, F extends z.ZodType, P extends Permission>(
-  definition: FormActionDefinition<S, F, P>,
-): FormActionDefinition<S, F, P> {
+export function defineFormAction<S extends z.ZodType, F extends z.ZodType, P extends Permission, K = void>(
+  definition: FormActionDefinition<S, F, P, K>,
+): FormActionDefinition<S, F, P, K> {
   return definition;
 }

@@ -201,13 +201,13 @@ export function createDispatcher(deps: Deps, commands: readonly AnyCommandDefini
     }
     const ctx = await authorize(event, action.permission, io, draft, log.child({ action: action.name }));
     // A submitted form skips the precheck: its `run` checks again at decision time (command.ts).
-    if (action.precheck && !(action.form && event.form)) await action.precheck(ctx, value.data);
+    const checked = action.precheck && !(action.form && event.form) ? await action.precheck(ctx, value.data) : undefined;
     let result: Reply | void;
     if (action.form) {
       if (!event.form) {
         draft.kind = 'form';
         draft.outcome = 'form';
-        const { initial = {}, hints = {} } = action.prefill ? await action.prefill(ctx, value.data) : {};
+        const { initial = {}, hints = {} } = action.prefill ? await action.prefill(ctx, value.data, checked) : {};
         const form = {
           ...action.form,
           fields: action.form.fields.map((field) => ({

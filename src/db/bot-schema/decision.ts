@@ -1,5 +1,9 @@
-import { integer, jsonb, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { atmobot } from './atmobot.js';
+
+/** The states of a claim not yet carried out: few at any time, however long the journal grows. */
+export const UNSETTLED_DECISION_STATES = ['in_progress', 'held'] as const;
 
 /**
  * The decision journal: a staff decision on a request, claimed before the API call. The unique key
@@ -46,5 +50,14 @@ export const decision = atmobot.table(
     channel: text('channel'),
     messageId: text('message_id'),
   },
-  (table) => [uniqueIndex('decision_subject_record_round_uq').on(table.subject, table.recordId, table.round)],
+  (table) => [
+    uniqueIndex('decision_subject_record_round_uq').on(table.subject, table.recordId, table.round),
+    // The journal keeps every decision forever, but the reconciler and every alert tick look only for
+    // the unsettled handful: a partial index holds just those, in id order. Its predicate lists the
+    // same states the queries ask for (decisions.ts), so the planner can prove it applies. Written as
+    // literals: drizzle-kit would leave a bound parameter in the migration.
+    index('decision_unsettled_idx')
+      .on(table.id)
+      .where(sql`${sql.identifier(table.state.name)} in (${sql.raw(UNSETTLED_DECISION_STATES.map((state) => `'${state}'`).join(', '))})`),
+  ],
 );

@@ -3,6 +3,7 @@ import { UserError } from '../../errors.js';
 import type { Database } from '../client.js';
 import { preparedPerDatabase } from '../prepared.js';
 import { decision, requestEvent } from '../bot-schema/index.js';
+import { UNSETTLED_DECISION_STATES } from '../bot-schema/decision.js';
 import type { RequestEventInput } from './request-events.js';
 import { rowsOf } from '../rows-of.js';
 
@@ -26,7 +27,8 @@ export const DECISION_CLAIM_LEASE_MS = 5 * 60_000;
  */
 export const UNCONFIRMED_HOLD_MS = 30 * 60_000;
 
-const UNSETTLED: DecisionState[] = ['in_progress', 'held'];
+/** The states the partial index `decision_unsettled_idx` holds: filter on these and it serves the read. */
+const UNSETTLED: DecisionState[] = [...UNSETTLED_DECISION_STATES];
 
 /** True for an `in_progress` claim whose process had time enough to finish it and did not. */
 export function isAbandonedClaim(row: DecisionRow, now: Date): boolean {
@@ -140,6 +142,11 @@ export async function releaseDecision(db: Database, id: number): Promise<boolean
 
 /** Claims not yet done, oldest first: what the reconciler looks at. */
 export async function listUnsettledDecisions(db: Database, limit = 100): Promise<DecisionRow[]> {
+  return unsettledDecisionsQuery(db, limit);
+}
+
+/** The select `listUnsettledDecisions` runs, unexecuted, so a test can ask the planner how it is served. */
+export function unsettledDecisionsQuery(db: Database, limit: number) {
   return db.select().from(decision).where(inArray(decision.state, UNSETTLED)).orderBy(asc(decision.id)).limit(limit);
 }
 
@@ -158,11 +165,16 @@ export async function listUnsettledSent(db: Database, subject: DecisionSubject, 
  * read this to tell such a change as the bot's (sync-threads.ts).
  */
 export async function listRecordsWithChangeInFlight(db: Database, subject: DecisionSubject, sentSince: Date): Promise<number[]> {
-  const rows = await db
+  const rows = await recordsWithChangeInFlightQuery(db, subject, sentSince);
+  return rows.map((row) => row.recordId);
+}
+
+/** The select `listRecordsWithChangeInFlight` runs, unexecuted, so a test can ask the planner how it is served. */
+export function recordsWithChangeInFlightQuery(db: Database, subject: DecisionSubject, sentSince: Date) {
+  return db
     .selectDistinct({ recordId: decision.recordId })
     .from(decision)
     .where(and(eq(decision.subject, subject), inArray(decision.state, UNSETTLED), gte(decision.sentAt, sentSince)));
-  return rows.map((row) => row.recordId);
 }
 
 /**

@@ -6,7 +6,7 @@ import { checkDecidable, decideResourceRequest, type ResourceDecision } from './
 import { APPROVE_ACTION, CLOSE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
 import { approveDefaults, approveForm, approveHints, approveValues, approvalFromForm } from './approve-form.js';
-import { getResourceRequest, listIdentityQuotas } from '../../db/queries/resource-requests.js';
+import { listIdentityQuotas, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { listAllocationSources } from '../../db/queries/allocation-sources.js';
 import { prepareApproval, type ApprovalInput } from './prepare-approval.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
@@ -46,12 +46,15 @@ const denyValues = z.object({
   reason: z.string({ error: 'a denial needs a reason; the user is e-mailed it' }).trim().min(1, 'a denial needs a reason; the user is e-mailed it').max(1024, 'the reason is longer than Atmosphere keeps (1024 characters)'),
 });
 
-/** Refuses early, and brings a stale message up to date when the request was already decided. */
-async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Promise<void> {
+/**
+ * Refuses early, and brings a stale message up to date when the request was already decided. Returns
+ * the request it read, for the form's defaults.
+ */
+async function precheck(ctx: ActingContext<ActionEvent>, value: ButtonValue): Promise<ResourceRequestView> {
   // Tagged before any refusal, so `/atmo audit request <id>` finds refusals too.
   ctx.audit({ requestId: value.id });
   try {
-    await checkDecidable(depsOf(ctx), whoOf(ctx), value.id);
+    return await checkDecidable(depsOf(ctx), whoOf(ctx), value.id);
   } catch (error) {
     if (error instanceof UserError && error.code === 'already_decided') {
       await refreshRequestMessage(ctx, value.id, value.view).catch((e: unknown) => ctx.log.warn({ err: e }, 'could not refresh the stale message'));
@@ -109,10 +112,8 @@ export const approveRequestAction = defineFormAction({
     await prepareApproval(ctx.deps, request, approvalFromForm(form));
   },
   // What the request asks for ("Allocation: 1000 AU", "cpu: 48, memory: 192 GB") is the default,
-  // and what the user has now is shown with it.
-  async prefill(ctx, value) {
-    const request = await getResourceRequest(ctx.deps.db, value.id);
-    if (!request) return {};
+  // and what the user has now is shown with it. The request is the one the precheck just read.
+  async prefill(ctx, _value, request) {
     const userId = request.requester.id;
     const [quotas, sources] = await Promise.all([listIdentityQuotas(ctx.deps.db, [userId]), listAllocationSources(ctx.deps.db, [userId])]);
     return { initial: approveDefaults(request.request), hints: approveHints(quotas.get(userId) ?? [], sources.get(userId) ?? []) };

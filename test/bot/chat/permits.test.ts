@@ -68,4 +68,21 @@ describe('definition types', () => {
     });
     expect([withForm.name, plain.name]).toEqual(['x:deny', 'x:ok']);
   });
+
+  it('give a form prefill what its precheck read, and nothing a precheck does not give', () => {
+    const form = { title: 'Approve', submitLabel: 'Approve', fields: [{ name: 'quota', label: 'Quota', kind: 'text' as const }] };
+    const checked = defineFormAction({
+      name: 'x:approve', value: z.string(), permission: 'staff', form, formValues: z.object({ quota: z.string() }),
+      precheck: async (_ctx, value) => ({ asks: `cpu: ${value}` }),
+      prefill: async (_ctx, _value, request) => ({ initial: { quota: request.asks } }),
+      run: async () => undefined,
+    });
+    const unchecked = defineFormAction({
+      name: 'x:other', value: z.string(), permission: 'staff', form, formValues: z.object({ quota: z.string() }),
+      // @ts-expect-error without a precheck there is no record to prefill from
+      prefill: async (_ctx, _value, request: { asks: string }) => ({ initial: { quota: request.asks } }),
+      run: async () => undefined,
+    });
+    expect([checked.name, unchecked.name]).toEqual(['x:approve', 'x:other']);
+  });
 });

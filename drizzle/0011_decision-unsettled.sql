@@ -1,0 +1,1 @@
+CREATE INDEX "decision_unsettled_idx" ON "atmobot"."decision" USING btree ("id") WHERE "state" in ('in_progress', 'held');

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql, type SQLWrapper } from 'drizzle-orm';
+import { migrateBotSchema } from '../../../src/db/migrate.js';
+import {
+  listRecordsWithChangeInFlight,
+  listUnsettledDecisions,
+  recordsWithChangeInFlightQuery,
+  unsettledDecisionsQuery,
+} from '../../../src/db/queries/decisions.js';
+import { rowsOf } from '../../../src/db/rows-of.js';
+import { createTestDatabase, dbKinds, TEST_NOW, type TestDatabase } from '../../support/databases.js';
+
+const MINUTE = 60_000;
+const DONE = 20_000;
+
+describe.each(dbKinds())('reading the unsettled decisions of a long journal on %s', (kind) => {
+  let database: TestDatabase;
+  const db = () => database.atmosphere.db;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    await migrateBotSchema(database.atmosphere);
+    // Years of decisions carried out, then the handful still open, as a cloud's journal looks.
+    await db().execute(sql`
+      insert into atmobot.decision (subject, record_id, action, state, decided_by, platform, chat_user_id, decided_at, completed_at, sent_at)
+      select case when n % 2 = 0 then 'resource_request' else 'machine_request' end, n, 'approve', 'done', 'kpatel', 'slack', 'U1',
+             ${TEST_NOW.toISOString()}::timestamptz - n * interval '1 minute', ${TEST_NOW.toISOString()}::timestamptz, ${TEST_NOW.toISOString()}::timestamptz - n * interval '1 minute'
+      from generate_series(1, ${DONE}) as n`);
+    const open = (recordId: number, subject: string, state: string, sentMinutesAgo: number | null) => sql`
+      insert into atmobot.decision (subject, record_id, action, state, decided_by, platform, chat_user_id, decided_at, sent_at)
+      values (${subject}, ${recordId}, 'approve', ${state}, 'kpatel', 'slack', 'U1', ${TEST_NOW.toISOString()}::timestamptz,
+              ${sentMinutesAgo === null ? null : new Date(TEST_NOW.getTime() - sentMinutesAgo * MINUTE).toISOString()}::timestamptz)`;
+    await db().execute(open(DONE + 1, 'resource_request', 'in_progress', 1));
+    await db().execute(open(DONE + 2, 'resource_request', 'held', 20));
+    await db().execute(open(DONE + 3, 'machine_request', 'held', 1));
+    await db().execute(open(DONE + 4, 'resource_request', 'in_progress', null));
+    await db().execute(sql`analyze atmobot.decision`);
+  }, 180_000);
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  async function planOf(query: SQLWrapper): Promise<string> {
+    return rowsOf(await db().execute(sql`explain ${query}`))
+      .map((row) => Object.values(row as Record<string, unknown>)[0])
+      .join('\n');
+  }
+
+  it('lists the reconciler its open claims, oldest first, from the partial index', async () => {
+    expect((await listUnsettledDecisions(db())).map((row) => [row.recordId, row.state])).toEqual([
+      [DONE + 1, 'in_progress'],
+      [DONE + 2, 'held'],
+      [DONE + 3, 'held'],
+      [DONE + 4, 'in_progress'],
+    ]);
+    const plan = await planOf(unsettledDecisionsQuery(db(), 100));
+    expect(plan).toContain('decision_unsettled_idx');
+    expect(plan).not.toMatch(/Seq Scan on decision/);
+  });
+
+  it('tells the alert scans which records have a change of the bot in flight, from the partial index', async () => {
+    const since = new Date(TEST_NOW.getTime() - 10 * MINUTE);
+    expect(await listRecordsWithChangeInFlight(db(), 'resource_request', since)).toEqual([DONE + 1]);
+    expect(await listRecordsWithChangeInFlight(db(), 'machine_request', since)).toEqual([DONE + 3]);
+    const plan = await planOf(recordsWithChangeInFlightQuery(db(), 'resource_request', since));
+    expect(plan).toContain('decision_unsettled_idx');
+    expect(plan).not.toMatch(/Seq Scan on decision/);
+  });
+});
