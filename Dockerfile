@@ -12,6 +12,14 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# A heap cap. Without one Node lets the heap grow towards a quarter of the host's memory before it
+# collects old garbage, so resident memory climbs with traffic (about 405 MB after 20,000 slash
+# commands on a 24 GB host, and over 1 GB in the memory benchmark) although the live heap after a full
+# collection stays under 80 MB: garbage, not a leak. With 192 MB the same 20,000 commands end near
+# 170 MB resident, answer as fast (p50/p99 to the response_url within the run-to-run noise) and cost
+# about a fifth more CPU in collections. 192 rather than 128 leaves the heap about five times the live
+# size for bursts. Under a container memory limit above about 400 MB, about half the limit also works.
+ENV NODE_OPTIONS="--max-old-space-size=192"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
