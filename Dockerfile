@@ -12,6 +12,16 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# A heap cap. Without one Node lets the heap grow towards a quarter of the host's memory before it
+# collects old garbage, so resident memory climbs with traffic (about 395 MB after 20,000 slash
+# commands on a 24 GB host, over 1 GB in the memory benchmark) although the live heap stays near 40 MB
+# (heap snapshots after 2,000 and 10,000 commands hold the same objects): garbage, not a leak. With
+# 192 MB the same 20,000 commands end near 165 MB resident; the trade, medians of three runs each way:
+# about a fifth more CPU in collections (45.5 s against 38.4 s), the time to answer p50 42 ms against
+# 37 ms and p99 134 ms against 136 ms. 192 rather than 128 leaves the heap some five times the live
+# size for bursts (a list is one page however many requests are pending). Under a container memory
+# limit above about 400 MB, about half the limit works as well.
+ENV NODE_OPTIONS="--max-old-space-size=192"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { asc } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { statusType } from '../atmosphere-schema.js';
@@ -35,6 +36,13 @@ interface Loaded {
 /** One cache per database handle, so tests on many databases never see each other's ids. */
 const cache = new WeakMap<Database, Promise<Loaded>>();
 
+/**
+ * The read runs in this scope, created outside any event, so it is no event's own database wait. Run
+ * as the first asker's wait, the shared promise would settle only once that event had its work slot
+ * back, while the others awaiting it hold theirs: with every slot so held, nothing moves again.
+ */
+const shared = new AsyncResource('atmobot.status-catalog');
+
 async function load(db: Database): Promise<Loaded> {
   const rows = await db.select({ id: statusType.id, name: statusType.name }).from(statusType).orderBy(asc(statusType.id));
   const byName = new Map<string, number[]>();
@@ -64,7 +72,7 @@ export async function statusCatalog(db: Database, expect: readonly string[] = []
     if (age < STATUS_CATALOG_TTL_MS && !(missing && age >= STATUS_MISS_RELOAD_MS)) return catalogOf(loaded);
     pending = undefined;
   }
-  pending = load(db);
+  pending = shared.runInAsyncScope(() => load(db));
   cache.set(db, pending);
   // A failed read must not stay cached: the next call tries again.
   pending.catch(() => cache.delete(db));
