@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
  * (type 5), then edits `@original` with fixed content through the interaction's webhook
  * (PATCH /webhooks/{application}/{token}/messages/@original,
  * https://discord.com/developers/docs/interactions/receiving-and-responding). It imports nothing but
- * Node, so its memory is the floor for a Node service answering Discord.
+ * Node, so its memory is the floor for a Node service answering Discord. With
+ * BARE_DISCORD_LIBRARY=discord.js it makes the edit through discord.js's REST client instead, as the
+ * bot does: the like-for-like anchor, as the Slack benchmarks' bare app is a Bolt app.
  *
  * Forked by a benchmark (IPC): `bare-discord-main.ts <apiUrl> <publicKeyHex>`, reports `{ url }`.
  * Started as a service (no IPC): DISCORD_API_URL, DISCORD_PUBLIC_KEY, PORT and HOST from the
@@ -46,9 +48,20 @@ async function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return Buffer.concat(chunks);
 }
 
-function startServer(apiUrl: string, publicKeyHex: string) {
+type EditOriginal = (applicationId: string, token: string) => Promise<void>;
+
+/** The same PATCH through discord.js's REST client (its queue, rate-limit handling and undici). */
+async function libraryEdit(apiUrl: string): Promise<EditOriginal> {
+  const { REST, Routes } = await import('discord.js');
+  const rest = new REST({ api: apiUrl, version: '10' });
+  return async (applicationId, token) => {
+    await rest.patch(Routes.webhookMessage(applicationId, token, '@original'), { body: { content: 'Done.' }, auth: false });
+  };
+}
+
+function startServer(apiUrl: string, publicKeyHex: string, edit?: EditOriginal) {
   const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_HEADER, Buffer.from(publicKeyHex, 'hex')]), format: 'der', type: 'spki' });
-  const editOriginal = async (applicationId: string, token: string) => {
+  const editOriginal: EditOriginal = edit ?? (async (applicationId: string, token: string) => {
     const response = await fetch(`${apiUrl}/v10/webhooks/${applicationId}/${encodeURIComponent(token)}/messages/%40original`, {
       method: 'PATCH',
       headers: JSON_HEADERS,
@@ -56,7 +69,7 @@ function startServer(apiUrl: string, publicKeyHex: string) {
     });
     await response.arrayBuffer();
     if (!response.ok) process.stderr.write(`bare Discord app: the edit of @original was answered ${response.status}\n`);
-  };
+  });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (req.method !== 'POST' || req.url !== '/discord/interactions') return void res.writeHead(404).end();
@@ -99,7 +112,9 @@ if (process.send) {
 } else {
   const { DISCORD_API_URL: apiUrl, DISCORD_PUBLIC_KEY: publicKeyHex, PORT: port = '3000', HOST: host = '0.0.0.0' } = process.env;
   if (!apiUrl || !publicKeyHex) throw new Error('bare-discord-main.ts needs DISCORD_API_URL and DISCORD_PUBLIC_KEY');
-  const server = startServer(apiUrl, publicKeyHex);
+  const library = process.env.BARE_DISCORD_LIBRARY || undefined;
+  if (library !== undefined && library !== 'discord.js') throw new Error('BARE_DISCORD_LIBRARY may only be discord.js');
+  const server = startServer(apiUrl, publicKeyHex, library ? await libraryEdit(apiUrl) : undefined);
   await server.listen(Number(port), host);
   process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
 }

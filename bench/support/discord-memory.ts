@@ -48,6 +48,10 @@ export const IDLE_SETTLE_MS = 3_000;
 export const AFTER_SETTLE_MS = 2_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The anchors: a server that imports nothing but Node, and the same server making its calls with discord.js as the bot does. */
+export const FLOOR = 'bare Node';
+export const LIBRARY = 'bare discord.js';
+
 /**
  * One pair, as production would run it: the compiled bot (`node dist/main.js`, with the NODE_OPTIONS
  * the Dockerfile sets) beside the bare server transpiled to JavaScript when `compiled`, else both
@@ -58,7 +62,8 @@ export async function discordMemorySubjects(compiled: boolean, preload: string):
     const tsx = ['--import', preload, '--import', 'tsx'];
     return {
       subjects: [
-        { name: 'bare Node (tsx)', kind: 'bare', pair: 'tsx', args: [...tsx, BARE_DISCORD_MAIN] },
+        { name: 'bare Node (tsx)', kind: 'bare', anchor: FLOOR, pair: 'tsx', args: [...tsx, BARE_DISCORD_MAIN] },
+        { name: 'bare discord.js (tsx)', kind: 'bare', anchor: LIBRARY, pair: 'tsx', args: [...tsx, BARE_DISCORD_MAIN], env: { BARE_DISCORD_LIBRARY: 'discord.js' } },
         { name: 'atmo-bot (tsx src/main.ts)', kind: 'bot', pair: 'tsx', args: [...tsx, path('src/main.ts')] },
       ],
       cleanup: async () => {},
@@ -68,7 +73,8 @@ export async function discordMemorySubjects(compiled: boolean, preload: string):
   const nodeOptions = await imageNodeOptions();
   return {
     subjects: [
-      { name: 'bare Node (node, transpiled)', kind: 'bare', pair: 'compiled', args: ['--import', preload, bare.file] },
+      { name: 'bare Node (node, transpiled)', kind: 'bare', anchor: FLOOR, pair: 'compiled', args: ['--import', preload, bare.file] },
+      { name: 'bare discord.js (node, transpiled)', kind: 'bare', anchor: LIBRARY, pair: 'compiled', args: ['--import', preload, bare.file], env: { BARE_DISCORD_LIBRARY: 'discord.js' } },
       { name: 'atmo-bot (node dist/main.js)', kind: 'bot', pair: 'compiled', args: ['--import', preload, path('dist/main.js')], ...(nodeOptions ? { env: { NODE_OPTIONS: nodeOptions } } : {}) },
     ],
     cleanup: () => rm(bare.dir, { recursive: true, force: true }),

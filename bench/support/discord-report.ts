@@ -77,12 +77,14 @@ export function workLine(command: string, concurrency: number, bot: BatchFigures
   return `- ${command}, ${concurrency} in flight: ${share(sum(bot, (b) => b.expected), total)} answers showed what the command shows; ${share(sum(bot, (b) => b.deferred), total)} first responses were deferrals (type 5, the reply then edited into \`@original\`); ${share(sum(bot, (b) => b.byRest), total)} were sent by REST with files (the callback route, then 202 to Discord's POST); ${sum(bot, (b) => b.unanswered)} without an answer.`;
 }
 
-/** Memory and start-up rows, runs paired in order (run r of the bot against run r of the bare server). */
+/**
+ * Memory and start-up rows against each anchor, runs paired in order (run r of the bot against run r
+ * of that anchor).
+ */
 export function memoryRows(results: readonly DiscordMemoryRun[], ratio: number): string[] {
-  const of = (kind: 'bare' | 'bot') => results.filter((r) => r.subject.kind === kind).sort((a, b) => a.run - b.run);
-  const bare = of('bare');
-  const bot = of('bot');
-  if (bare.length === 0 || bot.length === 0) return [];
+  const bot = results.filter((r) => r.subject.kind === 'bot').sort((a, b) => a.run - b.run);
+  const anchors = [...new Set(results.filter((r) => r.subject.kind === 'bare').map((r) => r.subject.anchor ?? 'bare'))];
+  if (bot.length === 0) return [];
   const mib = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(0));
   const whole = (value: number) => value.toFixed(0);
   const metrics: { label: string; pick(r: DiscordMemoryRun): number; format(n: number): string; target: boolean }[] = [
@@ -91,12 +93,15 @@ export function memoryRows(results: readonly DiscordMemoryRun[], ratio: number):
     { label: 'RSS after the interactions (MiB)', pick: (r) => r.afterMiB, format: mib, target: true },
     { label: 'peak RSS, VmHWM (MiB)', pick: (r) => r.peakMiB, format: mib, target: false },
   ];
-  return metrics.map((metric) => {
-    const bareValues = bare.map(metric.pick);
-    const botValues = bot.map(metric.pick);
-    const onMedian = median(botValues) / median(bareValues);
-    const missed = botValues.filter((value, i) => value / bareValues[i]! > ratio).length;
-    const verdict = metric.target ? `≤ ${ratio}x: ${onMedian <= ratio ? 'met' : '**missed**'} on the median; ${missed} of ${botValues.length} runs missed` : 'reported';
-    return `| ${bot[0]!.subject.pair} | ${metric.label} | ${metric.format(median(bareValues))} (${spread(bareValues, metric.format)}) | ${metric.format(median(botValues))} (${spread(botValues, metric.format)}) | ${onMedian.toFixed(2)} | ${verdict} |`;
-  });
+  return metrics.flatMap((metric) =>
+    anchors.map((anchor) => {
+      const bare = results.filter((r) => r.subject.kind === 'bare' && (r.subject.anchor ?? 'bare') === anchor).sort((a, b) => a.run - b.run);
+      const bareValues = bare.map(metric.pick);
+      const botValues = bot.map(metric.pick);
+      const onMedian = median(botValues) / median(bareValues);
+      const missed = botValues.filter((value, i) => value / bareValues[i]! > ratio).length;
+      const verdict = metric.target ? `≤ ${ratio}x: ${onMedian <= ratio ? 'met' : '**missed**'} on the median; ${missed} of ${botValues.length} runs missed` : 'reported';
+      return `| ${bot[0]!.subject.pair} | ${metric.label} | ${anchor} | ${metric.format(median(bareValues))} (${spread(bareValues, metric.format)}) | ${metric.format(median(botValues))} (${spread(botValues, metric.format)}) | ${onMedian.toFixed(2)} | ${verdict} |`;
+    }),
+  );
 }

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 export interface MemorySubject {
   name: string;
   kind: 'bare' | 'bot';
+  /** For a bare subject when a benchmark has more than one: what it stands for, shown in its rows. */
+  anchor?: string;
   /** Which pair it belongs to: the tsx pair or the compiled pair. */
   pair: 'tsx' | 'compiled';
   /** Node's arguments: flags and the entry point. */

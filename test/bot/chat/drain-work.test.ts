@@ -8,11 +8,12 @@ describe('drainWork', () => {
     const queue = createWorkQueue(1);
     const { log } = createMemoryLogger('info');
     const done: string[] = [];
-    let release!: () => void;
+    let release: (() => void) | undefined;
     const first = queue.run({ eventId: 'a', run: () => new Promise<void>((resolve) => (release = resolve)).then(() => void done.push('a')) });
     const draining = drainWork(queue, { waitMs: 60_000, noticeMs: 1_000, log });
     const late = queue.run({ eventId: 'b', run: async () => void done.push('b') });
-    await new Promise((resolve) => setImmediate(resolve));
+    // `a` starts on a later turn of the event loop than the one that admitted it.
+    while (!release) await new Promise((resolve) => setImmediate(resolve));
     release();
     await Promise.all([first, late]);
     expect(await draining).toEqual({ finished: true, notStarted: [], interrupted: [] });

@@ -9,7 +9,11 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
-const tick = () => new Promise((r) => setImmediate(r));
+/**
+ * Two turns of the event loop: an event's first slot is taken up on the turn after it was admitted
+ * (work-queue.ts), so what it starts is seen after one more.
+ */
+const tick = () => new Promise((r) => setImmediate(() => setImmediate(r)));
 const item = (eventId: string, run: () => Promise<void>, priority?: WorkItem['priority']): WorkItem => ({ eventId, run, ...(priority ? { priority } : {}) });
 
 describe('createWorkQueue', () => {
@@ -93,6 +97,22 @@ describe('createWorkQueue', () => {
     gate.resolve();
     await Promise.all([first, second]);
     expect(order).toEqual(['first done', 'request read', 'second started']);
+  });
+
+  it('takes up even a free slot on the next turn of the event loop, so callbacks already due (requests to acknowledge) run first', async () => {
+    const queue = createWorkQueue(1);
+    const order: string[] = [];
+    // As an incoming request read in the same turn would be: due before the new event's work starts.
+    setImmediate(() => order.push('request read'));
+    await queue.run(item('new', async () => {
+      order.push('work started');
+      await queue.waitOnDatabase(async () => {
+        // Due while the statement's rows come back: read before the event resumes.
+        setImmediate(() => order.push('second request read'));
+      });
+      order.push('work resumed');
+    }));
+    expect(order).toEqual(['request read', 'work started', 'second request read', 'work resumed']);
   });
 
   it('keeps no slot for an event that ended while one of its parallel calls was still out', async () => {
