@@ -1,3 +1,4 @@
+import { sql, type Column, type SQL } from 'drizzle-orm';
 import type { Database } from './client.js';
 
 /**
@@ -23,4 +24,13 @@ export function preparedPerDatabase<T>(build: (db: Database) => T): (db: Databas
     }
     return statement;
   };
+}
+
+/**
+ * `column = any($name)`: a prepared statement's filter on a list of values. drizzle's `inArray` needs
+ * the values at build time (one parameter each), so a list given at each execution is passed as one
+ * array parameter instead.
+ */
+export function anyOfPlaceholder(column: Column, name: string): SQL {
+  return sql`${column} = any(${sql.placeholder(name)})`;
 }

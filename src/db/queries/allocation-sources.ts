@@ -1,6 +1,6 @@
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { asc, count, eq } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { preparedPerDatabase } from '../prepared.js';
+import { anyOfPlaceholder, preparedPerDatabase } from '../prepared.js';
 import { allocationSource, userAllocationSource } from '../atmosphere-schema.js';
 
 /** An allocation source a user draws on (`allocation_source` through `user_allocation_source`). */
@@ -35,7 +35,7 @@ const sourcesOfUsers = preparedPerDatabase((db) => {
     .from(userAllocationSource)
     .innerJoin(allocationSource, eq(allocationSource.id, userAllocationSource.allocationSourceId))
     .innerJoin(members, eq(members.sourceId, allocationSource.id))
-    .where(sql`${userAllocationSource.userId} = any(${sql.placeholder('userIds')})`)
+    .where(anyOfPlaceholder(userAllocationSource.userId, 'userIds'))
     .orderBy(asc(allocationSource.name))
     .prepare('atmobot_allocation_sources_of_users');
 });

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
-import { preparedPerDatabase } from '../prepared.js';
+import { anyOfPlaceholder, preparedPerDatabase } from '../prepared.js';
 import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
 import type { QuotaValues } from '../../model/quota-values.js';
 import { pickQuotaValues, quotaValueColumns } from './quota-columns.js';
@@ -102,8 +102,10 @@ const pageColumns = {
  * from walking the primary key instead: it assumes pending rows spread evenly, and where they sit at
  * the newest end, as on a cloud whose staff decide promptly, that walk reads the whole table).
  */
+/** The filter of the pending list and its count: the status ids are given at each execution. */
+const pending = anyOfPlaceholder(resourceRequest.statusId, 'statusIds');
+
 function pendingPage(db: Database, how: 'walk' | 'status index') {
-  const pending = sql`${resourceRequest.statusId} = any(${sql.placeholder('statusIds')})`;
   const page = db
     .select(pageColumns)
     .from(resourceRequest)
@@ -141,7 +143,7 @@ const countByStatus = preparedPerDatabase((db) =>
   db
     .select({ total: count() })
     .from(resourceRequest)
-    .where(sql`${resourceRequest.statusId} = any(${sql.placeholder('statusIds')})`)
+    .where(pending)
     .prepare('atmobot_count_requests_by_status'),
 );
 
@@ -186,11 +188,11 @@ export async function listPendingResourceRequests(
   return { rows: rows.map((row) => toView({ ...row, status: 'pending' })), total };
 }
 
-/** One resource request with its status name and requester, or null. */
 const requestById = preparedPerDatabase((db) =>
   requestViews(db).where(eq(resourceRequest.id, sql.placeholder('id'))).limit(1).prepare('atmobot_resource_request_by_id'),
 );
 
+/** One resource request with its status name and requester, or null. */
 export async function getResourceRequest(db: Database, id: number): Promise<ResourceRequestView | null> {
   const rows = await requestById(db).execute({ id });
   return rows[0] ? toView(rows[0]) : null;
@@ -210,7 +212,7 @@ const quotasOfUsers = preparedPerDatabase((db) =>
     .from(identity)
     .innerJoin(provider, eq(provider.id, identity.providerId))
     .innerJoin(quota, eq(quota.id, identity.quotaId))
-    .where(sql`${identity.createdById} = any(${sql.placeholder('userIds')})`)
+    .where(anyOfPlaceholder(identity.createdById, 'userIds'))
     .orderBy(asc(provider.location), asc(identity.id))
     .prepare('atmobot_identity_quotas_of_users'),
 );
