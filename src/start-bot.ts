@@ -13,7 +13,7 @@ import { commandDefinitions, actionDefinitions } from './handlers/index.js';
 import { FORM_STATE_TTL_MS, keys } from './integrations/kv/keys.js';
 import { createFormStateStore } from './bot/chat/form-state-store.js';
 import { randomBytes } from 'node:crypto';
-import { withMaintenanceGuard } from './integrations/atmosphere/maintenance-guard.js';
+import { withMaintenanceGuard, MAINTENANCE_RECHECK_MS } from './integrations/atmosphere/maintenance-guard.js';
 import { buildEvidenceSources } from './build-evidence-sources.js';
 import { hostname } from 'node:os';
 import { buildJobs } from './jobs/index.js';
@@ -107,6 +107,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     // say so before trying, unless the operator says the bot's API user is exempt.
     gateway: withMaintenanceGuard(gateway.kind === 'rest' ? callsOutsideSlot(gateway, queue, 'atmosphere', { local: ['checkWritable'] }) : gateway, databases.atmosphere.db, now, {
       exempt: config.ATMOSPHERE_API_MAINTENANCE_EXEMPT,
+      recheckAfterMs: MAINTENANCE_RECHECK_MS,
     }),
     kv,
     chat,

@@ -1,10 +1,12 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
 import { anyOfPlaceholder, preparedPerDatabase } from '../prepared.js';
 import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
 import type { QuotaValues } from '../../model/quota-values.js';
 import { pickQuotaValues, quotaValueColumns } from './quota-columns.js';
+import { decision } from '../bot-schema/index.js';
+import type { DecisionRow } from './decisions.js';
 
 export interface ResourceRequestView {
   id: number;
@@ -129,6 +131,9 @@ function pendingPage(db: Database, how: 'walk' | 'status index') {
       requesterId: atmosphereUser.id,
       requesterUsername: atmosphereUser.username,
       requesterEmail: atmosphereUser.email,
+      // Every pending request, counted in the same statement (an uncorrelated subquery: Postgres runs
+      // it once, an index-only scan of the status index), so a list is one round trip, not two.
+      total: sql<number>`(select count(*) from ${resourceRequest} where ${pending})`.mapWith(Number),
     })
     .from(page)
     .innerJoin(atmosphereUser, eq(atmosphereUser.id, page.createdById))
@@ -139,13 +144,6 @@ function pendingPage(db: Database, how: 'walk' | 'status index') {
 const pendingByWalk = preparedPerDatabase((db) => pendingPage(db, 'walk'));
 const pendingByStatus = preparedPerDatabase((db) => pendingPage(db, 'status index'));
 const pendingWay = { walk: pendingByWalk, 'status index': pendingByStatus } as const;
-const countByStatus = preparedPerDatabase((db) =>
-  db
-    .select({ total: count() })
-    .from(resourceRequest)
-    .where(pending)
-    .prepare('atmobot_count_requests_by_status'),
-);
 
 /**
  * Which way found a full page last time, per database handle. Both ways give the same rows; the
@@ -164,8 +162,9 @@ export const PENDING_WAY_TTL_MS = 10 * 60_000;
  * (`resource_request_status_id_…`, on the cached status ids, see statuses.ts) gives every pending row
  * and the oldest are sorted out of them, which is cheap exactly when the first way was not (pending
  * rows gathered among the newest); the next lists go that way directly for a while. Only the page's
- * rows are joined to their requester; the count is an index-only scan of the status index and runs
- * beside the page on the pool.
+ * rows are joined to their requester; the count, an index-only scan of the status index, comes in
+ * the same statement on every row of the page. An empty walk says nothing of the count, so it always
+ * goes on to the status index, whose empty page means none is pending.
  */
 export async function listPendingResourceRequests(
   db: Database,
@@ -176,16 +175,14 @@ export async function listPendingResourceRequests(
   const params = { statusIds: pendingIds, limit: options.limit };
   const remembered = lastWay.get(db);
   const first = remembered && Date.now() - remembered.at < PENDING_WAY_TTL_MS ? 'status index' : 'walk';
-  const [page, totals] = await Promise.all([pendingWay[first](db).execute(params), countByStatus(db).execute(params)]);
-  const total = totals[0]?.total ?? 0;
-  let rows = page;
+  let rows = await pendingWay[first](db).execute(params);
   // The walk saw every pending row among its ids; fewer than a page and fewer than all means the
   // rest lie beyond it.
-  if (first === 'walk' && page.length < options.limit && page.length < total) {
+  if (first === 'walk' && rows.length < options.limit && (rows.length === 0 || rows.length < rows[0]!.total)) {
     rows = await pendingByStatus(db).execute(params);
     lastWay.set(db, { way: 'status index', at: Date.now() });
   }
-  return { rows: rows.map((row) => toView({ ...row, status: 'pending' })), total };
+  return { rows: rows.map(({ total: _total, ...row }) => toView({ ...row, status: 'pending' })), total: rows[0]?.total ?? 0 };
 }
 
 const requestById = preparedPerDatabase((db) =>
@@ -196,6 +193,28 @@ const requestById = preparedPerDatabase((db) =>
 export async function getResourceRequest(db: Database, id: number): Promise<ResourceRequestView | null> {
   const rows = await requestById(db).execute({ id });
   return rows[0] ? toView(rows[0]) : null;
+}
+
+const requestAndDecisionById = preparedPerDatabase((db) =>
+  db
+    .select({ ...viewColumns, decision })
+    .from(resourceRequest)
+    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
+    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+    // A resource request is decided in one round (round 0); the unique key makes this at most one row.
+    .leftJoin(decision, and(eq(decision.subject, 'resource_request'), eq(decision.recordId, resourceRequest.id), eq(decision.round, 0)))
+    .where(eq(resourceRequest.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('atmobot_resource_request_and_decision_by_id'),
+);
+
+/**
+ * One resource request and the bot's decision journal row on it, if any, in one round trip: what a
+ * click or a submission checks first (is it still pending, is anyone deciding it already).
+ */
+export async function getResourceRequestAndDecision(db: Database, id: number): Promise<{ request: ResourceRequestView; decision: DecisionRow | null } | null> {
+  const row = (await requestAndDecisionById(db).execute({ id }))[0];
+  return row ? { request: toView(row), decision: row.decision } : null;
 }
 
 const quotasOfUsers = preparedPerDatabase((db) =>

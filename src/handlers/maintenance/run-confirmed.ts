@@ -32,6 +32,8 @@ export async function runConfirmedStart(ctx: Ctx, request: MaintenanceConfirmati
     { atmosphere: deps.db, troposphere: deps.troposphereDb },
     { title: request.title, message: request.message, until: request.until, now },
   );
+  // Whatever happened, the next write's maintenance check reads the records afresh.
+  deps.gateway.maintenanceChanged?.();
   const who = ctx.actor.username;
   const lines = [
     outcome.ok ? `Maintenance "${request.title}" started by ${who}.` : `Maintenance "${request.title}" did NOT start as asked (confirmed by ${who}):`,
@@ -84,6 +86,7 @@ export async function runConfirmedStop(ctx: Ctx, request: MaintenanceConfirmatio
   const { deps } = ctx;
   const now = deps.now();
   const outcome = await stopMaintenanceOnBothSides({ atmosphere: deps.db, troposphere: deps.troposphereDb }, { now });
+  deps.gateway.maintenanceChanged?.();
   const who = ctx.actor.username;
   const lines = [outcome.ok ? `Maintenance ended by ${who}.` : `Maintenance did NOT end as asked (confirmed by ${who}):`, ...describeOutcome(outcome)];
   let buttons: Reply['buttons'];

@@ -1,13 +1,13 @@
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
-import { findDecision, releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
+import { releaseDecision, type DecisionRow } from '../../db/queries/decisions.js';
 import { alreadyDecided, claimForDecision } from '../decisions/claim-for-decision.js';
 import type { AuditDetail, Progress, Who } from '../decisions/who.js';
 import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
 import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
 import { settleClaim } from '../decisions/settle-claim.js';
-import { getResourceRequest, type ResourceRequestView } from '../../db/queries/resource-requests.js';
+import { getResourceRequest, getResourceRequestAndDecision, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { formatQuota } from './parse-quota-spec.js';
 import { prepareApproval, type ApprovalInput, type ApprovalPlan } from './prepare-approval.js';
 import type { FirstApprovalRow } from '../../db/queries/first-approvals.js';
@@ -57,9 +57,10 @@ export interface AwaitingSecondReview {
  * (`requestId`), so `/atmo audit request <id>` finds refusals too.
  */
 export async function checkDecidable(deps: Deps, who: Who, id: number): Promise<ResourceRequestView> {
-  const request = await getResourceRequest(deps.db, id);
-  if (!request) throw new UserError('not_found', `There is no resource request #${id}. /atmo requests lists the pending ones.`);
-  const existing = await findDecision(deps.db, 'resource_request', id);
+  // The request and any journal row on it come in one statement.
+  const found = await getResourceRequestAndDecision(deps.db, id);
+  if (!found) throw new UserError('not_found', `There is no resource request #${id}. /atmo requests lists the pending ones.`);
+  const { request, decision: existing } = found;
   if (existing) {
     const settled = await settleClaim(deps, existing);
     if (settled.kind !== 'released') throw alreadyDecided(deps, `Request #${id}`, settled);

@@ -30,6 +30,11 @@ export interface AtmosphereGateway {
    */
   checkWritable(): Promise<void>;
   /**
+   * The bot itself has just started or ended a maintenance: forget any remembered answer of whether
+   * Atmosphere is in maintenance (withMaintenanceGuard), so the next check reads it afresh.
+   */
+  maintenanceChanged?(): void;
+  /**
    * Finds the quota row with exactly these values or creates one; quota rows are never edited. Every
    * column is a number: the API's serializer refuses `null` and values below 1.
    */

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withMaintenanceGuard } from '../../../src/integrations/atmosphere/maintenance-guard.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAINTENANCE_RECHECK_MS, withMaintenanceGuard } from '../../../src/integrations/atmosphere/maintenance-guard.js';
+import { countingDatabase } from '../../support/counting-database.js';
 import { insertAtmosphereMaintenance } from '../../../src/db/queries/maintenance.js';
 import { listPendingResourceRequests } from '../../../src/db/queries/resource-requests.js';
 import { maintenanceRecord } from '../../../src/db/atmosphere-schema.js';
@@ -9,7 +10,7 @@ import { listImagingQueue } from '../../../src/db/queries/imaging-queue.js';
 import { advanceQueueIfWaiting } from '../../../src/handlers/imaging/advance-queue-if-waiting.js';
 import { freeImagingSlot, requestId, statusOf } from '../imaging/imaging-support.js';
 import { dbKinds, TEST_NOW } from '../../support/databases.js';
-import { staff } from './maintenance-harness.js';
+import { otherStaff, staff } from './maintenance-harness.js';
 import { isNull } from 'drizzle-orm';
 
 describe.each(dbKinds())('withMaintenanceGuard on %s', (kind) => {
@@ -104,5 +105,64 @@ describe.each(dbKinds())('approvals, the imaging queue and the Approve buttons a
     const queued = await listImagingQueue(t.deps.db);
     expect((await send(commandEvent(`imaging approve ${genomics}`, staff))).replies[0]!.text).toContain('ATMOSPHERE_API_URL');
     expect(await listImagingQueue(t.deps.db)).toEqual(queued);
+  });
+});
+
+describe.each(dbKinds())('the maintenance check remembered for a moment, on %s', (kind) => {
+  let t: TestContext;
+  let embedded: TestContext['deps']['gateway'];
+  let clock: number;
+  let counting: ReturnType<typeof countingDatabase>;
+  const maintenanceReads = () => counting.statements.filter((statement) => statement.includes('from "maintenance_record"')).length;
+  const START = 'maintenance start --title "v37-0 deployment" --message "Down until 4pm MST" --until +4h';
+
+  beforeAll(async () => {
+    t = await createTestContext(kind);
+    embedded = t.deps.gateway;
+  });
+  afterAll(() => t.database.drop());
+  beforeEach(async () => {
+    await t.deps.db.delete(maintenanceRecord);
+    clock = 0;
+    counting = countingDatabase(t.deps.db);
+    t.deps.gateway = withMaintenanceGuard(embedded, counting.db, t.deps.now, { recheckAfterMs: MAINTENANCE_RECHECK_MS, clock: () => clock });
+  });
+
+  it('reads the records once for the checks of one moment and again once that answer is older than the interval', async () => {
+    await t.deps.gateway.checkWritable();
+    clock += MAINTENANCE_RECHECK_MS / 2;
+    await t.deps.gateway.checkWritable();
+    expect(maintenanceReads()).toBe(1);
+
+    // A window that begins inside the interval is not seen by the guard until the interval is over
+    // (Atmosphere's own 503 refuses a write meanwhile); then it is.
+    await insertAtmosphereMaintenance(t.deps.db, { title: 'v37-0 deployment', message: 'Down until 4pm MST', start: TEST_NOW, end: null });
+    await expect(t.deps.gateway.checkWritable()).resolves.toBeUndefined();
+    clock += MAINTENANCE_RECHECK_MS / 2;
+    await expect(t.deps.gateway.checkWritable()).rejects.toThrow('Atmosphere is in maintenance ("v37-0 deployment": Down until 4pm MST)');
+    expect(maintenanceReads()).toBe(2);
+    // A refusal is remembered for as long.
+    await expect(t.deps.gateway.setResourceRequestStatus({ id: 1, status: 'approved', adminMessage: '' })).rejects.toThrow('Atmosphere is in maintenance');
+    expect(maintenanceReads()).toBe(2);
+  });
+
+  it('sees at once a maintenance the bot itself starts and ends, however fresh its last answer', async () => {
+    const { rows } = await listPendingResourceRequests(t.deps.db, { limit: 1 });
+    const id = rows[0]!.id;
+    await t.deps.gateway.checkWritable();
+    const asked = await dispatch(t.dispatcher, commandEvent(START, staff));
+    const started = await dispatch(t.dispatcher, actionEvent('mt:confirm-start', asked.replies[0]!.buttons![0]!.value, otherStaff));
+    expect(started.replies[0]!.text).toContain('started by mdelgado');
+    // The clock has not moved: without the bot's own change forgotten, the answer from before would pass.
+    const refused = (await dispatch(t.dispatcher, commandEvent(`approve ${id}`, otherStaff))).replies[0]!.text;
+    expect(refused).toContain('Atmosphere is in maintenance ("v37-0 deployment": Down until 4pm MST)');
+    expect((await listPendingResourceRequests(t.deps.db, { limit: 50 })).rows.map((r) => r.id)).toContain(id);
+
+    const stop = await dispatch(t.dispatcher, commandEvent('maintenance stop', staff));
+    const stopped = await dispatch(t.dispatcher, actionEvent('mt:confirm-stop', stop.replies[0]!.buttons![0]!.value, staff));
+    expect(stopped.replies[0]!.text).toContain('Maintenance ended by kpatel');
+    const approved = (await dispatch(t.dispatcher, commandEvent(`approve ${id}`, otherStaff))).replies[0]!.text;
+    expect(approved).not.toContain('maintenance');
+    expect((await listPendingResourceRequests(t.deps.db, { limit: 50 })).rows.map((r) => r.id)).not.toContain(id);
   });
 });
