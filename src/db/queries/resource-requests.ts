@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { PgSelect } from 'drizzle-orm/pg-core';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
 import { anyOfPlaceholder, preparedPerDatabase } from '../prepared.js';
@@ -57,13 +58,14 @@ interface ViewRow {
   requesterEmail: string;
 }
 
+/** Joins a select from `resource_request` to its status name and requester (whose columns it selects). */
+function withStatusAndRequester<Q extends PgSelect>(query: Q) {
+  return query.innerJoin(statusType, eq(statusType.id, resourceRequest.statusId)).innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById));
+}
+
 /** A resource request with its status name and requester; callers add the filter. */
 function requestViews(db: Database) {
-  return db
-    .select(viewColumns)
-    .from(resourceRequest)
-    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
-    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById));
+  return withStatusAndRequester(db.select(viewColumns).from(resourceRequest).$dynamic());
 }
 
 function toView(row: ViewRow): ResourceRequestView {
@@ -97,6 +99,9 @@ const pageColumns = {
   createdById: resourceRequest.createdById,
 };
 
+/** The filter of the pending list and its count: the status ids are given at each execution. */
+const pending = anyOfPlaceholder(resourceRequest.statusId, 'statusIds');
+
 /**
  * The first `limit` pending requests by id. `walk` reads the primary key from the table's lowest id
  * and stops at the first `limit` matches, but never past `PENDING_WALK_IDS` ids; otherwise the rows
@@ -104,9 +109,6 @@ const pageColumns = {
  * from walking the primary key instead: it assumes pending rows spread evenly, and where they sit at
  * the newest end, as on a cloud whose staff decide promptly, that walk reads the whole table).
  */
-/** The filter of the pending list and its count: the status ids are given at each execution. */
-const pending = anyOfPlaceholder(resourceRequest.statusId, 'statusIds');
-
 function pendingPage(db: Database, how: 'walk' | 'status index') {
   const page = db
     .select(pageColumns)
@@ -196,11 +198,7 @@ export async function getResourceRequest(db: Database, id: number): Promise<Reso
 }
 
 const requestAndDecisionById = preparedPerDatabase((db) =>
-  db
-    .select({ ...viewColumns, decision })
-    .from(resourceRequest)
-    .innerJoin(statusType, eq(statusType.id, resourceRequest.statusId))
-    .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
+  withStatusAndRequester(db.select({ ...viewColumns, decision }).from(resourceRequest).$dynamic())
     // A resource request is decided in one round (round 0); the unique key makes this at most one row.
     .leftJoin(decision, and(eq(decision.subject, 'resource_request'), eq(decision.recordId, resourceRequest.id), eq(decision.round, 0)))
     .where(eq(resourceRequest.id, sql.placeholder('id')))

@@ -1,8 +1,7 @@
 import type { HandlerContext } from '../../bot/chat/command.js';
 import { listAllocationSources } from '../../db/queries/allocation-sources.js';
 import type { Reply } from '../../bot/chat/reply.js';
-import { findDecision } from '../../db/queries/decisions.js';
-import { getResourceRequest, listIdentityQuotas, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
+import { getResourceRequestAndDecision, listIdentityQuotas, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
 import { getRequesterContext } from '../../db/queries/requester-context.js';
 import { emulationUrl } from '../emulation-url.js';
 import { renderPendingList, renderRequestDetail, type RequestView } from './render-resource-request.js';
@@ -24,14 +23,15 @@ export const CONTEXT_RECENT = 5;
 /** One request as `/atmo request <id>` shows it, with its decision if any; null when it doesn't exist. */
 export async function buildRequestDetail(ctx: HandlerContext, id: number): Promise<Reply | null> {
   const { db } = ctx.deps;
-  const request = await getResourceRequest(db, id);
-  if (!request) return null;
+  // The request comes with the bot's decision on it, if any, in one statement.
+  const found = await getResourceRequestAndDecision(db, id);
+  if (!found) return null;
+  const { request, decision } = found;
   // The context to decide by (use, allocation snapshots, account, earlier requests) is one statement
-  // beside the three the view always read.
-  const [quotas, allocations, decision, context] = await Promise.all([
+  // beside the two the view always read.
+  const [quotas, allocations, context] = await Promise.all([
     listIdentityQuotas(db, [request.requester.id]),
     listAllocationSources(db, [request.requester.id]),
-    findDecision(db, 'resource_request', id),
     getRequesterContext(db, request.requester.id, id, CONTEXT_RECENT),
   ]);
   const emulateUrl = emulationUrl(ctx.deps.config.ATMOSPHERE_WEB_URL, request.requester.username);

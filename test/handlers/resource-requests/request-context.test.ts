@@ -163,10 +163,10 @@ describe.each(dbKinds())('the context a resource request is decided by, on %s', 
     expect(slack.blocks.length).toBeLessThanOrEqual(50);
     expect(JSON.stringify(slack.blocks)).not.toContain('(cut');
 
-    // The request, its quotas, allocation sources and bot decision as before, and the context: one
-    // statement however much history there is. Plus the account resolution and the audit row.
+    // The request with its bot decision (one statement), its quotas and allocation sources, and the
+    // context: one statement however much history there is. Plus the account resolution and the audit row.
     const context = counting.statements.filter((statement) => /^\s*with live as/.test(statement));
     expect(context).toHaveLength(1);
-    expect(counting.statements).toHaveLength(7);
+    expect(counting.statements).toHaveLength(6);
   });
 });
