@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
 import { UserError } from '../../errors.js';
 import type { Database } from '../client.js';
 import { preparedPerDatabase } from '../prepared.js';
@@ -82,14 +82,44 @@ export async function findLatestDecision(db: Database, subject: DecisionSubject,
   return rows.at(-1) ?? null;
 }
 
-/** Notes that the side-effect call is about to go out; false when the claim is no longer ours to send. */
-export async function markDecisionSent(db: Database, id: number, at: Date): Promise<boolean> {
-  const rows = await db
+/**
+ * What the record itself must still say when the call goes out: `state`, one value read in the same
+ * statement as the mark (a scalar subquery on the record, null when it is gone), must equal `expected`.
+ */
+export interface RecordPrecondition {
+  state: SQL<string | null>;
+  expected: string;
+}
+
+export type MarkSent = { marked: true } | { marked: false; reason: 'not in progress' } | { marked: false; reason: 'record changed'; state: string | null };
+
+/**
+ * Notes that the side-effect call is about to go out; refused when the claim is no longer ours to
+ * send or, with a precondition, when the record no longer reads as the decision planned (decided
+ * elsewhere since it was read). The record is read and the claim marked in one statement, so the
+ * check costs no round trip of its own and nothing can mark a claim on a record already changed.
+ */
+export async function markDecisionSent(db: Database, id: number, at: Date, precondition?: RecordPrecondition): Promise<MarkSent> {
+  if (!precondition) {
+    const rows = await db
+      .update(decision)
+      .set({ sentAt: at })
+      .where(and(eq(decision.id, id), eq(decision.state, 'in_progress')))
+      .returning({ id: decision.id });
+    return rows.length === 1 ? { marked: true } : { marked: false, reason: 'not in progress' };
+  }
+  const mark = db
     .update(decision)
     .set({ sentAt: at })
-    .where(and(eq(decision.id, id), eq(decision.state, 'in_progress')))
+    .where(and(eq(decision.id, id), eq(decision.state, 'in_progress'), sql`(select state from record) = ${precondition.expected}`))
     .returning({ id: decision.id });
-  return rows.length === 1;
+  const result = await db.execute(sql`
+    with record as (select (${precondition.state}) as state), marked as (${mark.getSQL()})
+    select (select state from record) as state, (select count(*) from marked)::integer as marked`);
+  const row = rowsOf(result)[0];
+  if (Number(row?.['marked'] ?? 0) === 1) return { marked: true };
+  const state = typeof row?.['state'] === 'string' ? row['state'] : null;
+  return state === precondition.expected ? { marked: false, reason: 'not in progress' } : { marked: false, reason: 'record changed', state };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { PgSelect } from 'drizzle-orm/pg-core';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
@@ -213,6 +213,15 @@ const requestAndDecisionById = preparedPerDatabase((db) =>
 export async function getResourceRequestAndDecision(db: Database, id: number): Promise<{ request: ResourceRequestView; decision: DecisionRow | null } | null> {
   const row = (await requestAndDecisionById(db).execute({ id }))[0];
   return row ? { request: toView(row), decision: row.decision } : null;
+}
+
+/**
+ * The request's status name as a scalar subquery, to be read inside another statement: a decision's
+ * mark before it is sent (decisions.ts, markDecisionSent) checks in the same round trip that nobody
+ * decided the request in Troposphere since it was read. Null when the request is gone.
+ */
+export function resourceRequestStatusOf(id: number): SQL<string | null> {
+  return sql<string | null>`select ${statusType.name} from ${resourceRequest} inner join ${statusType} on ${statusType.id} = ${resourceRequest.statusId} where ${resourceRequest.id} = ${id}`;
 }
 
 const quotasOfUsers = preparedPerDatabase((db) =>

@@ -91,7 +91,7 @@ export async function approveMachineRequest(deps: Deps, who: Who, input: { id: n
 export async function sendApprovalOnce(deps: Deps, claim: DecisionRow, id: number): Promise<void> {
   const slot = `; meanwhile request #${id} holds the imaging slot, so no other request starts beside it. Check /atmo imaging show ${id}`;
   try {
-    await sendOnce(deps, claim, `Imaging request #${id}`, () => deps.gateway.setMachineRequestStatus({ id, status: 'approved' }), slot);
+    await sendOnce(deps, claim, `Imaging request #${id}`, () => deps.gateway.setMachineRequestStatus({ id, status: 'approved' }), { extra: slot });
   } catch (error) {
     if (isUnclearOutcome(error)) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@ import { recordOutcome } from '../decisions/record-outcome.js';
 import { sendOnce } from '../decisions/send-once.js';
 import { isUnclearOutcome } from '../decisions/unclear-outcome.js';
 import { settleClaim } from '../decisions/settle-claim.js';
-import { getResourceRequest, getResourceRequestAndDecision, type ResourceRequestView } from '../../db/queries/resource-requests.js';
+import { getResourceRequest, getResourceRequestAndDecision, resourceRequestStatusOf, type ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { formatQuota } from './parse-quota-spec.js';
 import { prepareApproval, type ApprovalInput, type ApprovalPlan } from './prepare-approval.js';
 import type { FirstApprovalRow } from '../../db/queries/first-approvals.js';
@@ -131,10 +131,11 @@ export async function decideResourceRequest(deps: Deps, who: Who, input: Decisio
   // What reached Atmosphere before a later step failed, so the failure says it truthfully.
   const done: string[] = [];
   try {
-    // Someone may have decided it in Troposphere between our check and our claim.
-    const fresh = await getResourceRequest(deps.db, input.id);
-    if (!fresh || fresh.status !== 'pending') {
-      throw new UserError('already_decided', `Request #${input.id} was ${fresh?.status ?? 'removed'} outside the bot a moment ago. Nothing more was done.`);
+    // Someone may have decided it in Troposphere between our check and our claim. With nothing to
+    // send before the status, the mark before the PATCH checks that in the same statement (below).
+    if (allocationPlan || quotaPlan) {
+      const fresh = await getResourceRequest(deps.db, input.id);
+      if (!fresh || fresh.status !== 'pending') throw decidedMeanwhile(input.id, fresh?.status ?? null);
     }
     if (allocationPlan) {
       // First, as Troposphere's admin page grants the allocation before the quota and the status.
@@ -165,7 +166,9 @@ export async function decideResourceRequest(deps: Deps, who: Who, input: Decisio
   }
 
   try {
-    await sendOnce(deps, claim, what, () => deps.gateway.setResourceRequestStatus({ id: input.id, status, adminMessage: message }));
+    await sendOnce(deps, claim, what, () => deps.gateway.setResourceRequestStatus({ id: input.id, status, adminMessage: message }), {
+      stillAsPlanned: { state: resourceRequestStatusOf(input.id), expected: 'pending', refusal: (current) => decidedMeanwhile(input.id, current, done) },
+    });
   } catch (error) {
     // Say exactly what did happen, so staff don't grant twice or think it was lost.
     throw done.length > 0 ? withDetail(error, alreadyDone(done)) : error;
@@ -202,6 +205,15 @@ export async function decideResourceRequest(deps: Deps, who: Who, input: Decisio
     ...(quotaNote ? { quotaNote } : {}),
     ...(first ? { firstApproval: first } : {}),
   };
+}
+
+/**
+ * The refusal for a request decided in Troposphere (or removed: `status` null) after the bot read it,
+ * saying what of the approval had already reached Atmosphere, if anything.
+ */
+function decidedMeanwhile(id: number, status: string | null, done: readonly string[] = []): UserError {
+  const tail = done.length > 0 ? `Its status was not sent, but ${done.join(' and ')}.` : 'Nothing more was done.';
+  return new UserError('already_decided', `Request #${id} was ${status ?? 'removed'} outside the bot a moment ago. ${tail}`);
 }
 
 function alreadyDone(done: readonly string[]): string {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { createDispatcher } from '../../../src/bot/chat/create-dispatcher.js';
 import { commandDefinitions, actionDefinitions } from '../../../src/handlers/index.js';
 import { createRestGateway } from '../../../src/integrations/atmosphere/rest-gateway.js';
@@ -23,6 +24,8 @@ const KPATEL = { platform: 'slack' as const, id: 'UKPATEL' };
 function kindOf(statement: string): string {
   const kinds: [RegExp, string][] = [
     [/^(begin|commit|rollback)$/, 'transaction'],
+    // Before 'request by id': it reads the request inside the statement that marks the claim.
+    [/^with record as \(select \(select "status_type"\."name" from "resource_request"[\s\S]*update "atmobot"\."decision" set "sent_at"/, 'mark sent if still pending'],
     [/from "atmosphere_user" where "atmosphere_user"\."id" = /, 'account by id'],
     [/from "resource_request" inner join "status_type".* left join "atmobot"\."decision" .* where "resource_request"\."id" = /, 'request and decision'],
     [/from "resource_request" inner join "status_type".* where "resource_request"\."id" = /, 'request by id'],
@@ -100,7 +103,7 @@ describe.each(dbKinds())('the round trips of one approval on %s', (kind) => {
     expect(api.calls).toEqual([]);
   });
 
-  it('approves on submission with ten statements, one PATCH and two chat calls', async () => {
+  it('approves on submission with nine statements, one PATCH and two chat calls', async () => {
     const id = await requestIdOf(t.deps.db, 'tgarcia');
     later();
     counting.reset();
@@ -112,8 +115,9 @@ describe.each(dbKinds())('the round trips of one approval on %s', (kind) => {
     expect(out.updates[0]!.sections?.some((section) => section.text.startsWith(`#${id} `))).toBe(false);
 
     // The request is read with any journal row on it before the claim (is it still pending, is it the
-    // clicker's own, is someone deciding it) and once after it (decided in Troposphere meanwhile?);
-    // the precheck's reads are not repeated, the status ids and the account resolution come from
+    // clicker's own, is someone deciding it) and again, inside the statement that marks the claim
+    // sent, right before the PATCH (decided in Troposphere meanwhile?); the precheck's reads are not
+    // repeated, the status ids and the account resolution come from
     // memory, and the decision is completed with its history row in one statement, without a
     // transaction. Maintenance is read once, before the claim, so a refusal takes no claim; the
     // guard right before the PATCH reuses that answer of a moment ago (Atmosphere's own 503 refuses a
@@ -121,9 +125,8 @@ describe.each(dbKinds())('the round trips of one approval on %s', (kind) => {
     expect(tally(counting.statements)).toEqual({
       'account by id': 1,
       'request and decision': 1,
-      'request by id': 1,
       claim: 1,
-      'mark sent': 1,
+      'mark sent if still pending': 1,
       'maintenance check': 1,
       'complete with history': 1,
       // The redrawn list: its page and the count of all pending requests in one statement.
@@ -131,7 +134,7 @@ describe.each(dbKinds())('the round trips of one approval on %s', (kind) => {
       quotas: 1,
       audit: 1,
     });
-    expect(counting.statements).toHaveLength(10);
+    expect(counting.statements).toHaveLength(9);
     expect(api.calls.map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /api/v2/admin/resource_requests/${id}`]);
 
     // Fewer statements, the same record: the decision done, one history row, Atmosphere changed.
@@ -139,5 +142,28 @@ describe.each(dbKinds())('the round trips of one approval on %s', (kind) => {
     const history = await listRequestEvents(t.deps.db, 'resource_request', [id]);
     expect(history.map((event) => [event.action, event.actor, event.platform, event.note])).toEqual([['approved', 'kpatel', 'slack', 'Approved for the paper']]);
     expect((await getResourceRequest(t.deps.db, id))?.status).toBe('approved');
+  });
+
+  it('refuses at the mark a request decided in Troposphere after its check, sends nothing and gives the claim back', async () => {
+    const id = await requestIdOf(t.deps.db, 'jsmith');
+    // Troposphere's admin page denies it while the bot is between its check (which ends with the
+    // maintenance check) and its claim.
+    const racing: Deps = {
+      ...t.deps,
+      gateway: {
+        ...t.deps.gateway,
+        checkWritable: async () => {
+          await t.deps.db.execute(sql`update resource_request set status_id = (select id from status_type where name = 'denied') where id = ${id}`);
+        },
+      },
+    };
+    const racingDispatcher = createDispatcher(racing, commandDefinitions, actionDefinitions);
+    api.calls.splice(0);
+    const out = recordingIO();
+    await racingDispatcher.handle(actionEvent('rr:approve', `${id}:list`, KPATEL, { message: 'Approved', quota: '', provider: '' }), out.io);
+    expect(out.replies.map((reply) => reply.text)).toEqual([`Request #${id} was denied outside the bot a moment ago. Nothing more was done.`]);
+    expect(api.calls).toEqual([]);
+    expect(await findDecision(t.deps.db, 'resource_request', id)).toBeNull();
+    expect((await getResourceRequest(t.deps.db, id))?.status).toBe('denied');
   });
 });
