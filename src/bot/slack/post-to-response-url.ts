@@ -6,15 +6,23 @@ const RESPONSE_URL_TIMEOUT_MS = 10_000;
 /**
  * Posts a message to an interaction's response_url
  * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses). The URL itself
- * lets anyone post into the conversation, so it never appears in errors or logs.
+ * lets anyone post into the conversation, so it never appears in errors or logs. `fetchFn` is the
+ * app's kept-alive one (keep-alive-fetch.ts).
  */
-export async function postToResponseUrl(url: string, message: Record<string, unknown>, trusted: (url: string) => boolean): Promise<void> {
+export async function postToResponseUrl(
+  url: string,
+  message: Record<string, unknown>,
+  trusted: (url: string) => boolean,
+  fetchFn: typeof fetch = fetch,
+): Promise<void> {
   // The URL came in a payload; a reply posted anywhere else would hand request details to its owner.
   if (!trusted(url)) throw new IntegrationError('slack', 'refused to answer through a response_url that is not one of Slack\'s hosts');
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await fetchFn(url, {
       method: 'POST',
+      // A response_url that redirects is not followed: the message would go where the URL's owner says.
+      redirect: 'error',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(message),
       signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),

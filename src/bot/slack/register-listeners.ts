@@ -38,6 +38,8 @@ export interface ListenerDeps {
   trustedResponseUrl(url: string): boolean;
   /** Runs the work after each ack; Slack's own API calls are made outside its slots. */
   queue: WorkQueue;
+  /** Posts to response_urls; the global fetch when not given. */
+  fetch?: typeof fetch;
   /** Hears how long each acknowledgement took. */
   metrics: BotMetrics;
 }
@@ -119,7 +121,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       const viaResponseUrl = (answer: Reply, extra: Record<string, unknown>) => {
         const port = slackFilePort(client, fileTarget(answer, command.channel_id, command.user_id), async (message) => {
           const body = responseMessage(answer, message, extra);
-          await queue.outside(() => postToResponseUrl(command.response_url, body, deps.trustedResponseUrl), 'slack');
+          await queue.outside(() => postToResponseUrl(command.response_url, body, deps.trustedResponseUrl, deps.fetch), 'slack');
         }, queue);
         return deliverReply(answer, port, log, uploaded);
       };

@@ -11,6 +11,7 @@ import { registerListeners } from './register-listeners.js';
 import { createSlackChatPort, createSlackDirectory } from './slack-chat-port.js';
 import { slackError } from './slack-error.js';
 import type { FormStateStore } from '../chat/form-state-store.js';
+import { createKeepAliveFetch } from './keep-alive-fetch.js';
 import { createResponseUrlPolicy, DEFAULT_RESPONSE_URL_HOSTS } from './response-url-policy.js';
 import { GuardedReceiver } from './guarded-receiver.js';
 import type { ReplayGuard } from '../chat/replay-guard.js';
@@ -87,8 +88,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const knownIdentity = Boolean(options.botId && options.botUserId);
   const bolt = boltLogger(log);
   let connection: ComponentState = { state: 'down', detail: 'not started' };
+  // Every call to Slack (Web API and response_url) goes over kept-alive connections of node:http.
+  const slackHttp = createKeepAliveFetch();
   const clientOptions: webApi.WebClientOptions = {
     ...DEFAULT_CLIENT_OPTIONS,
+    fetch: slackHttp.fetch,
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     ...options.clientOptions,
   };
@@ -130,6 +134,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     formStates: options.formStates,
     trustedResponseUrl: createResponseUrlPolicy(options.responseUrlHosts ?? DEFAULT_RESPONSE_URL_HOSTS, options.apiUrl),
     queue: options.workQueue ?? createWorkQueue(DEFAULT_WORK_CONCURRENCY),
+    fetch: slackHttp.fetch,
     metrics: options.metrics ?? noMetrics,
   });
   let receiving = false;
@@ -165,6 +170,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     async stop() {
       // Over HTTP the server stays up while draining, answering 503; Socket Mode already disconnected.
+      slackHttp.close();
       if (!receiving) return;
       receiving = false;
       connection = { state: 'down', detail: 'stopped' };

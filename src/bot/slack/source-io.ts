@@ -17,6 +17,8 @@ export interface AnswerDeps {
   trustedResponseUrl(url: string): boolean;
   /** Runs the work after each ack; Slack's own API calls are made outside its slots. */
   queue: WorkQueue;
+  /** Posts to response_urls; the global fetch when not given. */
+  fetch?: typeof fetch;
 }
 
 /** A response_url message; `visibility: 'channel'` is the only way a reply becomes visible to all. */
@@ -70,7 +72,7 @@ export function sourceIO(
       inPlace = replace ? 'one' : inPlace === 'one' ? 'spoilt' : inPlace;
       const port = slackFilePort(client, target, async (message) => {
         const body = responseMessage(answer, message, { replace_original: replace });
-        await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
+        await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl, deps.fetch), 'slack');
       }, queue);
       return deliverReply(answer, port, log, uploaded);
     }
@@ -86,7 +88,7 @@ export function sourceIO(
       if (!url || inPlace !== 'one') return false;
       const port = slackFilePort(client, { kind: 'direct', user: userId }, async (message) => {
         const body = responseMessage(answer, message, { replace_original: true });
-        await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
+        await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl, deps.fetch), 'slack');
       }, queue);
       await deliverReply(answer, port, log, uploaded);
       return true;
@@ -100,7 +102,7 @@ export function sourceIO(
         if (inPlace === 'one') inPlace = 'spoilt';
         const port = slackFilePort(client, { kind: 'direct', user: userId }, async (message) => {
           const body = { ...message, replace_original: true };
-          await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl), 'slack');
+          await queue.outside(() => postToResponseUrl(url, body, trustedResponseUrl, deps.fetch), 'slack');
         }, queue);
         return deliverReply(answer, port, log, uploaded);
       }
