@@ -42,7 +42,7 @@ export function createKeepAliveFetch(options: { maxSockets?: number; fallback?: 
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fallback(input, init);
     const headers = headerRecord(init.headers);
     if (body.contentType && !('content-type' in headers)) headers['content-type'] = body.contentType;
-    if (body.bytes) headers['content-length'] = String(body.bytes.byteLength);
+    if (body.bytes !== null) headers['content-length'] = String(body.length);
     const method = (init.method ?? 'GET').toUpperCase();
     const signal = init.signal ?? undefined;
     const send = () => request(url, method, headers, body.bytes, agents[url.protocol as 'http:' | 'https:'], signal);
@@ -89,7 +89,7 @@ function request(
   url: URL,
   method: string,
   headers: Record<string, string>,
-  bytes: Uint8Array | null,
+  bytes: string | Uint8Array | null,
   agent: http.Agent,
   signal: AbortSignal | undefined,
 ): Promise<Answer> {
@@ -147,11 +147,15 @@ function decoded(res: http.IncomingMessage): NodeJS.ReadableStream {
 }
 
 /** The body as bytes with the content type fetch would give it; undefined for bodies left to the fallback. */
-function plainBody(body: RequestInit['body']): { bytes: Uint8Array | null; contentType?: string } | undefined {
-  if (body === undefined || body === null) return { bytes: null };
-  if (typeof body === 'string') return { bytes: Buffer.from(body), contentType: 'text/plain;charset=UTF-8' };
-  if (body instanceof URLSearchParams) return { bytes: Buffer.from(body.toString()), contentType: 'application/x-www-form-urlencoded;charset=UTF-8' };
-  if (body instanceof Uint8Array) return { bytes: body };
+function plainBody(body: RequestInit['body']): { bytes: string | Uint8Array | null; length: number; contentType?: string } | undefined {
+  if (body === undefined || body === null) return { bytes: null, length: 0 };
+  // A string is written as it is (UTF-8), not copied into a buffer first.
+  if (typeof body === 'string') return { bytes: body, length: Buffer.byteLength(body), contentType: 'text/plain;charset=UTF-8' };
+  if (body instanceof URLSearchParams) {
+    const text = body.toString();
+    return { bytes: text, length: Buffer.byteLength(text), contentType: 'application/x-www-form-urlencoded;charset=UTF-8' };
+  }
+  if (body instanceof Uint8Array) return { bytes: body, length: body.byteLength };
   return undefined;
 }
 

@@ -99,6 +99,22 @@ const pageColumns = {
   createdById: resourceRequest.createdById,
 };
 
+/** An identity and its quota as the pending page's JSON carries it: IdentityQuota, flattened. */
+type QuotaJson = Omit<IdentityQuota, 'quota'> & QuotaValues;
+
+/** The pairs of `json_build_object` for QuotaJson. */
+const quotaJsonFields = sql.join(
+  Object.entries({
+    identityId: identity.id,
+    identityUuid: identity.uuid,
+    providerId: provider.id,
+    provider: provider.location,
+    quotaId: quota.id,
+    ...quotaValueColumns,
+  }).map(([name, column]) => sql`${sql.raw(`'${name}'`)}, ${column}`),
+  sql`, `,
+);
+
 /** The filter of the pending list and its count: the status ids are given at each execution. */
 const pending = anyOfPlaceholder(resourceRequest.statusId, 'statusIds');
 
@@ -136,6 +152,10 @@ function pendingPage(db: Database, how: 'walk' | 'status index') {
       // Every pending request, counted in the same statement (an uncorrelated subquery: Postgres runs
       // it once, an index-only scan of the status index), so a list is one round trip, not two.
       total: sql<number>`(select count(*) from ${resourceRequest} where ${pending})`.mapWith(Number),
+      // Each requester's identities with their quota, as listIdentityQuotas reads them, gathered per
+      // row (the page is a few rows; identity's created_by index finds theirs), so the list shows
+      // the quotas without a round trip of its own.
+      quotas: sql<QuotaJson[] | null>`(select json_agg(json_build_object(${quotaJsonFields}) order by ${provider.location}, ${identity.id}) from ${identity} inner join ${provider} on ${provider.id} = ${identity.providerId} inner join ${quota} on ${quota.id} = ${identity.quotaId} where ${identity.createdById} = ${page.createdById})`,
     })
     .from(page)
     .innerJoin(atmosphereUser, eq(atmosphereUser.id, page.createdById))
@@ -156,7 +176,8 @@ const lastWay = new WeakMap<Database, { way: 'status index'; at: number }>();
 export const PENDING_WAY_TTL_MS = 10 * 60_000;
 
 /**
- * Pending resource requests, oldest first, with the total count. Oldest means submitted first, which
+ * Pending resource requests, oldest first, with the total count and each requester's identities and
+ * quotas (as listIdentityQuotas gives them). Oldest means submitted first, which
  * is the lowest id: Atmosphere stamps `start_date` with the time of the insert that draws the id, and
  * `start_date` has no index. Uses only Atmosphere's own indexes, whatever the spread of pending rows:
  * the primary key from the start of the table finds old pending requests among decided ones in a few
@@ -171,9 +192,9 @@ export const PENDING_WAY_TTL_MS = 10 * 60_000;
 export async function listPendingResourceRequests(
   db: Database,
   options: { limit: number },
-): Promise<{ rows: ResourceRequestView[]; total: number }> {
+): Promise<{ rows: ResourceRequestView[]; total: number; quotas: Map<number, IdentityQuota[]> }> {
   const pendingIds = await statusIdsOf(db, ['pending']);
-  if (pendingIds.length === 0) return { rows: [], total: 0 };
+  if (pendingIds.length === 0) return { rows: [], total: 0, quotas: new Map() };
   const params = { statusIds: pendingIds, limit: options.limit };
   const remembered = lastWay.get(db);
   const first = remembered && Date.now() - remembered.at < PENDING_WAY_TTL_MS ? 'status index' : 'walk';
@@ -184,7 +205,23 @@ export async function listPendingResourceRequests(
     rows = await pendingByStatus(db).execute(params);
     lastWay.set(db, { way: 'status index', at: Date.now() });
   }
-  return { rows: rows.map(({ total: _total, ...row }) => toView({ ...row, status: 'pending' })), total: rows[0]?.total ?? 0 };
+  const quotas = new Map<number, IdentityQuota[]>();
+  // Only requesters with an identity get an entry, as in listIdentityQuotas.
+  for (const row of rows) {
+    if (!row.quotas || row.quotas.length === 0) continue;
+    quotas.set(
+      row.requesterId,
+      row.quotas.map(({ identityId, identityUuid, providerId, provider, quotaId, ...values }) => ({
+        identityId,
+        identityUuid,
+        providerId,
+        provider,
+        quotaId,
+        quota: pickQuotaValues(values),
+      })),
+    );
+  }
+  return { rows: rows.map(({ total: _total, quotas: _quotas, ...row }) => toView({ ...row, status: 'pending' })), total: rows[0]?.total ?? 0, quotas };
 }
 
 const requestById = preparedPerDatabase((db) =>

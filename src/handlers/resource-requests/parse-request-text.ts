@@ -12,6 +12,12 @@ export interface RequestedResources {
 const MAX_TEXT = 2_000;
 const SIZE = String.raw`(\d{1,6})\s?(gb|g|tb|t)\b`;
 
+// Built once: the pending list reads every row's text on each redraw.
+const NAMED_MEMORY = new RegExp(String.raw`\b(?:memory|mem|ram)\s*[:=]?\s*${SIZE}`);
+const MEMORY_AFTER = new RegExp(String.raw`\b${SIZE}\s*(?:of\s+)?(?:memory|mem|ram)\b`);
+const NAMED_STORAGE = new RegExp(String.raw`\b(?:storage|disk|volume storage)\s*[:=]?\s*${SIZE}`);
+const ANY_SIZE = new RegExp(String.raw`\b${SIZE}`, 'g');
+
 function gigabytes(amount: string, unit: string): number {
   return Number(amount) * (/^t/i.test(unit) ? 1024 : 1);
 }
@@ -34,14 +40,14 @@ export function parseRequestText(text: string): RequestedResources {
   set('cpu', count(/\b(?:cpus?|vcpus?|cores?)\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*(?:cpus?|vcpus?|cores?)\b/));
   set('instance_count', count(/\binstances?\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*instances?\b/));
   set('storage_count', count(/\b(?:volumes?|storage_count)\s*[:=]?\s*(\d{1,6})\b/) ?? count(/\b(\d{1,6})\s*volumes?\b/));
-  const memory = new RegExp(String.raw`\b(?:memory|mem|ram)\s*[:=]?\s*${SIZE}`).exec(t) ?? new RegExp(String.raw`\b${SIZE}\s*(?:of\s+)?(?:memory|mem|ram)\b`).exec(t);
+  const memory = NAMED_MEMORY.exec(t) ?? MEMORY_AFTER.exec(t);
   if (memory) set('memory', gigabytes(memory[1]!, memory[2]!));
-  const storage = new RegExp(String.raw`\b(?:storage|disk|volume storage)\s*[:=]?\s*${SIZE}`).exec(t);
+  const storage = NAMED_STORAGE.exec(t);
   if (storage) set('storage', gigabytes(storage[1]!, storage[2]!));
   else {
     // An unnamed size ("2 TB") outside the memory one.
     const span = memory ? [memory.index, memory.index + memory[0].length] : null;
-    const other = [...t.matchAll(new RegExp(String.raw`\b${SIZE}`, 'g'))].find((match) => !span || match.index < span[0]! || match.index >= span[1]!);
+    const other = [...t.matchAll(ANY_SIZE)].find((match) => !span || match.index < span[0]! || match.index >= span[1]!);
     if (other) set('storage', gigabytes(other[1]!, other[2]!));
   }
   const au = /\b(\d{1,3}(?:,\d{3})+|\d{1,8})\s*(?:au|su)s?\b/.exec(t) ?? /\ballocation\s*(?:of\s*)?[:=]?\s*(\d{1,3}(?:,\d{3})+|\d{1,8})\b/.exec(t);

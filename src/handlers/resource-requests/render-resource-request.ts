@@ -73,18 +73,21 @@ export function renderPendingList(input: {
       tone: 'success',
     };
   }
-  const sections: Section[] = rows.map((row) => ({
-    text: [
-      `#${row.id} · ${row.requester.username}${row.requester.email ? ` (${row.requester.email})` : ''} · waiting ${formatAge(row.startDate, now)}`,
-      `Asks for: ${clipText(row.request, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
-      ...(describeAskSideBySide(row.request) ? [`Read as: ${describeAskSideBySide(row.request)}`] : []),
-      `Why: ${clipText(row.description, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
-      `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
-      ...(input.allocations ? [`Allocation:\n${allocationLines(input.allocations.get(row.requester.id))}`] : []),
-    ].join('\n'),
-    buttons: requestButtons(row.id, 'list'),
-    fullTextAt: `/atmo request ${row.id}`,
-  }));
+  const sections: Section[] = rows.map((row) => {
+    const readAs = describeAskSideBySide(row.request);
+    return {
+      text: [
+        `#${row.id} · ${row.requester.username}${row.requester.email ? ` (${row.requester.email})` : ''} · waiting ${formatAge(row.startDate, now)}`,
+        `Asks for: ${clipText(row.request, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
+        ...(readAs ? [`Read as: ${readAs}`] : []),
+        `Why: ${clipText(row.description, LIST_TEXT_LIMIT, `/atmo request ${row.id}`)}`,
+        `Current quota:\n${quotaLines(quotas.get(row.requester.id))}`,
+        ...(input.allocations ? [`Allocation:\n${allocationLines(input.allocations.get(row.requester.id))}`] : []),
+      ].join('\n'),
+      buttons: requestButtons(row.id, 'list'),
+      fullTextAt: `/atmo request ${row.id}`,
+    };
+  });
   const more = total > rows.length ? ` Showing the oldest ${rows.length}; /atmo request <id> shows any one.` : '';
   return {
     title: 'Pending resource requests',

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asc, eq, sql } from 'drizzle-orm';
 import { atmosphereUser, resourceRequest, statusType } from '../../../src/db/atmosphere-schema.js';
-import { listPendingResourceRequests, PENDING_WALK_IDS, PENDING_WAY_TTL_MS, type ResourceRequestView } from '../../../src/db/queries/resource-requests.js';
+import { listIdentityQuotas, listPendingResourceRequests, PENDING_WALK_IDS, PENDING_WAY_TTL_MS, type IdentityQuota, type ResourceRequestView } from '../../../src/db/queries/resource-requests.js';
 import type { Database } from '../../../src/db/client.js';
 import { createTestDatabase, dbKinds, TEST_NOW, type TestDatabase } from '../../support/databases.js';
 import { countingDatabase } from '../../support/counting-database.js';
+import { createTestContext, type TestContext } from '../../support/test-deps.js';
 
 const PAGE = 15;
 
@@ -13,7 +14,7 @@ const PAGE = 15;
  * `status_type.name`, ordered by `start_date`, then id. On rows whose ids follow submission, as
  * Atmosphere's do, the new list must give exactly this.
  */
-async function listedTheOldWay(db: Database): Promise<{ rows: ResourceRequestView[]; total: number }> {
+async function listedTheOldWay(db: Database): Promise<{ rows: ResourceRequestView[]; total: number; quotas: Map<number, IdentityQuota[]> }> {
   const rows = await db
     .select({
       id: resourceRequest.id,
@@ -33,9 +34,12 @@ async function listedTheOldWay(db: Database): Promise<{ rows: ResourceRequestVie
     .innerJoin(atmosphereUser, eq(atmosphereUser.id, resourceRequest.createdById))
     .where(eq(statusType.name, 'pending'))
     .orderBy(asc(resourceRequest.startDate), asc(resourceRequest.id));
+  const page = rows.slice(0, PAGE);
   return {
     total: rows.length,
-    rows: rows.slice(0, PAGE).map(({ requesterId, requesterUsername, requesterEmail, ...row }) => ({
+    // As the list showed them before they came in its statement: listIdentityQuotas for the page.
+    quotas: await listIdentityQuotas(db, page.map((row) => row.requesterId)),
+    rows: page.map(({ requesterId, requesterUsername, requesterEmail, ...row }) => ({
       ...row,
       requester: { id: requesterId, username: requesterUsername, email: requesterEmail },
     })),
@@ -89,7 +93,7 @@ describe.each(dbKinds())('the pending resource request list on %s', (kind) => {
    * first list took once the status ids were read, and how many the second, which has the first's
    * experience. Both gave the same rows.
    */
-  async function listed(): Promise<{ rows: ResourceRequestView[]; total: number; statements: [number, number] }> {
+  async function listed(): Promise<{ rows: ResourceRequestView[]; total: number; quotas: Map<number, IdentityQuota[]>; statements: [number, number] }> {
     const counting = countingDatabase(db);
     const first = await listPendingResourceRequests(counting.db, { limit: PAGE });
     const firstCount = counting.statements.filter((statement) => !statement.includes('"status_type"')).length;
@@ -101,20 +105,20 @@ describe.each(dbKinds())('the pending resource request list on %s', (kind) => {
 
   it('finds old pending requests spread among decided ones by walking the primary key', async () => {
     const pendingIds = await submit(1000, 'g % 20 = 7');
-    const { rows, total, statements } = await listed();
+    const { rows, total, quotas, statements } = await listed();
     expect(total).toBe(50);
     expect(rows.map((row) => row.id)).toEqual(pendingIds.slice(0, PAGE));
-    expect({ rows, total }).toEqual(await listedTheOldWay(db));
+    expect({ rows, total, quotas }).toEqual(await listedTheOldWay(db));
     // The page, with the count in the same statement; no second look.
     expect(statements).toEqual([1, 1]);
   });
 
   it('gives every pending request when all of them sit near the start, fewer than a page', async () => {
     const pendingIds = await submit(600, 'g in (5, 6, 300, 599)');
-    const { rows, total, statements } = await listed();
+    const { rows, total, quotas, statements } = await listed();
     expect(rows.map((row) => row.id)).toEqual(pendingIds);
     expect(total).toBe(4);
-    expect({ rows, total }).toEqual(await listedTheOldWay(db));
+    expect({ rows, total, quotas }).toEqual(await listedTheOldWay(db));
     expect(statements).toEqual([1, 1]);
   });
 
@@ -122,10 +126,10 @@ describe.each(dbKinds())('the pending resource request list on %s', (kind) => {
     const count = PENDING_WALK_IDS + 2000;
     const pendingIds = await submit(count, `g > ${count - 40}`);
     expect(pendingIds[0]! - firstId).toBeGreaterThan(PENDING_WALK_IDS);
-    const { rows, total, statements } = await listed();
+    const { rows, total, quotas, statements } = await listed();
     expect(total).toBe(40);
     expect(rows.map((row) => row.id)).toEqual(pendingIds.slice(0, PAGE));
-    expect({ rows, total }).toEqual(await listedTheOldWay(db));
+    expect({ rows, total, quotas }).toEqual(await listedTheOldWay(db));
     // The walk came back short, so the status index was read as well; the next list went there directly.
     expect(statements).toEqual([2, 1]);
   });
@@ -133,11 +137,11 @@ describe.each(dbKinds())('the pending resource request list on %s', (kind) => {
   it('puts the few old pending requests inside the walk before the newer ones beyond it', async () => {
     const count = PENDING_WALK_IDS + 2000;
     const pendingIds = await submit(count, `(g in (3, 40, 41)) or g > ${count - 30}`);
-    const { rows, total, statements } = await listed();
+    const { rows, total, quotas, statements } = await listed();
     expect(total).toBe(33);
     expect(rows.map((row) => row.id)).toEqual(pendingIds.slice(0, PAGE));
     expect(rows.slice(0, 3).map((row) => row.id - firstId + 1)).toEqual([3, 40, 41]);
-    expect({ rows, total }).toEqual(await listedTheOldWay(db));
+    expect({ rows, total, quotas }).toEqual(await listedTheOldWay(db));
     expect(statements).toEqual([2, 1]);
   });
 
@@ -168,6 +172,28 @@ describe.each(dbKinds())('the pending resource request list on %s', (kind) => {
   it('answers an empty list when nothing is pending', async () => {
     await submit(50, 'false');
     // An empty walk cannot tell "none pending" from "all past the walk", so the status index answers.
-    expect(await listed()).toEqual({ rows: [], total: 0, statements: [2, 1] });
+    expect(await listed()).toEqual({ rows: [], total: 0, quotas: new Map(), statements: [2, 1] });
+  });
+});
+
+describe.each(dbKinds())('the pending list\'s quotas on the demo data on %s', (kind) => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext(kind);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.database.drop();
+  });
+
+  it('carries each requester\'s identities and quotas, the same as read on their own', async () => {
+    const { rows, quotas } = await listPendingResourceRequests(t.deps.db, { limit: PAGE });
+    const requesters = rows.map((row) => row.requester.id);
+    const alone = await listIdentityQuotas(t.deps.db, requesters);
+    // The demo has requesters with one identity and with two (rnguyen: tucson and tacc), and values set.
+    expect([...alone.values()].some((list) => list.length === 2)).toBe(true);
+    expect([...alone.values()].flat().some((identity) => (identity.quota.cpu ?? 0) > 0)).toBe(true);
+    expect(quotas).toEqual(alone);
+    // In the same order too: provider, then identity.
+    for (const id of requesters) expect(quotas.get(id)?.map((q) => q.identityId)).toEqual(alone.get(id)?.map((q) => q.identityId));
   });
 });
