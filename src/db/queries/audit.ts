@@ -3,6 +3,7 @@ import type { Database } from '../client.js';
 import type { Logger } from '../../logger.js';
 import { auditLog } from '../bot-schema/index.js';
 import { asDatabaseOutage } from '../database-error.js';
+import { preparedPerDatabase } from '../prepared.js';
 import { sanitizeAuditRow } from '../sanitize-text.js';
 
 export type AuditRow = typeof auditLog.$inferInsert;
@@ -29,6 +30,27 @@ interface Backlog {
 /** Rows waiting for each database; the bot has one, tests many. */
 const backlogs = new WeakMap<Database, Backlog>();
 
+/** Every column of an audit row but its id, each filled at execution. */
+const AUDIT_COLUMNS = ['at', 'eventId', 'platform', 'chatUserId', 'atmosphereUsername', 'kind', 'name', 'input', 'outcome', 'message', 'detail', 'channel', 'messageId'] as const;
+type AuditColumn = (typeof AUDIT_COLUMNS)[number];
+
+/**
+ * One row's insert, built once per database: every event writes one, so drizzle's build of the
+ * statement and Postgres's parse of it are not paid each time. The jsonb `detail` is still encoded
+ * by its column at execution.
+ */
+const insertOne = preparedPerDatabase((db) =>
+  db
+    .insert(auditLog)
+    .values(Object.fromEntries(AUDIT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as AuditRow)
+    .prepare('atmobot_audit_insert'),
+);
+
+/** The row's values by placeholder name, an absent optional column as null. */
+function placeholderValues(row: AuditRow): Record<AuditColumn, unknown> {
+  return Object.fromEntries(AUDIT_COLUMNS.map((column) => [column, row[column] ?? null])) as Record<AuditColumn, unknown>;
+}
+
 /**
  * Appends one audit row; never throws. Text Postgres would reject (U+0000, lone surrogates) is
  * replaced first. While the database is unreachable the row is kept in memory, in order behind any
@@ -44,7 +66,7 @@ export async function writeAudit(db: Database, row: AuditRow, log: Logger): Prom
     return;
   }
   try {
-    await db.insert(auditLog).values(clean);
+    await insertOne(db).execute(placeholderValues(clean));
   } catch (error) {
     if (asDatabaseOutage(error)) {
       const created = backlog ?? { rows: [], log, timer: null, flushing: null };

@@ -28,7 +28,26 @@ function gigabytes(amount: string, unit: string): number {
  * is always named); a number that cannot be placed is left out, never guessed.
  */
 export function parseRequestText(text: string): RequestedResources {
-  const t = text.slice(0, MAX_TEXT).toLowerCase();
+  const key = text.slice(0, MAX_TEXT);
+  let read = lately.get(key);
+  if (!read) {
+    read = readText(key);
+    if (lately.size >= LATELY_MAX) lately.delete(lately.keys().next().value!);
+    lately.set(key, read);
+  }
+  // A copy: callers may change what they get.
+  return { quota: { ...read.quota }, ...(read.allocation !== undefined ? { allocation: read.allocation } : {}) };
+}
+
+/**
+ * Texts read lately and what they were read as, oldest first. The pending list reads the same
+ * fifteen texts on every redraw (each decision redraws it); a request's text never changes.
+ */
+const lately = new Map<string, RequestedResources>();
+const LATELY_MAX = 1_000;
+
+function readText(text: string): RequestedResources {
+  const t = text.toLowerCase();
   const quota: Partial<QuotaValues> = {};
   const count = (pattern: RegExp) => {
     const match = pattern.exec(t);

@@ -24,6 +24,15 @@ describe('parseRequestText', () => {
     expect(text).toBe('cpu=48 memory=192GB storage=2048GB volumes=4');
     expect(parseQuotaSpec(text)).toEqual({ ok: true, values: quota });
   });
+
+  it('reads a text again the same, whatever a caller did to what it got the first time', () => {
+    const text = 'cpu: 24, memory: 96 GB and 300 AU for the course';
+    const first = parseRequestText(text);
+    first.quota.cpu = 1;
+    delete first.quota.memory;
+    first.allocation = 5;
+    expect(parseRequestText(text)).toEqual({ quota: { cpu: 24, memory: 96 }, allocation: 300 });
+  });
 });
 
 describe('what a request asks, in words', () => {
