@@ -1,4 +1,4 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql, type Column, type SQL } from 'drizzle-orm';
 import type { PgSelect } from 'drizzle-orm/pg-core';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
@@ -99,8 +99,38 @@ const pageColumns = {
   createdById: resourceRequest.createdById,
 };
 
-/** An identity and its quota as the pending page's JSON carries it: IdentityQuota, flattened. */
-type QuotaJson = Omit<IdentityQuota, 'quota'> & QuotaValues;
+/**
+ * The identities of the user `userId` (a column or parameter of the outer statement) with their
+ * quotas, as listIdentityQuotas reads them, in one JSON value: a scalar subquery to select beside
+ * other things, read back with fromIdentityQuotasJson. Null when the user has none.
+ */
+export function identityQuotasJson(userId: SQL | Column | SQL.Aliased): SQL<QuotaJson[] | null> {
+  return sql<QuotaJson[] | null>`${sqlKeepingTables(sql`(select json_agg(json_build_object(${quotaJsonFields}) order by ${provider.location}, ${identity.id}) from ${identity} inner join ${provider} on ${provider.id} = ${identity.providerId} inner join ${quota} on ${quota.id} = ${identity.quotaId} where ${identity.createdById} = ${userId})`)}`;
+}
+
+/**
+ * `query` nested one level down. A select from one table writes the columns of its selected SQL
+ * without their table (drizzle's buildSelection, for the top level of each field only), which makes
+ * a subquery's `"id"` ambiguous; nested, they keep it.
+ */
+export function sqlKeepingTables(query: SQL): SQL {
+  return sql`${query}`;
+}
+
+/** What identityQuotasJson selected, as IdentityQuota rows. */
+export function fromIdentityQuotasJson(list: readonly QuotaJson[] | null): IdentityQuota[] {
+  return (list ?? []).map(({ identityId, identityUuid, providerId, provider, quotaId, ...values }) => ({
+    identityId,
+    identityUuid,
+    providerId,
+    provider,
+    quotaId,
+    quota: pickQuotaValues(values),
+  }));
+}
+
+/** An identity and its quota as identityQuotasJson carries it: IdentityQuota, flattened. */
+export type QuotaJson = Omit<IdentityQuota, 'quota'> & QuotaValues;
 
 /** The pairs of `json_build_object` for QuotaJson. */
 const quotaJsonFields = sql.join(
@@ -155,7 +185,7 @@ function pendingPage(db: Database, how: 'walk' | 'status index') {
       // Each requester's identities with their quota, as listIdentityQuotas reads them, gathered per
       // row (the page is a few rows; identity's created_by index finds theirs), so the list shows
       // the quotas without a round trip of its own.
-      quotas: sql<QuotaJson[] | null>`(select json_agg(json_build_object(${quotaJsonFields}) order by ${provider.location}, ${identity.id}) from ${identity} inner join ${provider} on ${provider.id} = ${identity.providerId} inner join ${quota} on ${quota.id} = ${identity.quotaId} where ${identity.createdById} = ${page.createdById})`,
+      quotas: identityQuotasJson(page.createdById),
     })
     .from(page)
     .innerJoin(atmosphereUser, eq(atmosphereUser.id, page.createdById))
@@ -208,18 +238,7 @@ export async function listPendingResourceRequests(
   const quotas = new Map<number, IdentityQuota[]>();
   // Only requesters with an identity get an entry, as in listIdentityQuotas.
   for (const row of rows) {
-    if (!row.quotas || row.quotas.length === 0) continue;
-    quotas.set(
-      row.requesterId,
-      row.quotas.map(({ identityId, identityUuid, providerId, provider, quotaId, ...values }) => ({
-        identityId,
-        identityUuid,
-        providerId,
-        provider,
-        quotaId,
-        quota: pickQuotaValues(values),
-      })),
-    );
+    if (row.quotas && row.quotas.length > 0) quotas.set(row.requesterId, fromIdentityQuotasJson(row.quotas));
   }
   return { rows: rows.map(({ total: _total, quotas: _quotas, ...row }) => toView({ ...row, status: 'pending' })), total: rows[0]?.total ?? 0, quotas };
 }

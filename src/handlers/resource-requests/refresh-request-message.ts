@@ -1,7 +1,7 @@
 import type { HandlerContext } from '../../bot/chat/command.js';
-import { listAllocationSources } from '../../db/queries/allocation-sources.js';
+import { getRequesterHoldings } from '../../db/queries/allocation-sources.js';
 import type { Reply } from '../../bot/chat/reply.js';
-import { getResourceRequestAndDecision, listIdentityQuotas, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
+import { getResourceRequestAndDecision, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
 import { getRequesterContext } from '../../db/queries/requester-context.js';
 import { emulationUrl } from '../emulation-url.js';
 import { renderPendingList, renderRequestDetail, type RequestView } from './render-resource-request.js';
@@ -27,18 +27,17 @@ export async function buildRequestDetail(ctx: HandlerContext, id: number): Promi
   const found = await getResourceRequestAndDecision(db, id);
   if (!found) return null;
   const { request, decision } = found;
-  // The context to decide by (use, allocation snapshots, account, earlier requests) is one statement
-  // beside the two the view always read.
-  const [quotas, allocations, context] = await Promise.all([
-    listIdentityQuotas(db, [request.requester.id]),
-    listAllocationSources(db, [request.requester.id]),
+  // What the requester holds (quotas, allocation sources) is one statement, and the context to decide
+  // by (use, allocation snapshots, account, earlier requests) one beside it.
+  const [{ quotas, sources }, context] = await Promise.all([
+    getRequesterHoldings(db, request.requester.id),
     getRequesterContext(db, request.requester.id, id, CONTEXT_RECENT),
   ]);
   const emulateUrl = emulationUrl(ctx.deps.config.ATMOSPHERE_WEB_URL, request.requester.username);
   return renderRequestDetail({
     request,
-    quotas: quotas.get(request.requester.id) ?? [],
-    allocations: allocations.get(request.requester.id) ?? [],
+    quotas,
+    allocations: sources,
     decision,
     context,
     now: ctx.deps.now(),

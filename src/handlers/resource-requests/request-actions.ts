@@ -6,8 +6,8 @@ import { checkDecidable, decideResourceRequest, type ResourceDecision } from './
 import { APPROVE_ACTION, CLOSE_ACTION, DENY_ACTION, describeDecision } from './render-resource-request.js';
 import { refreshRequestMessage } from './refresh-request-message.js';
 import { approveDefaults, approveForm, approveHints, approveValues, approvalFromForm } from './approve-form.js';
-import { listIdentityQuotas, type ResourceRequestView } from '../../db/queries/resource-requests.js';
-import { listAllocationSources } from '../../db/queries/allocation-sources.js';
+import type { ResourceRequestView } from '../../db/queries/resource-requests.js';
+import { getRequesterHoldings } from '../../db/queries/allocation-sources.js';
 import { prepareApproval, type ApprovalInput } from './prepare-approval.js';
 import { afterDecisionNotes } from '../decisions/outcome-notes.js';
 import { redrawSource } from '../decisions/redraw-source.js';
@@ -115,8 +115,9 @@ export const approveRequestAction = defineFormAction({
   // and what the user has now is shown with it. The request is the one the precheck just read.
   async prefill(ctx, _value, request) {
     const userId = request.requester.id;
-    const [quotas, sources] = await Promise.all([listIdentityQuotas(ctx.deps.db, [userId]), listAllocationSources(ctx.deps.db, [userId])]);
-    return { initial: approveDefaults(request.request), hints: approveHints(quotas.get(userId) ?? [], sources.get(userId) ?? []) };
+    // Both in one statement.
+    const { quotas, sources } = await getRequesterHoldings(ctx.deps.db, userId);
+    return { initial: approveDefaults(request.request), hints: approveHints(quotas, sources) };
   },
   run: (ctx, value, form) => finish(ctx, value, 'approve', form.message, approvalFromForm(form)),
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asc, eq, sql } from 'drizzle-orm';
-import { atmosphereUser, resourceRequest, statusType } from '../../../src/db/atmosphere-schema.js';
+import { allocationSource, atmosphereUser, resourceRequest, statusType } from '../../../src/db/atmosphere-schema.js';
 import { listIdentityQuotas, listPendingResourceRequests, PENDING_WALK_IDS, PENDING_WAY_TTL_MS, type IdentityQuota, type ResourceRequestView } from '../../../src/db/queries/resource-requests.js';
 import type { Database } from '../../../src/db/client.js';
+import { getRequesterHoldings, listAllocationSources } from '../../../src/db/queries/allocation-sources.js';
 import { createTestDatabase, dbKinds, TEST_NOW, type TestDatabase } from '../../support/databases.js';
 import { countingDatabase } from '../../support/counting-database.js';
 import { createTestContext, type TestContext } from '../../support/test-deps.js';
@@ -195,5 +196,22 @@ describe.each(dbKinds())('the pending list\'s quotas on the demo data on %s', (k
     expect(quotas).toEqual(alone);
     // In the same order too: provider, then identity.
     for (const id of requesters) expect(quotas.get(id)?.map((q) => q.identityId)).toEqual(alone.get(id)?.map((q) => q.identityId));
+  });
+
+  it('gives a user\'s quotas and allocation sources in one statement, the same as read on their own', async () => {
+    // A source that ends, to compare its date as JSON carries it with the column read on its own.
+    await t.deps.db.update(allocationSource).set({ endDate: new Date('2027-03-31T23:59:59.123Z') }).where(eq(allocationSource.name, 'TG-BIO210056'));
+    const users = await t.deps.db.select({ id: atmosphereUser.id }).from(atmosphereUser).orderBy(asc(atmosphereUser.id));
+    const quotas = await listIdentityQuotas(t.deps.db, users.map((user) => user.id));
+    const sources = await listAllocationSources(t.deps.db, users.map((user) => user.id));
+    // The demo has shared sources (members > 1) and sources with an end date to compare.
+    expect([...sources.values()].flat().some((source) => source.members > 1)).toBe(true);
+    expect([...sources.values()].flat().some((source) => source.endDate !== null)).toBe(true);
+    for (const user of users) {
+      const counting = countingDatabase(t.deps.db);
+      expect(await getRequesterHoldings(counting.db, user.id)).toEqual({ quotas: quotas.get(user.id) ?? [], sources: sources.get(user.id) ?? [] });
+      expect(counting.statements).toHaveLength(1);
+    }
+    expect(await getRequesterHoldings(t.deps.db, 987_654)).toEqual({ quotas: [], sources: [] });
   });
 });

@@ -163,10 +163,12 @@ describe.each(dbKinds())('the context a resource request is decided by, on %s', 
     expect(slack.blocks.length).toBeLessThanOrEqual(50);
     expect(JSON.stringify(slack.blocks)).not.toContain('(cut');
 
-    // The request with its bot decision (one statement), its quotas and allocation sources, and the
-    // context: one statement however much history there is. Plus the account resolution and the audit row.
+    // The request with its bot decision (one statement), its quotas with its allocation sources (one),
+    // and the context: one statement however much history there is. Plus the account resolution and
+    // the audit row.
     const context = counting.statements.filter((statement) => /^\s*with live as/.test(statement));
     expect(context).toHaveLength(1);
-    expect(counting.statements).toHaveLength(6);
+    expect(counting.statements.filter((statement) => statement.includes('"identity"') && statement.includes('"user_allocation_source"'))).toHaveLength(1);
+    expect(counting.statements).toHaveLength(5);
   });
 });
