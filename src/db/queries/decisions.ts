@@ -113,13 +113,16 @@ export async function markDecisionSent(db: Database, id: number, at: Date, preco
     .set({ sentAt: at })
     .where(and(eq(decision.id, id), eq(decision.state, 'in_progress'), sql`(select state from record) = ${precondition.expected}`))
     .returning({ id: decision.id });
+  // `ours`: whether the claim was still in progress, read from the same snapshot as the record.
   const result = await db.execute(sql`
     with record as (select (${precondition.state}) as state), marked as (${mark.getSQL()})
-    select (select state from record) as state, (select count(*) from marked)::integer as marked`);
+    select (select state from record) as state, (select count(*) from marked)::integer as marked,
+      exists (select 1 from ${decision} where ${decision.id} = ${id} and ${decision.state} = 'in_progress') as ours`);
   const row = rowsOf(result)[0];
   if (Number(row?.['marked'] ?? 0) === 1) return { marked: true };
-  const state = typeof row?.['state'] === 'string' ? row['state'] : null;
-  return state === precondition.expected ? { marked: false, reason: 'not in progress' } : { marked: false, reason: 'record changed', state };
+  // A claim no longer ours is said as such whatever the record reads: its owner answers for it.
+  if (row?.['ours'] !== true) return { marked: false, reason: 'not in progress' };
+  return { marked: false, reason: 'record changed', state: typeof row['state'] === 'string' ? row['state'] : null };
 }
 
 /**

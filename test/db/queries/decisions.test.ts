@@ -4,6 +4,7 @@ import { migrateBotSchema } from '../../../src/db/migrate.js';
 import {
   listRecordsWithChangeInFlight,
   listUnsettledDecisions,
+  markDecisionSent,
   recordsWithChangeInFlightQuery,
   unsettledDecisionsQuery,
 } from '../../../src/db/queries/decisions.js';
@@ -65,5 +66,53 @@ describe.each(dbKinds())('reading the unsettled decisions of a long journal on %
     const plan = await planOf(recordsWithChangeInFlightQuery(db(), 'resource_request', since));
     expect(plan).toContain('decision_unsettled_idx');
     expect(plan).not.toMatch(/Seq Scan on decision/);
+  });
+});
+
+describe.each(dbKinds())('marking a claim sent only while its record reads as planned, on %s', (kind) => {
+  let database: TestDatabase;
+  const db = () => database.atmosphere.db;
+  let nextRecord = 1;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    await migrateBotSchema(database.atmosphere);
+  }, 180_000);
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  async function claim(state: 'in_progress' | 'done'): Promise<number> {
+    const rows = rowsOf(await db().execute(sql`
+      insert into atmobot.decision (subject, record_id, action, state, decided_by, platform, chat_user_id, decided_at)
+      values ('resource_request', ${nextRecord++}, 'approve', ${state}, 'kpatel', 'slack', 'U1', ${TEST_NOW.toISOString()}::timestamptz)
+      returning id`));
+    return Number(rows[0]!['id']);
+  }
+  const sentAt = async (id: number) => rowsOf(await db().execute(sql`select sent_at from atmobot.decision where id = ${id}`))[0]!['sent_at'];
+  // The record's state as the precondition's scalar subquery gives it: a value, or no row at all.
+  const reads = (value: string | null) => ({ state: value === null ? sql<string | null>`select null::text where false` : sql<string | null>`select ${value}::text`, expected: 'pending' });
+
+  it('marks an in-progress claim whose record still reads as planned', async () => {
+    const id = await claim('in_progress');
+    expect(await markDecisionSent(db(), id, TEST_NOW, reads('pending'))).toEqual({ marked: true });
+    expect(await sentAt(id)).not.toBeNull();
+  });
+
+  it('leaves it unmarked and says what the record reads when it changed, or that it is gone', async () => {
+    const changed = await claim('in_progress');
+    expect(await markDecisionSent(db(), changed, TEST_NOW, reads('denied'))).toEqual({ marked: false, reason: 'record changed', state: 'denied' });
+    expect(await sentAt(changed)).toBeNull();
+    const gone = await claim('in_progress');
+    expect(await markDecisionSent(db(), gone, TEST_NOW, reads(null))).toEqual({ marked: false, reason: 'record changed', state: null });
+    expect(await sentAt(gone)).toBeNull();
+  });
+
+  it('says a claim no longer in progress is not ours, whatever its record reads', async () => {
+    const finished = await claim('done');
+    expect(await markDecisionSent(db(), finished, TEST_NOW, reads('denied'))).toEqual({ marked: false, reason: 'not in progress' });
+    expect(await markDecisionSent(db(), finished, TEST_NOW, reads('pending'))).toEqual({ marked: false, reason: 'not in progress' });
+    expect(await markDecisionSent(db(), finished, TEST_NOW)).toEqual({ marked: false, reason: 'not in progress' });
+    expect(await sentAt(finished)).toBeNull();
   });
 });
