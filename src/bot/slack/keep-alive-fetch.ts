@@ -122,10 +122,12 @@ function request(
         }
         chunks.push(chunk);
       });
+      // Also a connection closed before the whole body came: the response emits an 'aborted' error.
       stream.on('error', (error) => {
         done();
         reject(new TypeError('fetch failed', { cause: error }));
       });
+
       stream.on('end', () => {
         done();
         const pairs: [string, string][] = [];

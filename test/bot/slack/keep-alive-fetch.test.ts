@@ -132,6 +132,15 @@ describe('the kept-alive fetch for Slack calls', () => {
     expect(server.seen).toHaveLength(1);
   });
 
+  it('fails a call whose answer is cut off before its whole body came', async () => {
+    const { server, http: keepAlive } = await setUp((seen, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"ok":tr');
+      setTimeout(() => seen.socket.destroy(), 20);
+    });
+    await expect(keepAlive.fetch(`${server.url}/api/chat.update`, { method: 'POST', body: 'a=1' })).rejects.toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+  });
+
   it('gives up at the signal\'s timeout when the server never answers', async () => {
     const { server, http: keepAlive } = await setUp(() => {});
     const started = Date.now();
