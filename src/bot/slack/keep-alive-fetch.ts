@@ -142,10 +142,12 @@ function request(
 /** The response body as sent before compression, as fetch gives it. */
 function decoded(res: http.IncomingMessage): NodeJS.ReadableStream {
   const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
-  if (encoding === 'gzip' || encoding === 'x-gzip') return res.pipe(zlib.createGunzip());
-  if (encoding === 'deflate') return res.pipe(zlib.createInflate());
-  if (encoding === 'br') return res.pipe(zlib.createBrotliDecompress());
-  return res;
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'deflate' ? zlib.createInflate() : encoding === 'br' ? zlib.createBrotliDecompress() : null;
+  if (!decoder) return res;
+  // pipe() does not pass the response's own errors (a cut-off answer) on to the decoder.
+  res.on('error', (error) => decoder.destroy(error));
+  return res.pipe(decoder);
 }
 
 /** The body as bytes with the content type fetch would give it; undefined for bodies left to the fallback. */

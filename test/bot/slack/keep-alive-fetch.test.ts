@@ -132,10 +132,11 @@ describe('the kept-alive fetch for Slack calls', () => {
     expect(server.seen).toHaveLength(1);
   });
 
-  it('fails a call whose answer is cut off before its whole body came', async () => {
+  it.each([['plain', false], ['compressed', true]])('fails a call whose %s answer is cut off before its whole body came', async (_kind, compressed) => {
     const { server, http: keepAlive } = await setUp((seen, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-      res.write('{"ok":tr');
+      const body = compressed ? zlib.gzipSync(JSON.stringify({ ok: true, padding: 'x'.repeat(5000) })) : Buffer.from('{"ok":true,"padding":"xxxxxxxx"}');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length), ...(compressed ? { 'content-encoding': 'gzip' } : {}) });
+      res.write(body.subarray(0, Math.floor(body.length / 2)));
       setTimeout(() => seen.socket.destroy(), 20);
     });
     await expect(keepAlive.fetch(`${server.url}/api/chat.update`, { method: 'POST', body: 'a=1' })).rejects.toMatchObject({ name: 'TypeError', message: 'fetch failed' });
