@@ -42,20 +42,34 @@ export function isAbandonedClaim(row: DecisionRow, now: Date): boolean {
  * caller's business (run-decision.ts re-reads Atmosphere first).
  */
 export async function claimDecision(db: Database, claim: DecisionClaim): Promise<{ claimed: true; row: DecisionRow } | { claimed: false; row: DecisionRow }> {
+  const values = claimValues(claim);
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const inserted = (
-      await db
-        .insert(decision)
-        .values({ ...claim, state: 'in_progress' })
-        .onConflictDoNothing({ target: [decision.subject, decision.recordId, decision.round] })
-        .returning()
-    )[0];
+    const inserted = (await insertClaim(db).execute(values))[0];
     if (inserted) return { claimed: true, row: inserted };
     const existing = await findDecision(db, claim.subject as DecisionSubject, claim.recordId, claim.round ?? 0);
     if (existing) return { claimed: false, row: existing };
     // The winner gave its claim back between our insert and our read; try once more.
   }
   throw new UserError('conflict', 'Someone else was deciding this at the same moment and their attempt failed; nothing was changed. Try again.');
+}
+
+/** The columns a claim fills, each given at execution; the state is always `in_progress`. */
+const CLAIM_COLUMNS = ['subject', 'recordId', 'round', 'action', 'decidedBy', 'platform', 'chatUserId', 'decidedAt', 'adminMessage', 'plan', 'eventId', 'channel', 'messageId'] as const;
+
+/** A claim's insert, built once per database: every decision makes one (the jsonb plan is encoded by its column). */
+const insertClaim = preparedPerDatabase((db) =>
+  db
+    .insert(decision)
+    .values({ ...(Object.fromEntries(CLAIM_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as DecisionClaim), state: 'in_progress' })
+    .onConflictDoNothing({ target: [decision.subject, decision.recordId, decision.round] })
+    .returning()
+    .prepare('atmobot_decision_claim'),
+);
+
+/** The claim's values by placeholder name, with the columns' defaults for those it leaves out. */
+function claimValues(claim: DecisionClaim): Record<(typeof CLAIM_COLUMNS)[number], unknown> {
+  const defaults = { round: 0, adminMessage: '', plan: null, eventId: null, channel: null, messageId: null };
+  return Object.fromEntries(CLAIM_COLUMNS.map((column) => [column, claim[column] ?? defaults[column as keyof typeof defaults] ?? null])) as Record<(typeof CLAIM_COLUMNS)[number], unknown>;
 }
 
 const decisionOf = preparedPerDatabase((db) =>
