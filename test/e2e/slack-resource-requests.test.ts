@@ -387,9 +387,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
   it('reports Atmosphere maintenance, keeps no claim, and approves once maintenance is over', async () => {
     const id = await requestIdOf(db(), 'alee2');
     atmosphere.setMaintenance('v37 upgrade: Atmosphere is down until 18:00 UTC.');
+    // Each answer comes before the audit rows (the click's, then the submission's, written last):
+    // waiting for them keeps one step's rows and calls out of the next step's counts.
+    const refusedFrom = await lastAuditId(db());
     try {
       const answer = await approve({ userId: U.mdelgado, id, values: { message: 'Go ahead', quota: null, provider: null }, replyId: 'maintenance' });
       expect(answer.body['text']).toMatch(/^Atmosphere is in maintenance: v37 upgrade: Atmosphere is down until 18:00 UTC/);
+      expect((await auditRows(db(), refusedFrom, 2)).map((row) => [row.name, row.outcome])).toEqual([
+        ['rr:approve', 'form'],
+        ['rr:approve', 'failed'],
+      ]);
     } finally {
       atmosphere.setMaintenance(null);
     }
@@ -397,8 +404,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Slack end to end: resource requ
     expect(await decisionsFor(db(), id)).toEqual([]);
     expect((await requestState(db(), id)).status).toBe('pending');
 
+    const auditBefore = await lastAuditId(db());
     const answer = await approve({ userId: U.mdelgado, id, values: { message: 'Go ahead', quota: null, provider: null }, replyId: 'after-maintenance', app: appUrls[1]! });
     expect(answer.body['text']).toBe(`Approved request #${id} from alee2; Atmosphere e-mails them your message.`);
+    // The list's redraw comes before the submission's audit row, so it is done too.
+    expect((await auditRows(db(), auditBefore, 2)).map((row) => [row.name, row.outcome])).toEqual([
+      ['rr:approve', 'form'],
+      ['rr:approve', 'ok'],
+    ]);
     expect(patchesOf(id).map((call) => call.status)).toEqual([503, 200]);
     expect(await decisionsFor(db(), id)).toMatchObject([{ state: 'done', decidedBy: 'mdelgado' }]);
     expect(await requestState(db(), id)).toMatchObject({ status: 'approved', adminMessage: 'Go ahead' });

@@ -10,6 +10,7 @@ import { directMessageChannel } from './upload-files.js';
 import { slackFilePort } from './slack-file-port.js';
 import { callSlack } from './slack-error.js';
 import { guardListener } from './guard-listener.js';
+import { asFormJson } from './form-json.js';
 
 type WebClient = webApi.WebClient;
 
@@ -28,7 +29,7 @@ const HOME_VIEW_BLOCKS = 100;
 /** Publishes `answer` as the user's Home tab (`views.publish`). */
 async function publishHome(client: WebClient, userId: string, answer: Reply, queue: WorkQueue): Promise<void> {
   const { blocks } = renderReplyBlocks(answer);
-  await queue.outside(() => callSlack('views.publish', () => client.views.publish({ user_id: userId, view: { type: 'home', blocks: blocks.slice(0, HOME_VIEW_BLOCKS) } })), 'slack');
+  await queue.outside(() => callSlack('views.publish', () => client.views.publish({ user_id: userId, view: asFormJson({ type: 'home' as const, blocks: blocks.slice(0, HOME_VIEW_BLOCKS) }) })), 'slack');
 }
 
 /** A `/atmo home` of `userId`, as the Home tab opening or a redraw runs it. */
@@ -47,7 +48,7 @@ export function homeIO(client: WebClient, userId: string, deps: HomeDeps, log: L
     async respond(answer) {
       const port = slackFilePort(client, { kind: 'direct', user: userId }, async ({ text, blocks }) => {
         const channel = await queue.outside(() => directMessageChannel(client, userId), 'slack');
-        await queue.outside(() => callSlack('chat.postMessage', () => client.chat.postMessage({ channel, text, blocks })), 'slack');
+        await queue.outside(() => callSlack('chat.postMessage', () => client.chat.postMessage({ channel, text, blocks: asFormJson(blocks) })), 'slack');
       }, queue);
       await deliverReply(answer, port, log);
     },

@@ -22,6 +22,7 @@ import { postToResponseUrl } from './post-to-response-url.js';
 import { callSlack } from './slack-error.js';
 import type { WorkQueue } from '../chat/work-queue.js';
 import { secondsSince, type BotMetrics } from '../chat/metrics.js';
+import { asFormJson } from './form-json.js';
 
 type WebClient = webApi.WebClient;
 
@@ -59,7 +60,7 @@ async function openForm(
   try {
     const state = encodeFormMetadata({ action: outcome.action, value: outcome.value, user: opened.user, ...opened.source });
     const view = renderFormView(outcome.form, await opened.formStates.save(state));
-    await queue.outside(() => callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view })), 'slack');
+    await queue.outside(() => callSlack('views.open', () => client.views.open({ trigger_id: triggerId, view: asFormJson(view) })), 'slack');
   } catch (error) {
     // A trigger_id lives 3 s (https://docs.slack.dev/interactivity/handling-user-interaction#modal_responses);
     // a slow precheck lets it expire, and clicking again is the cure.
@@ -135,7 +136,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
               log.warn('the slash command\'s response_url is not one of Slack\'s hosts; answering with chat.postEphemeral');
               const port = slackFilePort(client, { kind: 'direct', user: command.user_id }, async ({ text, blocks }) => {
                 await queue.outside(() =>
-                  callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text, blocks })),
+                  callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text, blocks: asFormJson(blocks) })),
                 'slack',
                 );
               }, queue);

@@ -6,6 +6,7 @@ import { deliverReply } from '../chat/deliver-reply.js';
 import { slackFilePort } from './slack-file-port.js';
 import { directMessageChannel } from './upload-files.js';
 import { callSlack, slackError, slackErrorCode } from './slack-error.js';
+import { asFormJson } from './form-json.js';
 
 type WebClient = webApi.WebClient;
 
@@ -23,7 +24,7 @@ export function createSlackChatPort(client: WebClient, log: Logger): ChatPort {
       const threadTs = options?.thread ? (options.thread.threadId ?? options.thread.id) : undefined;
       const target = { kind: 'channel' as const, channel: channelId, ...(threadTs ? { threadTs } : {}) };
       const port = slackFilePort(client, target, ({ text, blocks }) =>
-        callSlack('chat.postMessage', () => client.chat.postMessage({ channel: channelId, text, blocks, ...(threadTs ? { thread_ts: threadTs } : {}) })),
+        callSlack('chat.postMessage', () => client.chat.postMessage({ channel: channelId, text, blocks: asFormJson(blocks), ...(threadTs ? { thread_ts: threadTs } : {}) })),
       );
       const result = await deliverReply(reply, port, log);
       if (!result.ts) throw new IntegrationError('slack', 'Slack accepted chat.postMessage but returned no message ts');
@@ -38,7 +39,7 @@ export function createSlackChatPort(client: WebClient, log: Logger): ChatPort {
       if (message.platform !== 'slack') throw new Error(`the Slack adapter cannot edit a ${message.platform} message`);
       const target = { kind: 'channel' as const, channel: message.channel, threadTs: message.threadId ?? message.id };
       const port = slackFilePort(client, target, async ({ text, blocks }) => {
-        await callSlack('chat.update', () => client.chat.update({ channel: message.channel, ts: message.id, text, blocks }));
+        await callSlack('chat.update', () => client.chat.update({ channel: message.channel, ts: message.id, text, blocks: asFormJson(blocks) }));
       });
       await deliverReply(reply, port, log);
     },

@@ -8,6 +8,7 @@ import { slackFilePort, type SlackMessage, type SlackFileTarget } from './slack-
 import type { SlackSource } from './to-chat-event.js';
 import { postToResponseUrl } from './post-to-response-url.js';
 import { callSlack } from './slack-error.js';
+import { asFormJson } from './form-json.js';
 
 type WebClient = webApi.WebClient;
 
@@ -77,7 +78,7 @@ export function sourceIO(
       return deliverReply(answer, port, log, uploaded);
     }
     const port = slackFilePort(client, { kind: 'direct', user: userId }, async ({ text, blocks }) => {
-      await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks })), 'slack');
+      await queue.outside(() => callSlack('chat.postEphemeral', () => client.chat.postEphemeral({ channel: source.channel, user: userId, text, blocks: asFormJson(blocks) })), 'slack');
     }, queue);
     return deliverReply(answer, port, log, uploaded);
   };
@@ -109,7 +110,7 @@ export function sourceIO(
       // The edited message is public: its files go into its thread.
       const target: SlackFileTarget = { kind: 'channel', channel: source.channel, threadTs: source.threadTs ?? ts };
       const port = slackFilePort(client, target, async ({ text, blocks }) => {
-        await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks })), 'slack');
+        await queue.outside(() => callSlack('chat.update', () => client.chat.update({ channel: source.channel, ts, text, blocks: asFormJson(blocks) })), 'slack');
       }, queue);
       return deliverReply(answer, port, log, uploaded);
     },
