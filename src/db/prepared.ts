@@ -34,3 +34,12 @@ export function preparedPerDatabase<T>(build: (db: Database) => T): (db: Databas
 export function anyOfPlaceholder(column: Column, name: string): SQL {
   return sql`${column} = any(${sql.placeholder(name)})`;
 }
+
+/**
+ * `query` nested one level down. A select from one table writes the columns of its selected SQL
+ * without their table (drizzle's buildSelection, for the top level of each field only), which makes
+ * a subquery's `"id"` ambiguous; nested, they keep it.
+ */
+export function sqlKeepingTables(query: SQL): SQL {
+  return sql`${query}`;
+}

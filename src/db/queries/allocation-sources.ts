@@ -1,9 +1,9 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../client.js';
-import { anyOfPlaceholder, preparedPerDatabase } from '../prepared.js';
+import { anyOfPlaceholder, preparedPerDatabase, sqlKeepingTables } from '../prepared.js';
 import { allocationSource, atmosphereUser, userAllocationSource } from '../atmosphere-schema.js';
-import { fromIdentityQuotasJson, identityQuotasJson, sqlKeepingTables, type IdentityQuota } from './resource-requests.js';
+import { fromIdentityQuotasJson, identityQuotasJson, type IdentityQuota } from './identity-quotas.js';
 
 /** An allocation source a user draws on (`allocation_source` through `user_allocation_source`). */
 export interface AllocationSourceView {

@@ -1,11 +1,10 @@
-import { and, asc, eq, sql, type Column, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { PgSelect } from 'drizzle-orm/pg-core';
 import { statusIdsOf } from './statuses.js';
 import type { Database } from '../client.js';
 import { anyOfPlaceholder, preparedPerDatabase } from '../prepared.js';
-import { atmosphereUser, identity, provider, quota, resourceRequest, statusType } from '../atmosphere-schema.js';
-import type { QuotaValues } from '../../model/quota-values.js';
-import { pickQuotaValues, quotaValueColumns } from './quota-columns.js';
+import { atmosphereUser, resourceRequest, statusType } from '../atmosphere-schema.js';
+import { fromIdentityQuotasJson, identityQuotasJson, type IdentityQuota } from './identity-quotas.js';
 import { decision } from '../bot-schema/index.js';
 import type { DecisionRow } from './decisions.js';
 
@@ -19,15 +18,6 @@ export interface ResourceRequestView {
   endDate: Date | null;
   status: string;
   requester: { id: number; username: string; email: string };
-}
-
-export interface IdentityQuota {
-  identityId: number;
-  identityUuid: string;
-  providerId: number;
-  provider: string;
-  quotaId: number;
-  quota: QuotaValues;
 }
 
 const viewColumns = {
@@ -98,52 +88,6 @@ const pageColumns = {
   endDate: resourceRequest.endDate,
   createdById: resourceRequest.createdById,
 };
-
-/**
- * The identities of the user `userId` (a column or parameter of the outer statement) with their
- * quotas, as listIdentityQuotas reads them, in one JSON value: a scalar subquery to select beside
- * other things, read back with fromIdentityQuotasJson. Null when the user has none.
- */
-export function identityQuotasJson(userId: SQL | Column | SQL.Aliased): SQL<QuotaJson[] | null> {
-  return sql<QuotaJson[] | null>`${sqlKeepingTables(sql`(select json_agg(json_build_object(${quotaJsonFields}) order by ${provider.location}, ${identity.id}) from ${identity} inner join ${provider} on ${provider.id} = ${identity.providerId} inner join ${quota} on ${quota.id} = ${identity.quotaId} where ${identity.createdById} = ${userId})`)}`;
-}
-
-/**
- * `query` nested one level down. A select from one table writes the columns of its selected SQL
- * without their table (drizzle's buildSelection, for the top level of each field only), which makes
- * a subquery's `"id"` ambiguous; nested, they keep it.
- */
-export function sqlKeepingTables(query: SQL): SQL {
-  return sql`${query}`;
-}
-
-/** What identityQuotasJson selected, as IdentityQuota rows. */
-export function fromIdentityQuotasJson(list: readonly QuotaJson[] | null): IdentityQuota[] {
-  return (list ?? []).map(({ identityId, identityUuid, providerId, provider, quotaId, ...values }) => ({
-    identityId,
-    identityUuid,
-    providerId,
-    provider,
-    quotaId,
-    quota: pickQuotaValues(values),
-  }));
-}
-
-/** An identity and its quota as identityQuotasJson carries it: IdentityQuota, flattened. */
-export type QuotaJson = Omit<IdentityQuota, 'quota'> & QuotaValues;
-
-/** The pairs of `json_build_object` for QuotaJson. */
-const quotaJsonFields = sql.join(
-  Object.entries({
-    identityId: identity.id,
-    identityUuid: identity.uuid,
-    providerId: provider.id,
-    provider: provider.location,
-    quotaId: quota.id,
-    ...quotaValueColumns,
-  }).map(([name, column]) => sql`${sql.raw(`'${name}'`)}, ${column}`),
-  sql`, `,
-);
 
 /** The filter of the pending list and its count: the status ids are given at each execution. */
 const pending = anyOfPlaceholder(resourceRequest.statusId, 'statusIds');
@@ -278,43 +222,4 @@ export async function getResourceRequestAndDecision(db: Database, id: number): P
  */
 export function resourceRequestStatusOf(id: number): SQL<string | null> {
   return sql<string | null>`select ${statusType.name} from ${resourceRequest} inner join ${statusType} on ${statusType.id} = ${resourceRequest.statusId} where ${resourceRequest.id} = ${id}`;
-}
-
-const quotasOfUsers = preparedPerDatabase((db) =>
-  db
-    .select({
-      userId: identity.createdById,
-      identityId: identity.id,
-      identityUuid: identity.uuid,
-      providerId: provider.id,
-      provider: provider.location,
-      quotaId: quota.id,
-      ...quotaValueColumns,
-    })
-    .from(identity)
-    .innerJoin(provider, eq(provider.id, identity.providerId))
-    .innerJoin(quota, eq(quota.id, identity.quotaId))
-    .where(anyOfPlaceholder(identity.createdById, 'userIds'))
-    .orderBy(asc(provider.location), asc(identity.id))
-    .prepare('atmobot_identity_quotas_of_users'),
-);
-
-/** Each user's identities (one per provider account) with the quota currently assigned. */
-export async function listIdentityQuotas(db: Database, userIds: readonly number[]): Promise<Map<number, IdentityQuota[]>> {
-  const result = new Map<number, IdentityQuota[]>();
-  if (userIds.length === 0) return result;
-  const rows = await quotasOfUsers(db).execute({ userIds: [...new Set(userIds)] });
-  for (const row of rows) {
-    const list = result.get(row.userId) ?? [];
-    list.push({
-      identityId: row.identityId,
-      identityUuid: row.identityUuid,
-      providerId: row.providerId,
-      provider: row.provider,
-      quotaId: row.quotaId,
-      quota: pickQuotaValues(row),
-    });
-    result.set(row.userId, list);
-  }
-  return result;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FormSpec } from '../../bot/chat/reply.js';
 import { formatQuota, parseQuotaSpec } from './parse-quota-spec.js';
-import type { IdentityQuota } from '../../db/queries/resource-requests.js';
+import type { IdentityQuota } from '../../db/queries/identity-quotas.js';
 import type { AllocationSourceView } from '../../db/queries/allocation-sources.js';
 import { parseAllocationSpec } from './parse-allocation.js';
 import { parseRequestText, quotaSpecText } from './parse-request-text.js';

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { UserError } from '../../errors.js';
-import { listIdentityQuotas, type IdentityQuota, type ResourceRequestView } from '../../db/queries/resource-requests.js';
+import { listIdentityQuotas, type IdentityQuota } from '../../db/queries/identity-quotas.js';
+import type { ResourceRequestView } from '../../db/queries/resource-requests.js';
 import type { CompleteQuota, QuotaValues } from '../../integrations/atmosphere/gateway.js';
 import { decreasesOf, describeChange, describeChanges, planQuota, type ValueChange } from './plan-quota.js';
 import { listAllocationSources, type AllocationSourceView } from '../../db/queries/allocation-sources.js';

@@ -1,7 +1,7 @@
 import type { Field } from '../../bot/chat/reply.js';
 import type { AllocationSourceView } from '../../db/queries/allocation-sources.js';
 import type { RequesterContext, ProviderUsage } from '../../db/queries/requester-context.js';
-import type { IdentityQuota } from '../../db/queries/resource-requests.js';
+import type { IdentityQuota } from '../../db/queries/identity-quotas.js';
 import { clipText } from '../clip-text.js';
 import { formatAge, formatAgo, formatDuration, formatTimestamp } from '../format-time.js';
 import { formatAu, formatGigabytes, formatMegabytes, formatNumber } from '../quantities.js';

@@ -1,7 +1,8 @@
 import { clipText } from '../clip-text.js';
 import type { Button, Field, Reply, Section } from '../../bot/chat/reply.js';
 import type { DecisionRow } from '../../db/queries/decisions.js';
-import type { IdentityQuota, ResourceRequestView } from '../../db/queries/resource-requests.js';
+import type { IdentityQuota } from '../../db/queries/identity-quotas.js';
+import type { ResourceRequestView } from '../../db/queries/resource-requests.js';
 import { formatAge, formatAgo, formatTimestamp } from '../format-time.js';
 import { formatQuota } from './parse-quota-spec.js';
 import { describeClaim } from '../decisions/describe-claim.js';

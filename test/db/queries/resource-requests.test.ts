@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asc, eq, sql } from 'drizzle-orm';
 import { allocationSource, atmosphereUser, resourceRequest, statusType } from '../../../src/db/atmosphere-schema.js';
-import { listIdentityQuotas, listPendingResourceRequests, PENDING_WALK_IDS, PENDING_WAY_TTL_MS, type IdentityQuota, type ResourceRequestView } from '../../../src/db/queries/resource-requests.js';
+import { listPendingResourceRequests, PENDING_WALK_IDS, PENDING_WAY_TTL_MS, type ResourceRequestView } from '../../../src/db/queries/resource-requests.js';
+import { listIdentityQuotas, type IdentityQuota } from '../../../src/db/queries/identity-quotas.js';
 import type { Database } from '../../../src/db/client.js';
 import { getRequesterHoldings, listAllocationSources } from '../../../src/db/queries/allocation-sources.js';
 import { createTestDatabase, dbKinds, TEST_NOW, type TestDatabase } from '../../support/databases.js';
