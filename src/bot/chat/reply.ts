@@ -10,6 +10,8 @@
  * there is nothing for them to forget to escape.
  */
 
+import type { Platform } from '../../model/channel-ref.js';
+
 export interface Field {
   label: string;
   value: string;
@@ -72,6 +74,21 @@ export interface Reply {
    * that can only edit an answer it sent in a particular way sends this one that way.
    */
   provisional?: boolean;
+}
+
+/**
+ * Discord shows at most ten embeds in one message (https://discord.com/developers/docs/resources/message#create-message)
+ * and a list's own text takes the first, so nine of its items fit.
+ */
+const DISCORD_SECTIONS_PER_MESSAGE = 9;
+
+/**
+ * How many of a list's items one message on `platform` can show, for a handler that would show
+ * `wanted`: a list asks for a page that fits rather than having the adapter cut the rest and attach
+ * them as a file. Slack's renderer fits its blocks itself and the console prints any number.
+ */
+export function sectionsShown(platform: Platform, wanted: number): number {
+  return platform === 'discord' ? Math.min(wanted, DISCORD_SECTIONS_PER_MESSAGE) : wanted;
 }
 
 /** The file an adapter sends with a reply it had to cut: its name, and whether it could be attached. */

@@ -1,6 +1,6 @@
 import { emulationUrl } from '../emulation-url.js';
 import type { HandlerContext } from '../../bot/chat/command.js';
-import type { Reply } from '../../bot/chat/reply.js';
+import { sectionsShown, type Reply } from '../../bot/chat/reply.js';
 import { countMachineRequests, getMachineRequest, getParentImage, listMachineRequests, listNewestMachineRequests, RUNNING_STATUSES } from '../../db/queries/machine-requests.js';
 import { isErroredOrStuck, loadImagingItems, type ImagingItem } from './load-imaging-items.js';
 import { IMAGING_LIST_LIMIT, renderImagingDetail, renderImagingList, type ImagingFilter, type ImagingView } from './render-imaging.js';
@@ -16,11 +16,12 @@ import { imagingCloudLines } from '../evidence/imaging-cloud-evidence.js';
 
 const RUNNING: ReadonlySet<string> = new Set(RUNNING_STATUSES);
 
-/** The requests a filter shows, in display order, with how many there are in all. */
+/** The requests a filter shows, in display order (a page that fits one message on the platform), with how many there are in all. */
 async function itemsFor(ctx: HandlerContext, filter: ImagingFilter): Promise<{ items: ImagingItem[]; total: number }> {
   const { deps } = ctx;
+  const limit = sectionsShown(ctx.event.platform, IMAGING_LIST_LIMIT);
   if (filter === 'all') {
-    const [requests, total] = await Promise.all([listNewestMachineRequests(deps.db, IMAGING_LIST_LIMIT), countMachineRequests(deps.db)]);
+    const [requests, total] = await Promise.all([listNewestMachineRequests(deps.db, limit), countMachineRequests(deps.db)]);
     return { items: await loadImagingItems(deps, requests), total };
   }
   const requests = await listMachineRequests(deps.db, filter === 'pending' ? 'pending' : 'unfinished');
@@ -31,7 +32,7 @@ async function itemsFor(ctx: HandlerContext, filter: ImagingFilter): Promise<{ i
       : filter === 'active'
         ? items.filter((item) => RUNNING.has(item.request.status) && item.triage.severity !== 'error')
         : items.filter(isErroredOrStuck);
-  return { items: wanted.slice(0, IMAGING_LIST_LIMIT), total: wanted.length };
+  return { items: wanted.slice(0, limit), total: wanted.length };
 }
 
 /** `/atmo imaging <filter>`. */

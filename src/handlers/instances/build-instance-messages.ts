@@ -1,5 +1,5 @@
 import type { HandlerContext } from '../../bot/chat/command.js';
-import type { Reply } from '../../bot/chat/reply.js';
+import { sectionsShown, type Reply } from '../../bot/chat/reply.js';
 import type { Deps } from '../../deps.js';
 import { IntegrationError, UserError } from '../../errors.js';
 import { renderIntegrationError } from '../../bot/chat/render-error.js';
@@ -8,7 +8,7 @@ import { refreshInstanceWatch } from '../../db/queries/instance-watch.js';
 import { SETTLED_STATUSES } from './classify-instance.js';
 import { loadInstanceItems, type InstanceItem } from './load-instance-items.js';
 import { nextInstanceStep, type StepChoice } from './next-instance-step.js';
-import { renderInstanceDetail, renderInstanceList, SHOW_INSTANCE_ACTION } from './render-instance.js';
+import { INSTANCE_LIST_LIMIT, renderInstanceDetail, renderInstanceList, SHOW_INSTANCE_ACTION } from './render-instance.js';
 import { buildInstanceReport } from './instance-report.js';
 import { formatTimestamp } from '../format-time.js';
 import { describeClaim } from '../decisions/describe-claim.js';
@@ -113,12 +113,12 @@ export async function buildStuckList(ctx: HandlerContext, providerFilter?: strin
   }
   const items = await listStuckInstances(ctx.deps, ctx.deps.now(), providerFilter);
   const where = providerFilter ? ` on ${providerFilter}` : '';
-  return renderInstanceList(items, `${items.length} instances in error or stuck${where}, oldest first`, ctx.deps.now(), `No instance is in error or stuck${where}.`);
+  return renderInstanceList(items, `${items.length} instances in error or stuck${where}, oldest first`, ctx.deps.now(), `No instance is in error or stuck${where}.`, sectionsShown(ctx.event.platform, INSTANCE_LIST_LIMIT));
 }
 
 export async function buildUserList(ctx: HandlerContext, username: string): Promise<Reply> {
   const rows = await listUserInstances(ctx.deps.db, username);
   if (rows === null) throw new UserError('not_found', `There is no Atmosphere user "${username}". Usernames are exact, e.g. jsmith.`);
   const items = await loadInstanceItems(ctx.deps, rows, ctx.deps.now());
-  return renderInstanceList(items, `${username} has ${items.length} current instances, newest first`, ctx.deps.now(), `${username} has no current instances.`);
+  return renderInstanceList(items, `${username} has ${items.length} current instances, newest first`, ctx.deps.now(), `${username} has no current instances.`, sectionsShown(ctx.event.platform, INSTANCE_LIST_LIMIT));
 }

@@ -134,16 +134,16 @@ export function renderInstanceDetail(item: InstanceItem, now: Date, choice: Step
   };
 }
 
-/** A list of instances (stuck, or one user's), oldest status first, each with its buttons. */
-export function renderInstanceList(items: readonly InstanceItem[], heading: string, now: Date, empty: string): Reply {
+/** A list of instances (stuck, or one user's), oldest status first, each with its buttons; at most `limit` of them. */
+export function renderInstanceList(items: readonly InstanceItem[], heading: string, now: Date, empty: string, limit = INSTANCE_LIST_LIMIT): Reply {
   if (items.length === 0) return { text: empty, visibility: 'ephemeral' };
-  const shown = items.slice(0, INSTANCE_LIST_LIMIT);
+  const shown = items.slice(0, limit);
   const sections: Section[] = shown.map((item) => ({
     text:
       `*#${item.instance.id} ${item.instance.name}* (${item.instance.owner}, ${item.instance.provider}): ${item.triage.label}, ` +
       `${describeStatus(item.triage.evidence.status, item.triage.evidence.activity)} for ${formatAge(item.triage.evidence.since, now)}\n${item.triage.summary}`,
     buttons: [{ label: 'Show', action: SHOW_INSTANCE_ACTION, value: String(item.instance.id) }, ...instanceButtons(item, null)],
   }));
-  const more = items.length > shown.length ? ` (the oldest ${shown.length} shown)` : '';
+  const more = items.length > shown.length ? ` (the first ${shown.length} shown; /atmo instance <id> shows any one)` : '';
   return { text: `${heading}${more}`, sections, visibility: 'ephemeral', tone: items.some((item) => item.triage.severity === 'error') ? 'danger' : 'info' };
 }

@@ -1,19 +1,19 @@
 import type { HandlerContext } from '../../bot/chat/command.js';
 import { getRequesterHoldings } from '../../db/queries/allocation-sources.js';
-import type { Reply } from '../../bot/chat/reply.js';
+import { sectionsShown, type Reply } from '../../bot/chat/reply.js';
 import { getResourceRequestAndDecision, listPendingResourceRequests } from '../../db/queries/resource-requests.js';
 import { getRequesterContext } from '../../db/queries/requester-context.js';
 import { emulationUrl } from '../emulation-url.js';
 import { renderPendingList, renderRequestDetail, type RequestView } from './render-resource-request.js';
 
-/** How many pending requests one list message shows; more would pass Slack's 50-block limit. */
+/** How many pending requests one list message shows; more would pass Slack's 50-block limit (Discord's page is smaller: `sectionsShown`). */
 export const LIST_LIMIT = 15;
 
-/** The current pending list, as `/atmo requests` shows it. */
+/** The current pending list, as `/atmo requests` shows it: the oldest page that fits one message on the platform. */
 export async function buildPendingList(ctx: HandlerContext, note?: string): Promise<Reply> {
   const { db } = ctx.deps;
   // The page, the count of all pending and the requesters' quotas come in one statement.
-  const { rows, total, quotas } = await listPendingResourceRequests(db, { limit: LIST_LIMIT });
+  const { rows, total, quotas } = await listPendingResourceRequests(db, { limit: sectionsShown(ctx.event.platform, LIST_LIMIT) });
   return renderPendingList({ rows, total, quotas, now: ctx.deps.now(), ...(note ? { note } : {}) });
 }
 
