@@ -18,7 +18,8 @@ import { runDiscordLatency } from './discord-latency.js';
  * benchmarks create (and drop) their own databases on that Postgres; without it, those that need it
  * say they were not run. BENCH_BOT_CPU_PROF_DIR=<dir> writes a CPU profile of the bot's process in the
  * ack-latency, slow-work, submit-edit and discord-latency benchmarks (summarise it with bench/cpu-profile-summary.ts); the profiler slows the bot,
- * so such a run's numbers are not the ones to keep.
+ * so such a run's numbers are not the ones to keep. BENCH_BOT_NODE_FLAGS="<flags>" starts the bot's
+ * process in those benchmarks with more Node flags, and their sections say so.
  */
 
 const OUTPUT = new URL('../docs/benchmarks.md', import.meta.url);
@@ -41,8 +42,16 @@ async function jobTick(databaseUrl: string | undefined): Promise<string> {
   return `${heading}\n\nOne tick of the alert scan against Atmosphere tables of two sizes; its time should not follow the table size.\n\n${String(table)}`;
 }
 
-/** Set to a directory to write a CPU profile of the bot's process in the ack-latency benchmark. */
+/** Set to a directory to write a CPU profile of the bot's process in the benchmarks that fork the bot. */
 const botProfileDir = process.env.BENCH_BOT_CPU_PROF_DIR?.trim() || undefined;
+/** More Node flags for the bot's process in those benchmarks, such as a heap setting to weigh. */
+const botNodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+/** The forked bot's Node flags: the profiler's and BENCH_BOT_NODE_FLAGS, or none. */
+const botExecArgv = [...(botProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] : []), ...botNodeFlags];
+const withBotFlags = botExecArgv.length > 0 ? { botExecArgv } : {};
+
+/** The benchmarks that fork the bot's process, and so take its Node flags. */
+const FORKS_BOT = new Set(['ack-latency', 'slow-work', 'submit-edit', 'discord-latency']);
 
 const BENCHMARKS: Benchmark[] = [
   {
@@ -50,7 +59,7 @@ const BENCHMARKS: Benchmark[] = [
     run: (databaseUrl) =>
       runAckLatency({
         ...(databaseUrl ? { databaseUrl } : {}),
-        ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
+        ...withBotFlags,
       }),
   },
   { name: 'requests-query', run: (databaseUrl) => runRequestsQuery(databaseUrl ? { databaseUrl } : {}) },
@@ -61,7 +70,7 @@ const BENCHMARKS: Benchmark[] = [
     run: (databaseUrl) =>
       runSlowWork({
         ...(databaseUrl ? { databaseUrl } : {}),
-        ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
+        ...withBotFlags,
       }),
   },
   { name: 'instances', run: runInstancesBench },
@@ -73,7 +82,7 @@ const BENCHMARKS: Benchmark[] = [
     run: (databaseUrl) =>
       runSubmitEdit({
         ...(databaseUrl ? { databaseUrl } : {}),
-        ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
+        ...withBotFlags,
       }),
   },
   {
@@ -81,7 +90,7 @@ const BENCHMARKS: Benchmark[] = [
     run: (databaseUrl) =>
       runDiscordLatency({
         ...(databaseUrl ? { databaseUrl } : {}),
-        ...(botProfileDir ? { botExecArgv: ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] } : {}),
+        ...withBotFlags,
       }),
   },
 ];
@@ -164,6 +173,7 @@ async function main(): Promise<void> {
         machine,
         `- Load average at the end (1, 5, 15 min): ${os.loadavg().map((n) => n.toFixed(2)).join(', ')}; this benchmark took ${seconds.toFixed(0)} s`,
         ...rest,
+        ...(botNodeFlags.length > 0 && FORKS_BOT.has(benchmark.name) ? ['', `The bot's process ran with the Node flags \`${botNodeFlags.join(' ')}\` (BENCH_BOT_NODE_FLAGS).`] : []),
         '',
       ].join('\n'),
     );
