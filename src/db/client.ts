@@ -70,22 +70,6 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
  * failed that way, so a half-read connection is never reused. Opening a connection gives up after
  * `connectTimeoutMs`; TCP keep-alive notices a silently dead peer on idle connections.
  */
-/** Each pool's current wait hook, for waits that are the database's without being a statement. */
-const waitHooks = new WeakMap<object, () => DatabaseWait | null>();
-
-/**
- * Waits for `wait` as the database's own statements wait: through the hook the bot set (outside the
- * event's work slot), or as it is on PGlite and before a hook is set. For a wait on the database
- * that is no statement of the caller's own, such as its audit row going in another event's insert:
- * held in the slot meanwhile, it would keep that insert's own event from getting a slot back.
- */
-export function waitAsDatabase<T>(db: Database, wait: () => Promise<T>): Promise<T> {
-  // drizzle documents `$client` as the driver client it wraps; every Database over this pool shares it.
-  const client = (db as { $client?: unknown }).$client;
-  const hook = typeof client === 'object' && client !== null ? waitHooks.get(client)?.() : null;
-  return hook ? hook(wait) : wait();
-}
-
 export function openPostgres(connectionString: string, options: PostgresOptions = {}): DatabaseHandle {
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
@@ -102,7 +86,6 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
   pool.on('error', (error) => options.onError?.(error));
   let hook: DatabaseWait | null = null;
   waitThroughHook(pool, () => hook);
-  waitHooks.set(pool, () => hook);
   const db = drizzleNodePg(pool) as unknown as Database;
   return { db, kind: 'postgres', pool, waitThrough: (given) => void (hook = given), close: () => pool.end() };
 }

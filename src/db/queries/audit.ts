@@ -1,6 +1,5 @@
 import { and, count, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { waitAsDatabase, type Database } from '../client.js';
+import type { Database } from '../client.js';
 import type { Logger } from '../../logger.js';
 import { auditLog } from '../bot-schema/index.js';
 import { asDatabaseOutage } from '../database-error.js';
@@ -52,102 +51,31 @@ function placeholderValues(row: AuditRow): Record<AuditColumn, unknown> {
   return Object.fromEntries(AUDIT_COLUMNS.map((column) => [column, row[column] ?? null])) as Record<AuditColumn, unknown>;
 }
 
-/** Rows that arrived while an insert was on its way, written together once it is done. */
-interface NextGroup {
-  rows: { row: AuditRow; log: Logger }[];
-  done: Promise<void>;
-  settle(): void;
-}
-
-/** A database's insert on its way, and the group that waits for it. */
-interface Writer {
-  next: NextGroup | null;
-}
-
-/** One writer per database while any of its audit inserts is on its way. */
-const writers = new WeakMap<Database, Writer>();
-
-/**
- * Runs a function outside every event's async context (this snapshot is taken with none active): the
- * inserts of rows gathered from many events belong to none of them, so none of their work slots is
- * given up or taken back around those statements.
- */
-const outsideEvents = AsyncLocalStorage.snapshot();
-
-function nextGroup(): NextGroup {
-  let settle!: () => void;
-  const done = new Promise<void>((resolve) => (settle = resolve));
-  return { rows: [], done, settle };
-}
-
 /**
  * Appends one audit row; never throws. Text Postgres would reject (U+0000, lone surrogates) is
  * replaced first. While the database is unreachable the row is kept in memory, in order behind any
  * others, and written when it returns; a row that cannot be kept (the buffer is full, or the
  * database refused the row itself) is written to the log in full, so it is never silently lost.
- *
- * Rows are group-committed: a row goes at once when no other is being written; rows that arrive
- * while one is on its way are written together in one insert as soon as it is done, so a burst of
- * events costs a few statements and commits rather than one each, and a lone event waits for nothing.
- * Each caller's promise resolves once its own row is written (or kept).
  */
-export function writeAudit(db: Database, row: AuditRow, log: Logger): Promise<void> {
+export async function writeAudit(db: Database, row: AuditRow, log: Logger): Promise<void> {
   const clean = sanitizeAuditRow(row);
   const backlog = backlogs.get(db);
   if (backlog && backlog.rows.length > 0) {
     // Known outage: don't wait a timeout per event, queue behind the others.
     keep(db, backlog, clean);
-    return Promise.resolve();
+    return;
   }
-  const writer = writers.get(db);
-  if (writer) {
-    const group = (writer.next ??= nextGroup());
-    group.rows.push({ row: clean, log });
-    // Waited for as a statement is, outside the event's work slot: the insert on its way may need
-    // its own event to get a slot back before the group's insert can start.
-    return waitAsDatabase(db, () => group.done);
-  }
-  const own: Writer = { next: null };
-  writers.set(db, own);
-  return insertRows(db, [{ row: clean, log }]).finally(() => outsideEvents(() => void writeWaiting(db, own)));
-}
-
-/** Writes the groups that gathered behind an insert, each once the one before is done; then lets the next row go at once. */
-async function writeWaiting(db: Database, writer: Writer): Promise<void> {
-  while (writer.next) {
-    const group = writer.next;
-    writer.next = null;
-    for (let at = 0; at < group.rows.length; at += FLUSH_BATCH) await insertRows(db, group.rows.slice(at, at + FLUSH_BATCH));
-    group.settle();
-  }
-  writers.delete(db);
-}
-
-/**
- * One insert of `entries`; never throws. An outage keeps them all for later; a refusal of a group
- * tries its rows one by one, so only the row at fault goes to the log instead.
- */
-async function insertRows(db: Database, entries: readonly { row: AuditRow; log: Logger }[]): Promise<void> {
   try {
-    if (entries.length === 1) await insertOne(db).execute(placeholderValues(entries[0]!.row));
-    else await db.insert(auditLog).values(entries.map((entry) => entry.row));
+    await insertOne(db).execute(placeholderValues(clean));
   } catch (error) {
     if (asDatabaseOutage(error)) {
-      const log = entries[0]!.log;
-      let backlog = backlogs.get(db);
-      if (!backlog) {
-        backlog = { rows: [], log, timer: null, flushing: null };
-        backlogs.set(db, backlog);
-      }
-      if (backlog.rows.length === 0) log.warn({ err: error }, 'the audit log is unreachable; keeping rows in memory until the database returns');
-      for (const entry of entries) keep(db, backlog, entry.row);
+      const created = backlog ?? { rows: [], log, timer: null, flushing: null };
+      backlogs.set(db, created);
+      log.warn({ err: error }, 'the audit log is unreachable; keeping rows in memory until the database returns');
+      keep(db, created, clean);
       return;
     }
-    if (entries.length > 1) {
-      for (const entry of entries) await insertRows(db, [entry]);
-      return;
-    }
-    entries[0]!.log.error({ err: error, auditRow: entries[0]!.row }, 'the database refused an audit row; it is kept here in the log instead');
+    log.error({ err: error, auditRow: clean }, 'the database refused an audit row; it is kept here in the log instead');
   }
 }
 
@@ -202,8 +130,6 @@ export function pendingAudit(db: Database): number {
  * At shutdown: one last try, then every row still kept goes to the log, since memory is about to go.
  */
 export async function drainAudit(db: Database): Promise<void> {
-  // Rows gathered behind an insert on its way are written (or kept) first.
-  for (let writer = writers.get(db); writer; writer = writers.get(db)) await (writer.next?.done ?? new Promise((resolve) => setImmediate(resolve)));
   await flushAudit(db);
   const backlog = backlogs.get(db);
   if (!backlog) return;
