@@ -28,6 +28,8 @@ const DOC_PATH_IN_REPO = 'docs/benchmarks.md';
 
 interface Benchmark {
   name: string;
+  /** Forks the bot's process, and so takes its Node flags (the profiler's, BENCH_BOT_NODE_FLAGS). */
+  forksBot?: boolean;
   run(databaseUrl: string | undefined): Promise<string>;
 }
 
@@ -50,12 +52,10 @@ const botNodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(/\s+/).filte
 const botExecArgv = [...(botProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${botProfileDir}`] : []), ...botNodeFlags];
 const withBotFlags = botExecArgv.length > 0 ? { botExecArgv } : {};
 
-/** The benchmarks that fork the bot's process, and so take its Node flags. */
-const FORKS_BOT = new Set(['ack-latency', 'slow-work', 'submit-edit', 'discord-latency']);
-
 const BENCHMARKS: Benchmark[] = [
   {
     name: 'ack-latency',
+    forksBot: true,
     run: (databaseUrl) =>
       runAckLatency({
         ...(databaseUrl ? { databaseUrl } : {}),
@@ -67,6 +67,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'parse-worst', run: () => runParseWorst() },
   {
     name: 'slow-work',
+    forksBot: true,
     run: (databaseUrl) =>
       runSlowWork({
         ...(databaseUrl ? { databaseUrl } : {}),
@@ -79,6 +80,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'memory-startup', run: (databaseUrl) => runMemoryStartup(databaseUrl ? { databaseUrl } : {}) },
   {
     name: 'submit-edit',
+    forksBot: true,
     run: (databaseUrl) =>
       runSubmitEdit({
         ...(databaseUrl ? { databaseUrl } : {}),
@@ -87,6 +89,7 @@ const BENCHMARKS: Benchmark[] = [
   },
   {
     name: 'discord-latency',
+    forksBot: true,
     run: (databaseUrl) =>
       runDiscordLatency({
         ...(databaseUrl ? { databaseUrl } : {}),
@@ -173,7 +176,7 @@ async function main(): Promise<void> {
         machine,
         `- Load average at the end (1, 5, 15 min): ${os.loadavg().map((n) => n.toFixed(2)).join(', ')}; this benchmark took ${seconds.toFixed(0)} s`,
         ...rest,
-        ...(botNodeFlags.length > 0 && FORKS_BOT.has(benchmark.name) ? ['', `The bot's process ran with the Node flags \`${botNodeFlags.join(' ')}\` (BENCH_BOT_NODE_FLAGS).`] : []),
+        ...(botNodeFlags.length > 0 && benchmark.forksBot ? ['', `The bot's process ran with the Node flags \`${botNodeFlags.join(' ')}\` (BENCH_BOT_NODE_FLAGS).`] : []),
         '',
       ].join('\n'),
     );
